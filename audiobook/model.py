@@ -1,0 +1,120 @@
+"""Frozen dataclasses passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["narration", "dialogue"]
+Gender = Literal["male", "female"]
+
+#: Speaker name used for the lines of a first-person narrator ("I said").
+NARRATOR = "Narrator"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of story text: [start, end) offsets into the decoded text."""
+
+    start: int
+    end: int
+    scene: int = 0  # index of the scene (scene breaks increment it)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A span that is not story text by default (summary, author's note, licence...)."""
+
+    label: str  # "summary", "author's note", "disclaimer", "gutenberg", ...
+    start: int
+    end: int
+    paragraphs: tuple[Paragraph, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChapterLayout:
+    """Where one chapter lies in the text, before any dialogue is found."""
+
+    title: str  # the heading as a listener should see it, e.g. "Chapter One: His Decision"
+    start: int
+    end: int
+    paragraphs: tuple[Paragraph, ...]
+    number: int | None = None
+    heading: Paragraph | None = None  # where the heading itself stands, if anywhere
+    skipped: tuple[Section, ...] = ()  # author's notes etc. inside this chapter
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The structure of a whole input text: book metadata and its chapters."""
+
+    chapters: tuple[ChapterLayout, ...]
+    title: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    front: tuple[Section, ...] = ()  # skipped front/back matter outside chapters
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text spoken by one voice: [start, end) offsets into the decoded text."""
+
+    kind: Kind
+    text: str  # exactly text[start:end] of the decoded input
+    start: int
+    end: int
+    speaker: str | None = None  # None for narration; dialogue with no known speaker also None
+    paragraph: int = 0  # index of the paragraph within its chapter
+    scene: int = 0
+    confidence: float = 1.0
+    reason: str = ""  # which pass decided the speaker ("explicit", "turn-taking", ...)
+
+    def as_json(self) -> dict[str, object]:
+        """The stable machine-readable form used by `audiobook script --format json`."""
+        return {
+            "kind": self.kind,
+            "speaker": self.speaker,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Character:
+    """A speaking character found in the text."""
+
+    name: str
+    gender: Gender | None = None
+    aliases: tuple[str, ...] = ()
+    lines: int = 0
+    words: int = 0
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter, parsed: its segments in reading order and its cast."""
+
+    title: str
+    segments: tuple[Segment, ...]
+    characters: tuple[Character, ...] = ()
+    number: int | None = None
+    start: int = 0
+    end: int = 0
+    skipped: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class Book:
+    """A parsed input: the decoded text, its metadata and its chapters."""
+
+    text: str
+    chapters: tuple[Chapter, ...]
+    title: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    source: Path | None = None
+    front: tuple[Section, ...] = field(default=())
