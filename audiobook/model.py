@@ -109,12 +109,72 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Book:
-    """A parsed input: the decoded text, its metadata and its chapters."""
+    """A parsed input: its metadata and its chapters."""
 
-    text: str
     chapters: tuple[Chapter, ...]
     title: str | None = None
     author: str | None = None
     summary: str | None = None
     source: Path | None = None
     front: tuple[Section, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How one speaker sounds: an engine's voice id plus prosody settings."""
+
+    voice: str
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0-100
+    volume: float = 1.0  # 0.0-1.0
+    engine: str = "espeak"
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """A voice an engine offers."""
+
+    id: str
+    name: str
+    language: str
+    gender: Gender | None
+    engine: str
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """One sentence-sized piece of speech to synthesise."""
+
+    text: str  # speakable text, already normalised
+    voice: Voice
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A synthesised WAV clip on disk."""
+
+    path: Path
+    frames: int  # number of samples (mono)
+    sample_rate: int
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Where one segment sits in a rendered chapter's audio."""
+
+    segment: Segment
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    """A finished chapter file and what is in it."""
+
+    path: Path
+    chapter: Chapter
+    track: int
+    total: int
+    duration_ms: int
+    cues: tuple[Cue, ...]
+    voices: tuple[tuple[str, Voice], ...]  # speaker name -> voice, in order of first line

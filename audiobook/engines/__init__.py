@@ -1,0 +1,78 @@
+"""Speech engines behind one narrow contract, looked up by name in a registry."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import ConfigError, EngineError
+from ..model import Voice, VoiceInfo
+
+
+class Engine(Protocol):
+    """What the pipeline needs from a speech engine."""
+
+    name: str
+    sample_rate: int
+
+    def voices(self) -> list[VoiceInfo]:
+        """Every voice id this engine accepts."""
+        ...
+
+    def version(self) -> str:
+        """A string that changes whenever the engine's output may change (for the clip cache)."""
+        ...
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write `text` spoken by `voice` to `path` as a mono 16-bit WAV (may silently fail: callers check)."""
+        ...
+
+
+_FACTORIES: dict[str, Callable[[], Engine]] = {}
+_INSTANCES: dict[str, Engine] = {}
+
+
+def register(name: str, factory: Callable[[], Engine]) -> None:
+    """Make an engine available under `name` (the `engine:` key in voices.yaml)."""
+    _FACTORIES[name] = factory
+
+
+def engine_names() -> list[str]:
+    """Names of the registered engines."""
+    _load_builtin()
+    return sorted(_FACTORIES)
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called `name`, created once per process (espeak can only initialise once)."""
+    _load_builtin()
+    if name not in _INSTANCES:
+        if name not in _FACTORIES:
+            raise ConfigError(f"unknown engine {name!r} (available: {', '.join(sorted(_FACTORIES))})")
+        _INSTANCES[name] = _FACTORIES[name]()
+    return _INSTANCES[name]
+
+
+def check_voice(voice: Voice, where: str) -> Voice:
+    """The voice with its id spelled as the engine knows it; ConfigError naming `where` if there is none.
+
+    Engines silently ignore an unknown id and keep the previous voice, so we must check ourselves.
+    """
+    engine = get_engine(voice.engine)
+    ids = {v.id.lower(): v.id for v in engine.voices()}
+    if voice.voice.lower() in ids:
+        return replace(voice, voice=ids[voice.voice.lower()])
+    close = difflib.get_close_matches(voice.voice.lower(), sorted(ids), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(ids[c] for c in close)}?" if close else "; run `audiobook voices` to list them"
+    raise ConfigError(f"{where}: unknown voice id {voice.voice!r} for engine {voice.engine}{hint}")
+
+
+def _load_builtin() -> None:
+    if "espeak" not in _FACTORIES:
+        from . import espeak  # noqa: F401  (registers itself)
+
+
+__all__ = ["Engine", "EngineError", "register", "get_engine", "engine_names", "check_voice"]
