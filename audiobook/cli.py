@@ -1,0 +1,117 @@
+"""Command line: parse options, call one library function, print the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import AudiobookError, Interrupted
+from .pipeline import RenderOptions, default_cache_dir, read_books, render
+from .voices import load_config
+
+
+class _Errors(click.Group):
+    """Turns every AudiobookError into one readable line and an exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(130)
+        except AudiobookError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Errors)
+@click.version_option(package_name="audiobook")
+def main() -> None:
+    """Turn chapters of fiction into multi-voice, tagged MP3 audiobooks."""
+
+
+_voices_opt = click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"),
+                           show_default=True, help="Voice cast file (created on first render).")
+_author_opt = click.option("--author", help="Author name for the tags (default: from the text).")
+_front_opt = click.option("--include-front-matter", is_flag=True,
+                          help="Also read the summary, author's notes and other front matter aloud.")
+_inputs = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+def _duration(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+@main.command(name="render")
+@_inputs
+@_voices_opt
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+              show_default=True, help="Folder that receives <book>/<NN - chapter>.mp3.")
+@_author_opt
+@_front_opt
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Clip cache folder.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the clip cache.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, include_front_matter: bool,
+               jobs: int | None, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
+    """Render chapter files (or folders of them) into tagged MP3s, one per chapter."""
+    options = RenderOptions(voices=voices, out_dir=out_dir, author=author, cache_dir=cache_dir or default_cache_dir(),
+                            use_cache=not no_cache, include_front_matter=include_front_matter,
+                            **({"jobs": jobs} if jobs else {}))
+    bar = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or stage != "synthesize" or total == 0:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc="Synthesising", unit="clip", file=sys.stderr, leave=False)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = render(list(inputs), options, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for ch in report.chapters:
+        click.echo(f"{ch.path}  ({_duration(ch.duration_ms)}, track {ch.track}/{ch.total})")
+        for speaker, voice in ch.voices:
+            click.echo(f"  {speaker}: {voice.voice} (rate {voice.rate}, pitch {voice.pitch})")
+    if report.new_speakers:
+        click.echo(f"Added to {voices}: {', '.join(report.new_speakers)}")
+    click.echo(f"{report.clips_synthesized} of {report.clips_total} clips synthesised, the rest from the cache.")
+
+
+@main.command(name="script")
+@_inputs
+@_voices_opt
+@_author_opt
+@_front_opt
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, include_front_matter: bool,
+               fmt: str) -> None:
+    """Show the attributed script: who says what."""
+    config = load_config(voices)
+    books = read_books(list(inputs), config, author=author, include_front_matter=include_front_matter)
+    segments = [seg for book in books for ch in book.chapters for seg in ch.segments]
+    if fmt == "json":
+        click.echo(json.dumps([s.as_json() for s in segments], ensure_ascii=False, indent=1))
+        return
+    for book in books:
+        for chapter in book.chapters:
+            click.echo(f"== {chapter.title} ==")
+            for seg in chapter.segments:
+                text = " ".join(seg.text.split())
+                if seg.kind == "narration":
+                    click.echo(f"  {text}")
+                else:
+                    click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
+            click.echo("")

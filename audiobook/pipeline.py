@@ -1,0 +1,169 @@
+"""The render pipeline, top to bottom: read, parse, cast, synthesise, assemble, tag."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import Spoken, atomic_output, encode
+from .engines import check_voice
+from .errors import ConfigError, Interrupted
+from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
+from .parser import parse_file
+from .reader import expand_inputs
+from .speech import speakable
+from .synth import ClipStore, Progress, chunk_text, synthesize
+from .tags import TrackTags, write_tags
+from .voices import Config, add_characters, cast, load_config
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for clips ($AUDIOBOOK_CACHE_DIR, else $XDG_CACHE_HOME/audiobook)."""
+    if os.environ.get("AUDIOBOOK_CACHE_DIR"):
+        return Path(os.environ["AUDIOBOOK_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "audiobook" / "clips"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything `render` needs besides the input files."""
+
+    voices: Path = Path("voices.yaml")
+    out_dir: Path = Path("output")
+    author: str | None = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cache_dir: Path | None = None  # None: the user's cache folder
+    use_cache: bool = True
+    include_front_matter: bool = False
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """What a render produced."""
+
+    book: str
+    chapters: tuple[RenderedChapter, ...]
+    new_speakers: tuple[str, ...]
+    clips_total: int
+    clips_synthesized: int
+
+
+def read_books(paths: Sequence[Path], config: Config, *, author: str | None = None,
+               include_front_matter: bool = False) -> list[Book]:
+    """Parse every input file (a directory stands for its chapter files in natural order)."""
+    include = include_front_matter or (config.exists and not config.skip)
+    return [
+        parse_file(path, include_front_matter=include, author=author, overrides=config.overrides)
+        for path in expand_inputs(paths)
+    ]
+
+
+def speakers(chapters: Sequence[Chapter]) -> list[Character]:
+    """Every speaking character across chapters, lines and words summed, in order of first line."""
+    merged: dict[str, Character] = {}
+    for chapter in chapters:
+        for c in chapter.characters:
+            if c.name in merged:
+                m = merged[c.name]
+                merged[c.name] = Character(m.name, m.gender or c.gender, tuple(dict.fromkeys(m.aliases + c.aliases)),
+                                           m.lines + c.lines, m.words + c.words)
+            else:
+                merged[c.name] = c
+    return list(merged.values())
+
+
+def check_config_voices(config: Config) -> None:
+    """Every voice id in the config must exist in its engine (engines ignore unknown ids silently)."""
+    for key, voice in config.all_voices():
+        check_voice(voice, config.where(key))
+
+
+def cast_new_speakers(config: Config, characters: Sequence[Character]) -> tuple[Config, tuple[str, ...]]:
+    """Give speakers missing from voices.yaml a voice and record them there (comments and order kept)."""
+    new = cast(config, characters)
+    if not new:
+        return config, ()
+    aliases = {c.name: c.aliases for c in characters}
+    return add_characters(config, new, aliases), tuple(new)
+
+
+def plan(chapter: Chapter, config: Config) -> tuple[list[ClipJob], list[list[ClipJob]]]:
+    """Clip jobs for the chapter title (read by the narrator) and for each segment, sentence by sentence."""
+    title = [ClipJob(t, config.narrator) for t in chunk_text(speakable(chapter.title, config.pronounce))]
+    per_segment = []
+    for seg in chapter.segments:
+        voice = config.narrator if seg.kind == "narration" else config.voice_for(seg.speaker)
+        per_segment.append([ClipJob(t, voice) for t in chunk_text(speakable(seg.text, config.pronounce))])
+    return title, per_segment
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file or folder name that is valid everywhere and still reads like the title."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", text)
+    name = " ".join(name.split()).strip(" .")
+    return name[:limit].rstrip(" .") or "untitled"
+
+
+def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),
+           progress: Progress | None = None) -> RenderReport:
+    """Render chapter files into tagged MP3s under options.out_dir/<book>/; returns what was written."""
+    try:
+        return _render(paths, options, progress)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "interrupted: no partial MP3 was written; clips already synthesised are cached, "
+            "run the same command again to resume"
+        ) from None
+
+
+def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | None) -> RenderReport:
+    config = load_config(options.voices)
+    check_config_voices(config)
+    books = read_books(paths, config, author=options.author, include_front_matter=options.include_front_matter)
+    chapters = [(book, chapter) for book in books for chapter in book.chapters]
+    config, new_speakers = cast_new_speakers(config, speakers([c for _, c in chapters]))
+    check_config_voices(config)
+
+    plans = [plan(chapter, config) for _, chapter in chapters]
+    jobs = [job for title, segs in plans for job in title + [j for seg in segs for j in seg]]
+    with tempfile.TemporaryDirectory(prefix="audiobook-clips-") as scratch:
+        store = ClipStore(Path(scratch) if not options.use_cache else options.cache_dir or default_cache_dir())
+        clip_list, synthesized = synthesize(jobs, store, workers=options.jobs, progress=progress)
+        clips = iter(clip_list)
+
+        first = books[0]
+        book_title = next((b.title for b in books if b.title), None) or (first.source.stem if first.source else "book")
+        author = options.author or next((b.author for b in books if b.author), None)
+        folder = options.out_dir / safe_name(book_title)
+        total = len(chapters)
+        rendered = []
+        for track, ((book, chapter), (title_jobs, seg_jobs)) in enumerate(zip(chapters, plans), start=1):
+            lead = [next(clips) for _ in title_jobs]
+            spoken = [Spoken(seg, tuple(next(clips) for _ in jobs_)) for seg, jobs_ in zip(chapter.segments, seg_jobs)]
+            dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
+            with atomic_output(dest) as tmp:
+                duration, cues = encode(spoken, tmp, pauses=config.pauses, bitrate=config.bitrate, lead=lead)
+                write_tags(tmp, TrackTags(
+                    title=chapter.title, album=book_title, artist=author, track=track, total=total,
+                    comment=book.summary,
+                ))
+            if progress:
+                progress("assemble", track, total)
+            rendered.append(RenderedChapter(dest, chapter, track, total, duration, cues, _voices_used(chapter, config)))
+    return RenderReport(book_title, tuple(rendered), new_speakers, len(jobs), synthesized)
+
+
+def _voices_used(chapter: Chapter, config: Config) -> tuple[tuple[str, Voice], ...]:
+    used: dict[str, Voice] = {"Narrator": config.narrator}
+    for seg in chapter.segments:
+        if seg.kind == "dialogue":
+            used.setdefault(seg.speaker or "(unknown speaker)", config.voice_for(seg.speaker))
+    return tuple(used.items())
+
+
+__all__ = ["render", "RenderOptions", "RenderReport", "read_books", "default_cache_dir", "ConfigError", "Cue"]
