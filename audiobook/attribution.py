@@ -1,0 +1,712 @@
+"""Find the dialogue in a chapter and say who speaks each line, in passes from most to least certain.
+
+Passes: explicit tags (a name beside the quote with a speech verb, in any order), vocatives (the person
+addressed is not the speaker), pronoun and description tags (resolved by recency, gender and the
+conversation), paragraph actors (whose action opens or closes the paragraph), quotes continuing across
+paragraphs, and turn-taking (alternation between the last two speakers) for untagged runs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .characters import HONORIFICS, LOWER, STOP, UPPER, Cast, build_cast, split_name
+from .model import NARRATOR, Character, Paragraph, Segment
+from .quotes import Part, detect_convention, split_paragraph
+from .speechverbs import SPEECH_NOUNS, VERB
+
+# ---------------------------------------------------------------- patterns for tags
+
+_CAP = rf"[{UPPER}][{LOWER}]+(?:['\u2019-][{UPPER}{LOWER}][{LOWER}]+)*"
+_HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
+_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
+_PRON = r"(?:he|she|I|He|She|they|They|we|We)"
+_DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
+_DESC = rf"{_DET}\s+(?:[{LOWER}-]+\s+){{0,2}}[{LOWER}-]+"
+_SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
+_ADV = rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|at\s+length|in\s+turn|still|even|just|softly|aloud|back)"
+_LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
+
+# "Anne said", "the old man slowly replied", "he had asked"
+AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
+# "said Anne", "cried the old man", "said he", "went on Marilla"
+AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
+# "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
+AFTER_POSS = re.compile(
+    rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
+    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}(?:{SPEECH_NOUNS})\b")
+# "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
+AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
+# before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
+BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till)\s+){_SUBJ}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
+# the subject opening a sentence of narration: "Then Anne turned", "She looked"
+SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently)\s*,?\s+)?{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+
+_VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
+_VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
+
+_SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?;](?=[\s\"'\u201d\u2019]|$)")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+_MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son uncle king lord sir master
+grandfather nephew priest monk gentlemen youth groom bridegroom squire jew beadle""".split())
+_FEMALE_NOUNS = set("""woman women lady girl lass mother wife sister daughter aunt queen maid maiden widow
+grandmother niece nun bride mistress matron dame housekeeper""".split())
+_TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
+                "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
+                "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
+
+NARR = -1  # internal speaker id of a first-person narrator
+
+
+@dataclass
+class _Quote:
+    part: Part
+    para: int
+    text: str
+    continued: bool = False  # continues a quote left open at the end of the previous paragraph
+    tag_kind: str = ""  # "name", "narrator", "pronoun", "description", "actor"
+    tag_value: str = ""
+    tag_where: str = ""  # "after" / "before"
+    tag_pos: int = 0
+    speaker: int | None = None
+    conf: float = 0.0
+    reason: str = "unknown"
+    vocatives: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Turn:
+    paras: list[int]
+    quotes: list[_Quote]
+    run: int = 0
+
+    @property
+    def first(self) -> int | None:
+        return next((q.speaker for q in self.quotes if q.speaker is not None), None)
+
+    @property
+    def last(self) -> int | None:
+        return next((q.speaker for q in reversed(self.quotes) if q.speaker is not None), None)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
+              known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> tuple[tuple[Segment, ...], tuple[Character, ...]]:
+    """Split paragraphs into narration and dialogue segments and attribute each dialogue segment a speaker."""
+    paras = _clean_paragraphs(text, paragraphs, offset)
+    convention = detect_convention("\n\n".join(text[s:e] for s, e, _ in paras) if paras else "")
+    parts_by_para: list[list[Part]] = [split_paragraph(text, s, e, convention) for s, e, _ in paras]
+    chapter = _Chapter(text, paras, parts_by_para, known, exclude)
+    chapter.run()
+    return chapter.segments(offset), chapter.characters()
+
+
+def contradictions(text: str, segments: Sequence[Segment], *, offset: int = 0) -> list[Segment]:
+    """Dialogue segments whose speaker contradicts an explicit tag right beside them (should be empty)."""
+    out = []
+    for seg in segments:
+        if seg.kind != "dialogue" or seg.speaker is None:
+            continue
+        s, e = seg.start - offset, seg.end - offset
+        if not (0 <= s <= e <= len(text)):
+            continue
+        named = _explicit_name_beside(text, s, e)
+        if named is None:
+            continue
+        if named == "I":
+            if seg.speaker != NARRATOR:
+                out.append(seg)
+            continue
+        if not _names_agree(named, seg.speaker):
+            out.append(seg)
+    return out
+
+
+# ---------------------------------------------------------------- the chapter model
+
+
+def _clean_paragraphs(text: str, paragraphs: Sequence[Paragraph], offset: int) -> list[tuple[int, int, int]]:
+    """Local, in-bounds, ordered paragraph spans: never trust offsets blindly (attribute never raises)."""
+    out = []
+    last = 0
+    for p in paragraphs:
+        s, e = max(p.start - offset, 0), min(p.end - offset, len(text))
+        s = max(s, last)
+        if e <= s:
+            continue
+        out.append((s, e, p.scene))
+        last = e
+    return out
+
+
+class _Chapter:
+    """State of one attribution run over a chapter."""
+
+    def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
+                 known: Sequence[Character], exclude: Sequence[str]) -> None:
+        self.text = text
+        self.paras = paras
+        self.parts = parts
+        self.quotes: list[_Quote] = []
+        self.by_para: list[list[_Quote]] = [[] for _ in paras]
+        for i, plist in enumerate(parts):
+            for part in plist:
+                if part.kind == "dialogue":
+                    q = _Quote(part, i, text[part.start:part.end])
+                    self.quotes.append(q)
+                    self.by_para[i].append(q)
+        # quotes left open at a paragraph's end continue into the next paragraph's opening quote
+        for i in range(1, len(parts)):
+            prev, cur = parts[i - 1], parts[i]
+            if prev and cur and prev[-1].kind == "dialogue" and not prev[-1].closed and cur[0].kind == "dialogue":
+                self.by_para[i][0].continued = True
+        narration = [(p.start, p.end) for plist in parts for p in plist if p.kind == "narration"]
+        speech = [(q.part.start, q.part.end) for q in self.quotes]
+        self.cast: Cast = build_cast(text, narration, speech, known, exclude)
+        self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
+        self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
+        self.first_person = self._first_person(narration)
+        self.excluded_names = [x for x in exclude if x.strip()]
+
+    # -------------------------------------------------------- helpers
+
+    def _para_of(self, pos: int) -> int:
+        lo, hi = 0, len(self.paras) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.paras[mid][0] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def _first_person(self, narration: list[tuple[int, int]]) -> bool:
+        words = 0
+        firsts = 0
+        for s, e in narration:
+            chunk = self.text[s:e]
+            words += len(_WORD_RE.findall(chunk))
+            firsts += len(re.findall(r"\b(?:I|me|my|myself)\b", chunk))
+        return words > 0 and firsts / words > 0.008
+
+    def resolve_name(self, form: str, create: bool = True) -> int | None:
+        """Entity for a name as written in a tag; tags create characters that were never seen before."""
+        hon, names = split_name(form)
+        if not names or all(n in STOP for n in names):
+            return None
+        idx = self.cast.lookup(form, create=create)
+        if idx is not None:
+            ent = self.cast.entities[idx]
+            ent.tagged += 1
+            if not ent.forms:
+                ent.forms[form] += 1
+        return idx
+
+    # -------------------------------------------------------- pass 1: tags
+
+    def find_tags(self) -> None:
+        used: set[int] = set()  # narration parts already serving as the tag of the quote before them
+        for i, plist in enumerate(self.parts):
+            for k, part in enumerate(plist):
+                if part.kind != "dialogue":
+                    continue
+                q = self.by_para[i][[x.part for x in self.by_para[i]].index(part)]
+                after = plist[k + 1] if k + 1 < len(plist) and plist[k + 1].kind == "narration" else None
+                before = plist[k - 1] if k > 0 and plist[k - 1].kind == "narration" else None
+                found = None
+                if after is not None and self._touches(part.end, after.start):
+                    found = self._tag_after(after)
+                    if found:
+                        used.add(id(after))
+                if found is None and before is not None and id(before) not in used \
+                        and self._touches(before.end, part.start):
+                    found = self._tag_before(before)
+                if found:
+                    q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
+                self._vocatives(q)
+
+    def _touches(self, a: int, b: int) -> bool:
+        """Whether only marks, spaces and light punctuation separate two parts."""
+        return b - a < 12 and not re.search(r"[.!?]\s*\n\s*\n", self.text[a:b])
+
+    def _fragment(self, s: int, e: int, first: bool) -> tuple[str, int]:
+        """The first (or last) sentence of narration text[s:e] and where it starts."""
+        chunk = self.text[s:e]
+        if first:
+            m = _SENT_END.search(chunk)
+            return (chunk[:m.start() + 1] if m else chunk), s
+        ends = list(_SENT_END.finditer(chunk))
+        cut = ends[-1].end() if ends and ends[-1].end() < len(chunk.rstrip()) else 0
+        if ends and ends[-1].end() >= len(chunk.rstrip()):
+            # the narration ends a sentence before the quote: there is no tag leading into it
+            return "", e
+        return chunk[cut:], s + cut
+
+    def _classify(self, subj: str) -> tuple[str, str] | None:
+        s = " ".join(subj.split())
+        low = s.lower()
+        if low == "i":
+            return ("narrator", "I")
+        if low in ("he", "she"):
+            return ("pronoun", low)
+        if low in ("they", "we"):
+            return None
+        first = s.split()[0]
+        if first.lower() in {d.lower() for d in _DET.strip("(?:)").split("|")}:
+            return ("description", low)
+        hon, names = split_name(s)
+        if names and all(n not in STOP for n in names):
+            return ("name", s)
+        return None
+
+    def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
+        frag, base = self._fragment(part.start, part.end, True)
+        # the raw text between the closing mark and the tag may start with ",", "—" etc.
+        for rx, kind in ((AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_ACTOR, "actor")):
+            m = rx.match(frag)
+            if not m:
+                continue
+            c = self._classify(m.group("subj"))
+            if c is None:
+                if kind == "poss" and m.group("subj").lower() in ("his", "her", "my"):
+                    low = m.group("subj").lower()
+                    c = ("narrator", "I") if low == "my" else ("pronoun", "he" if low == "his" else "she")
+                else:
+                    continue
+            if kind == "actor" and c[0] == "description":
+                continue
+            tag_kind = c[0] if kind != "actor" else "actor:" + c[0]
+            return (tag_kind, c[1], "after", base + m.start("subj"))
+        return None
+
+    def _tag_before(self, part: Part) -> tuple[str, str, str, int] | None:
+        frag, base = self._fragment(part.start, part.end, False)
+        if not frag.strip():
+            return None
+        for rx in (BEFORE_VS, BEFORE_SV):
+            m = rx.search(frag)
+            if not m:
+                continue
+            if rx is BEFORE_SV and re.search(r"[.!?]", m.group("tail")):
+                continue
+            c = self._classify(m.group("subj"))
+            if c is None:
+                continue
+            return (c[0], c[1], "before", base + m.start("subj"))
+        m = SENT_SUBJ.match(frag)
+        if m and re.search(r"[,:\u2014]\s*$", frag):
+            c = self._classify(m.group("subj"))
+            if c and c[0] != "description":
+                return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
+        return None
+
+    def _vocatives(self, q: _Quote) -> None:
+        t = q.text
+        found = []
+        m = _VOC_START.match(t)
+        if m:
+            found.append(m.group("v"))
+        found += [m.group("v") for m in _VOC_IN.finditer(t)]
+        for form in found:
+            hon, names = split_name(form)
+            if not names or any(n in STOP for n in names):
+                continue
+            idx = self.cast.lookup(form)
+            if idx is not None and idx not in q.vocatives:
+                q.vocatives.append(idx)
+
+    # -------------------------------------------------------- resolution of mentions
+
+    def _recent_mentions(self, pos: int, para: int, span: int = 6) -> dict[int, float]:
+        """Salience of each entity from narration mentions near pos (same paragraph counts most)."""
+        import bisect
+        scores: dict[int, float] = {}
+        starts = [m.start for m in self.narr_mentions]
+        k = bisect.bisect_left(starts, pos)
+        j = k - 1
+        rank = 0
+        while j >= 0:
+            m = self.narr_mentions[j]
+            d = para - self.mention_para[j]
+            if d > span:
+                break
+            w = (4.0 if d == 0 else 2.5 if d == 1 else 1.5 if d == 2 else 0.8) + (0.6 if rank == 0 else 0.0)
+            w += 0.5 if m.subject else 0.0
+            if w > scores.get(m.entity, 0.0):
+                scores[m.entity] = w
+            rank += 1
+            j -= 1
+        # mentions later in the same paragraph describe the same scene (often the speaker's own action)
+        j = k
+        while j < len(self.narr_mentions) and self.mention_para[j] == para:
+            m = self.narr_mentions[j]
+            w = 2.0 + (0.5 if m.subject else 0.0)
+            if w > scores.get(m.entity, 0.0):
+                scores[m.entity] = w
+            j += 1
+        return scores
+
+    def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
+                     title: str | None = None) -> tuple[int | None, float]:
+        """Pick the character a pronoun or description refers to: recency, gender, conversation."""
+        recent = self._recent_mentions(pos, q.para)
+        cands: dict[int, float] = {}
+        for idx in set(recent) | set(turn_ctx):
+            ent = self.cast.entities[idx] if idx >= 0 else None
+            if ent is not None and not ent.is_person:
+                continue
+            if ent is not None and ent.excluded:
+                continue
+            g = ent.gender if ent is not None else None
+            score = recent.get(idx, 0.0) + turn_ctx.get(idx, 0.0)
+            if gender:
+                if g and g != gender:
+                    continue
+                if not g:
+                    score -= 1.5
+            if title and ent is not None:
+                hon = ent.hon or ""
+                if hon == title or title in ent.name.lower():
+                    score += 3.0
+            if idx in q.vocatives:
+                score -= 8.0
+            score += 0.15 * math.log1p(ent.mentions if ent is not None else 5)
+            if ent is not None and ent.tagged:
+                score += 0.8  # people who speak elsewhere in the chapter are likelier speakers
+            cands[idx] = score
+        if not cands:
+            return None, 0.0
+        ranked = sorted(cands.items(), key=lambda kv: -kv[1])
+        best, top = ranked[0]
+        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
+        return best, conf
+
+    # -------------------------------------------------------- the passes
+
+    def run(self) -> None:
+        self.find_tags()
+        self.turns = self._turns()
+        # Pass: explicit names and "I said" (most certain), in any order around the quote.
+        for q in self.quotes:
+            if q.tag_kind == "name":
+                idx = self.resolve_name(q.tag_value)
+                if idx is not None:
+                    self._set(q, idx, 0.97, "explicit")
+            elif q.tag_kind == "narrator":
+                self._set(q, NARR, 0.96, "explicit")
+        # Pass: pronouns, descriptions and actors, in reading order with the conversation so far.
+        for t_i, turn in enumerate(self.turns):
+            for q in turn.quotes:
+                if q.speaker is not None or not q.tag_kind:
+                    continue
+                ctx = self._turn_context(t_i)
+                kind = q.tag_kind
+                base = kind.split(":")[-1]
+                actor = kind.startswith("actor:")
+                if base == "name":
+                    idx = self.resolve_name(q.tag_value)
+                    if idx is not None:
+                        self._set(q, idx, 0.85 if q.tag_where == "after" else 0.75, "actor")
+                elif base == "narrator":
+                    if self.first_person:
+                        self._set(q, NARR, 0.85 if not actor else 0.7, "actor" if actor else "explicit")
+                elif base == "pronoun":
+                    g = "male" if q.tag_value == "he" else "female"
+                    idx, conf = self._resolve_ref(q, g, q.tag_pos, ctx)
+                    if idx is not None:
+                        self._set(q, idx, conf * (0.8 if actor else 1.0), "actor" if actor else "pronoun")
+                elif base == "description":
+                    idx, conf = self._resolve_description(q, ctx)
+                    if idx is not None:
+                        self._set(q, idx, conf * 0.9, "description")
+            self._spread_in_paragraph(turn)
+        # Pass: paragraph actors for paragraphs without any tag.
+        for t_i, turn in enumerate(self.turns):
+            if any(q.speaker is not None for q in turn.quotes):
+                continue
+            idx, conf = self._paragraph_actor(turn, t_i)
+            if idx is not None:
+                for q in turn.quotes:
+                    self._set(q, idx, conf, "actor")
+        # Pass: conversation turn-taking for the rest.
+        self._turn_taking()
+        for turn in self.turns:
+            self._spread_in_paragraph(turn)
+
+    def _set(self, q: _Quote, idx: int, conf: float, reason: str) -> None:
+        q.speaker, q.conf, q.reason = idx, max(0.05, min(conf, 0.99)), reason
+
+    def _spread_in_paragraph(self, turn: _Turn) -> None:
+        """Untagged quotes in a paragraph (or continued ones) take the nearest tagged quote's speaker."""
+        qs = turn.quotes
+        for i, q in enumerate(qs):
+            if q.speaker is not None:
+                continue
+            src = None
+            for j in range(i - 1, -1, -1):
+                if qs[j].speaker is not None:
+                    src = qs[j]
+                    break
+            if src is None:
+                src = next((qs[j] for j in range(i + 1, len(qs)) if qs[j].speaker is not None), None)
+            if src is not None and src.speaker not in q.vocatives:
+                self._set(q, src.speaker, src.conf * 0.95, "continuation" if src.reason not in ("turn-taking", "unknown") else src.reason)
+
+    def _turns(self) -> list[_Turn]:
+        """Dialogue paragraphs grouped into turns (continued quotes join the previous turn) and runs."""
+        turns: list[_Turn] = []
+        run = 0
+        last_para = -10
+        for i, qs in enumerate(self.by_para):
+            if not qs:
+                continue
+            if qs[0].continued and turns and turns[-1].paras[-1] == i - 1:
+                turns[-1].paras.append(i)
+                turns[-1].quotes.extend(qs)
+                last_para = i
+                continue
+            if turns:
+                gap_words = sum(len(_WORD_RE.findall(self.text[s:e])) for s, e, _ in self.paras[last_para + 1:i])
+                # Quote-free narration inside the paragraph also loosens the conversation.
+                if i - last_para > 2 or gap_words > 70 or self.paras[i][2] != self.paras[last_para][2]:
+                    run += 1
+            turns.append(_Turn([i], list(qs), run))
+            last_para = i
+        return turns
+
+    def _turn_context(self, t_i: int) -> dict[int, float]:
+        """Who is in the current conversation: recent speakers, with alternation built in."""
+        ctx: dict[int, float] = {}
+        run = self.turns[t_i].run
+        seen = 0
+        for j in range(t_i - 1, -1, -1):
+            tj = self.turns[j]
+            if tj.run != run:
+                break
+            spk = tj.last
+            seen += 1
+            if spk is None:
+                if seen > 4:
+                    break
+                continue
+            d = t_i - j
+            bonus = 1.5 if d % 2 == 0 else -0.5
+            if d == 1:
+                bonus = -1.0
+            if spk not in ctx:
+                ctx[spk] = bonus + 1.0
+            if seen > 4:
+                break
+        # the people the previous turn addressed are expected to answer
+        if t_i > 0 and self.turns[t_i - 1].run == run:
+            for q in self.turns[t_i - 1].quotes:
+                for v in q.vocatives:
+                    ctx[v] = ctx.get(v, 0.0) + 2.0
+        if NARR in ctx and not self.first_person:
+            del ctx[NARR]
+        return ctx
+
+    def _resolve_description(self, q: _Quote, ctx: dict[int, float]) -> tuple[int | None, float]:
+        words = q.tag_value.split()
+        head = words[-1]
+        gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+        title = _TITLE_NOUNS.get(head)
+        # a description naming a known character's title ("the Inspector")
+        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, title)
+        if idx is None:
+            return None, 0.0
+        return idx, conf * (0.9 if gender or title else 0.6)
+
+    def _paragraph_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
+        """The character whose action opens or closes the paragraph's narration."""
+        for pi in turn.paras:
+            for part in self.parts[pi]:
+                if part.kind != "narration":
+                    continue
+                frag = self.text[part.start:part.end]
+                m = SENT_SUBJ.match(frag)
+                if not m:
+                    continue
+                c = self._classify(m.group("subj"))
+                if c is None:
+                    continue
+                q = turn.quotes[0]
+                if c[0] == "name":
+                    idx = self.cast.lookup(c[1])
+                    if idx is not None and self.cast.entities[idx].is_person and idx not in q.vocatives:
+                        return idx, 0.7
+                elif c[0] == "narrator" and self.first_person:
+                    return NARR, 0.65
+                elif c[0] == "pronoun":
+                    g = "male" if c[1] == "he" else "female"
+                    idx, conf = self._resolve_ref(q, g, part.start + m.start("subj"), self._turn_context(t_i))
+                    if idx is not None:
+                        return idx, conf * 0.8
+                return None, 0.0
+        return None, 0.0
+
+    def _turn_taking(self) -> None:
+        """Untagged turns alternate with their neighbours: A, B, A, B within one conversation."""
+        turns = self.turns
+        known = [t.first for t in turns]
+        for t_i, turn in enumerate(turns):
+            if turn.first is not None:
+                continue
+            run = turn.run
+            best = None
+            for d in range(1, 12):
+                for j in (t_i - d, t_i + d):
+                    if 0 <= j < len(turns) and turns[j].run == run and known[j] is not None:
+                        best = (j, d)
+                        break
+                if best:
+                    break
+            spk: int | None = None
+            conf = 0.3
+            q0 = turn.quotes[0]
+            prev = turns[t_i - 1] if t_i > 0 and turns[t_i - 1].run == run else None
+            addressed = [v for q in (prev.quotes if prev else []) for v in q.vocatives
+                         if v != (prev.last if prev else None)]
+            if addressed and addressed[-1] not in q0.vocatives:
+                spk, conf = addressed[-1], 0.72
+            elif best is not None:
+                j, d = best
+                anchor = turns[j].last if j < t_i else turns[j].first
+                if d % 2 == 0:
+                    spk = anchor
+                else:
+                    spk = self._partner(j, anchor)
+                conf = 0.68 * (0.92 ** (d - 1))
+                if spk is not None and spk in q0.vocatives:
+                    spk = self._partner(j, spk) if d % 2 == 0 else anchor
+                    conf *= 0.6
+            if spk is None:
+                spk, conf = self._fallback(turn, t_i)
+            if spk is not None:
+                for q in turn.quotes:
+                    if q.speaker is None:
+                        self._set(q, spk, conf, "turn-taking")
+                known[t_i] = spk
+
+    def _partner(self, j: int, spk: int | None) -> int | None:
+        """The other person in the conversation around turn j."""
+        turns = self.turns
+        run = turns[j].run
+        for q in turns[j].quotes:
+            for v in q.vocatives:
+                if v != spk:
+                    return v
+        for d in range(1, 12):
+            for k in (j - d, j + d):
+                if 0 <= k < len(turns) and turns[k].run == run:
+                    s = turns[k].first
+                    if s is not None and s != spk:
+                        return s
+        # nobody else has spoken: the most salient other person in the narration just before
+        pos = self.paras[turns[j].paras[0]][0]
+        recent = self._recent_mentions(pos, turns[j].paras[0], span=8)
+        ranked = sorted((kv for kv in recent.items() if kv[0] != spk and self.cast.entities[kv[0]].is_person),
+                        key=lambda kv: -kv[1])
+        if ranked:
+            return ranked[0][0]
+        if self.first_person and spk != NARR:
+            return NARR
+        return None
+
+    def _fallback(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
+        pos = self.paras[turn.paras[0]][0]
+        recent = self._recent_mentions(pos, turn.paras[0], span=4)
+        q0 = turn.quotes[0]
+        ranked = sorted((kv for kv in recent.items() if self.cast.entities[kv[0]].is_person
+                         and kv[0] not in q0.vocatives), key=lambda kv: -kv[1])
+        if ranked:
+            return ranked[0][0], 0.25
+        if self.first_person:
+            return NARR, 0.2
+        return None, 0.1
+
+    # -------------------------------------------------------- output
+
+    def name_of(self, idx: int | None) -> str | None:
+        if idx is None:
+            return None
+        if idx == NARR:
+            return NARRATOR
+        return self.cast.canonical(idx)
+
+    def segments(self, offset: int) -> tuple[Segment, ...]:
+        out = []
+        qmap = {id(q.part): q for q in self.quotes}
+        for i, plist in enumerate(self.parts):
+            scene = self.paras[i][2]
+            for part in plist:
+                seg_text = self.text[part.start:part.end]
+                if part.kind == "narration":
+                    out.append(Segment("narration", seg_text, part.start + offset, part.end + offset, None, i, scene))
+                else:
+                    q = qmap[id(part)]
+                    out.append(Segment("dialogue", seg_text, part.start + offset, part.end + offset,
+                                       self.name_of(q.speaker), i, scene,
+                                       round(q.conf, 3) if q.speaker is not None else 0.0,
+                                       q.reason if q.speaker is not None else "unknown"))
+        return tuple(out)
+
+    def characters(self) -> tuple[Character, ...]:
+        lines: Counter[int] = Counter()
+        words: Counter[int] = Counter()
+        for q in self.quotes:
+            if q.speaker is None:
+                continue
+            lines[q.speaker] += 1
+            words[q.speaker] += len(_WORD_RE.findall(q.text))
+        out = []
+        for idx, n in lines.most_common():
+            if idx == NARR:
+                out.append(Character(NARRATOR, None, (), n, words[idx]))
+            else:
+                ent = self.cast.entities[idx]
+                out.append(Character(self.cast.canonical(idx), ent.gender, self.cast.aliases(idx), n, words[idx]))
+        return tuple(out)
+
+
+# ---------------------------------------------------------------- contradictions
+
+
+def _explicit_name_beside(text: str, s: int, e: int) -> str | None:
+    """The name in an explicit speech tag right after (or right before) text[s:e], if any."""
+    tail = text[e:e + 200]
+    m = re.match(r"[\"'\u201d\u2019\u00bb\u00ab\u2014\u2013\-]?", tail)
+    tail = tail[m.end():] if m else tail
+    cut = _SENT_END.search(tail)
+    frag = tail[:cut.start() + 1] if cut else tail
+    for rx in (AFTER_VS, AFTER_SV):
+        m = rx.match(frag)
+        if m:
+            subj = " ".join(m.group("subj").split())
+            if subj == "I":
+                return "I"
+            hon, names = split_name(subj)
+            if subj[0].isupper() and names and all(n not in STOP for n in names) \
+                    and subj.split()[0].lower() not in _DETS | {"he", "she", "they", "we"}:
+                return subj
+            return None
+    return None
+
+
+_DETS = {d.lower() for d in "the a an his her my their our this that your".split()}
+
+
+def _names_agree(tag: str, speaker: str) -> bool:
+    """Whether a name in a tag can denote the speaker ("Darcy" and "Mr. Darcy" agree)."""
+    _, a = split_name(tag)
+    _, b = split_name(speaker)
+    return bool({x.lower() for x in a} & {x.lower() for x in b})

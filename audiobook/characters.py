@@ -1,0 +1,324 @@
+"""The cast of a chapter: name mentions, merged aliases and gender, built from the text alone."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .model import NARRATOR, Character, Gender
+
+UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f\u0401"
+LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u03b1-\u03c9\u0430-\u044f\u0451"
+
+#: Titles before a name, with the gender they suggest (None: either).
+HONORIFICS: dict[str, Gender | None] = {
+    "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male", "monsieur": "male",
+    "herr": "male", "senor": "male", "señor": "male", "signor": "male", "don": "male", "king": "male",
+    "prince": "male", "duke": "male", "count": "male", "baron": "male", "father": "male", "uncle": "male",
+    "brother": "male", "mrs": "female", "miss": "female", "ms": "female", "lady": "female",
+    "madam": "female", "madame": "female", "mme": "female", "mlle": "female", "mademoiselle": "female",
+    "frau": "female", "fraulein": "female", "senora": "female", "señora": "female", "queen": "female",
+    "princess": "female", "duchess": "female", "countess": "female", "baroness": "female",
+    "mother": "female", "aunt": "female", "sister": "female", "dame": "female", "mistress": "female",
+    "dr": "male" if False else None, "doctor": None, "professor": None, "prof": None, "captain": None,
+    "capt": None, "colonel": None, "col": None, "major": None, "general": None, "gen": None,
+    "lieutenant": None, "lt": None, "sergeant": None, "sgt": None, "inspector": None,
+    "superintendent": None, "constable": None, "officer": None, "detective": None, "rev": None,
+    "reverend": None, "saint": None, "st": None, "judge": None, "nurse": None, "agent": None,
+}
+_ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
+
+#: Capitalised words that are not names even in the middle of a sentence or after a quote.
+STOP = frozenset(
+    """I I'm I'll I'd I've A An The He She It They We You His Her Hers Its Their Our My Your Him Them Me Us
+    This That These Those There Then Than When What Where Why How Who Whom Whose Which While Whilst But
+    And Or Nor If So Yes No Not Oh Ah Aye Nay Well Now Only Just Even Still Yet All Some Any Each Every
+    Both Either Neither As At By For From In Into Of On Onto To With Without After Before Since Until
+    Till Upon About Above Below Under Over Through During Against Among Between Behind Beyond Near
+    Chapter Book Part Volume Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+    March April May June July August September October November December God Heaven Heavens Hell
+    Christmas Easter English French German Latin Christian OK Okay Ok Alas Hush Hullo Hello Hallo Hey
+    Hi Dear Good Goodness Gracious Lord Lady Sir Madam Ma'am Mister Miss Mrs Mr Dr Ms Do Does Did Don't
+    Is Are Was Were Be Been Am Will Would Shall Should Can Could May Might Must Have Has Had Let Here
+    Perhaps Indeed However Although Though Because Whether Once Twice Never Always Often Sometimes
+    Again Also Besides Meanwhile Nevertheless Therefore Thus Hence Otherwise Instead Anyway Certainly
+    Surely Really Very Quite Rather Too Much Many More Most Less Least Few Several Such Other Another
+    Same One Two Three Four Five Six Seven Eight Nine Ten First Second Third Last Next Mine Yours Ours
+    Theirs Nothing Something Anything Everything Nobody Somebody Anybody Everybody Nowhere Somewhere
+    Everywhere Anyone Someone Everyone Thank Thanks Please Sorry Come Go Look See Listen Wait Stop
+    Why Whoever Whatever Wherever However Whenever Sure Fine Right Wrong True False Mamma Papa Mama
+    Pa Ma Mum Mom Dad Daddy Mummy Ah Eh Ha Ho Um Hm Hmm Ugh Bah Pooh Pshaw Nonsense Bless Mercy
+    Good-bye Goodbye Good-night Alright Anyhow Somehow Presently Suddenly Slowly Quickly Finally
+    Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
+    Mrs. Mr. Dr. Ms. St.""".split()
+)
+
+_PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
+                                      "she": "female", "her": "female", "hers": "female", "herself": "female"}
+_PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
+
+_HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
+_WORD = rf"[{UPPER}][{LOWER}]+(?:['\u2019-][{UPPER}{LOWER}][{LOWER}]+)*"
+#: An optional title, then one to three capitalised words.
+NAME_RE = re.compile(
+    rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|\n[ \t]*){_WORD}){{0,2}})"
+    rf"(?![{UPPER}{LOWER}])"
+)
+
+
+def split_name(form: str) -> tuple[str | None, list[str]]:
+    """Split "Mr. Fitzwilliam Darcy" into ("mr", ["Fitzwilliam", "Darcy"])."""
+    toks = form.replace(".", ". ").split()
+    hon = None
+    if toks and toks[0].rstrip(".").lower() in HONORIFICS and len(toks) > 1:
+        hon = toks[0].rstrip(".").lower()
+        toks = toks[1:]
+    return hon, [t.rstrip(".") for t in toks if t.rstrip(".")]
+
+
+def normal_form(hon: str | None, names: Sequence[str]) -> str:
+    """The printable name: title with its full stop ("Mr."), then the names."""
+    if hon:
+        title = hon.capitalize() + ("." if hon in _ABBREV else "")
+        return " ".join([title, *names])
+    return " ".join(names)
+
+
+@dataclass
+class Entity:
+    """One character being built: all forms seen, votes for gender, counts."""
+
+    name: str
+    hon: str | None
+    first: str | None
+    last: str | None
+    forms: Counter[str] = field(default_factory=Counter)
+    votes: Counter[str] = field(default_factory=Counter)
+    known_gender: Gender | None = None
+    tagged: int = 0  # times it is the subject of a speech tag
+    place: int = 0  # mentions right after "in/at/into..." (places, not people)
+    excluded: bool = False
+
+    @property
+    def mentions(self) -> int:
+        return sum(self.forms.values())
+
+    @property
+    def gender(self) -> Gender | None:
+        """Pronouns used of the character beat what the title suggests (a mother called "Mr. X")."""
+        m, f = self.votes["male"], self.votes["female"]
+        if m != f and max(m, f) >= 1 and (min(m, f) == 0 or max(m, f) >= 2 * min(m, f)):
+            return "male" if m > f else "female"
+        if self.known_gender:
+            return self.known_gender
+        return HONORIFICS.get(self.hon or "", None)
+
+    @property
+    def is_person(self) -> bool:
+        """Whether this looks like a character rather than a place or a thing."""
+        if self.excluded:
+            return False
+        if self.tagged or self.known_gender:
+            return True
+        if self.place * 2 >= self.mentions:
+            return False
+        return bool(self.hon) or self.votes["male"] + self.votes["female"] > 0 or self.mentions >= 2
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in the text: where, which entity, inside speech or not."""
+
+    start: int
+    end: int
+    entity: int
+    in_quote: bool
+    subject: bool  # starts a clause (likely the subject of what follows)
+
+
+class Cast:
+    """Entities plus a lookup from every form and alias to its entity."""
+
+    def __init__(self, known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> None:
+        self.entities: list[Entity] = []
+        self.by_form: dict[str, int] = {}
+        self.mentions: list[Mention] = []
+        self._exclude = {_key(x) for x in exclude if x.strip()}
+        for ch in known:
+            if ch.name == NARRATOR:
+                continue
+            hon, names = split_name(ch.name)
+            if not names:
+                continue
+            idx = self._new(hon, names)
+            ent = self.entities[idx]
+            ent.known_gender = ch.gender
+            ent.tagged = max(1, ch.lines)
+            for alias in ch.aliases:
+                self.by_form.setdefault(_key(alias), idx)
+
+    def _new(self, hon: str | None, names: Sequence[str]) -> int:
+        form = normal_form(hon, names)
+        ent = Entity(form, hon, names[0] if len(names) > 1 or not hon else None, names[-1] if len(names) > 1 or hon else None)
+        ent.excluded = _key(form) in self._exclude or any(
+            _key(" ".join(names)) == x or (len(names) > 1 and _key(names[-1]) == x.split()[-1] and _key(names[0]) == x.split()[0])
+            for x in self._exclude)
+        self.entities.append(ent)
+        idx = len(self.entities) - 1
+        self.by_form[_key(form)] = idx
+        return idx
+
+    def lookup(self, form: str, create: bool = False) -> int | None:
+        """The entity for a name as written ("Darcy", "Mr Darcy"), merging with existing ones."""
+        key = _key(form)
+        if key in self.by_form:
+            return self.by_form[key]
+        hon, names = split_name(form)
+        if not names:
+            return None
+        idx = self._match(hon, names)
+        if idx is None:
+            if not create:
+                return None
+            idx = self._new(hon, names)
+        self.by_form[key] = idx
+        return idx
+
+    def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
+        hg = HONORIFICS.get(hon or "", None)
+
+        def ok(e: Entity) -> bool:
+            if not hg:
+                return True
+            g = e.gender or HONORIFICS.get(e.hon or "", None)
+            return g is None or g == hg
+
+        cands: list[int] = []
+        if len(names) >= 2:
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1] and ok(e)]
+            if not cands and not hon:
+                return None
+            if not cands:
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
+        elif hon:
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
+            if len(cands) > 1:
+                exact = [i for i in cands if self.entities[i].hon == hon]
+                cands = exact or cands
+        else:
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
+            if not cands:
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
+        if not cands:
+            return None
+        if len(cands) == 1:
+            return cands[0]
+        ranked = sorted(cands, key=lambda i: -self.entities[i].mentions)
+        top, nxt = self.entities[ranked[0]].mentions, self.entities[ranked[1]].mentions
+        return ranked[0] if top >= 2 * max(1, nxt) else None
+
+    def canonical(self, idx: int) -> str:
+        """The name to print: the most used full form (title kept when that is how it is used)."""
+        ent = self.entities[idx]
+        if not ent.forms:
+            return ent.name
+        best = max(ent.forms.items(), key=lambda kv: (kv[1], len(kv[0])))
+        return best[0]
+
+    def aliases(self, idx: int) -> tuple[str, ...]:
+        """Every other form this entity was written as."""
+        name = self.canonical(idx)
+        forms = set(self.entities[idx].forms) | {self.entities[idx].name}
+        return tuple(sorted(f for f in forms if f != name))
+
+
+def _key(form: str) -> str:
+    return " ".join(form.replace(".", " ").lower().split())
+
+
+def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[int, int, str, bool, bool]]:
+    """Name-like mentions in text within spans (start, end, in_quote): (start, end, form, in_quote, initial)."""
+    out = []
+    for s, e, in_quote in spans:
+        for m in NAME_RE.finditer(text, s, e):
+            hon = m.group("hon")
+            base = m.start("name")
+            toks = list(re.finditer(r"\S+", m.group("name")))
+            i, j = 0, len(toks)
+            while i < j and toks[i].group() in STOP:
+                i += 1
+            while j > i and toks[j - 1].group() in STOP:
+                j -= 1
+            if i == j:
+                continue
+            if i:
+                hon = None  # "But Anne": the title belonged to nothing
+            start = m.start() if hon else base + toks[i].start()
+            end = base + toks[j - 1].end()
+            form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
+            initial = bool(_INITIAL.search(text, max(s, start - 6), start)) or not text[s:start].strip(" \t\n\"'\u201c\u2018")
+            out.append((start, end, form, in_quote, initial))
+    return out
+
+
+_INITIAL = re.compile(r"[.!?\u2026:;][\"'\u201d\u2019]?\s+[\"'\u201c\u2018]?$")
+
+
+def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast) -> None:
+    """Vote a gender for each entity from a subject pronoun that follows its mention closely."""
+    narr = [m for m in mentions if not m.in_quote]
+    for k, m in enumerate(narr):
+        limit = narr[k + 1].start if k + 1 < len(narr) else len(text)
+        window = text[m.end:min(limit, m.end + 200)]
+        brk = re.search(r"\n\s*\n", window)
+        if brk:
+            window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
+        # speech inside the window says nothing about the narration's subject
+        window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", " ", window)
+        end = re.search(r"[.!?;](?:[\"'\u201d\u2019]?\s+|$)", window)
+        same = window[:end.start()] if end else window
+        p = re.search(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", same, re.I)
+        if not p and end:
+            # "Anne waited. She knew..." : the next sentence's opening pronoun
+            p = re.match(r"\s*(He|She)\b", window[end.end():])
+        if p:
+            cast.entities[m.entity].votes[_PRONOUN_GENDER[p.group(1).lower()]] += 1
+
+
+def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence[tuple[int, int]],
+               known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> Cast:
+    """Find the characters named in a chapter and every place they are mentioned."""
+    cast = Cast(known, exclude)
+    spans = [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]
+    raw = find_names(text, spans)
+    # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
+    mid = {form for _, _, form, _, initial in raw if not initial}
+    mid_tokens = {t for f in mid for t in split_name(f)[1]}
+    forms = Counter(form for _, _, form, _, _ in raw
+                    if form in mid or split_name(form)[0] or all(t in mid_tokens for t in split_name(form)[1]))
+    # merge longest/most-titled forms first so short forms find their full name
+    order = sorted(forms, key=lambda f: (-len(split_name(f)[1]), -bool(split_name(f)[0]), -forms[f]))
+    for form in order:
+        hon, names = split_name(form)
+        if len(names) > 3:
+            continue
+        idx = cast.lookup(form, create=True)
+        if idx is not None:
+            cast.entities[idx].forms[form] += forms[form]
+    mentions = []
+    for start, end, form, in_quote, initial in sorted(raw):
+        idx = cast.by_form.get(_key(form))
+        if idx is None:
+            continue
+        prev = text[max(0, start - 12):start].split()
+        if prev and prev[-1].lower() in _PLACE_PREP:
+            cast.entities[idx].place += 1
+        after = text[end:end + 30]
+        subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
+            and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
+        mentions.append(Mention(start, end, idx, in_quote, subject))
+    cast.mentions = mentions
+    gender_votes(text, mentions, cast)
+    return cast

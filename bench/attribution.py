@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Run speaker attribution over a folder laid out like attribution-dev and write score.py predictions.
+
+    python bench/attribution.py DATASET_DIR [-o predictions.json] [--no-score] [--calibration]
+    python bench/attribution.py --speed [DATASET_DIR] [--words 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from audiobook.attribution import attribute, contradictions  # noqa: E402
+from audiobook.model import Paragraph, Segment  # noqa: E402
+
+_PARA = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
+
+
+def paragraphs(text: str, offset: int = 0) -> list[Paragraph]:
+    """Blank-line separated paragraphs (stand-in until structure.py's splitter is used)."""
+    return [Paragraph(m.start() + offset, m.end() + offset) for m in _PARA.finditer(text)]
+
+
+def chapter_files(root: Path) -> list[tuple[str, Path]]:
+    """(chapter id, text file) for every chapter: manifest.json order if present, else chapters/*.txt."""
+    manifest = root / "manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return [(c["chapter_id"], root / c["text_file"]) for c in data["chapters"]]
+    return [(p.stem, p) for p in sorted((root / "chapters").glob("*.txt"))]
+
+
+def run(root: Path) -> tuple[dict[str, list[dict[str, object]]], dict[str, list[Segment]], int]:
+    """Attribute every chapter; return predictions, segments per chapter and the contradiction count."""
+    preds: dict[str, list[dict[str, object]]] = {}
+    segs_by: dict[str, list[Segment]] = {}
+    bad = 0
+    for cid, path in chapter_files(root):
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        segs, _ = attribute(text, paragraphs(text))
+        bad += len(contradictions(text, segs))
+        segs_by[cid] = list(segs)
+        preds[cid] = [{"start": s.start, "end": s.end, "speaker": s.speaker} for s in segs if s.kind == "dialogue"]
+    return preds, segs_by, bad
+
+
+def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
+    """Accuracy of the lowest-confidence 10% of attributed gold spans vs the rest (needs gold/ + characters/)."""
+    rows = []
+    for cid, segs in segs_by.items():
+        gold_file = root / "gold" / f"{cid}.json"
+        if not gold_file.is_file():
+            continue
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        chars = json.loads((root / "characters" / f"{gold['novel']}.json").read_text(encoding="utf-8"))["characters"]
+        names = {c["name"]: {_norm(x) for x in [c["name"], *c["aliases"], *c.get("extra_aliases", [])]} for c in chars}
+        dia = [s for s in segs if s.kind == "dialogue"]
+        for q in gold["quotes"]:
+            if not q["attributable"]:
+                continue
+            for sp in q["spans"]:
+                best = max(dia, key=lambda s: min(s.end, sp["end"]) - max(s.start, sp["start"]), default=None)
+                if best is None or min(best.end, sp["end"]) <= max(best.start, sp["start"]):
+                    continue
+                ok = best.speaker is not None and _norm(best.speaker) in names.get(q["speaker"], set())
+                rows.append((best.confidence, ok))
+    if not rows:
+        return "calibration: no gold annotations found"
+    rows.sort(key=lambda r: r[0])
+    k = max(1, len(rows) // 10)
+    low, rest = rows[:k], rows[k:]
+    acc = lambda rs: 100.0 * sum(ok for _, ok in rs) / max(1, len(rs))  # noqa: E731
+    return (f"calibration: lowest-confidence 10% ({len(low)} spans, conf <= {low[-1][0]:.2f}) accuracy "
+            f"{acc(low):.1f}% vs rest ({len(rest)} spans) {acc(rest):.1f}%")
+
+
+def _norm(s: str) -> str:
+    s = s.lower()
+    s = re.sub(r"[.,;:!?\"()\[\]{}]", " ", s)
+    return " ".join(s.split())
+
+
+def speed(root: Path | None, words: int) -> None:
+    """Time attribution of a ~words-long text against a plain regex tokenisation of the same text."""
+    pieces: list[str] = []
+    if root is not None and (root / "chapters").is_dir():
+        pieces = [p.read_text(encoding="utf-8") for _, p in chapter_files(root)]
+    if not pieces:
+        pieces = [_synthetic()]
+    buf: list[str] = []
+    n = 0
+    while n < words:
+        for p in pieces:
+            buf.append(p)
+            n += len(p.split())
+            if n >= words:
+                break
+    text = "\n\n".join(buf)
+    nwords = len(text.split())
+    paras = paragraphs(text)
+    t0 = time.perf_counter()
+    toks = re.findall(r"\w+|[^\w\s]", text)
+    base = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    segs, chars = attribute(text, paras)
+    took = time.perf_counter() - t0
+    print(f"{nwords} words, {len(paras)} paragraphs, {sum(s.kind == 'dialogue' for s in segs)} dialogue segments, "
+          f"{len(chars)} speakers")
+    print(f"attribution: {took:.2f} s ({nwords / took:,.0f} words/s); regex tokenisation baseline "
+          f"({len(toks)} tokens): {base:.3f} s; ratio {took / base:.1f}x")
+
+
+def _synthetic() -> str:
+    names = ["Anna", "Boris", "Clara", "Dmitri"]
+    out = []
+    for i in range(400):
+        a, b = names[i % 4], names[(i + 1) % 4]
+        out.append(f'"Where were you on the night of the {i}th?" {a} asked, looking at {b}.')
+        out.append(f'"At home," said {b}. "I was reading, as I always do."')
+        out.append(f"{a} turned away and walked to the window, where the rain had not stopped since morning.")
+        out.append('"You are lying," she said quietly.')
+    return "\n\n".join(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", nargs="?", type=Path)
+    ap.add_argument("-o", "--output", type=Path, default=Path("/tmp/attribution-predictions.json"))
+    ap.add_argument("--no-score", action="store_true", help="do not run DATASET_DIR/score.py")
+    ap.add_argument("--speed", action="store_true", help="time a ~100k-word text instead")
+    ap.add_argument("--words", type=int, default=100_000)
+    a = ap.parse_args()
+    if a.speed:
+        speed(a.dataset, a.words)
+        return 0
+    if a.dataset is None:
+        ap.error("DATASET_DIR is required (or --speed)")
+    preds, segs_by, bad = run(a.dataset)
+    a.output.write_text(json.dumps(preds, ensure_ascii=False, indent=0), encoding="utf-8")
+    total = sum(1 for segs in segs_by.values() for s in segs if s.kind == "dialogue")
+    unknown = sum(1 for segs in segs_by.values() for s in segs if s.kind == "dialogue" and s.speaker is None)
+    print(f"wrote {a.output}: {len(preds)} chapters, {total} dialogue segments ({unknown} unknown speaker); "
+          f"contradictions: {bad}")
+    print(calibration(a.dataset, segs_by))
+    score = a.dataset / "score.py"
+    cmd = [sys.executable, str(score), str(a.output)]
+    if score.is_file() and not a.no_score:
+        sys.stdout.flush()
+        subprocess.run(cmd, check=False)
+    else:
+        print("score with: " + " ".join(cmd))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
