@@ -1,0 +1,426 @@
+"""Open an input file (.txt, .md, .html/.htm, .epub) as decoded text plus its structure.
+
+Offsets everywhere (chapters, paragraphs, segments) index `Document.text`, which is:
+
+- for .txt: the file decoded (see `decode`) with CRLF and CR line endings normalised to "\\n";
+- for .md: the same, with markdown markup (``#``, ``*``, ``_``, link targets...) replaced by spaces of the
+  same length, so offsets are still offsets into the file text while the markup is never read aloud;
+- for .html/.htm: the story text extracted from the page (paragraphs separated by blank lines, ``<br>``
+  as a newline, ``<hr>`` as a ``* * *`` scene-break line);
+- for .epub: the text extracted from each spine document that has text, in reading order, separated by
+  blank lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiobook.errors import InputError
+from audiobook.model import ChapterLayout, Layout, Paragraph
+from audiobook.structure import layout as _layout
+from audiobook.structure import layout_chapter
+
+#: Input suffixes a directory of chapter files is searched for.
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub")
+
+# Bytes that never occur in text: C0 controls other than tab, newline, vertical tab, form feed and
+# carriage return, plus DEL. (0x1A, the DOS end-of-file mark, is allowed only as the last byte.)
+_BINARY_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+_BINARY_CHAR = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Document:
+    """An opened input: its decoded text and layout. `read(chapter)` gives one chapter's text."""
+
+    path: Path
+    layout: Layout
+    text: str  # the decoded, newline-normalised (or extracted) text all offsets index
+
+    def read(self, chapter: ChapterLayout) -> str:
+        """The decoded text of text[chapter.start:chapter.end] (so chapter offsets minus chapter.start index into it)."""
+        return self.text[chapter.start:chapter.end]
+
+
+def _name(path: Path) -> str:
+    return str(path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Bytes -> text
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode file bytes to text: BOM, else strict UTF-8, else Windows-1252 if the bytes look like text.
+
+    Line endings are normalised to "\\n". Raises InputError (naming the file and byte offset) for binary
+    data or bytes that are neither UTF-8 nor Windows-1252.
+    """
+    text: str | None = None
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{name}: not valid {codec.upper()} (byte 0x{data[len(bom) + exc.start]:02x} "
+                    f"at offset {len(bom) + exc.start})"
+                ) from None
+            m = _BINARY_CHAR.search(text)
+            if m:
+                offset = len(bom) + len(text[:m.start()].encode(codec))
+                raise InputError(
+                    f"{name}: not a text file (binary character 0x{ord(m.group()):02x} at offset {offset})"
+                )
+            break
+    if text is None:
+        codec16 = _bomless_utf16(data)
+        if codec16:
+            text = data.decode(codec16, errors="replace")
+        else:
+            body = data[:-1] if data.endswith(b"\x1a") else data
+            m = _BINARY_BYTE.search(body)
+            if m:
+                raise InputError(
+                    f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})"
+                )
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one
+                # other encoding text editors commonly write. Its five undefined bytes mean "not text".
+                try:
+                    text = body.decode("cp1252")
+                except UnicodeDecodeError as exc2:
+                    raise InputError(
+                        f"{name}: not a text file (byte 0x{body[exc2.start]:02x} at offset {exc2.start} "
+                        f"is neither UTF-8 nor Windows-1252; first non-UTF-8 byte at offset {exc.start})"
+                    ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the bytes are plainly BOM-less UTF-16 (every other byte NUL)."""
+    sample = data[:2000]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an InputError saying in one line why they cannot be read."""
+    name = _name(path)
+    if not path.exists():
+        raise InputError(f"{name}: no such file")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory, not a file")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{name}: cannot read the file (permission denied)") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if not data:
+        raise InputError(f"{name}: the file is empty")
+    return data
+
+
+# ----------------------------------------------------------------------------------------------
+# Markdown
+
+
+_MD_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)(.*?)(\s#+)?\s*$", re.MULTILINE)
+_MD_SETEXT = re.compile(r"^ {0,3}=+\s*$", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^ {0,3}>[ >]*", re.MULTILINE)
+_MD_BULLET = re.compile(r"^ {0,3}[*+-](?= )", re.MULTILINE)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\n]*)\)")
+_MD_EMPHASIS = re.compile(r"(?<![\w*_~])([*_~]{1,3})(?=[^\s*_~])|(?<=[^\s*_~])([*_~]{1,3})(?![\w*_~])")
+_MD_CODE = re.compile(r"`+")
+_MD_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+_MD_ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!])")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+def blank_markdown(text: str) -> str:
+    """The markdown text with its markup replaced by spaces (same length: offsets are unchanged)."""
+    from audiobook.structure import is_scene_break
+
+    text = _MD_SETEXT.sub(_blank, text)
+    text = _MD_HEADING.sub(
+        lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4) or ""), text
+    )
+    text = _MD_QUOTE.sub(_blank, text)
+    text = _MD_IMAGE.sub(_blank, text)
+    text = _MD_LINK.sub(lambda m: " " + m.group(1) + " " * (len(m.group(2)) + 3), text)
+    text = _MD_TAG.sub(_blank, text)
+    text = _MD_CODE.sub(_blank, text)
+    text = _MD_ESCAPE.sub(" ", text)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if is_scene_break(line):
+            continue  # `***`, `---`, `* * *` are scene breaks, not emphasis
+        line = _MD_BULLET.sub(_blank, line)
+        lines[i] = _MD_EMPHASIS.sub(_blank, line)
+    return "\n".join(lines)
+
+
+def _markdown_headings(raw: str) -> list[str]:
+    return [m.group(2) for m in _MD_HEADING.finditer(raw)]
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML and EPUB
+
+
+_DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "button",
+              "select", "svg", "head")
+_STORY_SELECTORS = ("#storytext", "#chapters", ".userstuff", ".storytext", "#story", ".chapter-content",
+                    ".entry-content", "article", "main")
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre", "section",
+               "article", "tr", "dd", "dt", "figcaption", "center", "body", "main", "ul", "ol", "table"}
+
+
+@dataclass
+class _Extracted:
+    """Text extracted from HTML: blocks joined by blank lines, and where the heading blocks stand."""
+
+    text: str
+    headings: list[tuple[int, int]]  # [start, end) of each h1-h3 block, in order
+
+
+def _soup(markup: bytes | str):  # -> bs4.BeautifulSoup
+    from bs4 import BeautifulSoup
+
+    try:
+        return BeautifulSoup(markup, "lxml")
+    except Exception:  # lxml missing or unhappy: the stdlib parser always works
+        return BeautifulSoup(markup, "html.parser")
+
+
+def _extract_blocks(root) -> _Extracted:  # root: bs4 Tag
+    """Walk the tree: each block element becomes a paragraph, <br> a newline, <hr> a scene break."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import Comment, Doctype, ProcessingInstruction
+
+    blocks: list[tuple[str, bool]] = []  # (text, is_heading)
+    cur: list[str] = []
+
+    def flush(heading: bool = False) -> None:
+        s = "".join(cur)
+        lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in s.split("\n")]
+        s = "\n".join(ln for ln in lines if ln)
+        if s:
+            blocks.append((s, heading))
+        cur.clear()
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                cur.append(re.sub(r"\s+", " ", str(child)))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower() if child.name else ""
+            if name in _DROP_TAGS:
+                continue
+            if name == "br":
+                cur.append("\n")
+            elif name == "hr":
+                flush()
+                blocks.append(("* * *", False))
+            elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                flush()
+                walk(child)
+                flush(heading=name in ("h1", "h2", "h3"))
+            elif name in _BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+
+    walk(root)
+    flush()
+    parts: list[str] = []
+    headings: list[tuple[int, int]] = []
+    pos = 0
+    for s, heading in blocks:
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        if heading:
+            headings.append((pos, pos + len(s)))
+        parts.append(s)
+        pos += len(s)
+    return _Extracted("".join(parts), headings)
+
+
+def _story_root(soup):  # -> bs4 Tag
+    """The element holding the story on a saved fan-fiction page (or the body)."""
+    for sel in _STORY_SELECTORS:
+        found = soup.select(sel)
+        if found:
+            best = max(found, key=lambda t: len(t.get_text()))
+            if len(best.get_text(strip=True)) > 200:
+                return best
+    body = soup.body or soup
+    # Otherwise: the element whose own <p> children hold the most text.
+    best, best_len = body, 0
+    for tag in body.find_all(True):
+        n = sum(len(p.get_text()) for p in tag.find_all("p", recursive=False))
+        if n > best_len:
+            best, best_len = tag, n
+    total = len(body.get_text())
+    return best if best_len > 0.5 * total else body
+
+
+def _html_title(soup) -> str | None:
+    h1 = soup.find("h1")
+    if h1 and h1.get_text(strip=True):
+        return re.sub(r"\s+", " ", h1.get_text(" ", strip=True))
+    if soup.title and soup.title.get_text(strip=True):
+        t = re.sub(r"\s+", " ", soup.title.get_text(" ", strip=True))
+        return re.split(r"\s+[|–—]\s+|\s+-\s+", t)[0].strip() or None
+    return None
+
+
+def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
+    soup = _soup(data)
+    title = _html_title(soup)
+    story = _story_root(soup)
+    for tag in story.find_all(_DROP_TAGS):
+        tag.decompose()
+    ex = _extract_blocks(story)
+    if not ex.text.strip():
+        raise InputError(f"{_name(path)}: no story text in the page")
+    lay = _layout(ex.text, include_front_matter=include_front_matter,
+                  default_title=title or path.stem, heading_spans=ex.headings)
+    if lay.title is None and title:
+        lay = dataclasses.replace(lay, title=title)
+    return Document(path, lay, ex.text)
+
+
+def _open_epub(path: Path, include_front_matter: bool) -> Document:
+    try:
+        import ebooklib
+        from ebooklib import epub
+    except ImportError:  # pragma: no cover - declared dependency
+        raise InputError(f"{_name(path)}: reading .epub needs the 'ebooklib' package") from None
+    try:
+        book = epub.read_epub(str(path), options={"ignore_ncx": True})
+    except Exception as exc:  # ebooklib raises bare exceptions for bad zips / missing OPF
+        raise InputError(f"{_name(path)}: not a readable EPUB ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+
+    def meta(field: str) -> str | None:
+        values = book.get_metadata("DC", field)
+        return str(values[0][0]).strip() if values and values[0][0] else None
+
+    parts: list[str] = []
+    spans: list[tuple[int, int, Paragraph | None, str | None]] = []
+    pos = 0
+    for idref, *_ in book.spine:
+        item = book.get_item_with_id(idref)
+        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or isinstance(item, epub.EpubNav):
+            continue
+        soup = _soup(item.get_content())
+        ex = _extract_blocks(soup.body or soup)
+        if not ex.text.strip():
+            continue  # cover image, blank page
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        base = pos
+        parts.append(ex.text)
+        pos += len(ex.text)
+        heading = None
+        title = None
+        if ex.headings and ex.headings[0][0] == 0:
+            h0, h1 = ex.headings[0]
+            heading = Paragraph(base + h0, base + h1)
+            title = re.sub(r"\s+", " ", ex.text[h0:h1]).strip()
+        spans.append((base, pos, heading, title))
+    text = "".join(parts)
+    if not text.strip():
+        raise InputError(f"{_name(path)}: no story text (the EPUB has no text documents)")
+    laid: list[ChapterLayout] = []
+    for n, (start, end, heading, title) in enumerate(spans, 1):
+        laid.append(layout_chapter(
+            text, heading.end if heading else start, end, title=title or f"Chapter {n}", number=n,
+            heading=heading, include_front_matter=include_front_matter,
+        ))
+    lay = Layout(chapters=tuple(laid), title=meta("title"), author=meta("creator"), summary=meta("description"))
+    return Document(path, lay, text)
+
+
+# ----------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def open_document(path: Path, *, include_front_matter: bool = False) -> Document:
+    """Open one input file (.txt, .md, .html/.htm, .epub; anything else is read as plain text)."""
+    path = Path(path)
+    data = _read_bytes(path)
+    name = _name(path)
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        doc = _open_epub(path, include_front_matter)
+    elif suffix in (".html", ".htm", ".xhtml"):
+        doc = _open_html(path, data, include_front_matter)
+    else:
+        raw = decode(data, name)
+        if not raw.strip():
+            raise InputError(f"{name}: the file is empty")
+        text = blank_markdown(raw) if suffix in (".md", ".markdown") else raw
+        doc = Document(path, _layout(text, include_front_matter=include_front_matter, default_title=path.stem), text)
+    if not any(ch.paragraphs for ch in doc.layout.chapters):
+        raise InputError(f"{name}: no story text (only front matter)")
+    return doc
+
+
+def _natural_key(p: Path) -> list[object]:
+    """Sort key putting ch2 before ch10."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a directory becomes its chapter files (.txt .md .html .htm .epub) in natural order (ch2 before ch10). Empty dir / dir with no text files -> InputError."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            try:
+                entries = list(p.iterdir())
+            except PermissionError:
+                raise InputError(f"{_name(p)}: cannot read the directory (permission denied)") from None
+            files = sorted(
+                (e for e in entries if e.suffix.lower() in TEXT_SUFFIXES and e.is_file() and not e.name.startswith(".")),
+                key=_natural_key,
+            )
+            if not files:
+                what = "is empty" if not entries else "has no text files (.txt .md .html .htm .epub)"
+                raise InputError(f"{_name(p)}: the directory {what}")
+            out.extend(files)
+        else:
+            out.append(p)
+    return out

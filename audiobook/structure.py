@@ -1,0 +1,795 @@
+"""Find the structure of a decoded text: title, author, summary, chapters, paragraphs, scene breaks.
+
+Everything works on offsets into the text it is given (already newline-normalised by the reader).
+The approach is line based and single pass over lines:
+
+1. lines are grouped into *units* (candidate paragraphs): blank lines and scene-break lines separate
+   units; inside a block of non-blank lines a line break is a paragraph break only when the text is
+   not hard-wrapped there (see `_hard_break`), or an indented line follows a less indented one;
+2. units are classified (chapter heading, scene break, labelled front matter, story text);
+3. headings with no text behind them (a table of contents) are folded away, and the units are
+   assembled into chapters, skipped sections and front matter.
+
+Every non-blank character of the text ends up in exactly one of: a chapter's paragraphs, a chapter's
+heading, a chapter's skipped sections, `Layout.front`, or a scene-break line.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from audiobook.model import ChapterLayout, Layout, Paragraph, Section
+
+# ----------------------------------------------------------------------------------------------
+# Line level patterns
+
+#: A scene break: a line of symbols only (`***`, `* * *`, `~~~`, `---`, `#`, `§`), or oOo / xXx.
+_SCENE_SYMBOLS = re.compile(r"^[*~=\-_+#§•·°◊♦◆✦❖¤%^<>|/\\ \t–—]+$")
+_SCENE_WORDS = re.compile(r"^[*~=\-_+#§•·. \t]*(?:(?:o+O+o+|O+o+O+|x+X+x+|X+x+X+|0o0|o0o)[*~=\-_+#§•·. \t]*)+$")
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100,
+}
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": None,
+}
+_NUMWORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUMBER = (
+    r"(?P<num>\d{1,4}|[IVXLCDM]{1,8}|[ivxlcdm]{1,8}"
+    rf"|{_NUMWORD}(?:[\s-]{_NUMWORD}){{0,2}}"
+    r"|the\s+(?:" + "|".join(_ORDINAL_WORDS) + r"))"
+)
+#: "Chapter 12: The Well", "CHAPTER II. Matthew ...", "Chapter One", "PART II", "Book the First".
+_HEADING = re.compile(
+    r"^[\s#*_>\[(]*(?P<kw>chapter|chap\.|ch\.|part|book|volume|vol\.)\s+" + _NUMBER
+    + r"(?![\w'])\.?(?P<sep>\s*[:.\-–—)\]]+\s*|\s+|$)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+#: Unnumbered headings that stand alone on their line ("Prologue", "Epilogue: Ten Years Later").
+_NAMED_HEADING = re.compile(
+    r"^[\s#*_>\[(]*(?P<kw>prologue|epilogue|preface|introduction|foreword|afterword|interlude)"
+    r"\b\.?(?P<sep>\s*[:.\-–—]\s*|\s*$)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_GUTENBERG_START = re.compile(r"^\W*start of (?:the |this )?project gutenberg", re.IGNORECASE)
+_GUTENBERG_END = re.compile(r"^\W*end of (?:the |this )?project gutenberg", re.IGNORECASE)
+_GUTENBERG_FIELD = re.compile(r"^(?P<key>Title|Author):\s*(?P<value>\S.*?)\s*$", re.MULTILINE)
+_CONTENTS = re.compile(r"^[\s#*_]*(?:table of )?contents\.?[\s*_]*$", re.IGNORECASE)
+
+#: Labelled front matter / notes. The group that matches names the section.
+_LABEL = re.compile(
+    r"""^[\s*_#>(\[~-]*(?:
+      (?P<an>a\s*/\s*n\b|a\.\s?n\.|an\s*:|author'?s'?\s+notes?\b|authors?\s+notes?\b|notes?\s*:
+        |end\s+notes?\b|translator'?s\s+notes?\b)
+     |(?P<summary>summary\s*[:\-–—]|description\s*:|blurb\s*:)
+     |(?P<disclaimer>disclaimer\b)
+     |(?P<rating>rated\s*[:\-]?\s*\S|rating\s*:)
+     |(?P<meta>(?:warnings?|pairings?|genres?|characters?|word\s*count|status|category|categories
+        |fandoms?|language|published|updated|spoilers?|beta(?:'d)?(?:\s+by)?|tags?|relationships?
+        |series|dedication)\s*:)
+     |(?P<author>(?:author|written\s+by|writer)\s*:)
+     |(?P<title>(?:story\s+)?title\s*:)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LABEL_NAMES = {
+    "an": "author's note", "summary": "summary", "disclaimer": "disclaimer", "rating": "rating",
+    "meta": "notes", "author": "byline", "title": "title",
+}
+_BYLINE = re.compile(
+    r"^[\s*_]*by\s+(?P<name>(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)"
+    r"(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)){0,5})[\s*_]*$",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"^(?:produced|transcribed|prepared|e-?text|illustrated|edited)\b", re.IGNORECASE)
+# Characters a line may end with when the line break after it ends a paragraph.
+_TERMINAL = ".!?\"”’'…:)]*_"
+_SMALL_WORDS = frozenset(
+    "a an the and but or for nor of on in at to by with from as into over than".split()
+)
+_ROMAN = re.compile(r"^M{0,4}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+
+# ----------------------------------------------------------------------------------------------
+# Units
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A candidate paragraph: [start, end) trimmed of surrounding whitespace."""
+
+    start: int
+    end: int
+    scene: bool = False  # a scene-break line
+
+
+def _indent(line: str) -> int:
+    """Width of the line's leading whitespace (a tab counts as four)."""
+    n = 0
+    for ch in line:
+        if ch == " ":
+            n += 1
+        elif ch == "\t":
+            n += 4
+        elif ch.isspace():
+            n += 1
+        else:
+            break
+    return n
+
+
+def is_scene_break(line: str) -> bool:
+    """True when the (stripped) line is a scene-break marker rather than text."""
+    s = line.strip()
+    if not s or len(s) > 40:
+        return False
+    if _SCENE_SYMBOLS.match(s):
+        # A lone hyphen or dash could be an interrupted line of dialogue; need 3+ of them, or
+        # any other symbol.
+        if set(s) <= set("-–— \t") and sum(c in "-–—" for c in s) < 3:
+            return False
+        return True
+    return bool(_SCENE_WORDS.match(s))
+
+
+def _heading_match(line: str) -> re.Match[str] | None:
+    """The heading match of a line, if it reads like a chapter/part heading."""
+    s = line.strip()
+    if not s or len(s) > 100:
+        return None
+    m = _HEADING.match(s) or _NAMED_HEADING.match(s)
+    if m is None:
+        return None
+    rest = m.group("rest").strip()
+    sep = m.group("sep")
+    if "num" in m.groupdict():
+        num = m.group("num")
+        # Roman numerals must be well formed ("Part mix" is not a heading).
+        if num.isalpha() and num.upper() == num.upper() and re.fullmatch(r"[IVXLCDMivxlcdm]+", num):
+            if not (num.isupper() or num.islower()) or not _ROMAN.match(num.upper()):
+                return None
+    if rest:
+        # "Chapter one was the worst" is prose: text glued to the number must look like a title.
+        if not sep.strip() and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘("):
+            return None
+        if sep.strip() in (".",) and rest[:1].islower():
+            return None
+    return m
+
+
+def _line_spans(text: str) -> tuple[array, array]:
+    """Start and end (excluding the newline) of every line, as compact int arrays."""
+    starts = array("q")
+    ends = array("q")
+    pos = 0
+    n = len(text)
+    find = text.find
+    while pos <= n:
+        nl = find("\n", pos)
+        if nl < 0:
+            starts.append(pos)
+            ends.append(n)
+            break
+        starts.append(pos)
+        ends.append(nl)
+        pos = nl + 1
+    return starts, ends
+
+
+def _wrap_width(text: str, starts: array, ends: array) -> int:
+    """The width the text seems hard-wrapped at: the 95th percentile of non-blank line lengths."""
+    lengths = []
+    for i in range(len(starts)):
+        n = len(text[starts[i]:ends[i]].rstrip())
+        if n:
+            lengths.append(n)
+    if not lengths:
+        return 10**9
+    lengths.sort()
+    return lengths[min(len(lengths) - 1, int(len(lengths) * 0.95))]
+
+
+def _title_like(s: str) -> bool:
+    """A short line with no sentence punctuation at its end: a title, a name, a heading."""
+    s = s.strip().strip("*_#").strip()
+    if not s or "\n" in s or len(s) > 80:
+        return False
+    words = s.split()
+    if len(words) > 12 or not any(c.isalpha() for c in s):
+        return False
+    if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    return s[-1] not in ".,;:…\"”'’-—–("
+
+
+def _fits(prev: str, line: str, width: int) -> bool:
+    """Whether the first word of `line` would have fitted on `prev` when wrapping at `width`."""
+    p = prev.rstrip()
+    first_word = line.split(None, 1)[0] if line.strip() else ""
+    # A wrapping editor fills lines greedily: if the next word would have fitted, the break is
+    # deliberate. The margin absorbs the width estimate being a little short of the true one.
+    return len(p) + 1 + len(first_word) <= width - max(3, width // 15)
+
+
+def _hard_break(prev: str, line: str, width: int) -> bool:
+    """In text that is not hard-wrapped: whether the line break between `prev` and `line` ends a paragraph."""
+    if width > 100:
+        return True  # lines are not hard-wrapped at all: one paragraph per line
+    if not _fits(prev, line, width):
+        return False
+    p = prev.rstrip()
+    if p and p[-1] in _TERMINAL:
+        return True
+    return _title_like(p) and _title_like(line)
+
+
+def _is_wrapped(text: str, starts: array, ends: array, width: int) -> bool:
+    """Whether blocks of lines are hard-wrapped paragraphs (most in-block breaks would not fit)."""
+    if width > 100:
+        return False
+    breaks = fitting = 0
+    prev = ""
+    for i in range(len(starts)):
+        line = text[starts[i]:ends[i]]
+        if line.strip() and prev.strip():
+            breaks += 1
+            fitting += _fits(prev, line, width) and prev.rstrip()[-1:] in _TERMINAL
+        prev = line
+    return breaks == 0 or fitting < 0.3 * breaks
+
+
+def _units(text: str, hinted: frozenset[int] = frozenset()) -> list[_Unit]:
+    """Split the text into candidate paragraphs and scene-break lines (a `hinted` line stands alone)."""
+    starts, ends = _line_spans(text)
+    width = _wrap_width(text, starts, ends)
+    wrapped = _is_wrapped(text, starts, ends, width)
+    units: list[_Unit] = []
+    cur_start = -1  # start of the current unit (first line)
+    cur_end = -1
+    cur_first = True  # the current unit holds only one line so far
+    prev_line = ""
+    prev_heading = False
+
+    def flush() -> None:
+        nonlocal cur_start
+        if cur_start >= 0:
+            seg = text[cur_start:cur_end]
+            lead = len(seg) - len(seg.lstrip())
+            units.append(_Unit(cur_start + lead, cur_start + len(seg.rstrip())))
+        cur_start = -1
+
+    for i in range(len(starts)):
+        s, e = starts[i], ends[i]
+        line = text[s:e]
+        if not line.strip():
+            flush()
+            continue
+        if is_scene_break(line):
+            flush()
+            lead = len(line) - len(line.lstrip())
+            units.append(_Unit(s + lead, s + len(line.rstrip()), scene=True))
+            continue
+        heading = _heading_match(line) is not None or (s + _indent(line)) in hinted
+        if cur_start >= 0:
+            stripped = line.strip()
+            split = (
+                (prev_heading and cur_first)
+                or (heading and _fits(prev_line, stripped, width))
+                or _indent(line) >= _indent(prev_line) + 2
+                or (not wrapped and _hard_break(prev_line, stripped, width))
+            )
+            if split:
+                flush()
+        if cur_start < 0:
+            cur_start, cur_first = s, True
+        else:
+            cur_first = False
+        cur_end = e
+        prev_line = line
+        prev_heading = heading
+    flush()
+    return units
+
+
+# ----------------------------------------------------------------------------------------------
+# Headings
+
+
+@dataclass(slots=True)
+class _Heading:
+    first: int  # index of the first unit of the heading
+    last: int  # index of its last unit (subtitle lines)
+    kind: str  # "chapter", "part", "named"
+    number: int | None
+    title: str
+
+
+def _words_to_int(s: str) -> int | None:
+    """'Twenty-One' -> 21, 'XII' -> 12, '7' -> 7, 'the First' -> 1."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    up = s.upper()
+    if re.fullmatch(r"[IVXLCDM]+", up) and _ROMAN.match(up):
+        values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+        total = 0
+        for i, ch in enumerate(up):
+            v = values[ch]
+            total += -v if i + 1 < len(up) and values[up[i + 1]] > v else v
+        return total
+    low = s.lower()
+    if low.startswith("the "):
+        return _ORDINAL_WORDS.get(low[4:].strip())
+    total = 0
+    for w in re.split(r"[\s-]+", low):
+        if w == "hundred":
+            total = max(total, 1) * 100
+        elif w in _NUMBER_WORDS:
+            total += _NUMBER_WORDS[w]
+        else:
+            return None
+    return total
+
+
+def display_case(s: str) -> str:
+    """Title-case an ALL-CAPS heading ("THE SECRET OF GABRIEL SYME" -> "The Secret of Gabriel Syme")."""
+    letters = [c for c in s if c.isalpha()]
+    if not letters or any(c.islower() for c in letters):
+        return s
+    out = []
+    for i, word in enumerate(s.split(" ")):
+        core = word.strip("\"'“”‘’(),.;:!?")
+        if core and _ROMAN.match(core) and len(core) > 1 and core not in ("DI", "MI", "LI", "CD", "MIX", "DIM"):
+            out.append(word)
+            continue
+        low = word.lower()
+        if i > 0 and low in _SMALL_WORDS:
+            out.append(low)
+            continue
+        # Capitalise the first letter (after any opening quote), keep the rest lower case.
+        chars = list(low)
+        for j, c in enumerate(chars):
+            if c.isalnum():
+                chars[j] = c.upper()
+                break
+        out.append("".join(chars))
+    return " ".join(out)
+
+
+def _clean_heading_text(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().strip("#*_").strip())
+
+
+def _heading_title(m: re.Match[str], subtitle: str) -> tuple[str, str, int | None]:
+    """(kind, display title, number) of a heading match plus its subtitle lines."""
+    kw = m.group("kw").lower().rstrip(".")
+    rest = _clean_heading_text(m.group("rest"))
+    rest = rest.rstrip("*_#").strip()
+    if subtitle:
+        rest = (rest + " " + subtitle).strip()
+    rest = display_case(rest)
+    if "num" in m.groupdict() and m.group("num") is not None:
+        num_text = m.group("num")
+        number = _words_to_int(num_text)
+        if re.fullmatch(r"[IVXLCDMivxlcdm]+", num_text):
+            num_text = num_text.upper()
+        elif not num_text.isdigit():
+            num_text = "-".join(w.capitalize() for w in num_text.split("-"))
+            num_text = " ".join(w[:1].upper() + w[1:] for w in num_text.split())
+        name = {"chap": "Chapter", "ch": "Chapter", "vol": "Volume"}.get(kw, kw.capitalize())
+        kind = "part" if name in ("Part", "Book", "Volume") else "chapter"
+        title = f"{name} {num_text}"
+    else:
+        number = None
+        kind = "named"
+        title = kw.capitalize()
+    if rest:
+        title += ": " + rest
+    return kind, title, number
+
+
+def _is_subtitle(text: str, unit: _Unit) -> bool:
+    """A unit that continues a bare heading ("CHAPTER III." then "RELATES HOW OLIVER ...")."""
+    s = text[unit.start:unit.end]
+    lines = [ln.strip() for ln in s.split("\n")]
+    if unit.scene or len(lines) > 3 or any(len(ln) > 80 for ln in lines):
+        return False
+    if _LABEL.match(lines[0]) or _heading_match(lines[0]):
+        return False
+    letters = [c for c in s if c.isalpha()]
+    if not letters:
+        return False
+    if not any(c.islower() for c in letters):
+        return len(letters) >= 2  # ALL CAPS subtitle
+    return len(lines) == 1 and _title_like(lines[0]) and len(lines[0].split()) >= 2
+
+
+def _find_headings(
+    text: str, units: list[_Unit], lo: int, hi: int, hinted: frozenset[int] = frozenset()
+) -> list[_Heading]:
+    """Heading candidates among units[lo:hi] (plus units starting at a `hinted` offset), with subtitles."""
+    found: list[_Heading] = []
+    i = lo
+    while i < hi:
+        u = units[i]
+        if u.scene:
+            i += 1
+            continue
+        s = text[u.start:u.end]
+        first_line = s.split("\n", 1)[0]
+        m = _heading_match(first_line)
+        if u.start in hinted and (m is None or "\n" in s):
+            found.append(_Heading(i, i, "hint", None, display_case(_clean_heading_text(s))))
+            i += 1
+            continue
+        if m is None or "\n" in s and not _all_heading_lines(s):
+            i += 1
+            continue
+        last = i
+        subtitle = ""
+        if "\n" in s:
+            subtitle = _clean_heading_text(s.split("\n", 1)[1])
+        elif not m.group("rest").strip() and i + 1 < hi and _is_subtitle(text, units[i + 1]):
+            last = i + 1
+            subtitle = _clean_heading_text(text[units[i + 1].start:units[i + 1].end])
+        kind, title, number = _heading_title(m, subtitle)
+        found.append(_Heading(i, last, kind, number, title))
+        i = last + 1
+    return found
+
+
+def _all_heading_lines(s: str) -> bool:
+    """A multi-line unit whose first line is a heading and the others a short subtitle."""
+    lines = s.split("\n")
+    return len(lines) <= 4 and all(len(ln.strip()) <= 80 for ln in lines) and (
+        not any(c.islower() for c in "".join(lines[1:])) or len(lines) == 2 and _title_like(lines[1])
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Labels and front matter
+
+
+def _label(text: str, unit: _Unit) -> str | None:
+    """The section label of a unit that starts with one ("Summary:", "A/N", ...)."""
+    if unit.scene:
+        return None
+    head = text[unit.start:min(unit.end, unit.start + 60)]
+    m = _LABEL.match(head)
+    if m is None:
+        return None
+    return _LABEL_NAMES[m.lastgroup or "meta"]
+
+
+def _strip_label(s: str) -> str:
+    m = _LABEL.match(s)
+    if m:
+        s = s[m.end():]
+    s = s.lstrip(" :-–—").strip().strip("*_").strip()
+    return re.sub(r"\s+", " ", s)
+
+
+@dataclass(slots=True)
+class _Front:
+    sections: list[Section]
+    title: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    story_from: int = 0  # index of the first unit after the leading front matter
+
+
+def _section(label: str, units: list[_Unit], lo: int, hi: int) -> Section:
+    paras = tuple(Paragraph(u.start, u.end) for u in units[lo:hi] if not u.scene)
+    return Section(label, units[lo].start, units[hi - 1].end, paras)
+
+
+def _label_extent(text: str, units: list[_Unit], i: int, hi: int, to_end: bool) -> int:
+    """End (exclusive unit index) of the labelled section starting at unit i, within units[:hi].
+
+    A note at the start runs over the following paragraphs only when something clearly ends it soon
+    (a scene break, a title line, another label, the next heading); otherwise it is one paragraph.
+    """
+    if to_end:
+        j = i + 1
+        while j < hi and not units[j].scene:
+            j += 1
+        return j
+    for j in range(i + 1, min(hi, i + 7)):
+        u = units[j]
+        if u.scene or _label(text, u) or _title_like(text[u.start:u.end]):
+            return j
+    if hi - i <= 6:
+        return hi
+    return i + 1
+
+
+def _leading_front(text: str, units: list[_Unit], lo: int, hi: int, heading_after: bool) -> _Front:
+    """Leading labelled front matter, story title and byline among units[lo:hi]."""
+    front = _Front([])
+    i = lo
+    while i < hi:
+        u = units[i]
+        s = text[u.start:u.end]
+        if u.scene:
+            i += 1
+            continue
+        label = _label(text, u)
+        if label is not None:
+            j = _label_extent(text, units, i, hi if heading_after else hi, False) if label in (
+                "author's note", "summary", "disclaimer") else i + 1
+            if not heading_after and j == hi:
+                j = i + 1  # never swallow a whole headless story
+            sec = _section(label, units, i, j)
+            front.sections.append(sec)
+            value = _strip_label(s)
+            if label == "summary" and front.summary is None:
+                front.summary = " ".join(
+                    [value] + [re.sub(r"\s+", " ", text[p.start:p.end]) for p in sec.paragraphs[1:]]
+                ).strip() or None
+            elif label == "byline" and front.author is None and value:
+                front.author = value
+            elif label == "title" and front.title is None and value:
+                front.title = value
+            i = j
+            continue
+        bm = _BYLINE.match(s)
+        if bm and (front.title is not None or i > lo) and front.author is None:
+            front.author = bm.group("name").strip()
+            front.sections.append(_section("byline", units, i, i + 1))
+            i += 1
+            continue
+        if front.title is None and _title_like(s) and not _CREDIT.match(s) and _heading_match(s) is None:
+            front.title = display_case(_clean_heading_text(s))
+            front.sections.append(_section("title", units, i, i + 1))
+            i += 1
+            continue
+        break
+    front.story_from = i
+    return front
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapters
+
+
+def _chapter_body(
+    text: str, units: list[_Unit], lo: int, hi: int
+) -> tuple[tuple[Paragraph, ...], tuple[Section, ...]]:
+    """Paragraphs (with scene numbers) and skipped notes of the units[lo:hi] of one chapter."""
+    paras: list[Paragraph] = []
+    skipped: list[Section] = []
+    scene = 0
+    pending_break = False
+    i = lo
+    while i < hi:
+        u = units[i]
+        if u.scene:
+            pending_break = bool(paras)
+            i += 1
+            continue
+        label = _label(text, u)
+        if label is not None and label in ("author's note", "disclaimer") or (
+            label is not None and not paras
+        ):
+            if paras:
+                j = _label_extent(text, units, i, hi, True)
+            elif label in ("author's note", "disclaimer", "summary"):
+                j = _label_extent(text, units, i, hi, False)
+                if j == hi and hi - i > 1 and not any(units[k].scene for k in range(i, hi)):
+                    j = i + 1  # a note at the top of a short chapter: keep the story
+            else:
+                j = i + 1
+            skipped.append(_section(label, units, i, j))
+            i = j
+            continue
+        if pending_break:
+            scene += 1
+            pending_break = False
+        paras.append(Paragraph(u.start, u.end, scene))
+        i += 1
+    return tuple(paras), tuple(skipped)
+
+
+def _has_text(text: str, units: list[_Unit], lo: int, hi: int) -> bool:
+    return any(not units[k].scene for k in range(lo, hi))
+
+
+def layout(
+    text: str,
+    *,
+    include_front_matter: bool = False,
+    default_title: str | None = None,
+    heading_spans: Sequence[tuple[int, int]] = (),
+) -> Layout:
+    """The structure of a decoded, newline-normalised text: metadata, chapters, paragraphs, skips.
+
+    `default_title` names the one chapter of a text with neither heading nor story title (else
+    "Chapter 1"); `heading_spans` are [start, end) spans known to be headings (HTML <h1>-<h3>).
+    """
+    units = _units(text, frozenset(s for s, _ in heading_spans))
+    front_sections: list[Section] = []
+    back_sections: list[Section] = []
+    lo, hi = 0, len(units)
+    title: str | None = None
+    author: str | None = None
+    gutenberg = False
+
+    # Project Gutenberg header and licence.
+    for k, u in enumerate(units):
+        if not u.scene and _GUTENBERG_START.match(text[u.start:u.end]):
+            header = text[units[0].start:u.end]
+            for fm in _GUTENBERG_FIELD.finditer(header):
+                if fm.group("key") == "Title" and title is None:
+                    title = fm.group("value")
+                elif fm.group("key") == "Author" and author is None:
+                    author = fm.group("value")
+            front_sections.append(_section("gutenberg", units, 0, k + 1))
+            lo = k + 1
+            gutenberg = True
+            break
+    for k in range(lo, len(units)):
+        u = units[k]
+        if not u.scene and _GUTENBERG_END.match(text[u.start:u.end]):
+            back_sections.append(_section("gutenberg", units, k, len(units)))
+            hi = k
+            gutenberg = True
+            break
+
+    headings = _find_headings(text, units, lo, hi, frozenset(s for s, _ in heading_spans))
+    # Fold away headings that have no text before the next heading (a table of contents), and
+    # merge a PART heading into the chapter heading that follows it.
+    kept: list[_Heading] = []
+    contents: list[_Heading] = []
+    for n, h in enumerate(headings):
+        nxt = headings[n + 1].first if n + 1 < len(headings) else hi
+        if _has_text(text, units, h.last + 1, nxt):
+            kept.append(h)
+        elif h.kind == "hint" and not kept and title is None and n + 1 < len(headings):
+            # An <h1> story title above the first chapter heading of a page.
+            title = h.title
+            front_sections.append(_section("title", units, h.first, h.last + 1))
+        else:
+            contents.append(h)
+    merged: list[tuple[_Heading, _Heading | None]] = []  # (heading, part heading merged in)
+    contents_sorted = sorted(contents, key=lambda h: h.first)
+    part_of: dict[int, _Heading] = {}
+    for h in kept:
+        # an empty PART heading right before this one (nothing but other empty headings between)
+        prev_empty = [c for c in contents_sorted if c.last < h.first]
+        if prev_empty and prev_empty[-1].kind == "part" and prev_empty[-1].last + 1 == h.first and h.kind != "part":
+            part_of[h.first] = prev_empty[-1]
+    contents = [c for c in contents if all(c is not p for p in part_of.values())]
+    for h in kept:
+        merged.append((h, part_of.get(h.first)))
+
+    first_heading_unit = merged[0][1].first if merged and merged[0][1] else (merged[0][0].first if merged else hi)
+    # Table-of-contents area: from a "Contents" line (or the first folded heading) to the first kept heading.
+    toc_lo = None
+    for k in range(lo, first_heading_unit):
+        if not units[k].scene and _CONTENTS.match(text[units[k].start:units[k].end]):
+            toc_lo = k
+            break
+    folded_before = [c for c in contents if c.first < first_heading_unit]
+    if toc_lo is None and folded_before:
+        toc_lo = folded_before[0].first
+    front_hi = toc_lo if toc_lo is not None else first_heading_unit
+
+    lead = _leading_front(text, units, lo, front_hi, heading_after=bool(merged) or toc_lo is not None)
+    title = title or lead.title
+    author = author or lead.author
+    front_sections.extend(lead.sections)
+
+    chapters: list[ChapterLayout] = []
+    fallback = title or default_title or "Chapter 1"
+    story_lo = lead.story_from
+    if toc_lo is not None:
+        if _has_text(text, units, story_lo, toc_lo):
+            front_sections.append(_section("front matter", units, story_lo, toc_lo))
+        front_sections.append(_section("contents", units, toc_lo, first_heading_unit))
+        story_lo = first_heading_unit
+    elif gutenberg and merged and _has_text(text, units, story_lo, first_heading_unit):
+        # Before the first chapter of a Gutenberg book: credits, dedication, epigraph.
+        front_sections.append(_section("front matter", units, story_lo, first_heading_unit))
+        story_lo = first_heading_unit
+
+    if _has_text(text, units, story_lo, first_heading_unit):
+        # Story text before any heading (or a text with no heading at all).
+        paras, skipped = _chapter_body(text, units, story_lo, first_heading_unit)
+        # Notes at the very end of a headless text are back matter of that one chapter.
+        start = units[story_lo].start
+        end = units[first_heading_unit - 1].end
+        chapters.append(ChapterLayout(
+            title="Prologue" if merged else fallback, start=start, end=end, paragraphs=paras,
+            number=None if merged else 1, skipped=skipped,
+        ))
+
+    folded_after = [c for c in contents if c.first >= first_heading_unit]
+    for n, (h, part) in enumerate(merged):
+        body_lo = h.last + 1
+        body_hi = merged[n + 1][1].first if n + 1 < len(merged) and merged[n + 1][1] else (
+            merged[n + 1][0].first if n + 1 < len(merged) else hi)
+        head_first = part.first if part else h.first
+        ttl = f"{part.title}, {h.title}" if part else h.title
+        # A folded (empty) heading inside this chapter's range stays in its own skipped section.
+        inner = [c for c in folded_after if body_lo <= c.first < body_hi]
+        paras, skipped = _chapter_body(text, units, body_lo, body_hi)
+        skipped = skipped + tuple(_section("empty heading", units, c.first, c.last + 1) for c in inner)
+        if inner:
+            inner_units = {k for c in inner for k in range(c.first, c.last + 1)}
+            paras = tuple(p for p in paras if not any(units[k].start == p.start for k in inner_units))
+        heading = Paragraph(units[head_first].start, units[h.last].end)
+        end = units[body_hi - 1].end if body_hi > body_lo else heading.end
+        chapters.append(ChapterLayout(
+            title=ttl, start=heading.start, end=end, paragraphs=paras, number=h.number,
+            heading=heading, skipped=tuple(sorted(skipped, key=lambda s: s.start)),
+        ))
+
+    front_sections.extend(back_sections)
+    if include_front_matter:
+        chapters, front_sections = _read_front_matter(chapters, front_sections)
+    return Layout(
+        chapters=tuple(chapters), title=title, author=author, summary=lead.summary,
+        front=tuple(sorted(front_sections, key=lambda s: s.start)),
+    )
+
+
+#: Front sections that are metadata the pipeline announces itself, never read as paragraphs.
+_NEVER_READ = frozenset({"title", "byline"})
+
+
+def _read_front_matter(
+    chapters: list[ChapterLayout], front: list[Section]
+) -> tuple[list[ChapterLayout], list[Section]]:
+    """Move skipped sections' paragraphs into the nearest chapter's paragraphs."""
+    keep = [s for s in front if s.label in _NEVER_READ]
+    movable = [s for s in front if s.label not in _NEVER_READ]
+    if not chapters:
+        paras = tuple(p for s in movable for p in s.paragraphs)
+        if not paras:
+            return chapters, front
+        return [ChapterLayout("Chapter 1", paras[0].start, paras[-1].end, paras, 1)], keep
+    out: list[ChapterLayout] = []
+    for n, ch in enumerate(chapters):
+        extra = [p for s in ch.skipped for p in s.paragraphs]
+        for s in movable:
+            nearest = 0 if s.end <= chapters[0].start else len(chapters) - 1
+            for k, other in enumerate(chapters):
+                if other.start <= s.start:
+                    nearest = k
+            if nearest == n:
+                extra.extend(s.paragraphs)
+        paras = tuple(sorted(ch.paragraphs + tuple(extra), key=lambda p: p.start))
+        start = min([ch.start] + [p.start for p in paras])
+        end = max([ch.end] + [p.end for p in paras])
+        out.append(ChapterLayout(ch.title, start, end, paras, ch.number, ch.heading, ()))
+    return out, keep
+
+
+def layout_chapter(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    title: str,
+    number: int | None = None,
+    heading: Paragraph | None = None,
+    include_front_matter: bool = False,
+) -> ChapterLayout:
+    """Lay out text[start:end] as the body of one chapter (used for EPUB spine documents)."""
+    units = [_Unit(u.start + start, u.end + start, u.scene) for u in _units(text[start:end])]
+    paras, skipped = _chapter_body(text, units, 0, len(units))
+    if include_front_matter and skipped:
+        paras = tuple(sorted(paras + tuple(p for s in skipped for p in s.paragraphs), key=lambda p: p.start))
+        skipped = ()
+    return ChapterLayout(
+        title=title, start=heading.start if heading else start, end=end, paragraphs=paras,
+        number=number, heading=heading, skipped=skipped,
+    )
