@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .characters import HONORIFICS, LOWER, STOP, UPPER, Cast, build_cast, split_name
+from .characters import HARD_STOP, HONORIFICS, LOWER, STOP, UPPER, Cast, Mention, build_cast, split_name
 from .model import NARRATOR, Character, Paragraph, Segment
 from .quotes import Part, detect_convention, split_paragraph
 from .speechverbs import SPEECH_NOUNS, VERB
@@ -26,7 +26,9 @@ _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len,
 _NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
-_DESC = rf"{_DET}\s+(?:[{LOWER}-]+\s+){{0,2}}[{LOWER}-]+"
+_FN = r"(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is)\b"
+_DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
+         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
 _ADV = rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|at\s+length|in\s+turn|still|even|just|softly|aloud|back)"
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
@@ -39,6 +41,8 @@ AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|a
 AFTER_POSS = re.compile(
     rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
     rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}(?:{SPEECH_NOUNS})\b")
+# "It was Poirot who spoke."
+AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
 AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
 # before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
@@ -61,6 +65,7 @@ _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", 
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
                 "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
 
+_I_RE = re.compile(r"\bI\b")
 NARR = -1  # internal speaker id of a first-person narrator
 
 
@@ -150,6 +155,8 @@ def _clean_paragraphs(text: str, paragraphs: Sequence[Paragraph], offset: int) -
 class _Chapter:
     """State of one attribution run over a chapter."""
 
+    DESC_MIN = 0.6
+
     def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
                  known: Sequence[Character], exclude: Sequence[str]) -> None:
         self.text = text
@@ -171,9 +178,14 @@ class _Chapter:
         narration = [(p.start, p.end) for plist in parts for p in plist if p.kind == "narration"]
         speech = [(q.part.start, q.part.end) for q in self.quotes]
         self.cast: Cast = build_cast(text, narration, speech, known, exclude)
-        self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
-        self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self.first_person = self._first_person(narration)
+        self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
+        if self.first_person:
+            # "I" in the narration is a mention of the narrator, who takes part in conversations
+            mine = [Mention(x.start(), x.end(), NARR, False, True)
+                    for s, e in narration for x in _I_RE.finditer(text, s, e)]
+            self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
+        self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self.excluded_names = [x for x in exclude if x.strip()]
 
     # -------------------------------------------------------- helpers
@@ -197,10 +209,16 @@ class _Chapter:
             firsts += len(re.findall(r"\b(?:I|me|my|myself)\b", chunk))
         return words > 0 and firsts / words > 0.008
 
+    def _person(self, idx: int) -> bool:
+        """Whether a speaker id can speak: the narrator (first person) or a likely character."""
+        if idx == NARR:
+            return self.first_person
+        return self.cast.entities[idx].likely_person
+
     def resolve_name(self, form: str, create: bool = True) -> int | None:
         """Entity for a name as written in a tag; tags create characters that were never seen before."""
         hon, names = split_name(form)
-        if not names or all(n in STOP for n in names):
+        if not names or any(n in HARD_STOP for n in names):
             return None
         idx = self.cast.lookup(form, create=create)
         if idx is not None:
@@ -218,18 +236,27 @@ class _Chapter:
             for k, part in enumerate(plist):
                 if part.kind != "dialogue":
                     continue
-                q = self.by_para[i][[x.part for x in self.by_para[i]].index(part)]
+                q = next(x for x in self.by_para[i] if x.part is part)
                 after = plist[k + 1] if k + 1 < len(plist) and plist[k + 1].kind == "narration" else None
                 before = plist[k - 1] if k > 0 and plist[k - 1].kind == "narration" else None
-                found = None
+                if before is None and k == 0 and i > 0 and self.parts[i - 1] \
+                        and self.parts[i - 1][-1].kind == "narration" and not q.continued:
+                    # "Mr. Limbkins said:" closing the paragraph before the speech
+                    before = self.parts[i - 1][-1]
+                cands = []
                 if after is not None and self._touches(part.end, after.start):
                     found = self._tag_after(after)
                     if found:
+                        cands.append((0 if not found[0].startswith("actor") else 2, found, after))
+                if before is not None and id(before) not in used and (
+                        before.end <= self.paras[i][0] or self._touches(before.end, part.start)):
+                    found = self._tag_before(before, same_para=before.end > self.paras[i][0])
+                    if found:
+                        cands.append((1 if not found[0].startswith("actor") else 3, found, before))
+                if cands:
+                    _, found, src = min(cands, key=lambda c: c[0])
+                    if src is after:
                         used.add(id(after))
-                if found is None and before is not None and id(before) not in used \
-                        and self._touches(before.end, part.start):
-                    found = self._tag_before(before)
-                if found:
                     q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
                 self._vocatives(q)
 
@@ -237,18 +264,17 @@ class _Chapter:
         """Whether only marks, spaces and light punctuation separate two parts."""
         return b - a < 12 and not re.search(r"[.!?]\s*\n\s*\n", self.text[a:b])
 
-    def _fragment(self, s: int, e: int, first: bool) -> tuple[str, int]:
-        """The first (or last) sentence of narration text[s:e] and where it starts."""
+    def _fragment(self, s: int, e: int, first: bool) -> tuple[str, int, bool]:
+        """The first (or last) sentence of narration text[s:e], where it starts, and whether it ended."""
         chunk = self.text[s:e]
         if first:
             m = _SENT_END.search(chunk)
-            return (chunk[:m.start() + 1] if m else chunk), s
-        ends = list(_SENT_END.finditer(chunk))
-        cut = ends[-1].end() if ends and ends[-1].end() < len(chunk.rstrip()) else 0
-        if ends and ends[-1].end() >= len(chunk.rstrip()):
-            # the narration ends a sentence before the quote: there is no tag leading into it
-            return "", e
-        return chunk[cut:], s + cut
+            return (chunk[:m.start() + 1] if m else chunk), s, bool(m)
+        body = chunk.rstrip()
+        ends = [m for m in _SENT_END.finditer(body) if m.end() < len(body)]
+        cut = ends[-1].end() if ends else 0
+        closed = bool(re.search(r"[.!?;]\W*$", body))
+        return chunk[cut:], s + cut, closed
 
     def _classify(self, subj: str) -> tuple[str, str] | None:
         s = " ".join(subj.split())
@@ -259,18 +285,25 @@ class _Chapter:
             return ("pronoun", low)
         if low in ("they", "we"):
             return None
-        first = s.split()[0]
-        if first.lower() in {d.lower() for d in _DET.strip("(?:)").split("|")}:
+        words = s.split()
+        if words[0].lower() in _DETS:
+            last = words[-1] if not re.search(r"\s(?:in|with|of)\s", s) else re.split(r"\s(?:in|with|of)\s", s)[0].split()[-1]
+            if last[:1].isupper():
+                if last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS:
+                    return ("title", last.lower())
+                if last not in HARD_STOP:
+                    return ("name", last)  # "the gloomy Ratcliffe", "the President"
+                return None
             return ("description", low)
         hon, names = split_name(s)
-        if names and all(n not in STOP for n in names):
+        if names and all(n not in HARD_STOP for n in names):
             return ("name", s)
         return None
 
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
-        frag, base = self._fragment(part.start, part.end, True)
-        # the raw text between the closing mark and the tag may start with ",", "—" etc.
-        for rx, kind in ((AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_ACTOR, "actor")):
+        frag, base, _ = self._fragment(part.start, part.end, True)
+        for rx, kind in ((AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"),
+                         (AFTER_ACTOR, "actor")):
             m = rx.match(frag)
             if not m:
                 continue
@@ -281,30 +314,31 @@ class _Chapter:
                     c = ("narrator", "I") if low == "my" else ("pronoun", "he" if low == "his" else "she")
                 else:
                     continue
-            if kind == "actor" and c[0] == "description":
+            if kind == "actor" and c[0] in ("description", "title"):
                 continue
             tag_kind = c[0] if kind != "actor" else "actor:" + c[0]
             return (tag_kind, c[1], "after", base + m.start("subj"))
         return None
 
-    def _tag_before(self, part: Part) -> tuple[str, str, str, int] | None:
-        frag, base = self._fragment(part.start, part.end, False)
+    def _tag_before(self, part: Part, same_para: bool = True) -> tuple[str, str, str, int] | None:
+        frag, base, closed = self._fragment(part.start, part.end, False)
         if not frag.strip():
             return None
+        body = re.sub(r"[.!?;]\W*$", "", frag.rstrip()) if closed else frag
         for rx in (BEFORE_VS, BEFORE_SV):
-            m = rx.search(frag)
+            m = rx.search(body)
             if not m:
                 continue
-            if rx is BEFORE_SV and re.search(r"[.!?]", m.group("tail")):
-                continue
+            if rx is BEFORE_SV and (re.search(r"[.!?]", m.group("tail")) or (closed and len(m.group("tail").split()) > 3)):
+                continue  # "Anne said nothing about it." is no tag for the speech after it
             c = self._classify(m.group("subj"))
             if c is None:
                 continue
             return (c[0], c[1], "before", base + m.start("subj"))
         m = SENT_SUBJ.match(frag)
-        if m and re.search(r"[,:\u2014]\s*$", frag):
+        if m and re.search(r"[,:\u2014-]\s*$" if same_para else r"(?::|--|\u2014)\s*$", frag):
             c = self._classify(m.group("subj"))
-            if c and c[0] != "description":
+            if c and c[0] not in ("description", "title"):
                 return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
         return None
 
@@ -360,8 +394,10 @@ class _Chapter:
         recent = self._recent_mentions(pos, q.para)
         cands: dict[int, float] = {}
         for idx in set(recent) | set(turn_ctx):
-            ent = self.cast.entities[idx] if idx >= 0 else None
-            if ent is not None and not ent.is_person:
+            if idx == NARR:
+                continue  # "he", "she" and descriptions never mean the first-person narrator
+            ent = self.cast.entities[idx]
+            if ent is not None and not ent.likely_person:
                 continue
             if ent is not None and ent.excluded:
                 continue
@@ -371,7 +407,7 @@ class _Chapter:
                 if g and g != gender:
                     continue
                 if not g:
-                    score -= 1.5
+                    score -= 0.3 if idx in turn_ctx else 1.0
             if title and ent is not None:
                 hon = ent.hon or ""
                 if hon == title or title in ent.name.lower():
@@ -424,8 +460,14 @@ class _Chapter:
                     idx, conf = self._resolve_ref(q, g, q.tag_pos, ctx)
                     if idx is not None:
                         self._set(q, idx, conf * (0.8 if actor else 1.0), "actor" if actor else "pronoun")
+                elif base == "title":
+                    idx = self.cast.titled(q.tag_value)
+                    if idx is None:
+                        idx = self.resolve_name(q.tag_value.capitalize())
+                    if idx is not None:
+                        self._set(q, idx, 0.9, "explicit")
                 elif base == "description":
-                    idx, conf = self._resolve_description(q, ctx)
+                    idx, conf = self._resolve_description(q, ctx, t_i)
                     if idx is not None:
                         self._set(q, idx, conf * 0.9, "description")
             self._spread_in_paragraph(turn)
@@ -434,6 +476,14 @@ class _Chapter:
             if any(q.speaker is not None for q in turn.quotes):
                 continue
             idx, conf = self._paragraph_actor(turn, t_i)
+            if idx is not None:
+                for q in turn.quotes:
+                    self._set(q, idx, conf, "actor")
+        # Pass: the person a narration paragraph just before an untagged speech is about.
+        for t_i, turn in enumerate(self.turns):
+            if any(q.speaker is not None for q in turn.quotes):
+                continue
+            idx, conf = self._preceding_actor(turn, t_i)
             if idx is not None:
                 for q in turn.quotes:
                     self._set(q, idx, conf, "actor")
@@ -515,16 +565,45 @@ class _Chapter:
             del ctx[NARR]
         return ctx
 
-    def _resolve_description(self, q: _Quote, ctx: dict[int, float]) -> tuple[int | None, float]:
-        words = q.tag_value.split()
-        head = words[-1]
+    def _resolve_description(self, q: _Quote, ctx: dict[int, float], t_i: int) -> tuple[int | None, float]:
+        """A description: a title ("the doctor"), "the other", a relation ("his wife") or a new character."""
+        phrase = " ".join(q.tag_value.split())
+        words = phrase.split()
+        det = words[0].lower()
+        core = re.split(r"\s(?:in|with|of)\s", phrase)[0].split()
+        head = core[-1].lower()
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
         title = _TITLE_NOUNS.get(head)
-        # a description naming a known character's title ("the Inspector")
-        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, title)
+        if title:
+            idx = self.cast.titled(title)
+            if idx is not None:
+                return idx, 0.8
+        if "other" in core or "latter" in core or "former" in core:
+            prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+            if prev is not None:
+                if "former" in core:
+                    idx = self._partner(t_i - 1, prev)
+                    return idx, 0.5
+                idx = self._partner(t_i - 1, prev)
+                if idx is not None:
+                    return idx, 0.7
+        if det == "the" and "other" not in core:
+            key = "desc:" + phrase.lower()
+            prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+            bound = self.cast.by_form.get(key)
+            if bound is not None and bound != prev:
+                return bound, 0.75  # a description keeps meaning the same person within a chapter
+            idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
+            if idx is not None and idx != prev and conf >= self.DESC_MIN:
+                self.cast.by_form[key] = idx
+                return idx, conf * 0.8
+            if bound is not None:
+                return bound, 0.5
+            return self.cast.descriptive(phrase, gender), 0.55
+        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
         if idx is None:
             return None, 0.0
-        return idx, conf * (0.9 if gender or title else 0.6)
+        return idx, conf * (0.9 if gender else 0.6)
 
     def _paragraph_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         """The character whose action opens or closes the paragraph's narration."""
@@ -542,7 +621,7 @@ class _Chapter:
                 q = turn.quotes[0]
                 if c[0] == "name":
                     idx = self.cast.lookup(c[1])
-                    if idx is not None and self.cast.entities[idx].is_person and idx not in q.vocatives:
+                    if idx is not None and self._person(idx) and idx not in q.vocatives:
                         return idx, 0.7
                 elif c[0] == "narrator" and self.first_person:
                     return NARR, 0.65
@@ -553,6 +632,36 @@ class _Chapter:
                         return idx, conf * 0.8
                 return None, 0.0
         return None, 0.0
+
+    def _preceding_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
+        """"Poirot raised his hand." then an untagged speech: Poirot speaks it."""
+        pi = turn.paras[0]
+        if pi == 0 or self.by_para[pi - 1] or not self.parts[pi - 1]:
+            return None, 0.0
+        if self.paras[pi - 1][2] != self.paras[pi][2]:
+            return None, 0.0
+        part = self.parts[pi - 1][-1]
+        frag, base, _ = self._fragment(part.start, part.end, False)
+        m = SENT_SUBJ.match(frag)
+        if not m:
+            return None, 0.0
+        c = self._classify(m.group("subj"))
+        if c is None:
+            return None, 0.0
+        q = turn.quotes[0]
+        idx: int | None = None
+        conf = 0.6
+        if c[0] == "name":
+            idx = self.cast.lookup(c[1])
+        elif c[0] == "narrator" and self.first_person:
+            idx = NARR
+        elif c[0] == "pronoun":
+            g = "male" if c[1] == "he" else "female"
+            idx, rc = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
+            conf = 0.5 * rc + 0.2
+        if idx is None or not self._person(idx) or idx in q.vocatives:
+            return None, 0.0
+        return idx, conf
 
     def _turn_taking(self) -> None:
         """Untagged turns alternate with their neighbours: A, B, A, B within one conversation."""
@@ -614,7 +723,7 @@ class _Chapter:
         # nobody else has spoken: the most salient other person in the narration just before
         pos = self.paras[turns[j].paras[0]][0]
         recent = self._recent_mentions(pos, turns[j].paras[0], span=8)
-        ranked = sorted((kv for kv in recent.items() if kv[0] != spk and self.cast.entities[kv[0]].is_person),
+        ranked = sorted((kv for kv in recent.items() if kv[0] != spk and self._person(kv[0])),
                         key=lambda kv: -kv[1])
         if ranked:
             return ranked[0][0]
@@ -626,7 +735,7 @@ class _Chapter:
         pos = self.paras[turn.paras[0]][0]
         recent = self._recent_mentions(pos, turn.paras[0], span=4)
         q0 = turn.quotes[0]
-        ranked = sorted((kv for kv in recent.items() if self.cast.entities[kv[0]].is_person
+        ranked = sorted((kv for kv in recent.items() if self._person(kv[0])
                          and kv[0] not in q0.vocatives), key=lambda kv: -kv[1])
         if ranked:
             return ranked[0][0], 0.25

@@ -27,6 +27,8 @@ HONORIFICS: dict[str, Gender | None] = {
     "lieutenant": None, "lt": None, "sergeant": None, "sgt": None, "inspector": None,
     "superintendent": None, "constable": None, "officer": None, "detective": None, "rev": None,
     "reverend": None, "saint": None, "st": None, "judge": None, "nurse": None, "agent": None,
+    "admiral": None, "commodore": None, "marquis": "male", "comrade": None, "president": None,
+    "sheriff": None, "chief": None, "commander": None, "corporal": None, "private": None,
 }
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
 
@@ -54,6 +56,12 @@ STOP = frozenset(
     Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
     Mrs. Mr. Dr. Ms. St.""".split()
 )
+
+#: Capitalised words that may still be a name when a speech tag says so ("said Sunday").
+SOFT_STOP = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+June July August September October November December God Heaven Christmas Easter Lord Lady Sir Madam Mister
+Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
+HARD_STOP = STOP - SOFT_STOP
 
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
@@ -114,6 +122,12 @@ class Entity:
         if self.known_gender:
             return self.known_gender
         return HONORIFICS.get(self.hon or "", None)
+
+    @property
+    def likely_person(self) -> bool:
+        """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
+        return self.is_person and bool(self.tagged or self.known_gender or (self.hon and self.hon != "st")
+                                       or self.votes["male"] + self.votes["female"])
 
     @property
     def is_person(self) -> bool:
@@ -192,6 +206,10 @@ class Cast:
         def ok(e: Entity) -> bool:
             if not hg:
                 return True
+            if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
+                return False
+            if e.first and e.first.lower() in HONORIFICS:
+                return False  # "Admiral Croft" is not "Mrs. Croft"
             g = e.gender or HONORIFICS.get(e.hon or "", None)
             return g is None or g == hg
 
@@ -211,6 +229,10 @@ class Cast:
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
             if not cands:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
+                # a bare surname ("Inglethorp") means a man far more often than his wife
+                men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")) == "male"]
+                if len(cands) > 1 and len(men) == 1:
+                    return men[0]
         if not cands:
             return None
         if len(cands) == 1:
@@ -219,12 +241,35 @@ class Cast:
         top, nxt = self.entities[ranked[0]].mentions, self.entities[ranked[1]].mentions
         return ranked[0] if top >= 2 * max(1, nxt) else None
 
+    def descriptive(self, phrase: str, gender: Gender | None) -> int:
+        """A character known only by a description ("the old gentleman"), one per distinct phrase."""
+        key = "desc:" + phrase.lower()
+        if key in self.by_form:
+            return self.by_form[key]
+        ent = Entity(phrase, None, None, None)
+        ent.forms[phrase] += 1
+        ent.known_gender = gender
+        self.entities.append(ent)
+        self.by_form[key] = len(self.entities) - 1
+        return len(self.entities) - 1
+
+    def titled(self, title: str) -> int | None:
+        """The character most often called by this title ("the Colonel" -> Colonel Ducroix)."""
+        cands = [i for i, e in enumerate(self.entities) if e.hon == title or (e.first or "").lower() == title]
+        if not cands:
+            return None
+        return max(cands, key=lambda i: self.entities[i].mentions)
+
     def canonical(self, idx: int) -> str:
         """The name to print: the most used full form (title kept when that is how it is used)."""
         ent = self.entities[idx]
         if not ent.forms:
             return ent.name
-        best = max(ent.forms.items(), key=lambda kv: (kv[1], len(kv[0])))
+        # the fullest form ("Inspector Ratcliffe", "Charles Musgrove") names the character best
+        def rank(kv: tuple[str, int]) -> tuple[bool, bool, int]:
+            hon, names = split_name(kv[0])
+            return (len(names) >= 2, bool(hon) and len(names) < 2, kv[1])
+        best = max(ent.forms.items(), key=rank)
         return best[0]
 
     def aliases(self, idx: int) -> tuple[str, ...]:

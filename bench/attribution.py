@@ -61,7 +61,10 @@ def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
             continue
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         chars = json.loads((root / "characters" / f"{gold['novel']}.json").read_text(encoding="utf-8"))["characters"]
-        names = {c["name"]: {_norm(x) for x in [c["name"], *c["aliases"], *c.get("extra_aliases", [])]} for c in chars}
+        names = {}
+        for c in chars:
+            forms = {_norm(x) for x in [c["name"], *c["aliases"], *c.get("extra_aliases", [])]}
+            names[c["name"]] = forms | {x[4:] for x in forms if x.startswith("the ")}  # as score.py does
         dia = [s for s in segs if s.kind == "dialogue"]
         for q in gold["quotes"]:
             if not q["attributable"]:
