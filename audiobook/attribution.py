@@ -32,9 +32,10 @@ _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
 _ADV = rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|at\s+length|in\s+turn|still|even|just|softly|aloud|back)"
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
+_ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
 
 # "Anne said", "the old man slowly replied", "he had asked"
-AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
+AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
 # "said Anne", "cried the old man", "said he", "went on Marilla"
 AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
 # "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
@@ -46,10 +47,11 @@ AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VE
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
 AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
 # before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
-BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till)\s+){_SUBJ}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+){_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
 BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"
-SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently)\s*,?\s+)?{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+_HAS_VERB = re.compile(rf"\b{VERB}")
 
 _VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
@@ -336,6 +338,11 @@ class _Chapter:
                 continue
             return (c[0], c[1], "before", base + m.start("subj"))
         m = SENT_SUBJ.match(frag)
+        if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
+            # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
+            c = self._classify(m.group("subj"))
+            if c and c[0] not in ("description",):
+                return (c[0], c[1], "before", base + m.start("subj"))
         if m and re.search(r"[,:\u2014-]\s*$" if same_para else r"(?::|--|\u2014)\s*$", frag):
             c = self._classify(m.group("subj"))
             if c and c[0] not in ("description", "title"):

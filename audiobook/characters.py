@@ -28,6 +28,7 @@ HONORIFICS: dict[str, Gender | None] = {
     "superintendent": None, "constable": None, "officer": None, "detective": None, "rev": None,
     "reverend": None, "saint": None, "st": None, "judge": None, "nurse": None, "agent": None,
     "admiral": None, "commodore": None, "marquis": "male", "comrade": None, "president": None,
+    "viscount": "male", "viscountess": "female", "earl": "male", "marchioness": "female", "baronet": "male",
     "sheriff": None, "chief": None, "commander": None, "corporal": None, "private": None,
 }
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
@@ -211,6 +212,8 @@ class Cast:
             if e.first and e.first.lower() in HONORIFICS:
                 return False  # "Admiral Croft" is not "Mrs. Croft"
             g = e.gender or HONORIFICS.get(e.hon or "", None)
+            if g is None and hg == "female" and e.first:
+                return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
             return g is None or g == hg
 
         cands: list[int] = []
@@ -227,6 +230,9 @@ class Cast:
                 cands = exact or cands
         else:
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
+            # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
+            cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
+                [i for i in cands if self.entities[i].hon in ("miss", "lady")]
             if not cands:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
                 # a bare surname ("Inglethorp") means a man far more often than his wife
@@ -266,9 +272,11 @@ class Cast:
         if not ent.forms:
             return ent.name
         # the fullest form ("Inspector Ratcliffe", "Charles Musgrove") names the character best
-        def rank(kv: tuple[str, int]) -> tuple[bool, bool, int]:
+        def rank(kv: tuple[str, int]) -> tuple[bool, bool, int, bool]:
             hon, names = split_name(kv[0])
-            return (len(names) >= 2, bool(hon) and len(names) < 2, kv[1])
+            # a rank or office ("Inspector", "Captain") is part of how a character is known; "Miss" is not
+            office = bool(hon) and hon not in ("mr", "mrs", "miss", "ms", "mister", "master")
+            return (len(names) >= 2, office, kv[1], bool(hon))
         best = max(ent.forms.items(), key=rank)
         return best[0]
 
