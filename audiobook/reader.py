@@ -23,7 +23,7 @@ from pathlib import Path
 from audiobook.errors import InputError
 from audiobook.model import ChapterLayout, Layout, Paragraph
 from audiobook.structure import layout as _layout
-from audiobook.structure import layout_chapter
+from audiobook.structure import heading_number, layout_chapter
 
 #: Input suffixes a directory of chapter files is searched for.
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub")
@@ -145,8 +145,8 @@ def _read_bytes(path: Path) -> bytes:
 # Markdown
 
 
-_MD_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)(.*?)(\s#+)?\s*$", re.MULTILINE)
-_MD_SETEXT = re.compile(r"^ {0,3}=+\s*$", re.MULTILINE)
+_MD_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)(.*?)([ \t]#+)?[ \t]*$", re.MULTILINE)
+_MD_SETEXT = re.compile(r"^ {0,3}=+[ \t]*$", re.MULTILINE)
 _MD_QUOTE = re.compile(r"^ {0,3}>[ >]*", re.MULTILINE)
 _MD_BULLET = re.compile(r"^ {0,3}[*+-](?= )", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
@@ -167,7 +167,7 @@ def blank_markdown(text: str) -> str:
 
     text = _MD_SETEXT.sub(_blank, text)
     text = _MD_HEADING.sub(
-        lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4) or ""), text
+        lambda m: (m.group(1) + " " * len(m.group(2)) + m.group(3)).ljust(len(m.group())), text
     )
     text = _MD_QUOTE.sub(_blank, text)
     text = _MD_IMAGE.sub(_blank, text)
@@ -296,19 +296,43 @@ def _story_root(soup):  # -> bs4 Tag
     return best if best_len > 0.5 * total else body
 
 
+_FANFIC_TITLE_NOISE = (
+    re.compile(r",\s+an?\s+.*?fan\s?fic(?:tion)?\s*$", re.IGNORECASE),  # "..., a Naruto fanfic"
+    re.compile(r"\s+(?:Chapter|Ch\.)\s*\d+.*$", re.IGNORECASE),
+)
+
+
 def _html_title(soup) -> str | None:
-    h1 = soup.find("h1")
-    if h1 and h1.get_text(strip=True):
-        return re.sub(r"\s+", " ", h1.get_text(" ", strip=True))
+    """The story title of a saved page: the site's title element, an <h1>, or a cleaned <title>."""
+    for sel in ("#profile_top b.xcontrast_txt", "h2.title.heading", "h1"):
+        found = soup.select_one(sel)
+        if found and found.get_text(strip=True):
+            return re.sub(r"\s+", " ", found.get_text(" ", strip=True))
     if soup.title and soup.title.get_text(strip=True):
         t = re.sub(r"\s+", " ", soup.title.get_text(" ", strip=True))
-        return re.split(r"\s+[|–—]\s+|\s+-\s+", t)[0].strip() or None
+        t = re.split(r"\s+[|–—]\s+|\s+-\s+", t)[0].strip()
+        for noise in _FANFIC_TITLE_NOISE:
+            t = noise.sub("", t).strip()
+        return t or None
+    return None
+
+
+def _html_author(soup) -> str | None:
+    """The author of a saved page: <meta name=author>, a rel=author link, or a profile link."""
+    meta = soup.find("meta", attrs={"name": "author"})
+    if meta and meta.get("content", "").strip():
+        return str(meta["content"]).strip()
+    for sel in ("a[rel~=author]", "#profile_top a[href*='/u/']"):
+        found = soup.select_one(sel)
+        if found and found.get_text(strip=True):
+            return found.get_text(" ", strip=True)
     return None
 
 
 def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
     soup = _soup(data)
     title = _html_title(soup)
+    author = _html_author(soup)
     story = _story_root(soup)
     for tag in story.find_all(_DROP_TAGS):
         tag.decompose()
@@ -319,6 +343,8 @@ def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
                   default_title=title or path.stem, heading_spans=ex.headings)
     if lay.title is None and title:
         lay = dataclasses.replace(lay, title=title)
+    if lay.author is None and author:
+        lay = dataclasses.replace(lay, author=author)
     return Document(path, lay, ex.text)
 
 
@@ -366,8 +392,10 @@ def _open_epub(path: Path, include_front_matter: bool) -> Document:
         raise InputError(f"{_name(path)}: no story text (the EPUB has no text documents)")
     laid: list[ChapterLayout] = []
     for n, (start, end, heading, title) in enumerate(spans, 1):
+        number = heading_number(title) if title else None
         laid.append(layout_chapter(
-            text, heading.end if heading else start, end, title=title or f"Chapter {n}", number=n,
+            text, heading.end if heading else start, end, title=title or f"Chapter {n}",
+            number=number if number is not None else n,
             heading=heading, include_front_matter=include_front_matter,
         ))
     lay = Layout(chapters=tuple(laid), title=meta("title"), author=meta("creator"), summary=meta("description"))

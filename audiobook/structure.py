@@ -4,8 +4,8 @@ Everything works on offsets into the text it is given (already newline-normalise
 The approach is line based and single pass over lines:
 
 1. lines are grouped into *units* (candidate paragraphs): blank lines and scene-break lines separate
-   units; inside a block of non-blank lines a line break is a paragraph break only when the text is
-   not hard-wrapped there (see `_hard_break`), or an indented line follows a less indented one;
+   units; inside a block of non-blank lines a line break is a paragraph break when the text is
+   written one paragraph per line, or an indented line follows a less indented one (see `_mode`);
 2. units are classified (chapter heading, scene break, labelled front matter, story text);
 3. headings with no text behind them (a table of contents) are folded away, and the units are
    assembled into chapters, skipped sections and front matter.
@@ -219,38 +219,39 @@ def _fits(prev: str, line: str, width: int) -> bool:
     return len(p) + 1 + len(first_word) <= width - max(3, width // 15)
 
 
-def _hard_break(prev: str, line: str, width: int) -> bool:
-    """In text that is not hard-wrapped: whether the line break between `prev` and `line` ends a paragraph."""
-    if width > 100:
-        return True  # lines are not hard-wrapped at all: one paragraph per line
-    if not _fits(prev, line, width):
-        return False
-    p = prev.rstrip()
-    if p and p[-1] in _TERMINAL:
-        return True
-    return _title_like(p) and _title_like(line)
+def _mode(text: str, starts: array, ends: array, width: int) -> tuple[str, int]:
+    """How lines inside a block of non-blank lines relate to paragraphs.
 
-
-def _is_wrapped(text: str, starts: array, ends: array, width: int) -> bool:
-    """Whether blocks of lines are hard-wrapped paragraphs (most in-block breaks would not fit)."""
-    if width > 100:
-        return False
-    breaks = fitting = 0
+    "indented": hard-wrapped paragraphs whose first line is indented (a paragraph starts at each
+    indented line); "wrapped": hard-wrapped paragraphs separated by blank lines (a block is one
+    paragraph); "lines": one paragraph per line.
+    Also returns the smallest indentation of any line (the indentation of continuation lines).
+    """
+    breaks = fitting = rises = falls = 0
+    base = 10**9
     prev = ""
     for i in range(len(starts)):
         line = text[starts[i]:ends[i]]
+        if line.strip():
+            base = min(base, _indent(line))
         if line.strip() and prev.strip():
             breaks += 1
             fitting += _fits(prev, line, width) and prev.rstrip()[-1:] in _TERMINAL
+            rises += _indent(line) >= _indent(prev) + 2
+            falls += _indent(line) + 2 <= _indent(prev)
         prev = line
-    return breaks == 0 or fitting < 0.3 * breaks
+    if rises >= 2 and falls >= 2 and width <= 100:
+        return "indented", base
+    if width <= 100 and (breaks == 0 or fitting < 0.3 * breaks):
+        return "wrapped", base
+    return "lines", base
 
 
 def _units(text: str, hinted: frozenset[int] = frozenset()) -> list[_Unit]:
     """Split the text into candidate paragraphs and scene-break lines (a `hinted` line stands alone)."""
     starts, ends = _line_spans(text)
     width = _wrap_width(text, starts, ends)
-    wrapped = _is_wrapped(text, starts, ends, width)
+    mode, base_indent = _mode(text, starts, ends, width)
     units: list[_Unit] = []
     cur_start = -1  # start of the current unit (first line)
     cur_end = -1
@@ -281,10 +282,12 @@ def _units(text: str, hinted: frozenset[int] = frozenset()) -> list[_Unit]:
         if cur_start >= 0:
             stripped = line.strip()
             split = (
-                (prev_heading and cur_first)
+                mode == "lines"
+                or (mode == "indented" and _indent(line) >= base_indent + 2)
+                or (prev_heading and cur_first)
                 or (heading and _fits(prev_line, stripped, width))
                 or _indent(line) >= _indent(prev_line) + 2
-                or (not wrapped and _hard_break(prev_line, stripped, width))
+                or (_BYLINE.match(stripped) is not None and _title_like(prev_line))
             )
             if split:
                 flush()
@@ -793,3 +796,11 @@ def layout_chapter(
         title=title, start=heading.start if heading else start, end=end, paragraphs=paras,
         number=number, heading=heading, skipped=skipped,
     )
+
+
+def heading_number(line: str) -> int | None:
+    """The chapter number a heading line states ("Chapter Twelve: The Well" -> 12), if any."""
+    m = _heading_match(line)
+    if m is None or "num" not in m.groupdict():
+        return None
+    return _words_to_int(m.group("num"))
