@@ -175,6 +175,15 @@ def _money(m: re.Match[str]) -> str:
     return out or f"zero {unit}s"
 
 
+def _period_kept(m: re.Match[str]) -> str:
+    """"." when an abbreviation's final period also ends the sentence ("at 7 p.m. Then" / "at 7am.")."""
+    if not m.group().endswith("."):
+        return ""
+    after = m.string[m.end():]
+    rest = after.lstrip()
+    return "." if not rest or (rest[0].isupper() and after[:1].isspace()) or rest[0] in "\"'”’)" else ""
+
+
 def _time(m: re.Match[str]) -> str:
     hour, minute, ampm = int(m.group(1)), int(m.group(2)), m.group(3)
     words = number_words(hour)
@@ -288,7 +297,8 @@ def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
         for c in text
     )
     for short, full in _LATIN.items():
-        text = re.sub(r"(?<!\w)" + re.escape(short) + r"(?!\w)", full, text, flags=re.IGNORECASE)
+        text = re.sub(r"(?<!\w)" + re.escape(short) + r"(?!\w)",
+                      lambda m, full=full: full + _period_kept(m), text, flags=re.IGNORECASE)
     text = _ABBREV.sub(lambda m: _abbreviation(m, text), text)
     text = _SAINT_STREET.sub(lambda m: _saint_or_street(m, text), text)
     text = re.sub(r"\bNo\.\s?(?=\d)", "number ", text)
@@ -300,8 +310,10 @@ def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
     text = _GROUPED.sub(lambda m: m.group().replace(",", ""), text)
     text = _MONEY.sub(_money, text)
     text = _PERCENT.sub(lambda m: _decimal_words(m.group(1)) + " percent", text)
-    text = _TIME.sub(_time, text)
-    text = _HOUR_AMPM.sub(lambda m: number_words(int(m.group(1))) + " " + m.group(2).upper() + "M", text)
+    text = _TIME.sub(lambda m: _time(m) + _period_kept(m), text)
+    text = _HOUR_AMPM.sub(
+        lambda m: number_words(int(m.group(1))) + " " + m.group(2).upper() + "M" + _period_kept(m), text
+    )
     text = _ORDINAL.sub(lambda m: ordinal_words(int(m.group(1))), text)
     text = _DECADE.sub(lambda m: (year_words(int((m.group(1) or "") + m.group(2) + "0")) if m.group(1)
                                   else number_words(int(m.group(2) + "0"))).rsplit(" ", 1)[0] + " "

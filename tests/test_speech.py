@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from audiobook.speech import speakable
@@ -40,3 +42,100 @@ def test_lexicon_is_case_insensitive_and_word_bounded() -> None:
     assert speakable("Inuyasha's sword, INUYASHA! Inuyashas", lex) == (
         "Ee-noo-yah-sha's sword, Ee-noo-yah-sha! Inuyashas"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "spoken"),
+    [
+        ("Chapter VIII", "Chapter eight"),
+        ("MATTHEW Cuthbert drove.", "Matthew Cuthbert drove."),
+        ("It was the 1990s, about 50% of us.", "It was the nineteen nineties, about fifty percent of us."),
+        ("The time was 10:00, not 9:05 or 7am.", "The time was ten o'clock, not nine oh five or seven AM."),
+        ("He paid £3.50 and €1 and $2 million.",
+         "He paid three pounds and fifty pence and one euro and two million dollars."),
+        ("No. 7 and #1 and the 2nd and 103rd", "number seven and number one and the second and one hundred third"),
+        ("It was 3.14 and 007.", "It was three point one four and zero zero seven."),
+        ("apples, pears, etc. Then more.", "apples, pears, et cetera. Then more."),
+        ("She loved him &lt;3 &amp; more", "She loved him and more"),
+        ("Fine. 😀 ^_^ -_- T_T o_O \\o/", "Fine."),
+        ("Hastings   it's a nightmare", "Hastings it's a nightmare"),
+        ("'Hello,' said the dogs' owner.", "Hello, said the dogs' owner."),
+        ("Read [the notes](http://x.org/n) and www.example.com too.", "Read the notes and too."),
+        ("I… I don't know.", "I, I don't know."),
+        ("Wait—", "Wait."),
+        ("…and then", "and then"),
+        ("Mulholland Dr. in the rain", "Mulholland Doctor in the rain"),
+        ("GET OUT NOW", "Get Out Now"),
+        ("The CIA, the TV and I", "The CIA, the TV and I"),
+    ],
+)
+def test_speakable_more(source: str, spoken: str) -> None:
+    assert speakable(source) == spoken
+
+
+# ----------------------------------------------------------------------------------------------
+# Properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from audiobook.speech import _ABBREVIATIONS, _speakable, number_words, ordinal_words  # noqa: E402
+
+_TOKENS = st.one_of(
+    st.from_regex(r"[A-Za-z]{3,9}", fullmatch=True),
+    st.from_regex(r"[A-Z]{2,7}", fullmatch=True),
+    st.sampled_from([
+        "Mr.", "Mrs", "Dr.", "St.", "etc.", "I", "OK", "$5", "£2.50", "3:45", "10pm", "4-5", "1,000",
+        "21st", "1990s", "50%", "…", "...", "—", "--", " - ", "*", "_", "**bold**", "_it_", ":)", "xD",
+        "<3", "😀", "(", ")", ",", ".", "!", "?", "\"", "'", "’", "\n", "\n\n", "  ", "&", "/", "#", "+",
+        "Chapter", "XIV", "e.g.", "i.e.", "p.m.", "-", "’s",
+    ]),
+)
+
+
+@st.composite
+def _sources(draw) -> str:
+    tokens = draw(st.lists(_TOKENS, max_size=40))
+    seps = draw(st.lists(st.sampled_from([" ", "", "\n"]), min_size=len(tokens), max_size=len(tokens)))
+    return "".join(t + s for t, s in zip(tokens, seps))
+
+
+_EXEMPT = {k.lower() for k in _ABBREVIATIONS} | {"pm", "am"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(_sources())
+def test_speakable_keeps_every_word(source: str) -> None:
+    spoken = _speakable(source, None).lower()
+    for word in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])", source):
+        if word.lower() in _EXEMPT or re.fullmatch(r"[IVXLCDM]+", word):
+            continue  # abbreviations are expanded; roman numerals after "Chapter" become numbers
+        assert word.lower() in spoken, (word, source, spoken)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_speakable_never_raises(source: str) -> None:
+    out = _speakable(source, {"abc": "ay bee see", "": "x", "a.b": "ab"})
+    assert out == out.strip() and "  " not in out and "\n" not in out
+
+
+@given(st.integers(0, 10**15 - 1))
+def test_number_words_are_words(n: int) -> None:
+    assert re.fullmatch(r"[a-z]+(?:[ -][a-z]+)*", number_words(n))
+    assert re.fullmatch(r"[a-z]+(?:[ -][a-z]+)*", ordinal_words(n))
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [(0, "zero"), (13, "thirteen"), (40, "forty"), (99, "ninety-nine"), (101, "one hundred one"),
+     (1000, "one thousand"), (2024, "two thousand twenty-four"), (1_000_001, "one million one")],
+)
+def test_number_words(n: int, words: str) -> None:
+    assert number_words(n) == words
+
+
+@pytest.mark.parametrize(("n", "words"), [(1, "first"), (2, "second"), (12, "twelfth"), (20, "twentieth"),
+                                          (21, "twenty-first"), (100, "one hundredth")])
+def test_ordinal_words(n: int, words: str) -> None:
+    assert ordinal_words(n) == words

@@ -57,3 +57,110 @@ def test_dev_chapters_are_one_chapter_with_every_paragraph_intact(shared_dir: Pa
         body = [b for b in blocks if b[0] >= ch.heading.end]
         assert [(p.start, p.end) for p in ch.paragraphs] == body, path.name
         assert not ch.skipped and not lay.front
+
+
+# ----------------------------------------------------------------------------------------------
+# Properties: no word is ever lost or read twice
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from audiobook.structure import is_scene_break  # noqa: E402
+
+_WORDS = st.sampled_from(
+    "the a keeper lamp sea said Mira Tobias orchard quiet wasp plum chapter part book one two "
+    "summary note Rated by and then Mr. Mrs. A/N I OK 42 1999 — … \"Yes,\" 'no' well".split()
+)
+
+
+@st.composite
+def _paragraph(draw) -> str:
+    words = draw(st.lists(_WORDS, min_size=1, max_size=40))
+    words[0] = words[0].capitalize()
+    text = " ".join(words) + draw(st.sampled_from([".", "!", "?", "", '."', "…"]))
+    if draw(st.booleans()):  # hard-wrap at a random width
+        width = draw(st.integers(20, 80))
+        lines, cur = [], ""
+        for w in text.split(" "):
+            if cur and len(cur) + 1 + len(w) > width:
+                lines.append(cur)
+                cur = w
+            else:
+                cur = f"{cur} {w}" if cur else w
+        lines.append(cur)
+        text = "\n".join(lines)
+    if draw(st.booleans()):
+        text = "    " + text
+    return text
+
+
+_PIECES = st.one_of(
+    _paragraph(),
+    _paragraph(),
+    _paragraph(),
+    st.builds("Chapter {}: {}".format, st.integers(1, 40), st.sampled_from(["The Well", "Fog", "ENDINGS"])),
+    st.builds("CHAPTER {}.".format, st.sampled_from(["I", "II", "IV", "XII", "XL"])),
+    st.sampled_from(["PART TWO", "Prologue", "Epilogue", "Contents", "by Ann Lee", "The Title Line"]),
+    st.sampled_from(["***", "* * *", "~~~", "oOo", "xXx", "---", "§", "#"]),
+    st.builds("A/N: {}".format, _paragraph()),
+    st.builds("Summary: {}".format, _paragraph()),
+    st.builds("Disclaimer: {}".format, _paragraph()),
+    st.just("*** START OF THE PROJECT GUTENBERG EBOOK X ***"),
+    st.just("*** END OF THE PROJECT GUTENBERG EBOOK X ***"),
+)
+
+
+@st.composite
+def _documents(draw) -> str:
+    pieces = draw(st.lists(_PIECES, min_size=1, max_size=25))
+    seps = draw(st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n", "\n \n"]), min_size=len(pieces),
+                         max_size=len(pieces)))
+    return "".join(p + s for p, s in zip(pieces, seps))
+
+
+def _check_coverage(text: str, include_front_matter: bool) -> None:
+    lay = layout(text, include_front_matter=include_front_matter)
+    spans: list[tuple[int, int, str]] = []
+    for ch in lay.chapters:
+        starts = [p.start for p in ch.paragraphs]
+        assert starts == sorted(starts)
+        for p in ch.paragraphs:
+            piece = text[p.start:p.end]
+            assert piece and piece == piece.strip(), (p, piece)
+            assert ch.start <= p.start and p.end <= ch.end
+            spans.append((p.start, p.end, "paragraph"))
+        if ch.heading:
+            spans.append((ch.heading.start, ch.heading.end, "heading"))
+        spans.extend((s.start, s.end, s.label) for s in ch.skipped)
+        if include_front_matter:
+            assert not ch.skipped
+    spans.extend((s.start, s.end, s.label) for s in lay.front)
+    if include_front_matter:
+        assert {s.label for s in lay.front} <= {"title", "byline"}
+    spans.sort()
+    for (a0, a1, la), (b0, b1, lb) in zip(spans, spans[1:]):
+        assert a1 <= b0, f"{la} [{a0},{a1}) overlaps {lb} [{b0},{b1})"
+    # Every word lies in exactly one span, unless it is part of a scene-break line ("oOo").
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    import bisect
+
+    for m in re.finditer(r"\w+", text):
+        inside = [s for s in spans if s[0] <= m.start() and m.end() <= s[1]]
+        if not inside:
+            k = bisect.bisect_right(line_starts, m.start()) - 1
+            line = text[line_starts[k]:text.find("\n", m.start()) if "\n" in text[m.start():] else len(text)]
+            assert is_scene_break(line), f"word {m.group()!r} at {m.start()} lost (line {line!r})"
+        else:
+            assert len(inside) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents(), st.booleans())
+def test_every_word_lands_in_exactly_one_place(text: str, include_front_matter: bool) -> None:
+    _check_coverage(text, include_front_matter)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.booleans())
+def test_layout_never_raises_and_covers_any_string(text: str, include_front_matter: bool) -> None:
+    _check_coverage(text, include_front_matter)
