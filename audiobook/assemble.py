@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import lameenc
-from pydub import AudioSegment
+
+with warnings.catch_warnings():
+    # pydub warns at import when no system ffmpeg is on PATH; we point it at imageio-ffmpeg's below.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
 
 from .errors import OutputError
 from .model import Clip, Cue, Segment
 from .voices import Pauses
 
 SAMPLE_RATE = 22050
+
+
+def ffmpeg_exe() -> str:
+    """A system ffmpeg when present, else the one the imageio-ffmpeg wheel ships."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+AudioSegment.converter = ffmpeg_exe()
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,10 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
     try:
         yield Path(tmp)
+        # mkstemp makes the file private; a finished MP3 gets the usual permissions for new files.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

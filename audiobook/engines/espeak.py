@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import io
 import os
 from functools import cache
@@ -62,6 +64,12 @@ class EspeakEngine:
             raise EngineError(f"could not start espeak-ng: {exc}") from exc
         self._current: Voice | None = None
         self._voices: list[VoiceInfo] | None = None
+        # pyttsx3's DriverProxy.__del__ fails noisily if it runs during interpreter shutdown.
+        atexit.register(self._close)
+
+    def _close(self) -> None:
+        self._tts = None
+        gc.collect()
 
     def version(self) -> str:
         """pyttsx3 and espeakng-loader versions (the clip cache key includes them)."""
