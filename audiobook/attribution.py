@@ -8,6 +8,7 @@ paragraphs, and turn-taking (alternation between the last two speakers) for unta
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -181,6 +182,7 @@ class _Chapter:
         speech = [(q.part.start, q.part.end) for q in self.quotes]
         self.cast: Cast = build_cast(text, narration, speech, known, exclude)
         self.first_person = self._first_person(narration)
+        self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}][{LOWER}]+", text[s:e])}
         self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
         if self.first_person:
             # "I" in the narration is a mention of the narrator, who takes part in conversations
@@ -188,6 +190,7 @@ class _Chapter:
                     for s, e in narration for x in _I_RE.finditer(text, s, e)]
             self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
+        self.mention_starts = [m.start for m in self.narr_mentions]
         self.excluded_names = [x for x in exclude if x.strip()]
 
     # -------------------------------------------------------- helpers
@@ -358,20 +361,23 @@ class _Chapter:
         found += [m.group("v") for m in _VOC_IN.finditer(t)]
         for form in found:
             hon, names = split_name(form)
-            if not names or any(n in STOP for n in names):
+            if not names or any(n in STOP for n in names) or (len(names) == 1 and names[0].lower() in HONORIFICS):
                 continue
-            idx = self.cast.lookup(form)
+            # a name called out in speech is a person's, if the narration knows the name too
+            idx = self.cast.lookup(form, create=all(n in self.narration_words for n in names))
             if idx is not None and idx not in q.vocatives:
+                ent = self.cast.entities[idx]
+                ent.addressed += 1
+                if not ent.forms:
+                    ent.forms[form] += 1
                 q.vocatives.append(idx)
 
     # -------------------------------------------------------- resolution of mentions
 
     def _recent_mentions(self, pos: int, para: int, span: int = 6) -> dict[int, float]:
         """Salience of each entity from narration mentions near pos (same paragraph counts most)."""
-        import bisect
         scores: dict[int, float] = {}
-        starts = [m.start for m in self.narr_mentions]
-        k = bisect.bisect_left(starts, pos)
+        k = bisect.bisect_left(self.mention_starts, pos)
         j = k - 1
         rank = 0
         while j >= 0:
@@ -404,7 +410,7 @@ class _Chapter:
             if idx == NARR:
                 continue  # "he", "she" and descriptions never mean the first-person narrator
             ent = self.cast.entities[idx]
-            if ent is not None and not ent.likely_person:
+            if not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0):
                 continue
             if ent is not None and ent.excluded:
                 continue
@@ -627,7 +633,7 @@ class _Chapter:
                     continue
                 q = turn.quotes[0]
                 if c[0] == "name":
-                    idx = self.cast.lookup(c[1])
+                    idx = self.resolve_name(c[1])
                     if idx is not None and self._person(idx) and idx not in q.vocatives:
                         return idx, 0.7
                 elif c[0] == "narrator" and self.first_person:
@@ -660,6 +666,8 @@ class _Chapter:
         conf = 0.6
         if c[0] == "name":
             idx = self.cast.lookup(c[1])
+            if idx is not None and not self.cast.entities[idx].is_person:
+                idx = None
         elif c[0] == "narrator" and self.first_person:
             idx = NARR
         elif c[0] == "pronoun":
@@ -802,6 +810,9 @@ def _explicit_name_beside(text: str, s: int, e: int) -> str | None:
     tail = text[e:e + 200]
     m = re.match(r"[\"'\u201d\u2019\u00bb\u00ab\u2014\u2013\-]?", tail)
     tail = tail[m.end():] if m else tail
+    brk = re.search(r"\n[ \t]*\n", tail)
+    if brk:
+        tail = tail[:brk.start()]  # a tag never reaches into the next paragraph
     cut = _SENT_END.search(tail)
     frag = tail[:cut.start() + 1] if cut else tail
     for rx in (AFTER_VS, AFTER_SV):

@@ -31,6 +31,9 @@ HONORIFICS: dict[str, Gender | None] = {
     "viscount": "male", "viscountess": "female", "earl": "male", "marchioness": "female", "baronet": "male",
     "sheriff": None, "chief": None, "commander": None, "corporal": None, "private": None,
 }
+#: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
+_COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
+             "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
 
 #: Capitalised words that are not names even in the middle of a sentence or after a quote.
@@ -63,6 +66,11 @@ SOFT_STOP = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunda
 June July August September October November December God Heaven Christmas Easter Lord Lady Sir Madam Mister
 Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
 HARD_STOP = STOP - SOFT_STOP
+
+_SUBJECT_VERB = re.compile(
+    r"(?:,[^,]{1,40},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{2,}ed|was|had|put|sat|stood|took|came|went|felt|knew|saw|thought|"
+    r"said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|smiled|says|asks|looks)\b"
+    r"|['\u2019]s\s")
 
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
@@ -109,6 +117,8 @@ class Entity:
     tagged: int = 0  # times it is the subject of a speech tag
     place: int = 0  # mentions right after "in/at/into..." (places, not people)
     excluded: bool = False
+    addressed: int = 0  # times it is called by name inside speech
+    fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
 
     @property
     def mentions(self) -> int:
@@ -127,7 +137,7 @@ class Entity:
     @property
     def likely_person(self) -> bool:
         """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
-        return self.is_person and bool(self.tagged or self.known_gender or (self.hon and self.hon != "st")
+        return self.is_person and bool(self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
                                        or self.votes["male"] + self.votes["female"])
 
     @property
@@ -135,8 +145,10 @@ class Entity:
         """Whether this looks like a character rather than a place or a thing."""
         if self.excluded:
             return False
-        if self.tagged or self.known_gender:
+        if self.tagged or self.known_gender or self.addressed:
             return True
+        if self.hon and self.hon not in ("st", "saint"):
+            return True  # "at Mr. Grey" is a person despite the preposition
         if self.place * 2 >= self.mentions:
             return False
         return bool(self.hon) or self.votes["male"] + self.votes["female"] > 0 or self.mentions >= 2
@@ -170,6 +182,7 @@ class Cast:
             idx = self._new(hon, names)
             ent = self.entities[idx]
             ent.known_gender = ch.gender
+            ent.fixed_name = ch.name
             ent.tagged = max(1, ch.lines)
             for alias in ch.aliases:
                 self.by_form.setdefault(_key(alias), idx)
@@ -269,13 +282,15 @@ class Cast:
     def canonical(self, idx: int) -> str:
         """The name to print: the most used full form (title kept when that is how it is used)."""
         ent = self.entities[idx]
+        if ent.fixed_name:
+            return ent.fixed_name
         if not ent.forms:
             return ent.name
         # the fullest form ("Inspector Ratcliffe", "Charles Musgrove") names the character best
         def rank(kv: tuple[str, int]) -> tuple[bool, bool, int, bool]:
             hon, names = split_name(kv[0])
             # a rank or office ("Inspector", "Captain") is part of how a character is known; "Miss" is not
-            office = bool(hon) and hon not in ("mr", "mrs", "miss", "ms", "mister", "master")
+            office = bool(hon) and hon not in _COURTESY
             return (len(names) >= 2, office, kv[1], bool(hon))
         best = max(ent.forms.items(), key=rank)
         return best[0]
@@ -323,19 +338,21 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast) -> None:
     """Vote a gender for each entity from a subject pronoun that follows its mention closely."""
     narr = [m for m in mentions if not m.in_quote]
     for k, m in enumerate(narr):
-        limit = narr[k + 1].start if k + 1 < len(narr) else len(text)
-        window = text[m.end:min(limit, m.end + 200)]
+        window = text[m.end:min(len(text), m.end + 240)]
         brk = re.search(r"\n\s*\n", window)
         if brk:
             window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
         # speech inside the window says nothing about the narration's subject
-        window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", " ", window)
+        window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", lambda x: " " * len(x.group()), window)
         end = re.search(r"[.!?;](?:[\"'\u201d\u2019]?\s+|$)", window)
-        same = window[:end.start()] if end else window
+        nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
+        same = window[:min(end.start() if end else len(window), nxt)]
         p = re.search(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", same, re.I)
-        if not p and end:
-            # "Anne waited. She knew..." : the next sentence's opening pronoun
-            p = re.match(r"\s*(He|She)\b", window[end.end():])
+        if not p and end and m.subject:
+            # "Lucy looked up at Mr. Grey. She smiled." : the next sentence's opening pronoun is the subject's
+            later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
+            if not later_subject:
+                p = re.match(r"\s*(He|She)\b", window[end.end():])
         if p:
             cast.entities[m.entity].votes[_PRONOUN_GENDER[p.group(1).lower()]] += 1
 
@@ -348,6 +365,11 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
     raw = find_names(text, spans)
     # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
     mid = {form for _, _, form, _, initial in raw if not initial}
+    # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
+    for start, end, form, in_quote, initial in raw:
+        if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
+                and _SUBJECT_VERB.match(text, end):
+            mid.add(form)
     mid_tokens = {t for f in mid for t in split_name(f)[1]}
     forms = Counter(form for _, _, form, _, _ in raw
                     if form in mid or split_name(form)[0] or all(t in mid_tokens for t in split_name(form)[1]))

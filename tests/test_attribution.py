@@ -1,0 +1,283 @@
+"""Speaker attribution passes, each on short passages written for the purpose."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audiobook.attribution import attribute, contradictions
+from audiobook.model import NARRATOR, Character, Paragraph, Segment
+
+
+def paras_of(text: str, offset: int = 0) -> list[Paragraph]:
+    return [Paragraph(m.start() + offset, m.end() + offset) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+
+
+def run(text: str, **kw: object) -> tuple[list[Segment], dict[str, Character]]:
+    segs, chars = attribute(text, paras_of(text), **kw)  # type: ignore[arg-type]
+    return [s for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
+
+
+def speakers(text: str, **kw: object) -> list[str | None]:
+    return [s.speaker for s in run(text, **kw)[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # explicit tags in every order, with less common verbs
+        ('"Go," said Anne.', ["Anne"]),
+        ('"Go," Anne said.', ["Anne"]),
+        ('"Go," Anne quietly whispered.', ["Anne"]),
+        ('"Go," expostulated Mr. Bumble.', ["Mr. Bumble"]),
+        ('Marilla said sharply: "Go."', ["Marilla"]),
+        ('"Go," were the only words from Mr. Bumble\'s lips.', ["Mr. Bumble"]),
+        ('"What happened to her?"murmured Souta softly as he looked up.', ["Souta"]),
+        ('"Go," said the gloomy Ratcliffe.', ["Ratcliffe"]),
+        ('"Go." It was Poirot who spoke.', ["Poirot"]),
+    ],
+)
+def test_explicit_tags(text: str, expected: list[str]) -> None:
+    segs, _ = run(text)
+    assert [s.speaker for s in segs] == expected
+    assert all(s.reason == "explicit" and s.confidence > 0.9 for s in segs)
+
+
+def test_interrupted_quote_is_two_segments_same_speaker() -> None:
+    text = '"She\'ll be fine," Mrs. Bell whispered, "thanks to you, if you had not come."'
+    segs, _ = run(text)
+    assert [s.text for s in segs] == ["She'll be fine,", "thanks to you, if you had not come."]
+    assert [s.speaker for s in segs] == ["Mrs. Bell", "Mrs. Bell"]
+
+
+def test_three_person_conversation() -> None:
+    text = (
+        '"We leave at dawn," said Harold.\n\n'
+        '"Dawn is too early," said Beatrice.\n\n'
+        '"I agree with Beatrice," said Cedric.\n\n'
+        '"Then we leave at noon," Harold replied, "and not a minute later."\n\n'
+        '"Noon suits me," Cedric said.\n\n'
+        '"And me," said Beatrice.'
+    )
+    assert speakers(text) == ["Harold", "Beatrice", "Cedric", "Harold", "Harold", "Cedric", "Beatrice"]
+
+
+def test_quote_spanning_paragraphs_keeps_its_speaker() -> None:
+    text = (
+        'Tom sat down by the fire.\n\n'
+        '"It began long ago," said Tom, "when I was a boy in the north.\n\n'
+        '"We had no money then, and the winters were hard.\n\n'
+        '"That is all I remember."\n\n'
+        '"A sad story," said Mary.'
+    )
+    segs, _ = run(text)
+    assert [s.speaker for s in segs] == ["Tom", "Tom", "Tom", "Tom", "Mary"]
+    assert segs[2].reason == "continuation" and segs[3].reason == "continuation"
+
+
+def test_vocative_is_not_the_speaker() -> None:
+    text = (
+        'Jane and Robert stood at the gate.\n\n'
+        '"Jane, you must come," said Robert.\n\n'
+        '"Robert, I cannot."'
+    )
+    segs, _ = run(text)
+    assert segs[1].speaker == "Jane"
+    assert segs[1].speaker != "Robert"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Mr. Grey walked into the room where Lucy sat.\n\n"You are late," he said.\n\n"I know," she said.',
+         ["Mr. Grey", "Lucy"]),
+        ('Lucy looked up at Mr. Grey. She smiled.\n\n"Good morning," she said.\n\n"Morning," he said.',
+         ["Lucy", "Mr. Grey"]),
+    ],
+)
+def test_pronoun_resolution_by_gender_and_recency(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
+
+
+def test_turn_taking_in_untagged_exchange() -> None:
+    text = (
+        '"Where is the key?" asked Oliver.\n\n'
+        '"In the drawer," said Nancy.\n\n'
+        '"Which drawer?"\n\n'
+        '"The top one."\n\n'
+        '"It is not there."\n\n'
+        '"Then look again."'
+    )
+    segs, _ = run(text)
+    assert [s.speaker for s in segs] == ["Oliver", "Nancy", "Oliver", "Nancy", "Oliver", "Nancy"]
+    assert all(s.reason == "turn-taking" for s in segs[2:])
+
+
+def test_paragraph_actor() -> None:
+    text = 'Martha and Ben sat in silence.\n\nMartha put down her cup. "I am going out."\n\n"Where?" asked Ben.'
+    assert speakers(text)[0] == "Martha"
+
+
+def test_first_person_narrator() -> None:
+    text = (
+        "I had not slept all night. I went down to breakfast and found Poirot already there.\n\n"
+        '"You look tired," said Poirot.\n\n'
+        '"I am," I said. "I did not sleep."\n\n'
+        '"Then drink your coffee."'
+    )
+    assert speakers(text) == ["Poirot", NARRATOR, NARRATOR, "Poirot"]
+
+
+def test_gender_from_pronouns_beats_honorific() -> None:
+    text = (
+        '"You can see her now," were the words from Mr. Higurashi\'s lips as she waved him on.\n\n'
+        '"Thank you," Inuyasha said.\n\n'
+        '"Not at all," Mr. Higurashi said as she smiled.'
+    )
+    _, chars = run(text)
+    assert chars["Mr. Higurashi"].gender == "female"
+
+
+def test_alias_merging_and_counts() -> None:
+    text = (
+        'Fitzwilliam Darcy stood by the window. Mr. Darcy said nothing for a while.\n\n'
+        '"It is a fine day," said Darcy at last.\n\n'
+        '"Very fine," said Elizabeth.'
+    )
+    segs, chars = run(text)
+    darcy = chars[segs[0].speaker]  # type: ignore[index]
+    assert {"Darcy", "Mr. Darcy", "Fitzwilliam Darcy"} <= {darcy.name, *darcy.aliases}
+    assert darcy.lines == 1 and darcy.words == 5
+
+
+def test_byline_is_never_cast() -> None:
+    text = 'Story by Jane Author.\n\nJane Author knew it. "Hello there."\n\n"Hi," said Tom.'
+    segs, chars = run(text, exclude=["Jane Author"])
+    assert segs[0].speaker != "Jane Author"
+    assert "Jane Author" not in chars
+
+
+def test_known_characters_carry_over() -> None:
+    known = (Character("Elizabeth Bennet", "female", ("Elizabeth", "Lizzy"), 10, 100),)
+    segs, chars = run('"Oh!" cried Lizzy.', known=known)
+    assert segs[0].speaker == "Elizabeth Bennet"
+    assert chars["Elizabeth Bennet"].gender == "female"
+
+
+def test_unknown_speaker_does_not_crash() -> None:
+    segs, _ = run('"Who goes there?"')
+    assert len(segs) == 1 and segs[0].speaker is None and segs[0].reason == "unknown"
+
+
+# ---------------------------------------------------------------- other dialogue conventions
+
+DASH = """\u2014 Where were you last night? \u2014 asked Anna.
+
+\u2014 At the mill, \u2014 said Boris. \u2014 I was working late.
+
+\u2014 Working? \u2014 Clara laughed. \u2014 You never work late.
+
+\u2014 I do now, \u2014 Boris said.
+
+\u2014 Since when? \u2014 asked Anna.
+
+\u2014 Since the winter, \u2014 said Boris.
+
+\u2014 He is lying, \u2014 said Clara.
+
+\u2014 I am not, \u2014 Boris replied.
+
+\u2014 Then who saw you there? \u2014 asked Anna.
+
+\u2014 The miller, \u2014 said Boris.
+
+\u2014 The miller is deaf, \u2014 Clara said.
+
+\u2014 Deaf, but not blind, \u2014 said Boris.
+
+\u2014 Enough, \u2014 said Anna. \u2014 We will ask him tomorrow.
+
+\u2014 Ask him, \u2014 said Boris.
+
+\u2014 I will come too, \u2014 said Clara.
+
+\u2014 No, \u2014 Anna said. \u2014 You stay here.
+
+\u2014 Why me? \u2014 asked Clara.
+
+\u2014 Because you talk too much, \u2014 said Boris.
+
+\u2014 And you lie too much, \u2014 Clara answered.
+
+\u2014 Stop it, both of you, \u2014 said Anna.
+"""
+DASH_EXPECTED = ["Anna", "Boris", "Boris", "Clara", "Clara", "Boris", "Anna", "Boris", "Clara", "Boris", "Anna",
+                 "Boris", "Clara", "Boris", "Anna", "Anna", "Boris", "Clara", "Anna", "Anna", "Clara", "Boris",
+                 "Clara", "Anna"]
+
+
+def test_dash_dialogue_three_speakers() -> None:
+    segs, chars = run(DASH)
+    got = [s.speaker for s in segs]
+    assert len(got) == len(DASH_EXPECTED) >= 20
+    right = sum(g == e for g, e in zip(got, DASH_EXPECTED))
+    assert right / len(DASH_EXPECTED) >= 0.9
+    assert {"Anna", "Boris", "Clara"} <= set(chars)
+
+
+def test_guillemets() -> None:
+    text = "\u00abOù étiez-vous?\u00bb demanda Paul.\n\n\u00abAu moulin,\u00bb dit Marie. \u00abJe travaillais.\u00bb"
+    segs, _ = run(text)
+    assert [s.text for s in segs] == ["Où étiez-vous?", "Au moulin,", "Je travaillais."]
+
+
+def test_reversed_guillemets() -> None:
+    text = "\u00bbWo warst du?\u00ab fragte Paul.\n\n\u00bbIn der Mühle,\u00ab sagte Marie."
+    segs, _ = run(text)
+    assert [s.text for s in segs] == ["Wo warst du?", "In der Mühle,"]
+
+
+def test_british_single_quotes_with_apostrophes() -> None:
+    text = (
+        "'I've brought the dogs' leads,' said Harry. 'We'll walk 'em 'til dark.'\n\n"
+        "'Don't be long,' said Ginny. 'It's cold.'\n\n"
+        "'We won't.'"
+    )
+    segs, _ = run(text)
+    assert [s.text for s in segs] == ["I've brought the dogs' leads,", "We'll walk 'em 'til dark.", "Don't be long,",
+                                      "It's cold.", "We won't."]
+    assert [s.speaker for s in segs] == ["Harry", "Harry", "Ginny", "Ginny", "Harry"]
+
+
+def test_nested_quote_belongs_to_outer_speaker() -> None:
+    text = '"Then he told me, \'Never come back,\' and shut the door," said Alice.'
+    segs, _ = run(text)
+    assert len(segs) == 1 and segs[0].speaker == "Alice"
+    assert "'Never come back,'" in segs[0].text
+
+
+# ---------------------------------------------------------------- contradictions and confidence
+
+
+def test_contradictions_flags_a_wrong_speaker() -> None:
+    text = '"Go," said Anne.\n\n"No," said Tom.'
+    segs, _ = attribute(text, paras_of(text))
+    assert contradictions(text, segs) == []
+    wrong = [Segment(s.kind, s.text, s.start, s.end, "Tom" if s.speaker == "Anne" else s.speaker, s.paragraph)
+             for s in segs]
+    bad = contradictions(text, wrong)
+    assert [s.text for s in bad] == ["Go,"]
+
+
+def test_contradictions_respect_offset_and_aliases() -> None:
+    text = '"Go," said Darcy.'
+    seg = Segment("dialogue", "Go,", 101, 104, "Mr. Darcy")
+    assert contradictions(text, [seg], offset=100) == []
+    assert contradictions(text, [Segment("dialogue", "Go,", 101, 104, NARRATOR)], offset=100) == [
+        Segment("dialogue", "Go,", 101, 104, NARRATOR)]
+
+
+def test_confidence_is_lower_for_guesses() -> None:
+    segs, _ = run('"Where is it?" asked Oliver.\n\n"Here."\n\n"Thanks."')
+    assert segs[0].confidence > segs[1].confidence > 0
