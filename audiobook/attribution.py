@@ -27,7 +27,8 @@ _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len,
 _NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
-_FN = r"(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is)\b"
+_FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is)\b"
+       rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
@@ -64,6 +65,9 @@ _MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son
 grandfather nephew priest monk gentlemen youth groom bridegroom squire jew beadle""".split())
 _FEMALE_NOUNS = set("""woman women lady girl lass mother wife sister daughter aunt queen maid maiden widow
 grandmother niece nun bride mistress matron dame housekeeper""".split())
+#: Nouns too common to pick out one character by themselves.
+_GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
+youth stranger figure voice latter former friend visitor companion""".split())
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
                 "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
@@ -159,6 +163,10 @@ class _Chapter:
     """State of one attribution run over a chapter."""
 
     DESC_MIN = 0.6
+    NARR_ACTOR = True
+    PREV_ACTOR = False
+    W_LAST = 0.3  # bonus for the very last name mentioned
+    W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
 
     def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
                  known: Sequence[Character], exclude: Sequence[str]) -> None:
@@ -191,6 +199,8 @@ class _Chapter:
             self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self.mention_starts = [m.start for m in self.narr_mentions]
+        self.quote_starts = [q.part.start for q in self.quotes]
+        self.narr_count = Counter(m.entity for m in self.narr_mentions)
         self.excluded_names = [x for x in exclude if x.strip()]
 
     # -------------------------------------------------------- helpers
@@ -385,8 +395,8 @@ class _Chapter:
             d = para - self.mention_para[j]
             if d > span:
                 break
-            w = (4.0 if d == 0 else 2.5 if d == 1 else 1.5 if d == 2 else 0.8) + (0.6 if rank == 0 else 0.0)
-            w += 0.5 if m.subject else 0.0
+            w = (4.0 if d == 0 else 2.5 if d == 1 else 1.5 if d == 2 else 0.8) + (self.W_LAST if rank == 0 else 0.0)
+            w += self.W_SUBJ if m.subject else 0.0
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             rank += 1
@@ -606,6 +616,10 @@ class _Chapter:
             bound = self.cast.by_form.get(key)
             if bound is not None and bound != prev:
                 return bound, 0.75  # a description keeps meaning the same person within a chapter
+            app = self._appositive(core, q.tag_pos)
+            if app is not None and app != prev:
+                self.cast.by_form[key] = app
+                return app, 0.7
             idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
             if idx is not None and idx != prev and conf >= self.DESC_MIN:
                 self.cast.by_form[key] = idx
@@ -617,6 +631,36 @@ class _Chapter:
         if idx is None:
             return None, 0.0
         return idx, conf * (0.9 if gender else 0.6)
+
+    def _appositive(self, core: list[str], pos: int) -> int | None:
+        """The named character the narration calls by this noun ("Mr. Wells, the lawyer", "the lawyer, Mr. Wells")."""
+        head = core[-1].lower()
+        if head in _GENERIC_NOUNS or len(head) < 3:
+            return None
+        votes: Counter[int] = Counter()
+        noun = re.compile(rf"\b{re.escape(head)}s?\b", re.I)
+        for m in noun.finditer(self.text, 0, pos):
+            if self._inside_quote(m.start()):
+                continue
+            # names in the same sentence as the noun, nearest first
+            s0 = max(self.text.rfind(".", 0, m.start()), self.text.rfind("\n\n", 0, m.start())) + 1
+            e0 = self.text.find(".", m.end())
+            e0 = len(self.text) if e0 < 0 else e0
+            lo = bisect.bisect_left(self.mention_starts, s0)
+            hi = bisect.bisect_left(self.mention_starts, e0)
+            near = [(abs(self.narr_mentions[j].start - m.start()), self.narr_mentions[j].entity) for j in range(lo, hi)
+                    if self.narr_mentions[j].entity != NARR]
+            if near:
+                dist, ent = min(near)
+                votes[ent] += 2 if dist < 25 else 1
+        if not votes:
+            return None
+        (best, n), *rest = votes.most_common(2) + [(None, 0)]
+        return best if n >= 2 and n > 1.5 * rest[0][1] else None
+
+    def _inside_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.quote_starts, pos) - 1
+        return k >= 0 and self.quotes[k].part.end > pos
 
     def _paragraph_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         """The character whose action opens or closes the paragraph's narration."""
@@ -675,6 +719,11 @@ class _Chapter:
             idx, rc = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
             conf = 0.5 * rc + 0.2
         if idx is None or not self._person(idx) or idx in q.vocatives:
+            return None, 0.0
+        if idx == NARR and self.NARR_ACTOR is False:
+            return None, 0.0  # "I shook my head." answers without words; the other person speaks next
+        prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
+        if idx == prev and self.PREV_ACTOR is False:
             return None, 0.0
         return idx, conf
 

@@ -241,6 +241,10 @@ class Cast:
             if len(cands) > 1:
                 exact = [i for i in cands if self.entities[i].hon == hon]
                 cands = exact or cands
+        elif names[0].lower() in HONORIFICS:
+            # "the Professor" in the narration is the character titled so ("Professor De Worms")
+            t = self.titled(names[0].lower())
+            return t
         else:
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
             # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
