@@ -220,9 +220,13 @@ def load_config(path: Path) -> Config:
     if not path.exists():
         return Config(path=path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path.name}: not UTF-8 text (byte offset {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path.name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
     doc = _parse(raw, path)
