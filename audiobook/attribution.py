@@ -163,8 +163,8 @@ class _Chapter:
     """State of one attribution run over a chapter."""
 
     DESC_MIN = 0.6
-    NARR_ACTOR = True
-    PREV_ACTOR = False
+    NARR_ACTOR = False
+    PREV_ACTOR = True
     W_LAST = 0.3  # bonus for the very last name mentioned
     W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
 

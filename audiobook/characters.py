@@ -67,6 +67,7 @@ June July August September October November December God Heaven Christmas Easter
 Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
 HARD_STOP = STOP - SOFT_STOP
 
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?;](?:[\"'\u201d\u2019]?\s+|$)")
 _SUBJECT_VERB = re.compile(
     r"(?:,[^,]{1,40},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{2,}ed|was|had|put|sat|stood|took|came|went|felt|knew|saw|thought|"
     r"said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|smiled|says|asks|looks)\b"
@@ -348,7 +349,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast) -> None:
             window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
         # speech inside the window says nothing about the narration's subject
         window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", lambda x: " " * len(x.group()), window)
-        end = re.search(r"[.!?;](?:[\"'\u201d\u2019]?\s+|$)", window)
+        end = _SENTENCE_END.search(window)
         nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
         same = window[:min(end.start() if end else len(window), nxt)]
         p = re.search(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", same, re.I)
