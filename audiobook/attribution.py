@@ -164,6 +164,7 @@ class _Chapter:
 
     DESC_MIN = 0.6
     NARR_ACTOR = False
+    CHAIN = True  # turn-taking builds on its own guesses (else only on tagged turns)
     PREV_ACTOR = True
     W_LAST = 0.3  # bonus for the very last name mentioned
     W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
@@ -768,7 +769,8 @@ class _Chapter:
                 for q in turn.quotes:
                     if q.speaker is None:
                         self._set(q, spk, conf, "turn-taking")
-                known[t_i] = spk
+                if self.CHAIN:
+                    known[t_i] = spk
 
     def _partner(self, j: int, spk: int | None) -> int | None:
         """The other person in the conversation around turn j."""

@@ -177,6 +177,10 @@ class Cast:
         for ch in known:
             if ch.name == NARRATOR:
                 continue
+            if ch.name[:1].islower():
+                # a character known only by a description ("the old gentleman") stays one
+                self.descriptive(ch.name, ch.gender)
+                continue
             hon, names = split_name(ch.name)
             if not names:
                 continue

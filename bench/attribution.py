@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audiobook.attribution import attribute, contradictions  # noqa: E402
-from audiobook.model import Paragraph, Segment  # noqa: E402
+from audiobook.model import Character, Paragraph, Segment  # noqa: E402
 
 _PARA = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
 
@@ -37,19 +37,45 @@ def chapter_files(root: Path) -> list[tuple[str, Path]]:
     return [(p.stem, p) for p in sorted((root / "chapters").glob("*.txt"))]
 
 
-def run(root: Path) -> tuple[dict[str, list[dict[str, object]]], dict[str, list[Segment]], int]:
-    """Attribute every chapter; return predictions, segments per chapter and the contradiction count."""
+def _merge(known: dict[str, Character], chars: tuple[Character, ...]) -> None:
+    """Fold one chapter's cast into the book-level cast (names, aliases, gender, counts)."""
+    for c in chars:
+        if c.name in known:
+            k = known[c.name]
+            known[c.name] = Character(k.name, k.gender or c.gender, tuple(sorted(set(k.aliases) | set(c.aliases))),
+                                      k.lines + c.lines, k.words + c.words)
+        else:
+            known[c.name] = c
+
+
+def run(root: Path, book: bool = False) -> tuple[dict[str, list[dict[str, object]]], dict[str, list[Segment]], int]:
+    """Attribute every chapter; return predictions, segments per chapter and the contradiction count.
+
+    With book=True, chapters of the same novel (manifest "novel") share a character model through `known`.
+    """
     preds: dict[str, list[dict[str, object]]] = {}
     segs_by: dict[str, list[Segment]] = {}
     bad = 0
+    novels = _novels(root)
+    casts: dict[str, dict[str, Character]] = {}
     for cid, path in chapter_files(root):
         with open(path, encoding="utf-8", newline="") as f:
             text = f.read()
-        segs, _ = attribute(text, paragraphs(text))
+        cast = casts.setdefault(novels.get(cid, cid), {})
+        segs, chars = attribute(text, paragraphs(text), known=tuple(cast.values()) if book else ())
+        _merge(cast, chars)
         bad += len(contradictions(text, segs))
         segs_by[cid] = list(segs)
         preds[cid] = [{"start": s.start, "end": s.end, "speaker": s.speaker} for s in segs if s.kind == "dialogue"]
     return preds, segs_by, bad
+
+
+def _novels(root: Path) -> dict[str, str]:
+    manifest = root / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return {c["chapter_id"]: c.get("novel", c["chapter_id"]) for c in data["chapters"]}
 
 
 def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
@@ -140,13 +166,15 @@ def main() -> int:
     ap.add_argument("--no-score", action="store_true", help="do not run DATASET_DIR/score.py")
     ap.add_argument("--speed", action="store_true", help="time a ~100k-word text instead")
     ap.add_argument("--words", type=int, default=100_000)
+    ap.add_argument("--book", action="store_true",
+                    help="carry each novel's characters from chapter to chapter (known=...)")
     a = ap.parse_args()
     if a.speed:
         speed(a.dataset, a.words)
         return 0
     if a.dataset is None:
         ap.error("DATASET_DIR is required (or --speed)")
-    preds, segs_by, bad = run(a.dataset)
+    preds, segs_by, bad = run(a.dataset, book=a.book)
     a.output.write_text(json.dumps(preds, ensure_ascii=False, indent=0), encoding="utf-8")
     total = sum(1 for segs in segs_by.values() for s in segs if s.kind == "dialogue")
     unknown = sum(1 for segs in segs_by.values() for s in segs if s.kind == "dialogue" and s.speaker is None)
