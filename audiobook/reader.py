@@ -13,9 +13,11 @@ Offsets everywhere (chapters, paragraphs, segments) index `Document.text`, which
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import dataclasses
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,16 +37,86 @@ _BINARY_CHAR = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
-class Document:
-    """An opened input: its decoded text and layout. `read(chapter)` gives one chapter's text."""
+class _Source:
+    """Where a plain-text document's chapters lie in the file, so they can be re-read on demand."""
 
-    path: Path
-    layout: Layout
-    text: str  # the decoded, newline-normalised (or extracted) text all offsets index
+    codec: str
+    byte_offsets: dict[int, int]  # text offset of every chapter start/end -> byte offset in the file
+    stamp: tuple[int, int]  # (size, mtime_ns) when opened: a changed file must not be read by old offsets
+
+
+class Document:
+    """An opened input: its layout, and the text its offsets index. `read(chapter)` gives one chapter's text.
+
+    For a plain-text file the Document does not keep the text: `read` re-reads the chapter's bytes from
+    the file (the layout records where each chapter starts and ends in bytes), so memory holds the
+    layout and the current chapter only. Other formats keep their (extracted) text.
+    """
+
+    def __init__(self, path: Path, layout: Layout, text: str | None = None,
+                 source: _Source | None = None) -> None:
+        self.path = path
+        self.layout = layout
+        self._text = text
+        self._source = source
+
+    @property
+    def text(self) -> str:
+        """The whole decoded, newline-normalised (or extracted) text (re-decoded from the file if not kept)."""
+        if self._text is not None:
+            return self._text
+        return decode(_read_bytes(self.path), _name(self.path))
 
     def read(self, chapter: ChapterLayout) -> str:
         """The decoded text of text[chapter.start:chapter.end] (so chapter offsets minus chapter.start index into it)."""
-        return self.text[chapter.start:chapter.end]
+        if self._text is not None:
+            return self._text[chapter.start:chapter.end]
+        src = self._source
+        assert src is not None
+        b0, b1 = src.byte_offsets.get(chapter.start), src.byte_offsets.get(chapter.end)
+        if b0 is None or b1 is None:  # a span the layout did not produce: decode everything
+            return self.text[chapter.start:chapter.end]
+        name = _name(self.path)
+        try:
+            st = self.path.stat()
+            if (st.st_size, st.st_mtime_ns) != src.stamp:
+                raise InputError(f"{name}: the file changed while it was being read")
+            with self.path.open("rb") as f:
+                f.seek(b0)
+                data = f.read(b1 - b0)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        try:
+            text = _normalise_newlines(data.decode(src.codec))
+        except UnicodeDecodeError:
+            text = ""
+        if len(text) != chapter.end - chapter.start:
+            raise InputError(f"{name}: the file changed while it was being read")
+        return text
+
+    def __repr__(self) -> str:
+        return f"Document({str(self.path)!r}, {len(self.layout.chapters)} chapters)"
+
+
+def _normalise_newlines(text: str) -> str:
+    # str.replace returns the very same object when there is nothing to replace: no copy for LF files.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _byte_offsets(raw: str, codec: str, bom: int, positions: Sequence[int]) -> dict[int, int]:
+    """Byte offset in the file of each offset into the newline-normalised text decoded from `raw`."""
+    # Each CRLF lost one character in normalisation; crlf[k] is where the k-th one stands afterwards.
+    crlf = array("q", (m.start() - k for k, m in enumerate(re.finditer("\r\n", raw)))) if "\r\n" in raw else array("q")
+    out: dict[int, int] = {}
+    byte = bom
+    prev = 0
+    single = codecs.lookup(codec).name in ("cp1252", "latin-1", "iso8859-1", "ascii")
+    for p in sorted(set(positions)):
+        c = p + bisect.bisect_left(crlf, p)
+        byte += (c - prev) if single else len(raw[prev:c].encode(codec))
+        out[p] = byte
+        prev = c
+    return out
 
 
 def _name(path: Path) -> str:
@@ -55,14 +127,16 @@ def _name(path: Path) -> str:
 # Bytes -> text
 
 
-def decode(data: bytes, name: str) -> str:
+def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
     """Decode file bytes to text: BOM, else strict UTF-8, else Windows-1252 if the bytes look like text.
 
-    Line endings are normalised to "\\n". Raises InputError (naming the file and byte offset) for binary
-    data or bytes that are neither UTF-8 nor Windows-1252.
+    Returns (text with its original line endings, codec, BOM length in bytes). Raises InputError
+    (naming the file and byte offset) for binary data or bytes that are neither UTF-8 nor Windows-1252.
     """
-    text: str | None = None
-    for bom, codec in (
+    text = ""
+    codec = "utf-8"
+    bom_len = 0
+    for bom, bom_codec in (
         (codecs.BOM_UTF32_LE, "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be"),
         (codecs.BOM_UTF8, "utf-8"),
@@ -70,44 +144,55 @@ def decode(data: bytes, name: str) -> str:
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if data.startswith(bom):
-            try:
-                text = data[len(bom):].decode(codec)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{name}: not valid {codec.upper()} (byte 0x{data[len(bom) + exc.start]:02x} "
-                    f"at offset {len(bom) + exc.start})"
-                ) from None
-            m = _BINARY_CHAR.search(text)
-            if m:
-                offset = len(bom) + len(text[:m.start()].encode(codec))
-                raise InputError(
-                    f"{name}: not a text file (binary character 0x{ord(m.group()):02x} at offset {offset})"
-                )
+            codec, bom_len = bom_codec, len(bom)
             break
-    if text is None:
-        codec16 = _bomless_utf16(data)
-        if codec16:
-            text = data.decode(codec16, errors="replace")
-        else:
-            body = data[:-1] if data.endswith(b"\x1a") else data
-            m = _BINARY_BYTE.search(body)
-            if m:
-                raise InputError(
-                    f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})"
-                )
+    if bom_len == 0 and _bomless_utf16(data):
+        codec = _bomless_utf16(data) or codec
+    if bom_len or codec != "utf-8":
+        # A BOM (or NUL-interleaved bytes) names the encoding: decode strictly, then look for controls.
+        try:
+            text = data[bom_len:].decode(codec)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: not valid {codec.upper()} (byte 0x{data[bom_len + exc.start]:02x} "
+                f"at offset {bom_len + exc.start})"
+            ) from None
+        m = _BINARY_CHAR.search(text)
+        if m:
+            offset = bom_len + len(text[:m.start()].encode(codec))
+            raise InputError(
+                f"{name}: not a text file (binary character 0x{ord(m.group()):02x} at offset {offset})"
+            )
+    else:
+        body = data[:-1] if data.endswith(b"\x1a") else data
+        m = _BINARY_BYTE.search(body)
+        if m:
+            raise InputError(
+                f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})"
+            )
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one
+            # other encoding text editors commonly write. Its five undefined bytes mean "not text".
             try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one
-                # other encoding text editors commonly write. Its five undefined bytes mean "not text".
-                try:
-                    text = body.decode("cp1252")
-                except UnicodeDecodeError as exc2:
-                    raise InputError(
-                        f"{name}: not a text file (byte 0x{body[exc2.start]:02x} at offset {exc2.start} "
-                        f"is neither UTF-8 nor Windows-1252; first non-UTF-8 byte at offset {exc.start})"
-                    ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+                text = body.decode("cp1252")
+                codec = "cp1252"
+            except UnicodeDecodeError as exc2:
+                raise InputError(
+                    f"{name}: not a text file (byte 0x{body[exc2.start]:02x} at offset {exc2.start} "
+                    f"is neither UTF-8 nor Windows-1252; first non-UTF-8 byte at offset {exc.start})"
+                ) from None
+    return text, codec, bom_len
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode file bytes to text: BOM, else strict UTF-8, else Windows-1252 if the bytes look like text.
+
+    Line endings are normalised to "\\n". Raises InputError (naming the file and byte offset) for binary
+    data or bytes that are neither UTF-8 nor Windows-1252.
+    """
+    return _normalise_newlines(_decode_raw(data, name)[0])
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -345,7 +430,7 @@ def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
         lay = dataclasses.replace(lay, title=title)
     if lay.author is None and author:
         lay = dataclasses.replace(lay, author=author)
-    return Document(path, lay, ex.text)
+    return Document(path, lay, text=ex.text)
 
 
 def _open_epub(path: Path, include_front_matter: bool) -> Document:
@@ -399,7 +484,7 @@ def _open_epub(path: Path, include_front_matter: bool) -> Document:
             heading=heading, include_front_matter=include_front_matter,
         ))
     lay = Layout(chapters=tuple(laid), title=meta("title"), author=meta("creator"), summary=meta("description"))
-    return Document(path, lay, text)
+    return Document(path, lay, text=text)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -412,16 +497,30 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
     data = _read_bytes(path)
     name = _name(path)
     suffix = path.suffix.lower()
+    try:
+        st = path.stat()
+        stamp = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        stamp = (-1, -1)
     if suffix == ".epub":
         doc = _open_epub(path, include_front_matter)
     elif suffix in (".html", ".htm", ".xhtml"):
         doc = _open_html(path, data, include_front_matter)
     else:
-        raw = decode(data, name)
-        if not raw.strip():
+        raw, codec, bom = _decode_raw(data, name)
+        del data  # the bytes are not needed any more: free them before laying out
+        text = _normalise_newlines(raw)
+        if not text.strip():
             raise InputError(f"{name}: the file is empty")
-        text = blank_markdown(raw) if suffix in (".md", ".markdown") else raw
-        doc = Document(path, _layout(text, include_front_matter=include_front_matter, default_title=path.stem), text)
+        if suffix in (".md", ".markdown"):
+            text = blank_markdown(text)
+            doc = Document(path, _layout(text, include_front_matter=include_front_matter,
+                                         default_title=path.stem), text=text)
+        else:
+            lay = _layout(text, include_front_matter=include_front_matter, default_title=path.stem)
+            del text
+            positions = [x for ch in lay.chapters for x in (ch.start, ch.end)]
+            doc = Document(path, lay, source=_Source(codec, _byte_offsets(raw, codec, bom, positions), stamp))
     if not any(ch.paragraphs for ch in doc.layout.chapters):
         raise InputError(f"{name}: no story text (only front matter)")
     return doc

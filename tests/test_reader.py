@@ -196,6 +196,34 @@ def test_encodings_decode_to_the_same_text(tmp_path: Path, label: str, encode) -
         "“Où est René?” asked Zoë — twice.", "She waited… «nothing»."]
 
 
+BOOK = ("Title Line\n\nChapter 1: Café\n\n“Où est René?” asked Zoë.\n\nChapter 2: Noël\n\n"
+        "Ça va — 𝒜 star ✨ here.\n\nA/N: merci!\n")
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "cp1252"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_read_gives_each_chapter_from_the_file(tmp_path: Path, codec: str, newline: str) -> None:
+    book = BOOK if codec != "cp1252" else BOOK.replace("𝒜 star ✨", "a star *")
+    path = tmp_path / "book.txt"
+    path.write_bytes(book.replace("\n", newline).encode(codec))
+    doc = open_document(path)
+    assert doc.text == book
+    assert [ch.title for ch in doc.layout.chapters] == ["Chapter 1: Café", "Chapter 2: Noël"]
+    for ch in doc.layout.chapters:
+        assert doc.read(ch) == book[ch.start:ch.end]
+    assert doc.read(doc.layout.chapters[1]).startswith("Chapter 2: Noël\n\nÇa va")
+
+
+def test_file_changed_after_opening(tmp_path: Path) -> None:
+    path = tmp_path / "book.txt"
+    path.write_text(BOOK, encoding="utf-8")
+    doc = open_document(path)
+    path.write_text(BOOK.replace("Café", "Cafe"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        doc.read(doc.layout.chapters[1])
+    assert str(err.value) == f"{path}: the file changed while it was being read"
+
+
 def test_cp1252_curly_quotes_bytes() -> None:
     assert decode(b"\x93Hello,\x94 she said \x97 softly.", "x.txt") == "“Hello,” she said — softly."
 
