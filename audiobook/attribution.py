@@ -201,6 +201,8 @@ class _Chapter:
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self.mention_starts = [m.start for m in self.narr_mentions]
         self.quote_starts = [q.part.start for q in self.quotes]
+        self.quote_of = {id(q.part): q for q in self.quotes}
+        self._appositive_cache: dict[str, int | None] = {}
         self.narr_count = Counter(m.entity for m in self.narr_mentions)
         self.excluded_names = [x for x in exclude if x.strip()]
 
@@ -252,7 +254,7 @@ class _Chapter:
             for k, part in enumerate(plist):
                 if part.kind != "dialogue":
                     continue
-                q = next(x for x in self.by_para[i] if x.part is part)
+                q = self.quote_of[id(part)]
                 after = plist[k + 1] if k + 1 < len(plist) and plist[k + 1].kind == "narration" else None
                 before = plist[k - 1] if k > 0 and plist[k - 1].kind == "narration" else None
                 if before is None and k == 0 and i > 0 and self.parts[i - 1] \
@@ -391,7 +393,7 @@ class _Chapter:
         k = bisect.bisect_left(self.mention_starts, pos)
         j = k - 1
         rank = 0
-        while j >= 0:
+        while j >= 0 and rank < 60:  # enough context; bounded so huge paragraphs stay linear
             m = self.narr_mentions[j]
             d = para - self.mention_para[j]
             if d > span:
@@ -404,7 +406,7 @@ class _Chapter:
             j -= 1
         # mentions later in the same paragraph describe the same scene (often the speaker's own action)
         j = k
-        while j < len(self.narr_mentions) and self.mention_para[j] == para:
+        while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
             m = self.narr_mentions[j]
             w = 2.0 + (0.5 if m.subject else 0.0)
             if w > scores.get(m.entity, 0.0):
@@ -522,18 +524,25 @@ class _Chapter:
     def _spread_in_paragraph(self, turn: _Turn) -> None:
         """Untagged quotes in a paragraph (or continued ones) take the nearest tagged quote's speaker."""
         qs = turn.quotes
+        # nearest decided quote before each one, else the nearest after (one pass each way: linear)
+        source: list[_Quote | None] = [None] * len(qs)
+        last: _Quote | None = None
         for i, q in enumerate(qs):
             if q.speaker is not None:
-                continue
-            src = None
-            for j in range(i - 1, -1, -1):
-                if qs[j].speaker is not None:
-                    src = qs[j]
-                    break
-            if src is None:
-                src = next((qs[j] for j in range(i + 1, len(qs)) if qs[j].speaker is not None), None)
-            if src is not None and src.speaker not in q.vocatives:
-                self._set(q, src.speaker, src.conf * 0.95, "continuation" if src.reason not in ("turn-taking", "unknown") else src.reason)
+                last = q
+            else:
+                source[i] = last
+        nxt: _Quote | None = None
+        for i in range(len(qs) - 1, -1, -1):
+            q = qs[i]
+            if q.speaker is not None:
+                nxt = q
+            elif source[i] is None:
+                source[i] = nxt
+        for q, src in zip(qs, source):
+            if q.speaker is None and src is not None and src.speaker not in q.vocatives:
+                reason = "continuation" if src.reason not in ("turn-taking", "unknown") else src.reason
+                self._set(q, src.speaker, src.conf * 0.95, reason)  # type: ignore[arg-type]
 
     def _turns(self) -> list[_Turn]:
         """Dialogue paragraphs grouped into turns (continued quotes join the previous turn) and runs."""
@@ -638,15 +647,18 @@ class _Chapter:
         head = core[-1].lower()
         if head in _GENERIC_NOUNS or len(head) < 3:
             return None
+        if head in self._appositive_cache:  # one scan of the chapter per noun keeps this linear
+            return self._appositive_cache[head]
         votes: Counter[int] = Counter()
         noun = re.compile(rf"\b{re.escape(head)}s?\b", re.I)
-        for m in noun.finditer(self.text, 0, pos):
+        for m in noun.finditer(self.text):
             if self._inside_quote(m.start()):
                 continue
             # names in the same sentence as the noun, nearest first
-            s0 = max(self.text.rfind(".", 0, m.start()), self.text.rfind("\n\n", 0, m.start())) + 1
-            e0 = self.text.find(".", m.end())
-            e0 = len(self.text) if e0 < 0 else e0
+            lo_bound = max(0, m.start() - 300)
+            s0 = max(self.text.rfind(".", lo_bound, m.start()), self.text.rfind("\n\n", lo_bound, m.start()), lo_bound)
+            e0 = self.text.find(".", m.end(), m.end() + 300)
+            e0 = m.end() + 300 if e0 < 0 else e0
             lo = bisect.bisect_left(self.mention_starts, s0)
             hi = bisect.bisect_left(self.mention_starts, e0)
             near = [(abs(self.narr_mentions[j].start - m.start()), self.narr_mentions[j].entity) for j in range(lo, hi)
@@ -654,10 +666,12 @@ class _Chapter:
             if near:
                 dist, ent = min(near)
                 votes[ent] += 2 if dist < 25 else 1
-        if not votes:
-            return None
-        (best, n), *rest = votes.most_common(2) + [(None, 0)]
-        return best if n >= 2 and n > 1.5 * rest[0][1] else None
+        best: int | None = None
+        if votes:
+            (top, n), *rest = votes.most_common(2) + [(None, 0)]
+            best = top if n >= 2 and n > 1.5 * rest[0][1] else None
+        self._appositive_cache[head] = best
+        return best
 
     def _inside_quote(self, pos: int) -> bool:
         k = bisect.bisect_right(self.quote_starts, pos) - 1
@@ -843,13 +857,21 @@ class _Chapter:
                 continue
             lines[q.speaker] += 1
             words[q.speaker] += len(_WORD_RE.findall(q.text))
+        # "he said" lines resolved to a character tell its gender when nothing else did
+        tagged_as: dict[int, Counter[str]] = {}
+        for q in self.quotes:
+            if q.speaker is not None and q.tag_kind.split(":")[-1] == "pronoun" and q.reason in ("pronoun", "actor"):
+                tagged_as.setdefault(q.speaker, Counter())["male" if q.tag_value == "he" else "female"] += 1
         out = []
         for idx, n in lines.most_common():
             if idx == NARR:
                 out.append(Character(NARRATOR, None, (), n, words[idx]))
             else:
                 ent = self.cast.entities[idx]
-                out.append(Character(self.cast.canonical(idx), ent.gender, self.cast.aliases(idx), n, words[idx]))
+                gender = ent.gender
+                if gender is None and idx in tagged_as:
+                    gender = tagged_as[idx].most_common(1)[0][0]  # type: ignore[assignment]
+                out.append(Character(self.cast.canonical(idx), gender, self.cast.aliases(idx), n, words[idx]))
         return tuple(out)
 
 

@@ -281,3 +281,43 @@ def test_contradictions_respect_offset_and_aliases() -> None:
 def test_confidence_is_lower_for_guesses() -> None:
     segs, _ = run('"Where is it?" asked Oliver.\n\n"Here."\n\n"Thanks."')
     assert segs[0].confidence > segs[1].confidence > 0
+
+
+# ---------------------------------------------------------------- speed
+
+
+def _novel(words: int) -> str:
+    names = ["Anna", "Boris", "Clara", "Dmitri"]
+    out: list[str] = []
+    n = 0
+    i = 0
+    while n < words:
+        a, b = names[i % 4], names[(i + 1) % 4]
+        chunk = (f'"Where were you on the night of the {i}th?" {a} asked, looking at {b}.\n\n'
+                 f'"At home," said {b}. "I was reading, as I always do."\n\n'
+                 f"{a} turned away and walked to the window, where the rain had not stopped since morning.\n\n"
+                 '"You are lying," she said quietly. "The lawyer saw you."\n\n')
+        out.append(chunk)
+        n += len(chunk.split())
+        i += 1
+    return "".join(out)
+
+
+def test_speed_of_a_100k_word_novel() -> None:
+    import time
+
+    text = _novel(100_000)
+    t0 = time.perf_counter()
+    segs, _ = attribute(text, paras_of(text))
+    took = time.perf_counter() - t0
+    assert len(segs) > 10_000
+    assert took < 4.0  # target 2 s on one free core; generous for a shared test machine
+
+
+def test_one_huge_paragraph_stays_linear() -> None:
+    import time
+
+    text = " ".join(('"' if i % 9 == 0 else "") + w for i, w in enumerate(["Anne", "said", "the", "lawyer", "he"] * 20_000))
+    t0 = time.perf_counter()
+    attribute(text, [Paragraph(0, len(text))])
+    assert time.perf_counter() - t0 < 4.0

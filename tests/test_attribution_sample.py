@@ -68,6 +68,7 @@ def test_sample_cast_and_gender(sample: tuple[str, int, tuple]) -> None:
     # pronouns ("she waved", "she assured") beat the "Mr." title
     assert by_name["Mr. Higurashi"].gender == "female"
     assert by_name["Souta"].gender == "male"
+    assert by_name["Inuyasha"].gender == "male"  # from the "he said" lines resolved to him
     assert all(c.lines > 0 and c.words > 0 for c in chars)
 
 
