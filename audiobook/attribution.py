@@ -342,6 +342,8 @@ class _Chapter:
         frag, base, closed = self._fragment(part.start, part.end, False)
         if not frag.strip():
             return None
+        lead = len(frag) - len(frag.lstrip())
+        frag, base = frag[lead:], base + lead
         body = re.sub(r"[.!?;]\W*$", "", frag.rstrip()) if closed else frag
         for rx in (BEFORE_VS, BEFORE_SV):
             m = rx.search(body)

@@ -223,6 +223,8 @@ class Cast:
         hg = HONORIFICS.get(hon or "", None)
 
         def ok(e: Entity) -> bool:
+            if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
+                return False  # "Mrs. Croft" is not "Admiral Croft"
             if not hg:
                 return True
             if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
@@ -258,7 +260,8 @@ class Cast:
             if not cands:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
                 # a bare surname ("Inglethorp") means a man far more often than his wife
-                men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")) == "male"]
+                men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
+                                            or "male") == "male"]
                 if len(cands) > 1 and len(men) == 1:
                     return men[0]
         if not cands:

@@ -77,7 +77,7 @@ def _build() -> tuple[str, dict[str, str]]:
 
 VERB_ALT, LEMMA = _build()
 #: A speech verb (any inflection, with its particle where one is needed), as a whole word.
-VERB = rf"(?:{VERB_ALT})(?![\w'\u2019-])"
+VERB = rf"(?:{VERB_ALT})(?![\w'\u2019]|-\w)"  # "said--" is a tag; "cross-examined" is not "cross"
 #: Nouns for speech in possessive tags ("came Anne's reply", "Anne's voice").
 SPEECH_NOUNS = ("voice|voices|reply|answer|response|retort|rejoinder|question|words|comment|remark|cry|whisper|"
                 "tone|tones|exclamation|greeting|command|order|protest|query|inquiry|enquiry|murmur|shout|"
