@@ -128,8 +128,18 @@ class Entity:
     @property
     def gender(self) -> Gender | None:
         """Pronouns used of the character beat what the title suggests (a mother called "Mr. X")."""
-        m, f = self.votes["male"], self.votes["female"]
-        if m != f and max(m, f) >= 1 and (min(m, f) == 0 or max(m, f) >= 2 * min(m, f)):
+        m, f = float(self.votes["male"]), float(self.votes["female"])
+        # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
+        by_title = Counter()  # type: Counter[str]
+        for form, n in self.forms.items():
+            g = HONORIFICS.get(split_name(form)[0] or "")
+            if g:
+                by_title[g] += n
+        m += min(0.9, 0.3 * by_title["male"])
+        f += min(0.9, 0.3 * by_title["female"])
+        if self.known_gender and not self.votes:
+            return self.known_gender
+        if m != f and max(m, f) >= 0.3 and (min(m, f) == 0 or max(m, f) >= 1.5 * min(m, f)):
             return "male" if m > f else "female"
         if self.known_gender:
             return self.known_gender
@@ -245,6 +255,10 @@ class Cast:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
         elif hon:
             cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
+            if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
+                # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
+                cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
+                         and (not e.gender or not hg or e.gender == hg)]
             if len(cands) > 1:
                 exact = [i for i in cands if self.entities[i].hon == hon]
                 cands = exact or cands
