@@ -215,6 +215,13 @@ def _abbreviation(m: re.Match[str], text: str) -> str:
     if not word[0].isupper() and key not in ("etc", "vs", "approx"):
         return m.group()  # "dr" or "mr" in lower case is something else
     full = _ABBREVIATIONS[key]
+    if key == "dr" and period:
+        # "Mulholland Dr. at night": after a capitalised name and before a lower-case word, a drive.
+        before = text[:m.start()].rstrip()
+        prev = before.split()[-1] if before.split() else ""
+        after = text[m.end():].lstrip()
+        if prev[:1].isupper() and prev[-1:].isalpha() and not after[:1].isupper():
+            return "Drive" + ("." if not after else "")
     if key in ("etc",) and period:
         # "etc." at the end of a sentence still ends it.
         rest = text[m.end():m.end() + 3]
@@ -234,14 +241,34 @@ def _saint_or_street(m: re.Match[str], text: str) -> str:
     return "Saint"
 
 
+#: Short words that are shouted, not acronyms, when written in capitals ("get OUT", "NO!").
+_SHORT_WORDS = frozenset(
+    "NO YES OUT GET NOW YOU WHY HOW WHO NOT HEY OH GO SO DO ME MY HE SHE WE ARE IS IT THE AND BUT ALL "
+    "CAN DID HIM HER OFF RUN BAD MAD SAD YET TOO ANY OUR ITS WAS HAS HAD FOR GOT LET SAY SEE OW AH UGH "
+    "BE BY IF IN OF ON OR TO UP AT AN AS BIG HOT NEW OLD ONE TWO TEN YOU'RE I'M DON'T CAN'T WON'T "
+    "LIE DIE EAT SIT PUT CRY WOW HUH BOO HA HAH HEH SHH NAH YAY YEAH NOPE MINE OWN HIS HERS".split()
+)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t\n\"'“‘(")
+    return not before or before[-1] in ".!?"
+
+
+def _lower_word(word: str, text: str, pos: int) -> str:
+    """A shouted word in lower case (capitalised where it starts a sentence)."""
+    low = word.lower()
+    return low[:1].upper() + low[1:] if _sentence_start(text, pos) else low
+
+
 def _caps(m: re.Match[str]) -> str:
     word = m.group()
     core = word.replace("’", "'")
     letters = core.replace("'", "")
     if core in _ACRONYMS or letters in _ACRONYMS or (_ROMAN.match(letters) and len(letters) > 1):
         return word
-    if len(letters) >= 4:
-        return word[0] + word[1:].lower()
+    if len(letters) >= 4 or core in _SHORT_WORDS:
+        return _lower_word(word, m.string, m.start())
     return word
 
 
@@ -249,11 +276,13 @@ def _caps_runs(text: str) -> str:
     """Shouted words of 2-3 letters ("GET OUT NOW") are words too when they stand in a shouted run."""
     def fix(m: re.Match[str]) -> str:
         run = m.group()
-        words = run.split()
-        if sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 for w in words) == 0 and len(words) < 3:
+        if sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 for w in run.split()) == 0 and len(run.split()) < 3:
             return run
-        return " ".join(
-            w if w in _ACRONYMS or w == "I" else w[0] + w[1:].lower() for w in words
+        return re.sub(
+            r"[A-Z][A-Z'’]*",
+            lambda w: w.group() if w.group() in _ACRONYMS or w.group() == "I"
+            else _lower_word(w.group(), text, m.start() + w.start()),
+            run,
         )
     return re.sub(r"\b[A-Z][A-Z'’]*(?:[\s,!?.]+[A-Z][A-Z'’]*\b)+", fix, text)
 

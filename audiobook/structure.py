@@ -28,7 +28,13 @@ from audiobook.model import ChapterLayout, Layout, Paragraph, Section
 
 #: A scene break: a line of symbols only (`***`, `* * *`, `~~~`, `---`, `#`, `§`), or oOo / xXx.
 _SCENE_SYMBOLS = re.compile(r"^[*~=\-_+#§•·°◊♦◆✦❖¤%^<>|/\\ \t–—]+$")
-_SCENE_WORDS = re.compile(r"^[*~=\-_+#§•·. \t]*(?:(?:o+O+o+|O+o+O+|x+X+x+|X+x+X+|0o0|o0o)[*~=\-_+#§•·. \t]*)+$")
+_SCENE_WORDS = re.compile(
+    r"^[*~=\-_+#§•·. \t]*(?:(?:o+O+o+|O+o+O+|x+X+x+|X+x+X+|0o0|o0o)[*~=\-_+#§•·. \t]*)+$"
+    r"|^[\W_]*(?:[oOxX0][^\w\s'\"“”‘’]+){2,}[oOxX0]?[\W_]*$"  # -x-x-x-  o~o~o  +x+x+
+    r"|^[^\w\s'\"“”‘’]+[oOxX0][^\w\s'\"“”‘’]+$"  # -o-  ~x~
+    r"|^[\W_]*(?:line|page|scene|time|pov)[ -]?(?:break|skip|change|switch)[\W_]*$",  # (Line Break)
+    re.IGNORECASE,
+)
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -49,13 +55,13 @@ _NUMBER = (
 )
 #: "Chapter 12: The Well", "CHAPTER II. Matthew ...", "Chapter One", "PART II", "Book the First".
 _HEADING = re.compile(
-    r"^[\s#*_>\[(]*(?P<kw>chapter|chap\.|ch\.|part|book|volume|vol\.)\s+" + _NUMBER
-    + r"(?![\w'])\.?(?P<sep>\s*[:.\-–—)\]]+\s*|\s+|$)(?P<rest>.*)$",
+    r"^[\s#*_>\[(~=•\-–—]*(?P<kw>chapter|chap\.|ch\.|part|book|volume|vol\.)(?:\s+|(?=\d))" + _NUMBER
+    + r"(?![\w'])\.?(?P<sep>\s*[:.\-–—)\]~=*_#•]+\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
 #: Unnumbered headings that stand alone on their line ("Prologue", "Epilogue: Ten Years Later").
 _NAMED_HEADING = re.compile(
-    r"^[\s#*_>\[(]*(?P<kw>prologue|epilogue|preface|introduction|foreword|afterword|interlude)"
+    r"^[\s#*_>\[(~=•\-–—]*(?P<kw>prologue|epilogue|preface|introduction|foreword|afterword|interlude)"
     r"\b\.?(?P<sep>\s*[:.\-–—]\s*|\s*$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -80,6 +86,15 @@ _LABEL = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: Labels strong enough to end the story text in the middle of a chapter ("Note:" is not: letters have them).
+_STRONG_NOTE = re.compile(
+    r"^[\s*_#>(\[~-]*(?:a\s*/\s*n\b|a\.\s?n\.|an\s*:|author'?s'?\s+notes?\b|authors?\s+notes?\b"
+    r"|translator'?s\s+notes?\b|end\s+notes?\s*:|disclaimer\s*:)",
+    re.IGNORECASE,
+)
+#: A note at the end of a chapter runs to the end of the chapter, but never over more than this many
+#: paragraphs: a longer run after a note is story text.
+_MAX_TRAILING_NOTE = 8
 _LABEL_NAMES = {
     "an": "author's note", "summary": "summary", "disclaimer": "disclaimer", "rating": "rating",
     "meta": "notes", "author": "byline", "title": "title",
@@ -368,14 +383,13 @@ def display_case(s: str) -> str:
 
 
 def _clean_heading_text(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().strip("#*_").strip())
+    return re.sub(r"\s+", " ", s.strip().strip("#*_~=•-–—[]").strip())
 
 
 def _heading_title(m: re.Match[str], subtitle: str) -> tuple[str, str, int | None]:
     """(kind, display title, number) of a heading match plus its subtitle lines."""
     kw = m.group("kw").lower().rstrip(".")
     rest = _clean_heading_text(m.group("rest"))
-    rest = rest.rstrip("*_#").strip()
     if subtitle:
         rest = (rest + " " + subtitle).strip()
     rest = display_case(rest)
@@ -504,7 +518,7 @@ def _label_extent(text: str, units: list[_Unit], i: int, hi: int, to_end: bool) 
         j = i + 1
         while j < hi and not units[j].scene:
             j += 1
-        return j
+        return j if j - i <= _MAX_TRAILING_NOTE else i + 1
     for j in range(i + 1, min(hi, i + 7)):
         u = units[j]
         if u.scene or _label(text, u) or _title_like(text[u.start:u.end]):
@@ -579,9 +593,9 @@ def _chapter_body(
             i += 1
             continue
         label = _label(text, u)
-        if label is not None and label in ("author's note", "disclaimer") or (
-            label is not None and not paras
-        ):
+        if label is not None and paras and not _STRONG_NOTE.match(text[u.start:u.end]):
+            label = None  # mid-chapter, only an unmistakable author's note stops the story
+        if label is not None:
             if paras:
                 j = _label_extent(text, units, i, hi, True)
             elif label in ("author's note", "disclaimer", "summary"):
@@ -715,19 +729,21 @@ def layout(
         ))
 
     folded_after = [c for c in contents if c.first >= first_heading_unit]
+    # A folded (empty) heading inside a chapter is a boundary like a scene break: no paragraph or note
+    # runs over it, and it is kept as a skipped section of its own.
+    body_units = list(units)
+    for c in folded_after:
+        for k in range(c.first, c.last + 1):
+            body_units[k] = _Unit(units[k].start, units[k].end, scene=True)
     for n, (h, part) in enumerate(merged):
         body_lo = h.last + 1
         body_hi = merged[n + 1][1].first if n + 1 < len(merged) and merged[n + 1][1] else (
             merged[n + 1][0].first if n + 1 < len(merged) else hi)
         head_first = part.first if part else h.first
         ttl = f"{part.title}, {h.title}" if part else h.title
-        # A folded (empty) heading inside this chapter's range stays in its own skipped section.
         inner = [c for c in folded_after if body_lo <= c.first < body_hi]
-        paras, skipped = _chapter_body(text, units, body_lo, body_hi)
+        paras, skipped = _chapter_body(text, body_units, body_lo, body_hi)
         skipped = skipped + tuple(_section("empty heading", units, c.first, c.last + 1) for c in inner)
-        if inner:
-            inner_units = {k for c in inner for k in range(c.first, c.last + 1)}
-            paras = tuple(p for p in paras if not any(units[k].start == p.start for k in inner_units))
         heading = Paragraph(units[head_first].start, units[h.last].end)
         end = units[body_hi - 1].end if body_hi > body_lo else heading.end
         chapters.append(ChapterLayout(
