@@ -498,7 +498,8 @@ class _Chapter:
                 elif base == "description":
                     idx, conf = self._resolve_description(q, ctx, t_i)
                     if idx is not None:
-                        self._set(q, idx, conf * 0.9, "description")
+                        # descriptions are right less than half the time on novels: say so
+                        self._set(q, idx, conf * 0.7, "description")
             self._spread_in_paragraph(turn)
         # Pass: paragraph actors for paragraphs without any tag.
         for t_i, turn in enumerate(self.turns):
@@ -725,7 +726,7 @@ class _Chapter:
             return None, 0.0
         q = turn.quotes[0]
         idx: int | None = None
-        conf = 0.6
+        conf = 0.7
         if c[0] == "name":
             idx = self.cast.lookup(c[1])
             if idx is not None and not self.cast.entities[idx].is_person:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audiobook.attribution import attribute, contradictions  # noqa: E402
-from audiobook.model import Character, Paragraph, Segment  # noqa: E402
+from audiobook.model import NARRATOR, Character, Paragraph, Segment  # noqa: E402
 
 _PARA = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
 
@@ -100,15 +100,17 @@ def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
                 if best is None or min(best.end, sp["end"]) <= max(best.start, sp["start"]):
                     continue
                 ok = best.speaker is not None and _norm(best.speaker) in names.get(q["speaker"], set())
-                rows.append((best.confidence, ok))
+                rows.append((best.confidence, ok, best.speaker in (None, NARRATOR)))
     if not rows:
         return "calibration: no gold annotations found"
     rows.sort(key=lambda r: r[0])
+    share = 100.0 * sum(1 for r in rows if r[2]) / len(rows)
     k = max(1, len(rows) // 10)
     low, rest = rows[:k], rows[k:]
-    acc = lambda rs: 100.0 * sum(ok for _, ok in rs) / max(1, len(rs))  # noqa: E731
+    acc = lambda rs: 100.0 * sum(ok for _, ok, _ in rs) / max(1, len(rs))  # noqa: E731
     return (f"calibration: lowest-confidence 10% ({len(low)} spans, conf <= {low[-1][0]:.2f}) accuracy "
-            f"{acc(low):.1f}% vs rest ({len(rest)} spans) {acc(rest):.1f}%")
+            f"{acc(low):.1f}% vs rest ({len(rest)} spans) {acc(rest):.1f}%; "
+            f"gold spans given Narrator or no speaker: {share:.1f}%")
 
 
 def _norm(s: str) -> str:
