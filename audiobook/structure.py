@@ -242,7 +242,7 @@ def _mode(text: str, starts: array, ends: array, width: int) -> tuple[str, int]:
     paragraph); "lines": one paragraph per line.
     Also returns the smallest indentation of any line (the indentation of continuation lines).
     """
-    breaks = fitting = rises = falls = 0
+    breaks = terminal = rises = falls = 0
     base = 10**9
     prev = ""
     for i in range(len(starts)):
@@ -251,13 +251,15 @@ def _mode(text: str, starts: array, ends: array, width: int) -> tuple[str, int]:
             base = min(base, _indent(line))
         if line.strip() and prev.strip():
             breaks += 1
-            fitting += _fits(prev, line, width) and prev.rstrip()[-1:] in _TERMINAL
+            terminal += prev.rstrip()[-1:] in _TERMINAL
             rises += _indent(line) >= _indent(prev) + 2
             falls += _indent(line) + 2 <= _indent(prev)
         prev = line
-    if rises >= 2 and falls >= 2 and width <= 100:
+    if rises >= 2 and falls >= 2:
         return "indented", base
-    if width <= 100 and (breaks == 0 or fitting < 0.3 * breaks):
+    # Wrapped lines end wherever the width runs out (about one in twenty after a sentence's end);
+    # lines that are paragraphs nearly all end with punctuation.
+    if breaks == 0 or terminal < 0.3 * breaks:
         return "wrapped", base
     return "lines", base
 
@@ -300,9 +302,10 @@ def _units(text: str, hinted: frozenset[int] = frozenset()) -> list[_Unit]:
                 mode == "lines"
                 or (mode == "indented" and _indent(line) >= base_indent + 2)
                 or (prev_heading and cur_first)
-                or (heading and _fits(prev_line, stripped, width))
+                or (heading and _fits(prev_line, stripped, max(width, 60)))
                 or _indent(line) >= _indent(prev_line) + 2
                 or (_BYLINE.match(stripped) is not None and _title_like(prev_line))
+                or (_LABEL.match(stripped) is not None and _fits(prev_line, stripped, max(width, 60)))
             )
             if split:
                 flush()

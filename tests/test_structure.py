@@ -164,3 +164,76 @@ def test_every_word_lands_in_exactly_one_place(text: str, include_front_matter: 
 @given(st.text(), st.booleans())
 def test_layout_never_raises_and_covers_any_string(text: str, include_front_matter: bool) -> None:
     _check_coverage(text, include_front_matter)
+
+
+# ----------------------------------------------------------------------------------------------
+# Small cases: (text, expected) with expected = (title, author, front labels,
+#               [(chapter title, number, [paragraph texts], [skipped labels])])
+
+CASES = {
+    "heading forms": (
+        "~ Chapter 1 ~\n\nA.\n\n**Chapter 2**\n\nB.\n\nCHAPTER VIII.\n\nC.\n\nChapter Twenty-Three: Home\n\nD.\n\n"
+        "BOOK II\n\nE.\n\nVolume 3 - The End\n\nF.\n",
+        (None, None, [], [
+            ("Chapter 1", 1, ["A."], []), ("Chapter 2", 2, ["B."], []), ("Chapter VIII", 8, ["C."], []),
+            ("Chapter Twenty-Three: Home", 23, ["D."], []), ("Book II", 2, ["E."], []),
+            ("Volume 3: The End", 3, ["F."], []),
+        ]),
+    ),
+    "prose that starts like a heading": (
+        "Chapter one was the hardest to write.\n\nPart of me wanted to stop.\n\nBook two, she said, was easier.\n",
+        (None, None, [], [("Chapter 1", 1, ["Chapter one was the hardest to write.", "Part of me wanted to stop.",
+                                            "Book two, she said, was easier."], [])]),
+    ),
+    "author label and byline": (
+        "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
+        ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
+    ),
+    "a note inside the story is story": (
+        "Chapter 1\n\nShe found a card.\n\nNote: the key is under the mat.\n\nShe lifted the mat.\n",
+        (None, None, [], [("Chapter 1", 1, ["She found a card.", "Note: the key is under the mat.",
+                                            "She lifted the mat."], [])]),
+    ),
+    "leading note up to a scene break": (
+        "Chapter 2\n\nA/N: Sorry for the wait!\n\nLife got busy.\n\n***\n\nThe rain stopped.\n\nA/N: Review!\n",
+        (None, None, [], [("Chapter 2", 2, ["The rain stopped."], ["author's note", "author's note"])]),
+    ),
+    "a trailing note never swallows a long run of story": (
+        "Chapter 3\n\nOne.\n\nA/N: quick note mid-chapter.\n\n" + "".join(f"Para {n}.\n\n" for n in range(10)),
+        (None, None, [], [("Chapter 3", 3, ["One."] + [f"Para {n}." for n in range(10)], ["author's note"])]),
+    ),
+    "empty trailing heading": (
+        "Chapter 1\n\nText.\n\nChapter 2\n",
+        (None, None, [], [("Chapter 1", 1, ["Text."], ["empty heading"])]),
+    ),
+    "fan-fiction scene breaks": (
+        "Chapter 4\n\nA.\n\n-x-x-x-\n\nB.\n\n(Line Break)\n\nC.\n\n~*~*~\n\nD.\n",
+        (None, None, [], [("Chapter 4", 4, ["A.", "B.", "C.", "D."], [])]),
+    ),
+    "per-line text with a title and an author": (
+        "Moonlight\nby Ann Lee\nChapter 1\n" + "\n".join(f"Line {n} of the story, said plainly." for n in range(5)),
+        ("Moonlight", "Ann Lee", ["title", "byline"],
+         [("Chapter 1", 1, [f"Line {n} of the story, said plainly." for n in range(5)], [])]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layout_cases(name: str) -> None:
+    text, (title, author, front, chapters) = CASES[name]
+    lay = layout(text)
+    assert (lay.title, lay.author) == (title, author)
+    assert [s.label for s in lay.front] == front
+    got = [(ch.title, ch.number, _texts(text, ch.paragraphs), [s.label for s in ch.skipped]) for ch in lay.chapters]
+    assert got == chapters
+
+
+def test_scenes_are_numbered_per_chapter() -> None:
+    text = "Chapter 1\n\nA.\n\n***\n\nB.\n\nChapter 2\n\n***\n\nC.\n\n* * *\n\n* * *\n\nD.\n"
+    lay = layout(text)
+    assert [[p.scene for p in ch.paragraphs] for ch in lay.chapters] == [[0, 1], [0, 1]]
+
+
+def test_default_title_names_a_headless_text() -> None:
+    assert layout("Just words.", default_title="ch07").chapters[0].title == "ch07"
+    assert layout("Just words.").chapters[0].title == "Chapter 1"
