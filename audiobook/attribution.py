@@ -73,7 +73,7 @@ _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", 
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
                 "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
 
-_I_RE = re.compile(r"\bI\b")
+_I_RE = re.compile(r"\b(?:I|me|my|myself)\b")
 NARR = -1  # internal speaker id of a first-person narrator
 
 
@@ -165,7 +165,8 @@ class _Chapter:
 
     DESC_MIN = 0.6
     NARR_ACTOR = False
-    CHAIN = True  # turn-taking builds on its own guesses (else only on tagged turns)
+    CHAIN = True
+    PARTNER_LOCAL = True
     PREV_ACTOR = True
     W_LAST = 0.3  # bonus for the very last name mentioned
     W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
@@ -684,10 +685,15 @@ class _Chapter:
     def _paragraph_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         """The character whose action opens or closes the paragraph's narration."""
         for pi in turn.paras:
-            for part in self.parts[pi]:
+            plist = self.parts[pi]
+            for k, part in enumerate(plist):
                 if part.kind != "narration":
                     continue
-                frag = self.text[part.start:part.end]
+                # narration before the first quote: its last sentence leads into the speech
+                lead_in = k + 1 < len(plist) and plist[k + 1].kind == "dialogue" and k == 0
+                frag, base, _ = self._fragment(part.start, part.end, not lead_in)
+                lead = len(frag) - len(frag.lstrip())
+                frag, base = frag[lead:], base + lead
                 m = SENT_SUBJ.match(frag)
                 if not m:
                     continue
@@ -703,7 +709,7 @@ class _Chapter:
                     return NARR, 0.65
                 elif c[0] == "pronoun":
                     g = "male" if c[1] == "he" else "female"
-                    idx, conf = self._resolve_ref(q, g, part.start + m.start("subj"), self._turn_context(t_i))
+                    idx, conf = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
                     if idx is not None:
                         return idx, conf * 0.8
                 return None, 0.0
@@ -798,6 +804,15 @@ class _Chapter:
             for v in q.vocatives:
                 if v != spk:
                     return v
+        if self.PARTNER_LOCAL:
+            # someone the narration of this turn (or the paragraph before it) is about: "greeted me eagerly"
+            p0 = turns[j].paras[0]
+            end = self.paras[turns[j].paras[-1]][1]
+            near = self._recent_mentions(end, turns[j].paras[-1], span=1)
+            local = {k: v for k, v in near.items() if k != spk and self._person(k)
+                     and self._mentioned_between(k, self.paras[max(0, p0 - 1)][0], end)}
+            if local:
+                return max(local.items(), key=lambda kv: kv[1])[0]
         for d in range(1, 12):
             for k in (j - d, j + d):
                 if 0 <= k < len(turns) and turns[k].run == run:
@@ -814,6 +829,11 @@ class _Chapter:
         if self.first_person and spk != NARR:
             return NARR
         return None
+
+    def _mentioned_between(self, idx: int, a: int, b: int) -> bool:
+        lo = bisect.bisect_left(self.mention_starts, a)
+        hi = bisect.bisect_left(self.mention_starts, b)
+        return any(self.narr_mentions[k].entity == idx for k in range(lo, hi))
 
     def _fallback(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         pos = self.paras[turn.paras[0]][0]

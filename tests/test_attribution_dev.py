@@ -17,8 +17,8 @@ from audiobook.model import Paragraph
 DEV = Path(__file__).resolve().parents[2] / "shared" / "attribution-dev"
 
 # Floors the current parser reaches (regression guard); the issue-3 research targets are checked separately.
-FLOORS = {"qaccL": 0.75, "explicit": 0.93, "anaphoric": 0.57, "implicit": 0.67, "f1": 0.97}
-TARGETS = {"qaccL": 0.85, "explicit": 0.98, "anaphoric": 0.80, "implicit": 0.75}  # detection F1 >= 0.97 is a floor
+FLOORS = {"qaccL": 0.79, "explicit": 0.96, "anaphoric": 0.60, "implicit": 0.75, "f1": 0.97}
+TARGETS = {"qaccL": 0.85, "explicit": 0.98, "anaphoric": 0.80}  # implicit >= 0.75 and F1 >= 0.97 are floors
 
 
 def _load_scorer() -> ModuleType:
