@@ -166,6 +166,7 @@ class _Chapter:
     DESC_MIN = 0.6
     NARR_ACTOR = False
     CHAIN = True
+    CTX_EVEN, CTX_ODD, CTX_PREV, CTX_BASE = 1.0, -0.5, -1.0, 0.5  # conversation weights for pronouns
     PARTNER_LOCAL = True
     PREV_ACTOR = True
     W_LAST = 0.3  # bonus for the very last name mentioned
@@ -587,11 +588,11 @@ class _Chapter:
                     break
                 continue
             d = t_i - j
-            bonus = 1.5 if d % 2 == 0 else -0.5
+            bonus = self.CTX_EVEN if d % 2 == 0 else self.CTX_ODD
             if d == 1:
-                bonus = -1.0
+                bonus = self.CTX_PREV
             if spk not in ctx:
-                ctx[spk] = bonus + 1.0
+                ctx[spk] = bonus + self.CTX_BASE
             if seen > 4:
                 break
         # the people the previous turn addressed are expected to answer
