@@ -505,6 +505,10 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
     if suffix == ".epub":
         doc = _open_epub(path, include_front_matter)
     elif suffix in (".html", ".htm", ".xhtml"):
+        if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _bomless_utf16(data):
+            m = _BINARY_BYTE.search(data)
+            if m:
+                raise InputError(f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})")
         doc = _open_html(path, data, include_front_matter)
     else:
         raw, codec, bom = _decode_raw(data, name)

@@ -466,6 +466,42 @@ def _find_headings(
     return found
 
 
+#: "I.", "XII", "7." alone on a line, or "IV. THE RED-HEADED LEAGUE" (capitals only: "1. Buy milk" is a list).
+_BARE_HEADING = re.compile(r"^[\s#*_]*(?P<num>[IVXLC]{1,7}|\d{1,3})\.?(?:\s+(?P<rest>[^a-z\n]{2,80}?))?[\s*_]*$")
+
+
+def _numbered_headings(text: str, units: list[_Unit], lo: int, hi: int) -> list[_Heading]:
+    """Headings that are bare numbers, for books with no "Chapter" headings at all.
+
+    A bare number only counts when another one next to it in the text continues the count
+    (II after I, 3 before 4): a lone "1." is more likely a line of the story.
+    """
+    found: list[tuple[int, int, str]] = []
+    for i in range(lo, hi):
+        u = units[i]
+        if u.scene or u.end - u.start > 90:
+            continue
+        m = _BARE_HEADING.match(text[u.start:u.end])
+        if m is None:
+            continue
+        num = m.group("num")
+        if num.isalpha() and not _ROMAN.match(num):
+            continue
+        rest = m.group("rest") or ""
+        if rest and not any(c.isalpha() for c in rest):
+            continue
+        found.append((i, _words_to_int(num) or 0, rest))
+    good = [
+        (i, n, rest) for k, (i, n, rest) in enumerate(found)
+        if (k > 0 and found[k - 1][1] == n - 1) or (k + 1 < len(found) and found[k + 1][1] == n + 1)
+    ]
+    out = []
+    for i, n, rest in good:
+        title = f"Chapter {n}" + (f": {display_case(_clean_heading_text(rest))}" if rest.strip() else "")
+        out.append(_Heading(i, i, "chapter", n, title))
+    return out
+
+
 def _all_heading_lines(s: str) -> bool:
     """A multi-line unit whose first line is a heading and the others a short subtitle."""
     lines = s.split("\n")
@@ -664,6 +700,8 @@ def layout(
             break
 
     headings = _find_headings(text, units, lo, hi, frozenset(s for s, _ in heading_spans))
+    if not any(h.kind != "hint" for h in headings):
+        headings = sorted(headings + _numbered_headings(text, units, lo, hi), key=lambda h: h.first)
     # Fold away headings that have no text before the next heading (a table of contents), and
     # merge a PART heading into the chapter heading that follows it.
     kept: list[_Heading] = []

@@ -437,3 +437,21 @@ def test_user_chapter_opens(user_chapter: Path) -> None:
     text = doc.read(ch)
     first = ch.paragraphs[0]
     assert text[first.start - ch.start:first.end - ch.start] == "He had almost lost her…"
+
+
+def test_binary_html(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<html>\x89PNG\x00\x00")
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: not a text file (binary byte 0x00 at offset 10)"
+
+
+def test_html_in_windows_1252_with_meta_charset(tmp_path: Path) -> None:
+    path = tmp_path / "old.htm"
+    path.write_bytes(b'<html><head><meta charset="windows-1252"><title>Old</title></head><body>'
+                     b"<p>\x93Hi,\x94 she said.</p></body></html>")
+    doc = open_document(path)
+    [ch] = doc.layout.chapters
+    assert [doc.text[p.start:p.end] for p in ch.paragraphs] == ["\u201cHi,\u201d she said."]
+    assert doc.layout.title == "Old"

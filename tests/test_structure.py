@@ -100,7 +100,8 @@ _PIECES = st.one_of(
     _paragraph(),
     st.builds("Chapter {}: {}".format, st.integers(1, 40), st.sampled_from(["The Well", "Fog", "ENDINGS"])),
     st.builds("CHAPTER {}.".format, st.sampled_from(["I", "II", "IV", "XII", "XL"])),
-    st.sampled_from(["PART TWO", "Prologue", "Epilogue", "Contents", "by Ann Lee", "The Title Line"]),
+    st.sampled_from(["PART TWO", "Prologue", "Epilogue", "Contents", "by Ann Lee", "The Title Line",
+                     "I.", "II", "III. THE END", "1.", "2."]),
     st.sampled_from(["***", "* * *", "~~~", "oOo", "xXx", "---", "§", "#"]),
     st.builds("A/N: {}".format, _paragraph()),
     st.builds("Summary: {}".format, _paragraph()),
@@ -209,6 +210,15 @@ CASES = {
     "fan-fiction scene breaks": (
         "Chapter 4\n\nA.\n\n-x-x-x-\n\nB.\n\n(Line Break)\n\nC.\n\n~*~*~\n\nD.\n",
         (None, None, [], [("Chapter 4", 4, ["A.", "B.", "C.", "D."], [])]),
+    ),
+    "bare numbered headings": (
+        "I. THE RED LAMP\n\nIt glowed.\n\nII. THE BLUE DOOR\n\nIt opened.\n\nIII\n\nIt closed.\n",
+        (None, None, [], [("Chapter 1: The Red Lamp", 1, ["It glowed."], []),
+                          ("Chapter 2: The Blue Door", 2, ["It opened."], []), ("Chapter 3", 3, ["It closed."], [])]),
+    ),
+    "a lone number is story": (
+        "They counted down.\n\n3.\n\nNothing happened.\n",
+        (None, None, [], [("Chapter 1", 1, ["They counted down.", "3.", "Nothing happened."], [])]),
     ),
     "per-line text with a title and an author": (
         "Moonlight\nby Ann Lee\nChapter 1\n" + "\n".join(f"Line {n} of the story, said plainly." for n in range(5)),
