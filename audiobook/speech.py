@@ -321,10 +321,11 @@ def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").replace("\u200b", "")
     text = _EMOTICON.sub(" ", text)
     # Emoji and pictographs: every "Symbol, other" character, plus joiners and variation selectors.
-    text = "".join(
-        " " if unicodedata.category(c) in ("So", "Cs", "Co", "Cn") else ("" if c in "\u200d\ufe0f\ufe0e" else c)
-        for c in text
-    )
+    if not text.isascii():
+        text = "".join(
+            " " if unicodedata.category(c) in ("So", "Cs", "Co", "Cn") else ("" if c in "\u200d\ufe0f\ufe0e" else c)
+            for c in text
+        )
     for short, full in _LATIN.items():
         text = re.sub(r"(?<!\w)" + re.escape(short) + r"(?!\w)",
                       lambda m, full=full: full + _period_kept(m), text, flags=re.IGNORECASE)

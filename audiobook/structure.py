@@ -579,8 +579,9 @@ def _leading_front(text: str, units: list[_Unit], lo: int, hi: int, heading_afte
             continue
         label = _label(text, u)
         if label is not None:
-            j = _label_extent(text, units, i, hi if heading_after else hi, False) if label in (
-                "author's note", "summary", "disclaimer") else i + 1
+            j = i + 1
+            if label in ("author's note", "summary", "disclaimer"):
+                j = _label_extent(text, units, i, hi, False)
             if not heading_after and j == hi:
                 j = i + 1  # never swallow a whole headless story
             sec = _section(label, units, i, j)
