@@ -59,6 +59,8 @@ _HAS_VERB = re.compile(rf"\b{VERB}")
 _VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
 
+#: A sentence end that a tag leading into speech does not cross (";" may: "moved the lamp; and said,").
+_FULL_STOP = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?](?=[\s\"'\u201d\u2019]|$)")
 _SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?;](?=[\s\"'\u201d\u2019]|$)")
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -285,14 +287,14 @@ class _Chapter:
         """Whether only marks, spaces and light punctuation separate two parts."""
         return b - a < 12 and not re.search(r"[.!?]\s*\n\s*\n", self.text[a:b])
 
-    def _fragment(self, s: int, e: int, first: bool) -> tuple[str, int, bool]:
+    def _fragment(self, s: int, e: int, first: bool, stops: re.Pattern[str] | None = None) -> tuple[str, int, bool]:
         """The first (or last) sentence of narration text[s:e], where it starts, and whether it ended."""
         chunk = self.text[s:e]
         if first:
             m = _SENT_END.search(chunk)
             return (chunk[:m.start() + 1] if m else chunk), s, bool(m)
         body = chunk.rstrip()
-        ends = [m for m in _SENT_END.finditer(body) if m.end() < len(body)]
+        ends = [m for m in (stops or _SENT_END).finditer(body) if m.end() < len(body)]
         cut = ends[-1].end() if ends else 0
         closed = bool(re.search(r"[.!?;]\W*$", body))
         return chunk[cut:], s + cut, closed
@@ -342,7 +344,7 @@ class _Chapter:
         return None
 
     def _tag_before(self, part: Part, same_para: bool = True) -> tuple[str, str, str, int] | None:
-        frag, base, closed = self._fragment(part.start, part.end, False)
+        frag, base, closed = self._fragment(part.start, part.end, False, _FULL_STOP)
         if not frag.strip():
             return None
         lead = len(frag) - len(frag.lstrip())
@@ -361,6 +363,7 @@ class _Chapter:
         m = SENT_SUBJ.match(frag)
         if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
             # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
+            # (the sentence's subject: measured better than the clause nearest the verb)
             c = self._classify(m.group("subj"))
             if c and c[0] not in ("description",):
                 return (c[0], c[1], "before", base + m.start("subj"))
