@@ -118,7 +118,11 @@ def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
     """Split paragraphs into narration and dialogue segments and attribute each dialogue segment a speaker."""
     paras = _clean_paragraphs(text, paragraphs, offset)
     convention = detect_convention("\n\n".join(text[s:e] for s, e, _ in paras) if paras else "")
-    parts_by_para: list[list[Part]] = [split_paragraph(text, s, e, convention) for s, e, _ in paras]
+    parts_by_para: list[list[Part]] = []
+    for s, e, _ in paras:
+        prev = parts_by_para[-1] if parts_by_para else []
+        open_before = bool(prev) and prev[-1].kind == "dialogue" and not prev[-1].closed
+        parts_by_para.append(split_paragraph(text, s, e, convention, open_before=open_before))
     chapter = _Chapter(text, paras, parts_by_para, known, exclude)
     chapter.run()
     return chapter.segments(offset), chapter.characters()

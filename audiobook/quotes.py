@@ -55,8 +55,12 @@ def detect_convention(text: str) -> Convention:
     return best[0]  # type: ignore[return-value]
 
 
-def split_paragraph(text: str, start: int, end: int, convention: Convention) -> list[Part]:
-    """Cut text[start:end] into narration and dialogue parts (offsets into text), marks left out."""
+def split_paragraph(text: str, start: int, end: int, convention: Convention, *, open_before: bool = False) -> list[Part]:
+    """Cut text[start:end] into narration and dialogue parts (offsets into text), marks left out.
+
+    open_before: the previous paragraph ended inside a quote; if this one begins without an opening mark
+    but soon shows a closing one, its first words are the end of that speech (a paragraph broken mid-quote).
+    """
     para = text[start:end]
     if convention == "dash":
         spans = _dash_spans(para)
@@ -67,7 +71,7 @@ def split_paragraph(text: str, start: int, end: int, convention: Convention) -> 
     elif convention == "reversed":
         spans = _pair_spans(para, "\u00bb", "\u00ab")
     else:
-        spans = _double_spans(para)
+        spans = _double_spans(para, open_before)
     parts: list[Part] = []
     cursor = 0
     for qs, qe, mark_s, mark_e, closed in spans:
@@ -92,10 +96,22 @@ def _add(parts: list[Part], para: str, base: int, kind: PartKind, s: int, e: int
 Span = tuple[int, int, int, int, bool]
 
 
-def _double_spans(p: str) -> list[Span]:
+def _double_spans(p: str, open_before: bool = False) -> list[Span]:
     spans: list[Span] = []
     open_at = -1
-    for m in re.finditer("[\"\u201c\u201d\u201e]", p):
+    first = re.search("[\"\u201c\u201d\u201e]", p)
+    if open_before and first and first.start() > 0 and p[0] not in "\"\u201c\u201e":
+        i = first.start()
+        closing = p[i] == "\u201d" or (p[i] == '"' and not p[i - 1].isspace()
+                                         and (i + 1 == len(p) or not p[i + 1].isalnum()))
+        if closing:
+            spans.append((0, i, 0, i + 1, True))
+            p_from = i + 1
+        else:
+            p_from = 0
+    else:
+        p_from = 0
+    for m in re.compile("[\"\u201c\u201d\u201e]").finditer(p, p_from):
         i, ch = m.start(), m.group()
         if open_at < 0:
             if ch == "\u201d":

@@ -140,3 +140,17 @@ def test_property_never_raises_on_bad_paragraphs(text: str, spans: list[tuple[in
     segs, _ = attribute(text, paras, offset=offset, known=(), exclude=("Anne",))
     for s in segs:
         assert text[s.start - offset:s.end - offset] == s.text
+
+
+def test_paragraph_broken_inside_a_quote() -> None:
+    # the speech resumes without an opening mark; its closing mark ends it, then a tag follows
+    text = '"To London, ma\'am," said Bumble, "by coach.\n\nAnd I very much question," added Bumble, "whether it works."'
+    paras = paras_of(text)
+    first = split_paragraph(text, paras[0].start, paras[0].end, "double")
+    second = split_paragraph(text, paras[1].start, paras[1].end, "double", open_before=not first[-1].closed)
+    assert [text[p.start:p.end] for p in second if p.kind == "dialogue"] == ["And I very much question,",
+                                                                             "whether it works."]
+    # without the open quote before, the same paragraph keeps its narration
+    alone = split_paragraph(text, paras[1].start, paras[1].end, "double")
+    assert text[alone[0].start:alone[0].end].startswith("And I very much question,")
+    assert alone[0].kind == "narration"
