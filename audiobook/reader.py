@@ -311,11 +311,12 @@ def _extract_blocks(root) -> _Extracted:  # root: bs4 Tag
     cur: list[str] = []
 
     def flush(heading: bool = False) -> None:
-        s = "".join(cur)
-        lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in s.split("\n")]
-        s = "\n".join(ln for ln in lines if ln)
-        if s:
-            blocks.append((s, heading))
+        # Text separated by <br><br> (an empty line) is separate paragraphs, as on old fan-fiction pages.
+        for part in re.split(r"\n[ \t\r\f\v\xa0]*\n", "".join(cur)):
+            lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in part.split("\n")]
+            s = "\n".join(ln for ln in lines if ln)
+            if s:
+                blocks.append((s, heading))
         cur.clear()
 
     def walk(node) -> None:
@@ -419,7 +420,8 @@ def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
     title = _html_title(soup)
     author = _html_author(soup)
     story = _story_root(soup)
-    for tag in story.find_all(_DROP_TAGS):
+    # Screen-reader landmarks ("Chapter Text" on AO3) are not part of the story.
+    for tag in story.find_all(_DROP_TAGS) + story.select(".landmark"):
         tag.decompose()
     ex = _extract_blocks(story)
     if not ex.text.strip():

@@ -77,7 +77,7 @@ _LABEL = re.compile(
         |end\s+notes?\b|translator'?s\s+notes?\b)
      |(?P<summary>summary\s*[:\-–—]|description\s*:|blurb\s*:)
      |(?P<disclaimer>disclaimer\b)
-     |(?P<rating>rated\s*[:\-]?\s*\S|rating\s*:)
+     |(?P<rating>rated\s*[:\-]?\s*(?=\S)|rating\s*:)
      |(?P<meta>(?:warnings?|pairings?|genres?|characters?|word\s*count|status|category|categories
         |fandoms?|language|published|updated|spoilers?|beta(?:'d)?(?:\s+by)?|tags?|relationships?
         |series|dedication)\s*:)
@@ -446,7 +446,7 @@ def _find_headings(
         s = text[u.start:u.end]
         first_line = s.split("\n", 1)[0]
         m = _heading_match(first_line)
-        if u.start in hinted and (m is None or "\n" in s):
+        if u.start in hinted and (m is None or "\n" in s) and not _LABEL.match(s):
             found.append(_Heading(i, i, "hint", None, display_case(_clean_heading_text(s))))
             i += 1
             continue
@@ -584,6 +584,8 @@ def _leading_front(text: str, units: list[_Unit], lo: int, hi: int, heading_afte
                 j = _label_extent(text, units, i, hi, False)
             if not heading_after and j == hi:
                 j = i + 1  # never swallow a whole headless story
+            if j == i + 1 and i + 1 < hi and not units[i + 1].scene and not _strip_label(s):
+                j = i + 2  # a bare "Notes:" line: the note is the paragraph under it
             sec = _section(label, units, i, j)
             front.sections.append(sec)
             value = _strip_label(s)
@@ -644,6 +646,8 @@ def _chapter_body(
                     j = i + 1  # a note at the top of a short chapter: keep the story
             else:
                 j = i + 1
+            if j == i + 1 and i + 1 < hi and not units[i + 1].scene and not _strip_label(text[u.start:u.end]):
+                j = i + 2  # a bare "Notes:" line: the note is the paragraph under it
             skipped.append(_section(label, units, i, j))
             i = j
             continue

@@ -455,3 +455,42 @@ def test_html_in_windows_1252_with_meta_charset(tmp_path: Path) -> None:
     [ch] = doc.layout.chapters
     assert [doc.text[p.start:p.end] for p in ch.paragraphs] == ["\u201cHi,\u201d she said."]
     assert doc.layout.title == "Old"
+
+
+def test_html_paragraphs_made_of_br(tmp_path: Path) -> None:
+    path = tmp_path / "old.html"
+    path.write_text("<html><body><div>First line of the story.<br><br>Second one,<br>still second."
+                    "<br/><br/>Third.</div></body></html>", encoding="utf-8")
+    doc = open_document(path)
+    [ch] = doc.layout.chapters
+    assert [doc.text[p.start:p.end] for p in ch.paragraphs] == [
+        "First line of the story.", "Second one,\nstill second.", "Third."]
+
+
+def test_ao3_like_page(tmp_path: Path) -> None:
+    path = tmp_path / "work.html"
+    path.write_text(
+        '<html><head><title>Lanterns - Chapter 1 - Someone - Fandom [Archive of Our Own]</title></head><body>'
+        '<h2 class="title heading">Lanterns</h2><a rel="author" href="/users/someone">someone</a>'
+        '<div id="chapters"><div class="chapter"><div class="chapter preface group">'
+        '<h3 class="title">Chapter 1: Paper</h3>'
+        '<div class="notes module"><h3 class="heading">Notes:</h3><p>My first work here.</p></div></div>'
+        '<div class="userstuff module"><h3 class="landmark heading">Chapter Text</h3>'
+        "<p>The lanterns went up one by one, and the river took their light downstream for miles.</p>"
+        "<p>Nobody counted them.</p></div></div>"
+        '<div class="chapter"><div class="chapter preface group"><h3 class="title">Chapter 2: Ash</h3></div>'
+        '<div class="userstuff module"><h3 class="landmark heading">Chapter Text</h3>'
+        "<p>In the morning only the frames were left, floating in the reeds like small ribs.</p></div></div>"
+        "</div></body></html>",
+        encoding="utf-8",
+    )
+    doc = open_document(path)
+    assert (doc.layout.title, doc.layout.author) == ("Lanterns", "someone")
+    got = [_chapter(doc, ch) for ch in doc.layout.chapters]
+    assert got == [
+        ("Chapter 1: Paper", 1, "Chapter 1: Paper", [
+            (0, "The lanterns went up one by one, and the river took their light downstream for miles."),
+            (0, "Nobody counted them.")], ["author's note"]),
+        ("Chapter 2: Ash", 2, "Chapter 2: Ash", [
+            (0, "In the morning only the frames were left, floating in the reeds like small ribs.")], []),
+    ]

@@ -186,6 +186,14 @@ CASES = {
         (None, None, [], [("Chapter 1", 1, ["Chapter one was the hardest to write.", "Part of me wanted to stop.",
                                             "Book two, she said, was easier."], [])]),
     ),
+    "one-line labels never take the next paragraph": (
+        "Rated: T\n\nWarning: fluff\n\nThe kettle sang.\n",
+        (None, None, ["rating", "notes"], [("Chapter 1", 1, ["The kettle sang."], [])]),
+    ),
+    "a bare Notes: line takes the paragraph under it": (
+        "Notes:\n\nThanks to my beta.\n\nThe kettle sang.\n\nIt sang again.\n",
+        (None, None, ["author's note"], [("Chapter 1", 1, ["The kettle sang.", "It sang again."], [])]),
+    ),
     "author label and byline": (
         "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
         ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
