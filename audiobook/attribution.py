@@ -56,6 +56,7 @@ BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*
 SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
 _HAS_VERB = re.compile(rf"\b{VERB}")
 
+_TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
 _VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
 
@@ -93,6 +94,7 @@ class _Quote:
     conf: float = 0.0
     reason: str = "unknown"
     vocatives: list[int] = field(default_factory=list)
+    spoken_to: list[int] = field(default_factory=list)  # named as the one spoken to in the tag
 
 
 @dataclass
@@ -285,6 +287,12 @@ class _Chapter:
                     if src is after:
                         used.add(id(after))
                     q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
+                    # "he said to Gregory": Gregory is spoken to, not speaking
+                    tail = self.text[found[3]:min(src.end, found[3] + 120)]
+                    for m in _TO_NAME.finditer(tail):
+                        idx = self.cast.lookup(m.group("v"))
+                        if idx is not None:
+                            q.spoken_to.append(idx)
                 self._vocatives(q)
 
     def _touches(self, a: int, b: int) -> bool:
@@ -324,6 +332,9 @@ class _Chapter:
             return ("description", low)
         hon, names = split_name(s)
         if names and all(n not in HARD_STOP for n in names):
+            if not hon and len(names) == 1 and re.search(r"(?:ing|ed|ly)$", names[0]) \
+                    and self.cast.lookup(s) is None:
+                return None  # "Finding she had done right, ..." opens with a participle, not a name
             return ("name", s)
         return None
 
@@ -450,7 +461,7 @@ class _Chapter:
                 hon = ent.hon or ""
                 if hon == title or title in ent.name.lower():
                     score += 3.0
-            if idx in q.vocatives:
+            if idx in q.vocatives or idx in q.spoken_to:
                 score -= 8.0
             score += 0.15 * math.log1p(ent.mentions if ent is not None else 5)
             if ent is not None and ent.tagged:

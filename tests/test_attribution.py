@@ -321,3 +321,14 @@ def test_one_huge_paragraph_stays_linear() -> None:
     t0 = time.perf_counter()
     attribute(text, [Paragraph(0, len(text))])
     assert time.perf_counter() - t0 < 4.0
+
+
+def test_person_spoken_to_in_tag_is_not_the_speaker() -> None:
+    text = ('Syme and Gregory sat at the table. Syme tasted the lobster.\n\n'
+            '"Excuse me if I enjoy myself," he said to Gregory, smiling.')
+    assert speakers(text) == ["Syme"]
+
+
+def test_participle_is_not_a_name() -> None:
+    text = 'Mrs. Mann sighed.\n\nFinding she had done right, Mrs. Mann sighed again, and said,\n\n"Yes, sir."'
+    assert speakers(text) == ["Mrs. Mann"]
