@@ -541,6 +541,41 @@ class _Chapter:
         self._turn_taking()
         for turn in self.turns:
             self._spread_in_paragraph(turn)
+        self._merge_descriptions()
+
+    def _merge_descriptions(self) -> None:
+        """"the girl" who answers Rose in the same slots as Nancy is Nancy: merge a description into the name.
+
+        Within one conversation, a described speaker and a named one who never reply to each other but both
+        reply to the same third person are taken to be one character.
+        """
+        by_run: dict[int, list[int | None]] = {}
+        for t in self.turns:
+            by_run.setdefault(t.run, []).append(t.first)
+        merge: dict[int, int] = {}
+        for seq in by_run.values():
+            people = {x for x in seq if x is not None and x != NARR}
+            described = [d for d in people if self.cast.entities[d].descriptive]
+            named = [n for n in people if not self.cast.entities[n].descriptive]
+            for d in described:
+                cands = []
+                for n in named:
+                    adjacent = any({a, b} == {d, n} for a, b in zip(seq, seq[1:]))
+                    partners_d = {b for a, b in zip(seq, seq[1:]) if a == d} | {a for a, b in zip(seq, seq[1:]) if b == d}
+                    partners_n = {b for a, b in zip(seq, seq[1:]) if a == n} | {a for a, b in zip(seq, seq[1:]) if b == n}
+                    gd, gn = self.cast.entities[d].gender, self.cast.entities[n].gender
+                    if not adjacent and (partners_d & partners_n) - {None} and (not gd or not gn or gd == gn):
+                        cands.append(n)
+                if len(cands) == 1 and seq.count(d) >= 2:
+                    merge[d] = cands[0]
+        if not merge:
+            return
+        for d, n in merge.items():
+            self.cast.entities[n].also_called.update(self.cast.entities[d].forms)
+        for q in self.quotes:
+            if q.speaker in merge:
+                q.speaker = merge[q.speaker]
+                q.conf = max(q.conf, 0.75)  # measured: these merges are mostly right
 
     def _set(self, q: _Quote, idx: int, conf: float, reason: str) -> None:
         q.speaker, q.conf, q.reason = idx, max(0.05, min(conf, 0.99)), reason

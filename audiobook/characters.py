@@ -120,6 +120,8 @@ class Entity:
     excluded: bool = False
     addressed: int = 0  # times it is called by name inside speech
     fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
+    descriptive: bool = False  # known only by a description ("the girl")
+    also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
 
     @property
     def mentions(self) -> int:
@@ -292,6 +294,7 @@ class Cast:
         if key in self.by_form:
             return self.by_form[key]
         ent = Entity(phrase, None, None, None)
+        ent.descriptive = True
         ent.forms[phrase] += 1
         ent.known_gender = gender
         self.entities.append(ent)
@@ -324,7 +327,7 @@ class Cast:
     def aliases(self, idx: int) -> tuple[str, ...]:
         """Every other form this entity was written as."""
         name = self.canonical(idx)
-        forms = set(self.entities[idx].forms) | {self.entities[idx].name}
+        forms = set(self.entities[idx].forms) | {self.entities[idx].name} | self.entities[idx].also_called
         return tuple(sorted(f for f in forms if f != name))
 
 

@@ -332,3 +332,19 @@ def test_person_spoken_to_in_tag_is_not_the_speaker() -> None:
 def test_participle_is_not_a_name() -> None:
     text = 'Mrs. Mann sighed.\n\nFinding she had done right, Mrs. Mann sighed again, and said,\n\n"Yes, sir."'
     assert speakers(text) == ["Mrs. Mann"]
+
+
+def test_description_merged_with_the_name_in_the_same_slots() -> None:
+    text = (
+        '"Who are you?" asked Rose.\n\n'
+        '"Never mind who I am," said the girl.\n\n'
+        '"Why have you come?" said Rose.\n\n'
+        '"To warn you," replied the girl. "They know where the boy is."\n\n'
+        '"Who knows?" cried Rose.\n\n'
+        '"Monks and the Jew," said Nancy.\n\n'
+        '"Then you must help me," said Rose.\n\n'
+        '"I cannot stay," said the girl.'
+    )
+    segs, chars = run(text)
+    assert [s.speaker for s in segs if s.speaker != "Rose"] == ["Nancy"] * 5
+    assert "the girl" in chars["Nancy"].aliases
