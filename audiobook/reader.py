@@ -103,19 +103,26 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _byte_offsets(raw: str, codec: str, bom: int, positions: Sequence[int]) -> dict[int, int]:
-    """Byte offset in the file of each offset into the newline-normalised text decoded from `raw`."""
-    # Each CRLF lost one character in normalisation; crlf[k] is where the k-th one stands afterwards.
-    crlf = array("q", (m.start() - k for k, m in enumerate(re.finditer("\r\n", raw)))) if "\r\n" in raw else array("q")
+def _crlf_positions(raw: str) -> array:
+    """Where each CRLF of `raw` stands in the newline-normalised text (each one lost a character)."""
+    if "\r\n" not in raw:
+        return array("q")
+    return array("q", (m.start() - k for k, m in enumerate(re.finditer("\r\n", raw))))
+
+
+def _byte_offsets(text: str, codec: str, bom: int, crlf: array, positions: Sequence[int]) -> dict[int, int]:
+    """Byte offset in the file of each offset into the newline-normalised `text`."""
     out: dict[int, int] = {}
     byte = bom
-    prev = 0
+    prev = removed_prev = 0
     single = codecs.lookup(codec).name in ("cp1252", "latin-1", "iso8859-1", "ascii")
+    cr_bytes = len("\r".encode(codec))
     for p in sorted(set(positions)):
-        c = p + bisect.bisect_left(crlf, p)
-        byte += (c - prev) if single else len(raw[prev:c].encode(codec))
+        removed = bisect.bisect_left(crlf, p)  # CRs dropped before p
+        byte += (p - prev) if single else len(text[prev:p].encode(codec))
+        byte += (removed - removed_prev) * cr_bytes
         out[p] = byte
-        prev = c
+        prev, removed_prev = p, removed
     return out
 
 
@@ -515,7 +522,9 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
     else:
         raw, codec, bom = _decode_raw(data, name)
         del data  # the bytes are not needed any more: free them before laying out
+        crlf = _crlf_positions(raw)
         text = _normalise_newlines(raw)
+        del raw  # with CRLF endings this was a second copy of the text
         if not text.strip():
             raise InputError(f"{name}: the file is empty")
         if suffix in (".md", ".markdown"):
@@ -524,9 +533,8 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
                                          default_title=path.stem), text=text)
         else:
             lay = _layout(text, include_front_matter=include_front_matter, default_title=path.stem)
-            del text
             positions = [x for ch in lay.chapters for x in (ch.start, ch.end)]
-            doc = Document(path, lay, source=_Source(codec, _byte_offsets(raw, codec, bom, positions), stamp))
+            doc = Document(path, lay, source=_Source(codec, _byte_offsets(text, codec, bom, crlf, positions), stamp))
     if not any(ch.paragraphs for ch in doc.layout.chapters):
         raise InputError(f"{name}: no story text (only front matter)")
     return doc

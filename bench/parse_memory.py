@@ -1,6 +1,6 @@
 """Peak memory and time of opening, laying out and reading a big book, against reading its bytes once.
 
-Usage:  python bench/parse_memory.py [--mb 20] [--no-attribution] [--keep]
+Usage:  python bench/parse_memory.py [--mb 20] [--no-attribution] [--crlf] [--keep]
 
 Generates a ~N MB UTF-8 plain-text book (Gutenberg header, table of contents, many hard-wrapped chapters
 with dialogue in curly quotes, em dashes, scene breaks, licence) in a temp dir, then measures, in this one process:
@@ -63,13 +63,13 @@ def _paragraph(rng: random.Random) -> str:
     return textwrap.fill(text, 70)
 
 
-def generate(path: Path, megabytes: float, seed: int = 7) -> int:
+def generate(path: Path, megabytes: float, seed: int = 7, newline: str = "\n") -> int:
     """Write a ~`megabytes` MB book to `path`; returns the number of chapters."""
     rng = random.Random(seed)
     target = int(megabytes * 1_000_000)
     chapter_size = 60_000
     n_chapters = max(1, target // chapter_size)
-    with path.open("w", encoding="utf-8") as out:
+    with path.open("w", encoding="utf-8", newline=newline) as out:
         out.write("The Project Gutenberg eBook of The Long Road\n\nTitle: The Long Road\n\nAuthor: Nobody\n\n")
         out.write("*** START OF THE PROJECT GUTENBERG EBOOK THE LONG ROAD ***\n\n\nTHE LONG ROAD\n\nby Nobody\n\n\n")
         out.write("CONTENTS\n\n")
@@ -127,13 +127,14 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=20.0, help="size of the generated book in MB (default 20)")
     ap.add_argument("--no-attribution", action="store_true", help="only open, lay out and read chapters")
     ap.add_argument("--keep", action="store_true", help="keep the generated book (prints its path)")
+    ap.add_argument("--crlf", action="store_true", help="write the book with Windows (CRLF) line endings")
     args = ap.parse_args()
     with_attr = not args.no_attribution and attribute is not None
 
     tmp = Path(tempfile.mkdtemp(prefix="parse-memory-"))
     try:
         book = tmp / "book.txt"
-        n = generate(book, args.mb)
+        n = generate(book, args.mb, newline="\r\n" if args.crlf else "\n")
         size = book.stat().st_size
         print(f"book: {size / 1e6:.1f} MB, {n} chapters ({book if args.keep else 'temp dir'})")
         rss0 = _maxrss_mb()
