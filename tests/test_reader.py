@@ -494,3 +494,14 @@ def test_ao3_like_page(tmp_path: Path) -> None:
         ("Chapter 2: Ash", 2, "Chapter 2: Ash", [
             (0, "In the morning only the frames were left, floating in the reeds like small ribs.")], []),
     ]
+
+
+def test_parse_memory_bench_runs() -> None:
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench" / "parse_memory.py"
+    out = subprocess.run([sys.executable, str(bench), "--mb", "0.3", "--no-attribution"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "chapters: 5," in out
+    assert re.search(r"open_document: .* = +\d+\.\d\d x baseline", out)
