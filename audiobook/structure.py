@@ -99,10 +99,10 @@ _LABEL_NAMES = {
     "an": "author's note", "summary": "summary", "disclaimer": "disclaimer", "rating": "rating",
     "meta": "notes", "author": "byline", "title": "title",
 }
+#: "by Ann Lee", "BY L. M. MONTGOMERY": capitalised names only ("By the river they waited" is prose).
 _BYLINE = re.compile(
-    r"^[\s*_]*by\s+(?P<name>(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)"
-    r"(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)){0,5})[\s*_]*$",
-    re.IGNORECASE,
+    r"^[\s*_]*(?:by|By|BY)\s+(?P<name>(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)"
+    r"(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|der|du|la|le|del)){0,5})[\s*_]*$"
 )
 _CREDIT = re.compile(r"^(?:produced|transcribed|prepared|e-?text|illustrated|edited)\b", re.IGNORECASE)
 # Characters a line may end with when the line break after it ends a paragraph.
@@ -168,7 +168,7 @@ def _heading_match(line: str) -> re.Match[str] | None:
     if "num" in m.groupdict():
         num = m.group("num")
         # Roman numerals must be well formed ("Part mix" is not a heading).
-        if num.isalpha() and num.upper() == num.upper() and re.fullmatch(r"[IVXLCDMivxlcdm]+", num):
+        if re.fullmatch(r"[IVXLCDMivxlcdm]+", num):
             if not (num.isupper() or num.islower()) or not _ROMAN.match(num.upper()):
                 return None
     if rest:

@@ -194,6 +194,10 @@ CASES = {
         "Notes:\n\nThanks to my beta.\n\nThe kettle sang.\n\nIt sang again.\n",
         (None, None, ["author's note"], [("Chapter 1", 1, ["The kettle sang.", "It sang again."], [])]),
     ),
+    "prose starting with By is not a byline": (
+        "Moonlight\n\nBy the river they waited\n\nThe moon rose.\n",
+        ("Moonlight", None, ["title"], [("Moonlight", 1, ["By the river they waited", "The moon rose."], [])]),
+    ),
     "author label and byline": (
         "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
         ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
