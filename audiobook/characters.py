@@ -67,6 +67,8 @@ June July August September October November December God Heaven Christmas Easter
 Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
 HARD_STOP = STOP - SOFT_STOP
 
+_HE = re.compile(r"\b[Hh]e\b")
+_SHE = re.compile(r"\b[Ss]he\b")
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?;](?:[\"'\u201d\u2019]?\s+|$)")
 _SUBJECT_VERB = re.compile(
     r"(?:,[^,]{1,40},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{2,}ed|was|had|put|sat|stood|took|came|went|felt|knew|saw|thought|"
@@ -116,7 +118,7 @@ class Entity:
     votes: Counter[str] = field(default_factory=Counter)
     known_gender: Gender | None = None
     tagged: int = 0  # times it is the subject of a speech tag
-    place: int = 0  # mentions right after "in/at/into..." (places, not people)
+    place: float = 0  # mentions right after "in/at/into..." (places, not people)
     excluded: bool = False
     addressed: int = 0  # times it is called by name inside speech
     fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
@@ -363,8 +365,16 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[
 _INITIAL = re.compile(r"[.!?\u2026:;][\"'\u201d\u2019]?\s+[\"'\u201c\u2018]?$")
 
 
-def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast) -> None:
-    """Vote a gender for each entity from a subject pronoun that follows its mention closely."""
+def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
+                 narration: Sequence[tuple[int, int]] = ()) -> None:
+    """Vote a gender for each entity from a subject pronoun that follows its mention closely.
+
+    A pronoun the narration uses all the time (the viewpoint character's "she") is weak evidence about
+    whoever happens to be named near it, so votes are weighted by how rare their pronoun is.
+    """
+    he = sum(len(_HE.findall(text, s, e)) for s, e in narration)
+    she = sum(len(_SHE.findall(text, s, e)) for s, e in narration)
+    weight = {"male": min(1.0, ((she + 5) / (he + 5)) ** 0.5), "female": min(1.0, ((he + 5) / (she + 5)) ** 0.5)}
     narr = [m for m in mentions if not m.in_quote]
     for k, m in enumerate(narr):
         window = text[m.end:min(len(text), m.end + 240)]
@@ -383,7 +393,8 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast) -> None:
             if not later_subject:
                 p = re.match(r"\s*(He|She)\b", window[end.end():])
         if p:
-            cast.entities[m.entity].votes[_PRONOUN_GENDER[p.group(1).lower()]] += 1
+            g = _PRONOUN_GENDER[p.group(1).lower()]
+            cast.entities[m.entity].votes[g] += weight[g]
 
 
 def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence[tuple[int, int]],
@@ -419,10 +430,12 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         prev = text[max(0, start - 12):start].split()
         if prev and prev[-1].lower() in _PLACE_PREP:
             cast.entities[idx].place += 1
+        elif prev and prev[-1].lower() == "to":
+            cast.entities[idx].place += 0.5  # "went to Bath" (but also "said to Anne")
         after = text[end:end + 30]
         subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
             and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
         mentions.append(Mention(start, end, idx, in_quote, subject))
     cast.mentions = mentions
-    gender_votes(text, mentions, cast)
+    gender_votes(text, mentions, cast, narration)
     return cast
