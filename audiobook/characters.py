@@ -358,10 +358,15 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[
             end = base + toks[j - 1].end()
             form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
             initial = bool(_INITIAL.search(text, max(s, start - 6), start)) or not text[s:start].strip(" \t\n\"'\u201c\u2018")
+            if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
+                    and _LOWER_NOUN.match(text, end):
+                continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
             out.append((start, end, form, in_quote, initial))
     return out
 
 
+_ADJECTIVAL = re.compile(r"\b(?:[Aa]n?|[Ss]ome|[Aa]ny|[Ee]very|[Nn]o)\s+(?:[a-z]+\s+){0,2}$")
+_LOWER_NOUN = re.compile(r"[ \t]+[a-z]")
 _INITIAL = re.compile(r"[.!?\u2026:;][\"'\u201d\u2019]?\s+[\"'\u201c\u2018]?$")
 
 
