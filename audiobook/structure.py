@@ -77,7 +77,8 @@ _LABEL = re.compile(
         |end\s+notes?\b|translator'?s\s+notes?\b)
      |(?P<summary>summary\s*[:\-–—]|description\s*:|blurb\s*:)
      |(?P<disclaimer>disclaimer\b)
-     |(?P<rating>rated\s*[:\-]?\s*(?=\S)|rating\s*:)
+     |(?P<rating>rated\s*[:\-]\s*|rating\s*:|rated\s+(?:k\+?|t|m|ma|g|pg(?:-?13)?|r|nc-?17|fr\w+|e|teen
+        |mature|explicit|general)(?![\w-]))
      |(?P<meta>(?:warnings?|pairings?|genres?|characters?|word\s*count|status|category|categories
         |fandoms?|language|published|updated|spoilers?|beta(?:'d)?(?:\s+by)?|tags?|relationships?
         |series|dedication)\s*:)

@@ -198,6 +198,10 @@ CASES = {
         "Moonlight\n\nBy the river they waited\n\nThe moon rose.\n",
         ("Moonlight", None, ["title"], [("Moonlight", 1, ["By the river they waited", "The moon rose."], [])]),
     ),
+    "a story line starting with Rated is story": (
+        "Chapter 1\n\nRated the best baker in town, Horace never slept.\n",
+        (None, None, [], [("Chapter 1", 1, ["Rated the best baker in town, Horace never slept."], [])]),
+    ),
     "author label and byline": (
         "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
         ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
