@@ -778,6 +778,8 @@ class _Chapter:
             return None, 0.0
         part = self.parts[pi - 1][-1]
         frag, base, _ = self._fragment(part.start, part.end, False)
+        frag_lead = len(frag) - len(frag.lstrip())
+        frag, base = frag[frag_lead:], base + frag_lead
         m = SENT_SUBJ.match(frag)
         if not m:
             return None, 0.0
