@@ -686,7 +686,7 @@ def layout(
 
     # Project Gutenberg header and licence.
     for k, u in enumerate(units):
-        if not u.scene and _GUTENBERG_START.match(text[u.start:u.end]):
+        if not u.scene and _GUTENBERG_START.match(text[u.start:u.start + 100]):
             header = text[units[0].start:u.end]
             for fm in _GUTENBERG_FIELD.finditer(header):
                 if fm.group("key") == "Title" and title is None:
@@ -699,7 +699,7 @@ def layout(
             break
     for k in range(lo, len(units)):
         u = units[k]
-        if not u.scene and _GUTENBERG_END.match(text[u.start:u.end]):
+        if not u.scene and _GUTENBERG_END.match(text[u.start:u.start + 100]):
             back_sections.append(_section("gutenberg", units, k, len(units)))
             hi = k
             gutenberg = True
@@ -722,22 +722,18 @@ def layout(
             front_sections.append(_section("title", units, h.first, h.last + 1))
         else:
             contents.append(h)
-    merged: list[tuple[_Heading, _Heading | None]] = []  # (heading, part heading merged in)
-    contents_sorted = sorted(contents, key=lambda h: h.first)
-    part_of: dict[int, _Heading] = {}
-    for h in kept:
-        # an empty PART heading right before this one (nothing but other empty headings between)
-        prev_empty = [c for c in contents_sorted if c.last < h.first]
-        if prev_empty and prev_empty[-1].kind == "part" and prev_empty[-1].last + 1 == h.first and h.kind != "part":
-            part_of[h.first] = prev_empty[-1]
-    contents = [c for c in contents if all(c is not p for p in part_of.values())]
-    for h in kept:
-        merged.append((h, part_of.get(h.first)))
+    # An empty PART heading standing right before a chapter heading becomes part of its title.
+    empty_part_before = {c.last + 1: c for c in contents if c.kind == "part"}
+    part_of = {h.first: empty_part_before[h.first] for h in kept
+               if h.kind != "part" and h.first in empty_part_before}
+    merged_parts = {p.first for p in part_of.values()}
+    contents = [c for c in contents if c.first not in merged_parts]
+    merged = [(h, part_of.get(h.first)) for h in kept]  # (heading, part heading merged into it)
 
     first_heading_unit = merged[0][1].first if merged and merged[0][1] else (merged[0][0].first if merged else hi)
     # Table-of-contents area: from a "Contents" line (or the first folded heading) to the first kept heading.
     toc_lo = None
-    for k in range(lo, first_heading_unit):
+    for k in range(lo, first_heading_unit if merged else lo):  # no chapters: nothing to list
         if not units[k].scene and _CONTENTS.match(text[units[k].start:units[k].end]):
             toc_lo = k
             break
@@ -767,7 +763,6 @@ def layout(
     if _has_text(text, units, story_lo, first_heading_unit):
         # Story text before any heading (or a text with no heading at all).
         paras, skipped = _chapter_body(text, units, story_lo, first_heading_unit)
-        # Notes at the very end of a headless text are back matter of that one chapter.
         start = units[story_lo].start
         end = units[first_heading_unit - 1].end
         chapters.append(ChapterLayout(

@@ -202,6 +202,10 @@ CASES = {
         "Chapter 1\n\nRated the best baker in town, Horace never slept.\n",
         (None, None, [], [("Chapter 1", 1, ["Rated the best baker in town, Horace never slept."], [])]),
     ),
+    "a Contents line in a story without chapters is story": (
+        "Contents\n\nThe box held only dust.\n",
+        ("Contents", None, ["title"], [("Contents", 1, ["The box held only dust."], [])]),
+    ),
     "author label and byline": (
         "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
         ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
