@@ -151,7 +151,7 @@ _RANGE = re.compile(r"(?<=\d)\s?[-–]\s?(?=\d)")
 _YEAR = re.compile(r"(?<![\d.,])(1[1-9]\d\d|20\d\d)(?![\d.,]\d)")
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d)")
 _NUMBER_SIGN = re.compile(r"#\s?(?=\d)")
-_PUNCT_RUN = re.compile(r"\s*([,.;:!?])(?:\s*[,.;:])*")
+_PUNCT_RUN = re.compile(r"\s*[,.;:!?](?:\s*[,.;:!?])*")
 
 _DROP_CHARS = str.maketrans({c: " " for c in "*_~#|\\^`{}[]<>=@\"“”„«»‹›"})
 
@@ -351,7 +351,7 @@ def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
     text = _RANGE.sub(" to ", text)
     text = _YEAR.sub(lambda m: year_words(int(m.group(1))), text)
     text = re.sub(r"(?<=\d)\+", " plus", text)
-    text = _NUMBER.sub(lambda m: _decimal_words(m.group(1)), text)
+    text = _NUMBER.sub(lambda m: f" {_decimal_words(m.group(1))} ", text)
     text = _pauses(text)
     text = text.replace("&", " and ").replace("/", " ").replace("+", " plus ")
     text = text.translate(_DROP_CHARS)
@@ -362,15 +362,23 @@ def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
     # Brackets read as pauses.
     text = re.sub(r"\s*[()]\s*", ", ", text)
     text = re.sub(r"\s+", " ", text)
-    text = _PUNCT_RUN.sub(lambda m: m.group(1) if m.group(1) in ".!?" else m.group(1), text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"([,;:])(?=[.!?])", "", text)
+    text = _PUNCT_RUN.sub(_strongest_stop, text)
     text = re.sub(r"^[\s,.;:]+", "", text)
     text = re.sub(r"([,;:.!?])(?=[A-Za-z])", r"\1 ", text)
     text = re.sub(r"[,;:]+$", ".", text.strip())
     if lexicon:
         text = apply_lexicon(text, lexicon)
     return text.strip()
+
+
+def _strongest_stop(m: re.Match[str]) -> str:
+    """A run of punctuation left by the rewrites (", ." or ",?") becomes its strongest stop ("?!" stays)."""
+    marks = re.sub(r"\s+", "", m.group())
+    ends = "".join(c for c in marks if c in ".!?")
+    if not ends:
+        return marks[0]
+    # "?!" and "!!" are part of how a line is said; a period beside them adds nothing.
+    return ends.replace(".", "")[:3] or "."
 
 
 def _decade_plural(n: int) -> str:
