@@ -71,6 +71,12 @@ def test_lexicon_is_case_insensitive_and_word_bounded() -> None:
         ("He said NO. NO WAY.", "He said no. No way."),
         ("The NHS and the BBC.", "The NHS and the BBC."),
         ("The CIA, the TV and I", "The CIA, the TV and I"),
+        ('"…thanks to you…" she said', "thanks to you, she said"),
+        ("What?! No!!!", "What?! No!!!"),
+        ("He said (quietly).", "He said, quietly."),
+        ("He left... .", "He left."),
+        ("a 3D film", "a three D film"),
+        ("Dear Sir,\n\nI write", "Dear Sir, I write"),
     ],
 )
 def test_speakable_more(source: str, spoken: str) -> None:
