@@ -101,7 +101,7 @@ EXPECTED: dict[str, tuple] = {
         ]),
     "scene_breaks.txt": (None, None, None, [], [
         ("Chapter 9: Breaks", 9, "Chapter 9: Breaks",
-         [(n, w + ".") for n, w in enumerate("One Two Three Four Five Six Seven Eight".split())], []),
+         [(n, w + ".") for n, w in enumerate("One Two Three Four Five Six Seven Eight Nine".split())], []),
     ]),
     "story.md": ("The Glass Garden", None, None, ["title"], [
         ("Chapter 1: Seeds", 1, "Chapter 1: Seeds", [
