@@ -426,8 +426,8 @@ def _is_subtitle(text: str, unit: _Unit) -> bool:
     if _LABEL.match(lines[0]) or _heading_match(lines[0]):
         return False
     letters = [c for c in s if c.isalpha()]
-    if not letters:
-        return False
+    if not letters or s[0] in "\"'“‘" or s[-1] in "!?…\"”":
+        return False  # "NO!" under a heading is the story shouting, not a title
     if not any(c.islower() for c in letters):
         return len(letters) >= 2  # ALL CAPS subtitle
     return len(lines) == 1 and _title_like(lines[0]) and len(lines[0].split()) >= 2

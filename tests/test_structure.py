@@ -206,6 +206,10 @@ CASES = {
         "Contents\n\nThe box held only dust.\n",
         ("Contents", None, ["title"], [("Contents", 1, ["The box held only dust."], [])]),
     ),
+    "a shout under a bare heading is story": (
+        "Chapter 5\n\nNO!\n\nShe ran.\n",
+        (None, None, [], [("Chapter 5", 5, ["NO!", "She ran."], [])]),
+    ),
     "author label and byline": (
         "Title: Moss\nAuthor: June Oak\n\nThe moss grew.\n",
         ("Moss", "June Oak", ["title", "byline"], [("Moss", 1, ["The moss grew."], [])]),
