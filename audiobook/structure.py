@@ -417,8 +417,11 @@ def _heading_title(m: re.Match[str], subtitle: str) -> tuple[str, str, int | Non
     return kind, title, number
 
 
-def _is_subtitle(text: str, unit: _Unit) -> bool:
-    """A unit that continues a bare heading ("CHAPTER III." then "RELATES HOW OLIVER ...")."""
+def _is_subtitle(text: str, unit: _Unit, same_block: bool) -> bool:
+    """A unit that continues a bare heading ("CHAPTER III." then "RELATES HOW OLIVER ...").
+
+    `same_block`: the unit follows the heading line directly (no blank line between).
+    """
     s = text[unit.start:unit.end]
     lines = [ln.strip() for ln in s.split("\n")]
     if unit.scene or len(lines) > 3 or any(len(ln) > 80 for ln in lines):
@@ -426,8 +429,8 @@ def _is_subtitle(text: str, unit: _Unit) -> bool:
     if _LABEL.match(lines[0]) or _heading_match(lines[0]):
         return False
     letters = [c for c in s if c.isalpha()]
-    if not letters or s[0] in "\"'“‘" or s[-1] in "!?…\"”":
-        return False  # "NO!" under a heading is the story shouting, not a title
+    if not letters or (not same_block and (s[0] in "\"'“‘" or s[-1] in "!?…\"”")):
+        return False  # "NO!" a blank line under a heading is the story shouting, not a title
     if not any(c.islower() for c in letters):
         return len(letters) >= 2  # ALL CAPS subtitle
     return len(lines) == 1 and _title_like(lines[0]) and len(lines[0].split()) >= 2
@@ -458,7 +461,8 @@ def _find_headings(
         subtitle = ""
         if "\n" in s:
             subtitle = _clean_heading_text(s.split("\n", 1)[1])
-        elif not m.group("rest").strip() and i + 1 < hi and _is_subtitle(text, units[i + 1]):
+        elif not m.group("rest").strip() and i + 1 < hi and _is_subtitle(
+                text, units[i + 1], text.count("\n", u.end, units[i + 1].start) == 1):
             last = i + 1
             subtitle = _clean_heading_text(text[units[i + 1].start:units[i + 1].end])
         kind, title, number = _heading_title(m, subtitle)
