@@ -440,7 +440,7 @@ class _Chapter:
     def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
                      title: str | None = None) -> tuple[int | None, float]:
         """Pick the character a pronoun or description refers to: recency, gender, conversation."""
-        recent = self._recent_mentions(pos, q.para)
+        recent = self._recent_mentions(pos, self._para_of(pos))  # the paragraph where the tag stands
         cands: dict[int, float] = {}
         for idx in set(recent) | set(turn_ctx):
             if idx == NARR:

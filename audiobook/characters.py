@@ -34,6 +34,8 @@ HONORIFICS: dict[str, Gender | None] = {
 #: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
 _COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
              "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
+_MOSTLY_MALE_TITLES = {"captain", "capt", "colonel", "col", "admiral", "general", "gen", "major", "lieutenant", "lt",
+                       "sergeant", "sgt", "corporal", "commodore", "commander", "rev", "reverend"}
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
 
 #: Capitalised words that are not names even in the middle of a sentence or after a quote.
@@ -136,9 +138,12 @@ class Entity:
         # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
         by_title = Counter()  # type: Counter[str]
         for form, n in self.forms.items():
-            g = HONORIFICS.get(split_name(form)[0] or "")
+            hon = split_name(form)[0] or ""
+            g = HONORIFICS.get(hon)
             if g:
                 by_title[g] += n
+            elif hon in _MOSTLY_MALE_TITLES:
+                by_title["male"] += 0.5 * n  # ranks that were almost always men's in the fiction we read
         m += min(0.9, 0.3 * by_title["male"])
         f += min(0.9, 0.3 * by_title["female"])
         if self.known_gender and not self.votes:
