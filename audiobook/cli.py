@@ -115,3 +115,8 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
                 else:
                     click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
             click.echo("")
+
+
+from .cache_cli import cache_group  # noqa: E402  (registered here, defined in its own module)
+
+main.add_command(cache_group)

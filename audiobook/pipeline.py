@@ -9,15 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import Spoken, atomic_output, encode
+from .assemble import Spoken
 from .engines import check_voice
 from .errors import ConfigError, Interrupted
 from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
 from .parser import parse_file
 from .reader import expand_inputs
 from .speech import speakable
+from .cache import RENDERS, file_lock
+from .outputs import ChapterJob, write_chapters
+from .session import render_session
 from .synth import ClipStore, Progress, chunk_text, synthesize
-from .tags import TrackTags, write_tags
+from .tags import TrackTags
 from .voices import Config, add_characters, cast, load_config
 
 
@@ -40,6 +43,7 @@ class RenderOptions:
     cache_dir: Path | None = None  # None: the user's cache folder
     use_cache: bool = True
     include_front_matter: bool = False
+    cache_limit: int | None = None  # bytes; None: $AUDIOBOOK_CACHE_LIMIT, else 2 GB
 
 
 @dataclass(frozen=True)
@@ -126,35 +130,43 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
     check_config_voices(config)
     books = read_books(paths, config, author=options.author, include_front_matter=options.include_front_matter)
     chapters = [(book, chapter) for book in books for chapter in book.chapters]
-    config, new_speakers = cast_new_speakers(config, speakers([c for _, c in chapters]))
+    with file_lock(options.voices):  # concurrent renders sharing voices.yaml: re-read it, add, write
+        config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]))
     check_config_voices(config)
 
     plans = [plan(chapter, config) for _, chapter in chapters]
     jobs = [job for title, segs in plans for job in title + [j for seg in segs for j in seg]]
+    first = books[0]
+    book_title = next((b.title for b in books if b.title), None) or (first.source.stem if first.source else "book")
+    author = options.author or next((b.author for b in books if b.author), None)
+    folder = options.out_dir / safe_name(book_title)
+    total = len(chapters)
     with tempfile.TemporaryDirectory(prefix="audiobook-clips-") as scratch:
-        store = ClipStore(Path(scratch) if not options.use_cache else options.cache_dir or default_cache_dir())
-        clip_list, synthesized = synthesize(jobs, store, workers=options.jobs, progress=progress)
-        clips = iter(clip_list)
-
-        first = books[0]
-        book_title = next((b.title for b in books if b.title), None) or (first.source.stem if first.source else "book")
-        author = options.author or next((b.author for b in books if b.author), None)
-        folder = options.out_dir / safe_name(book_title)
-        total = len(chapters)
-        rendered = []
-        for track, ((book, chapter), (title_jobs, seg_jobs)) in enumerate(zip(chapters, plans), start=1):
-            lead = [next(clips) for _ in title_jobs]
-            spoken = [Spoken(seg, tuple(next(clips) for _ in jobs_)) for seg, jobs_ in zip(chapter.segments, seg_jobs)]
-            dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
-            with atomic_output(dest) as tmp:
-                duration, cues = encode(spoken, tmp, pauses=config.pauses, bitrate=config.bitrate, lead=lead)
-                write_tags(tmp, TrackTags(
+        root = Path(scratch) if not options.use_cache else options.cache_dir or default_cache_dir()
+        # Workers shared by synthesis and encoding; on Ctrl-C or a crash, nothing half-written stays.
+        with render_session(root, folder, jobs=options.jobs, keep_cache=options.use_cache,
+                            limit=options.cache_limit) as workers:
+            store = ClipStore(root)
+            clip_list, synthesized = synthesize(jobs, store, workers=workers, progress=progress)
+            clips = iter(clip_list)
+            chapter_jobs = []
+            for track, ((book, chapter), (title_jobs, seg_jobs)) in enumerate(zip(chapters, plans), start=1):
+                lead = tuple(next(clips) for _ in title_jobs)
+                spoken = tuple(Spoken(seg, tuple(next(clips) for _ in jobs_))
+                               for seg, jobs_ in zip(chapter.segments, seg_jobs))
+                dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
+                chapter_jobs.append(ChapterJob(dest, lead, spoken, config.pauses, config.bitrate, TrackTags(
                     title=chapter.title, album=book_title, artist=author, track=track, total=total,
                     comment=book.summary,
-                ))
-            if progress:
-                progress("assemble", track, total)
-            rendered.append(RenderedChapter(dest, chapter, track, total, duration, cues, _voices_used(chapter, config)))
+                )))
+            written, _encoded = write_chapters(chapter_jobs, workers=workers, progress=progress,
+                                               records=root / RENDERS if options.use_cache else None)
+        rendered = [
+            RenderedChapter(job.dest, chapter, track, total, duration,
+                            tuple(Cue(s.segment, a, b) for s, (a, b) in zip(job.spoken, spans)),
+                            _voices_used(chapter, config))
+            for track, ((_, chapter), job, (duration, spans)) in enumerate(zip(chapters, chapter_jobs, written), 1)
+        ]
     return RenderReport(book_title, tuple(rendered), new_speakers, len(jobs), synthesized)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import signal
@@ -13,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from .engines import get_engine
-from .errors import SynthesisError
+from .engines import Engine, fastloop, get_engine
+from .errors import OutputError, SynthesisError
 from .model import Clip, ClipJob
+from .workers import MIN_CLIPS_FOR_POOL, Workers
 
 #: espeak via pyttsx3 sometimes writes no file for text over ~200 characters; stay well under.
 MAX_CHARS = 180
@@ -73,10 +75,37 @@ def clip_key(job: ClipJob, engine_version: str) -> str:
 def wav_frames(path: Path) -> int:
     """Number of samples in a WAV clip, 0 when the file is missing, truncated or empty."""
     try:
-        with wave.open(str(path), "rb") as w:
-            return w.getnframes()
+        with open(path, "rb") as f, wave.open(f, "rb") as w:
+            frames = w.getnframes()
+            # A file cut short (a full disk, a killed writer without our rename) has a header that
+            # promises more samples than the file holds: not a clip.
+            if os.fstat(f.fileno()).st_size < 44 + frames * w.getsampwidth() * w.getnchannels():
+                return 0
+            return frames
     except (OSError, EOFError, wave.Error):
         return 0
+
+
+#: Every temporary file a writer makes carries its pid, so a later run can tell a dead writer's leftovers
+#: (a worker killed mid-write) from a live one's (another render working in the same cache right now).
+TMP_SUFFIX = ".tmp.wav"
+
+
+def tmp_name(dest: Path, tag: str = "") -> Path:
+    """A temp path beside `dest`, hidden, naming this process: `.<stem>.<pid>[.<tag>].tmp.wav`."""
+    return dest.with_name(f".{dest.stem}.{os.getpid()}{'.' + tag if tag else ''}{TMP_SUFFIX}")
+
+
+def publish(tmp: Path, dest: Path) -> None:
+    """Move a finished clip into place; if another process got there first, keep theirs (entries never change)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        pass
+    except OSError:  # a filesystem without hard links: a rename is atomic too
+        os.replace(tmp, dest)
+        return
+    tmp.unlink(missing_ok=True)
 
 
 class ClipStore:
@@ -90,46 +119,79 @@ class ClipStore:
         return self.root / key[:2] / f"{key}.wav"
 
     def get(self, key: str, sample_rate: int) -> Clip | None:
-        """The cached clip, or None when absent or unreadable."""
+        """The cached clip, or None when absent or unreadable; a hit counts as a use for eviction."""
         path = self.path(key)
         frames = wav_frames(path)
         if frames <= 0:
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # least-recently-used eviction goes by modification time
         return Clip(path, frames, sample_rate)
+
+
+_FAST: set[int] = set()
+
+
+def engine_for(name: str) -> Engine:
+    """The engine called `name`, with pyttsx3's per-utterance sleep removed when it is the espeak driver."""
+    engine = get_engine(name)
+    if id(engine) not in _FAST:
+        tts = getattr(engine, "_tts", None)
+        if tts is not None:
+            fastloop.install(tts)
+        _FAST.add(id(engine))
+    return engine
 
 
 def _write_clip(text: str, job: ClipJob, dest: Path) -> int:
     """Synthesise `text` into `dest`, checking the result; retry once, then split in two."""
-    engine = get_engine(job.voice.engine)
-    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.wav")
-    for _attempt in range(2):
-        engine.synthesize(text, job.voice, tmp)
-        frames = wav_frames(tmp)
-        if frames > 0:
-            os.replace(tmp, dest)
-            return frames
-    tmp.unlink(missing_ok=True)
-    words = text.split(" ")
-    if len(words) < 2:
-        raise SynthesisError(f"the speech engine produced no audio for {text[:60]!r} (voice {job.voice.voice})")
-    # Split smaller: two halves, each checked the same way, joined into one clip.
-    half = len(words) // 2
-    parts = [" ".join(words[:half]), " ".join(words[half:])]
-    pcm = b""
-    params = None
-    for i, part in enumerate(parts):
-        piece = dest.with_name(f".{dest.stem}.{os.getpid()}.part{i}.wav")
-        _write_clip(part, job, piece)
-        with wave.open(str(piece), "rb") as w:
-            params = w.getparams()
-            pcm += w.readframes(w.getnframes())
-        piece.unlink()
-    assert params is not None
-    with wave.open(str(tmp), "wb") as w:
-        w.setparams(params)
-        w.writeframes(pcm)
-    os.replace(tmp, dest)
-    return wav_frames(dest)
+    try:
+        return _write_clip_checked(text, job, dest, "")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise OutputError(f"no space left on the disk holding the clip cache ({dest.parent.parent}); "
+                              "free some space and run again: clips already made are kept") from None
+        raise OutputError(f"cannot write the clip {dest}: {exc.strerror or exc}") from None
+
+
+def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
+    engine = engine_for(job.voice.engine)
+    tmp = tmp_name(dest, tag)
+    try:
+        for _attempt in range(2):
+            engine.synthesize(text, job.voice, tmp)
+            frames = wav_frames(tmp)
+            if frames > 0:
+                publish(tmp, dest)
+                return frames
+        tmp.unlink(missing_ok=True)
+        words = text.split(" ")
+        if len(words) < 2:
+            raise SynthesisError(f"the speech engine produced no audio for {text[:60]!r} (voice {job.voice.voice})")
+        # Split smaller: two halves, each checked the same way, joined into one clip.
+        half = len(words) // 2
+        parts = [" ".join(words[:half]), " ".join(words[half:])]
+        pcm = b""
+        params = None
+        for i, part in enumerate(parts):
+            piece = tmp_name(dest, f"{tag}part{i}")  # a temp name too: swept if we are killed
+            piece.unlink(missing_ok=True)
+            try:
+                _write_clip_checked(part, job, piece, "")
+                with wave.open(str(piece), "rb") as w:
+                    params = w.getparams()
+                    pcm += w.readframes(w.getnframes())
+            finally:
+                piece.unlink(missing_ok=True)
+        assert params is not None
+        with wave.open(str(tmp), "wb") as w:
+            w.setparams(params)
+            w.writeframes(pcm)
+        publish(tmp, dest)
+        return wav_frames(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _worker_init() -> None:
@@ -145,9 +207,12 @@ def _worker(task: tuple[ClipJob, str]) -> tuple[str, int]:
 
 
 def synthesize(
-    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int = 1, progress: Progress | None = None
+    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int | Workers = 1, progress: Progress | None = None
 ) -> tuple[list[Clip], int]:
-    """Clips for `jobs`, in order, and how many had to be synthesised (the rest came from the store)."""
+    """Clips for `jobs`, in order, and how many had to be synthesised (the rest came from the store).
+
+    `workers` is a number of processes or a shared `Workers` pool; small batches stay in this process.
+    """
     rates = {}
     versions = {}
     for job in jobs:
@@ -170,27 +235,26 @@ def synthesize(
     done = 0
     if progress:
         progress("synthesize", 0, total)
+    # Jobs come in reading order, so an interrupted render has its first chapters complete.
     tasks = [(job, str(store.path(key))) for key, job in todo.items()]
     by_path = {str(store.path(key)): key for key in todo}
-    if workers <= 1 or total < 2 * workers:
-        results = map(_worker, tasks)
-        pool = None
+    own = None
+    if isinstance(workers, int):
+        if workers > 1 and total >= 2 * workers:
+            pool = own = Workers(workers)
+        else:
+            pool = None
     else:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init)
-        results = pool.imap_unordered(_worker, tasks, chunksize=max(1, min(16, total // (workers * 8))))
-    try:
+        pool = workers if workers.parallel and (workers.started or total >= MIN_CLIPS_FOR_POOL) else None
+    if pool is None:
+        results = map(_worker, tasks)
+    else:
+        results = pool.pool().imap_unordered(_worker, tasks, chunksize=max(1, min(16, total // (pool.n * 8))))
+    with own if own is not None else contextlib.nullcontext():
         for dest, frames in results:
             key = by_path[dest]
             clips[key] = Clip(Path(dest), frames, rates[todo[key].voice.engine])
             done += 1
             if progress:
                 progress("synthesize", done, total)
-    except BaseException:
-        if pool is not None:
-            pool.terminate()
-        raise
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
     return [clips[key] for key in keys], total

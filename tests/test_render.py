@@ -9,7 +9,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiobook import pipeline
+from audiobook import outputs, pipeline
 from audiobook.assemble import ffmpeg_exe
 from audiobook.errors import Interrupted
 from audiobook.pipeline import RenderOptions, render
@@ -117,7 +117,7 @@ def test_failure_mid_render_leaves_no_mp3(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "write_tags", boom)  # after the MP3 was encoded, before it is renamed
+    monkeypatch.setattr(outputs, "write_tags", boom)  # after the MP3 was encoded, before it is renamed
     with pytest.raises(Interrupted, match="interrupted: no partial MP3 was written"):
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out"))
     assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == []

@@ -1,0 +1,82 @@
+"""One pool of worker processes shared by synthesis and encoding, started only when the work is worth it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.pool
+import os
+import signal
+from collections.abc import Callable
+from types import TracebackType
+
+#: Below this many clips, synthesising in this process beats starting workers (each worker imports
+#: the package and initialises espeak: ~0.5 s; a clip takes ~1.5 ms once pyttsx3's sleep is gone).
+MIN_CLIPS_FOR_POOL = 400
+#: Below this much audio to encode (seconds), encoding in this process beats starting workers.
+MIN_AUDIO_S_FOR_POOL = 120.0
+
+
+def _init() -> None:
+    # Ctrl-C reaches the whole foreground process group, but stopping is the parent's business:
+    # it terminates the pool, then removes what the killed workers left half-written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Workers:
+    """A lazily started spawn-context pool of `n` processes (espeak initialises once per process).
+
+    Use as a context manager: on any exception (Ctrl-C included) the workers are terminated and
+    `on_abort` runs (it sweeps the temp files the killed workers left), then the exception goes on.
+    """
+
+    def __init__(self, n: int, on_abort: Callable[[], None] | None = None) -> None:
+        self.n = max(1, n)
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._on_abort = on_abort
+
+    @property
+    def parallel(self) -> bool:
+        """Whether more than one process may work."""
+        return self.n > 1
+
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes exist already (then using them costs nothing extra)."""
+        return self._pool is not None
+
+    def pool(self) -> multiprocessing.pool.Pool:
+        """The pool, started on first use."""
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.n, initializer=_init)
+        return self._pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        pool, self._pool = self._pool, None
+        if kind is None:
+            if pool is not None:
+                pool.close()
+                pool.join()
+            return
+        if pool is not None:
+            pool.terminate()  # SIGTERM: a worker mid-write leaves a temp file named with its pid
+            pool.join()
+        if self._on_abort is not None:
+            self._on_abort()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (ours or not)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except OSError:
+        return False
+    return True
