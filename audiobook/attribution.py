@@ -845,6 +845,14 @@ class _Chapter:
                     conf *= 0.6
             if spk is None:
                 spk, conf = self._fallback(turn, t_i)
+            said = next((q.tag_value for q in turn.quotes if q.tag_kind.endswith("pronoun")), None)
+            if spk is not None and said and spk != NARR:
+                # an unresolved "she said" never goes to a man (nor "he said" to a woman)
+                g = self.cast.entities[spk].gender
+                if g and g != ("male" if said == "he" else "female"):
+                    alt = self._partner(best[0], spk) if best is not None else None
+                    alt_g = self.cast.entities[alt].gender if alt is not None and alt != NARR else None
+                    spk, conf = (alt, conf * 0.7) if alt is not None and alt != NARR and alt_g != g else (None, 0.1)
             if spk is not None:
                 for q in turn.quotes:
                     if q.speaker is None:

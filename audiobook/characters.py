@@ -302,6 +302,7 @@ class Cast:
             return self.by_form[key]
         ent = Entity(phrase, None, None, None)
         ent.descriptive = True
+        ent.tagged = 1  # only ever created for the subject of a speech tag
         ent.forms[phrase] += 1
         ent.known_gender = gender
         self.entities.append(ent)

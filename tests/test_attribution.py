@@ -348,3 +348,12 @@ def test_description_merged_with_the_name_in_the_same_slots() -> None:
     segs, chars = run(text)
     assert [s.speaker for s in segs if s.speaker != "Rose"] == ["Nancy"] * 5
     assert "the girl" in chars["Nancy"].aliases
+
+
+def test_unresolved_she_said_never_goes_to_a_man() -> None:
+    text = ('Mr. Brown waited on the platform. He looked at his watch.\n\n'
+            '"Is this the train for the city?" asked Mr. Brown.\n\n'
+            '"It is," she said.')
+    segs, _ = run(text)
+    assert segs[0].speaker == "Mr. Brown"
+    assert segs[1].speaker != "Mr. Brown"
