@@ -87,7 +87,7 @@ class Document:
         except OSError as exc:
             raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
         try:
-            text = _normalise_newlines(data.decode(src.codec))
+            text = _fix_c1(_normalise_newlines(data.decode(src.codec)))
         except UnicodeDecodeError:
             text = ""
         if len(text) != chapter.end - chapter.start:
@@ -98,9 +98,21 @@ class Document:
         return f"Document({str(self.path)!r}, {len(self.layout.chapters)} chapters)"
 
 
+# C1 control characters in decoded text are Windows-1252 punctuation that was mis-converted on its way
+# to UTF-8 ("\x93" for a curly quote): map them back (one character for one, so offsets hold).
+_C1 = re.compile("[\x80-\x9f]")
+_C1_TABLE = {c: bytes([c]).decode("cp1252", errors="replace").replace("\ufffd", " ") for c in range(0x80, 0xA0)}
+
+
 def _normalise_newlines(text: str) -> str:
+    """CRLF and CR become LF."""
     # str.replace returns the very same object when there is nothing to replace: no copy for LF files.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _fix_c1(text: str) -> str:
+    """Stray C1 controls become the Windows-1252 characters they stand for."""
+    return text.translate(_C1_TABLE) if _C1.search(text) else text
 
 
 def _crlf_positions(raw: str) -> array:
@@ -196,10 +208,11 @@ def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
 def decode(data: bytes, name: str) -> str:
     """Decode file bytes to text: BOM, else strict UTF-8, else Windows-1252 if the bytes look like text.
 
-    Line endings are normalised to "\\n". Raises InputError (naming the file and byte offset) for binary
+    Line endings are normalised to "\\n" and stray C1 controls (Windows-1252 punctuation mis-converted to
+    UTF-8) mapped back. Raises InputError (naming the file and byte offset) for binary
     data or bytes that are neither UTF-8 nor Windows-1252.
     """
-    return _normalise_newlines(_decode_raw(data, name)[0])
+    return _fix_c1(_normalise_newlines(_decode_raw(data, name)[0]))
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -523,18 +536,21 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
         raw, codec, bom = _decode_raw(data, name)
         del data  # the bytes are not needed any more: free them before laying out
         crlf = _crlf_positions(raw)
-        text = _normalise_newlines(raw)
+        plain = _normalise_newlines(raw)
         del raw  # with CRLF endings this was a second copy of the text
+        text = _fix_c1(plain)  # the same object unless the text has C1 controls (rare)
         if not text.strip():
             raise InputError(f"{name}: the file is empty")
         if suffix in (".md", ".markdown"):
+            del plain
             text = blank_markdown(text)
             doc = Document(path, _layout(text, include_front_matter=include_front_matter,
                                          default_title=path.stem), text=text)
         else:
             lay = _layout(text, include_front_matter=include_front_matter, default_title=path.stem)
             positions = [x for ch in lay.chapters for x in (ch.start, ch.end)]
-            doc = Document(path, lay, source=_Source(codec, _byte_offsets(text, codec, bom, crlf, positions), stamp))
+            # Byte offsets come from the text as decoded (before C1 fixing, which changes byte lengths).
+            doc = Document(path, lay, source=_Source(codec, _byte_offsets(plain, codec, bom, crlf, positions), stamp))
     if not any(ch.paragraphs for ch in doc.layout.chapters):
         raise InputError(f"{name}: no story text (only front matter)")
     return doc

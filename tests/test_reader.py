@@ -505,3 +505,11 @@ def test_parse_memory_bench_runs() -> None:
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert "chapters: 5," in out
     assert re.search(r"open_document: .* = +\d+\.\d\d x baseline", out)
+
+
+def test_mis_converted_windows_1252_punctuation_in_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "mojibake.txt"
+    path.write_bytes("\x93Hi,\x94 she said \x97 twice.\n\nChapter 2\n\nAgain\x85\n".encode("utf-8"))
+    doc = open_document(path)
+    assert doc.text == "“Hi,” she said — twice.\n\nChapter 2\n\nAgain…\n"
+    assert doc.read(doc.layout.chapters[-1]) == "Chapter 2\n\nAgain…"
