@@ -2,7 +2,8 @@
 
 Offsets everywhere (chapters, paragraphs, segments) index `Document.text`, which is:
 
-- for .txt: the file decoded (see `decode`) with CRLF and CR line endings normalised to "\\n";
+- for .txt: the file decoded (see `decode`) with CRLF and CR line endings normalised to "\\n" (and stray
+  C1 controls mapped to the Windows-1252 characters they stand for, one character for one);
 - for .md: the same, with markdown markup (``#``, ``*``, ``_``, link targets...) replaced by spaces of the
   same length, so offsets are still offsets into the file text while the markup is never read aloud;
 - for .html/.htm: the story text extracted from the page (paragraphs separated by blank lines, ``<br>``
