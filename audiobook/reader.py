@@ -290,8 +290,15 @@ def blank_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def _markdown_headings(raw: str) -> list[str]:
-    return [m.group(2) for m in _MD_HEADING.finditer(raw)]
+def _markdown_heading_spans(raw: str) -> list[tuple[int, int]]:
+    """[start, end) of the words of every #, ## and ### heading line (the same in the blanked text)."""
+    spans = []
+    for m in _MD_HEADING.finditer(raw):
+        words = m.group(3)
+        if len(m.group(2)) <= 3 and words.strip():
+            start = m.start(3) + len(words) - len(words.lstrip())
+            spans.append((start, m.start(3) + len(words.rstrip())))
+    return spans
 
 
 # ----------------------------------------------------------------------------------------------
@@ -544,9 +551,10 @@ def open_document(path: Path, *, include_front_matter: bool = False) -> Document
             raise InputError(f"{name}: the file is empty")
         if suffix in (".md", ".markdown"):
             del plain
+            headings = _markdown_heading_spans(text)
             text = blank_markdown(text)
             doc = Document(path, _layout(text, include_front_matter=include_front_matter,
-                                         default_title=path.stem), text=text)
+                                         default_title=path.stem, heading_spans=headings), text=text)
         else:
             lay = _layout(text, include_front_matter=include_front_matter, default_title=path.stem)
             positions = [x for ch in lay.chapters for x in (ch.start, ch.end)]

@@ -572,14 +572,24 @@ def _label_extent(text: str, units: list[_Unit], i: int, hi: int, to_end: bool) 
     return i + 1
 
 
-def _leading_front(text: str, units: list[_Unit], lo: int, hi: int, heading_after: bool) -> _Front:
-    """Leading labelled front matter, story title and byline among units[lo:hi]."""
+def _leading_front(
+    text: str, units: list[_Unit], lo: int, hi: int, heading_after: bool, title_units: set[int]
+) -> _Front:
+    """Leading labelled front matter, story title and byline among units[lo:hi].
+
+    `title_units` are units known to be the title (an HTML <h1>), taken as such if reached.
+    """
     front = _Front([])
     i = lo
     while i < hi:
         u = units[i]
         s = text[u.start:u.end]
         if u.scene:
+            i += 1
+            continue
+        if i in title_units and front.title is None:
+            front.title = display_case(_clean_heading_text(s))
+            front.sections.append(_section("title", units, i, i + 1))
             i += 1
             continue
         label = _label(text, u)
@@ -716,14 +726,15 @@ def layout(
     # merge a PART heading into the chapter heading that follows it.
     kept: list[_Heading] = []
     contents: list[_Heading] = []
+    title_units: set[int] = set()  # units known to be the story's title
     for n, h in enumerate(headings):
         nxt = headings[n + 1].first if n + 1 < len(headings) else hi
         if _has_text(text, units, h.last + 1, nxt):
             kept.append(h)
-        elif h.kind == "hint" and not kept and title is None and n + 1 < len(headings):
-            # An <h1> story title above the first chapter heading of a page.
-            title = h.title
-            front_sections.append(_section("title", units, h.first, h.last + 1))
+        elif h.kind == "hint" and not kept and n + 1 < len(headings):
+            # An <h1> above the first chapter heading of a page: the story title, if the front
+            # matter reaches it (it is an ordinary unit again otherwise).
+            title_units.add(h.first)
         else:
             contents.append(h)
     # An empty PART heading standing right before a chapter heading becomes part of its title.
@@ -746,7 +757,8 @@ def layout(
         toc_lo = folded_before[0].first
     front_hi = toc_lo if toc_lo is not None else first_heading_unit
 
-    lead = _leading_front(text, units, lo, front_hi, heading_after=bool(merged) or toc_lo is not None)
+    lead = _leading_front(text, units, lo, front_hi, heading_after=bool(merged) or toc_lo is not None,
+                          title_units=title_units)
     title = title or lead.title
     author = author or lead.author
     front_sections.extend(lead.sections)

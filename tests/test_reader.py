@@ -513,3 +513,14 @@ def test_mis_converted_windows_1252_punctuation_in_utf8(tmp_path: Path) -> None:
     doc = open_document(path)
     assert doc.text == "“Hi,” she said — twice.\n\nChapter 2\n\nAgain…\n"
     assert doc.read(doc.layout.chapters[-1]) == "Chapter 2\n\nAgain…"
+
+
+def test_markdown_headings_that_do_not_say_chapter(tmp_path: Path) -> None:
+    path = tmp_path / "tale.md"
+    path.write_text("# Salt\n\n## The Well\n\nIt was *dry*.\n\n## The Rain\n\nIt came.\n", encoding="utf-8")
+    doc = open_document(path)
+    assert doc.layout.title == "Salt"
+    assert [_chapter(doc, ch) for ch in doc.layout.chapters] == [
+        ("The Well", None, "The Well", [(0, "It was dry .")], []),
+        ("The Rain", None, "The Rain", [(0, "It came.")], []),
+    ]

@@ -119,8 +119,8 @@ def _documents(draw) -> str:
     return "".join(p + s for p, s in zip(pieces, seps))
 
 
-def _check_coverage(text: str, include_front_matter: bool) -> None:
-    lay = layout(text, include_front_matter=include_front_matter)
+def _check_coverage(text: str, include_front_matter: bool, hints: list[tuple[int, int]] = ()) -> None:
+    lay = layout(text, include_front_matter=include_front_matter, heading_spans=hints)
     spans: list[tuple[int, int, str]] = []
     for ch in lay.chapters:
         starts = [p.start for p in ch.paragraphs]
@@ -159,6 +159,16 @@ def _check_coverage(text: str, include_front_matter: bool) -> None:
 @given(_documents(), st.booleans())
 def test_every_word_lands_in_exactly_one_place(text: str, include_front_matter: bool) -> None:
     _check_coverage(text, include_front_matter)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_documents(), st.booleans(), st.data())
+def test_known_heading_spans_keep_every_word_in_one_place(text: str, include_front_matter: bool, data) -> None:
+    # As for HTML pages: some lines are known to be headings (<h1>-<h3>).
+    lines = [m for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    chosen = data.draw(st.lists(st.sampled_from(lines), max_size=4)) if lines else []
+    hints = sorted({(m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in chosen})
+    _check_coverage(text, include_front_matter, hints)
 
 
 @settings(max_examples=300, deadline=None)
