@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.errors import InputError
-from audiobook.model import ChapterLayout, Layout, Paragraph
+from audiobook.model import ChapterLayout, Layout, Paragraph, Section
 from audiobook.structure import layout as _layout
 from audiobook.structure import heading_number, layout_chapter
 
@@ -463,6 +463,9 @@ def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
     return Document(path, lay, text=ex.text)
 
 
+_CONTENTS_TITLE = re.compile(r"^\s*(?:table of\s+)?contents\s*$", re.IGNORECASE)
+
+
 def _open_epub(path: Path, include_front_matter: bool) -> Document:
     try:
         import ebooklib
@@ -505,15 +508,28 @@ def _open_epub(path: Path, include_front_matter: bool) -> Document:
     text = "".join(parts)
     if not text.strip():
         raise InputError(f"{_name(path)}: no story text (the EPUB has no text documents)")
+    book_title, author = meta("title"), meta("creator")
+    # Words of a title page: the book's title and author and nothing else.
+    title_words = {w.lower() for w in re.findall(r"\w+", f"{book_title or ''} {author or ''} by")}
     laid: list[ChapterLayout] = []
-    for n, (start, end, heading, title) in enumerate(spans, 1):
+    front: list[Section] = []
+    for start, end, heading, title in spans:
+        words = {w.lower() for w in re.findall(r"\w+", text[start:end])}
+        if not include_front_matter and title_words and words <= title_words:
+            front.append(Section("title page", start, end, (Paragraph(start, end),)))
+            continue
+        if not include_front_matter and title and _CONTENTS_TITLE.match(title):
+            front.append(Section("contents", start, end, (Paragraph(start, end),)))
+            continue
+        n = len(laid) + 1
         number = heading_number(title) if title else None
         laid.append(layout_chapter(
             text, heading.end if heading else start, end, title=title or f"Chapter {n}",
             number=number if number is not None else n,
             heading=heading, include_front_matter=include_front_matter,
         ))
-    lay = Layout(chapters=tuple(laid), title=meta("title"), author=meta("creator"), summary=meta("description"))
+    lay = Layout(chapters=tuple(laid), title=book_title, author=author, summary=meta("description"),
+                 front=tuple(front))
     return Document(path, lay, text=text)
 
 

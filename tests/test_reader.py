@@ -302,14 +302,18 @@ def _write_epub(path: Path) -> None:
                    "<p>\u201cFold it,\u201d said Ada.</p></body></html>")
     two = epub.EpubHtml(title="Two", file_name="c2.xhtml", lang="en")
     two.content = "<html><body><h2>Chapter Two</h2><p>She folded it twice.</p><hr/><p>It flew.</p></body></html>"
+    titlepage = epub.EpubHtml(title="Title", file_name="title.xhtml", lang="en")
+    titlepage.content = "<html><body><h1>The Paper Moon</h1><p>by Iris Vane</p></body></html>"
+    contents = epub.EpubHtml(title="Contents", file_name="toc.xhtml", lang="en")
+    contents.content = "<html><body><h2>Contents</h2><p>Chapter One: Paper</p><p>Chapter Two</p></body></html>"
     untitled = epub.EpubHtml(title="Three", file_name="c3.xhtml", lang="en")
     untitled.content = "<html><body><p>A/N: last one!</p><p>And it never came down.</p></body></html>"
-    for item in (cover, one, two, untitled):
+    for item in (cover, titlepage, contents, one, two, untitled):
         book.add_item(item)
     book.toc = (one, two, untitled)
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
-    book.spine = ["nav", cover, one, two, untitled]
+    book.spine = ["nav", cover, titlepage, contents, one, two, untitled]
     epub.write_epub(str(path), book)
 
 
@@ -324,6 +328,7 @@ def test_epub_one_chapter_per_spine_document_with_text(tmp_path: Path) -> None:
         ("Chapter Two", 2, "Chapter Two", [(0, "She folded it twice."), (1, "It flew.")], []),
         ("Chapter 3", 3, None, [(0, "And it never came down.")], ["author's note"]),
     ]
+    assert [s.label for s in doc.layout.front] == ["title page", "contents"]
 
 
 def test_broken_epub(tmp_path: Path) -> None:
