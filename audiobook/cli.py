@@ -96,11 +96,28 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
 @_author_opt
 @_front_opt
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--review", is_flag=True, help="List the least certain dialogue lines with overrides to paste.")
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True, help="Lines to list with --review.")
+@click.option("--html", "html_page", is_flag=True, help="Write a colour-coded HTML script page (plays the render).")
+@click.option("-o", "--output", "page", type=click.Path(path_type=Path), default=None,
+              help="HTML page path (default: beside the rendered MP3s in --output-dir/<book>/).")
+@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Where `render` wrote the MP3s (the page's player uses them).")
 def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, include_front_matter: bool,
-               fmt: str) -> None:
+               fmt: str, review: bool, limit: int, html_page: bool, page: Path | None, output_dir: Path) -> None:
     """Show the attributed script: who says what."""
     config = load_config(voices)
     books = read_books(list(inputs), config, author=author, include_front_matter=include_front_matter)
+    if review or html_page:
+        from . import review as rv, scriptpage
+
+        if review:
+            click.echo(rv.format_review(rv.review_items(books, limit), voices.name))
+        if html_page:
+            path, played = scriptpage.write_script_page(books, page, out_dir=output_dir)
+            click.echo(f"Wrote {path}" + (f" (player for {played} rendered chapter(s))" if played else
+                                          f" (no render found in {output_dir}: no player)"))
+        return
     segments = [seg for book in books for ch in book.chapters for seg in ch.segments]
     if fmt == "json":
         click.echo(json.dumps([s.as_json() for s in segments], ensure_ascii=False, indent=1))
