@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import dataclasses
+import importlib.util
 import re
 from array import array
 from collections.abc import Sequence
@@ -321,6 +322,13 @@ class _Extracted:
     headings: list[tuple[int, int]]  # [start, end) of each h1-h3 block, in order
 
 
+def _require(module: str, package: str, path: Path) -> None:
+    """An InputError naming the missing package, rather than an ImportError traceback."""
+    if importlib.util.find_spec(module) is None:
+        raise InputError(f"{_name(path)}: reading {path.suffix} files needs the '{package}' package "
+                         f"(pip install {package})")
+
+
 def _soup(markup: bytes | str):  # -> bs4.BeautifulSoup
     from bs4 import BeautifulSoup
 
@@ -444,6 +452,7 @@ def _html_author(soup) -> str | None:
 
 
 def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
+    _require("bs4", "beautifulsoup4", path)
     soup = _soup(data)
     title = _html_title(soup)
     author = _html_author(soup)
@@ -467,11 +476,11 @@ _CONTENTS_TITLE = re.compile(r"^\s*(?:table of\s+)?contents\s*$", re.IGNORECASE)
 
 
 def _open_epub(path: Path, include_front_matter: bool) -> Document:
-    try:
-        import ebooklib
-        from ebooklib import epub
-    except ImportError:  # pragma: no cover - declared dependency
-        raise InputError(f"{_name(path)}: reading .epub needs the 'ebooklib' package") from None
+    _require("ebooklib", "ebooklib", path)
+    _require("bs4", "beautifulsoup4", path)
+    import ebooklib
+    from ebooklib import epub
+
     try:
         book = epub.read_epub(str(path), options={"ignore_ncx": True})
     except Exception as exc:  # ebooklib raises bare exceptions for bad zips / missing OPF

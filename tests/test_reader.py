@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import zipfile
@@ -14,6 +15,13 @@ from audiobook.model import ChapterLayout
 from audiobook.reader import Document, decode, expand_inputs, open_document
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
+
+# HTML and EPUB need beautifulsoup4 (+ lxml) and ebooklib; without them those tests skip visibly.
+needs_bs4 = pytest.mark.skipif(importlib.util.find_spec("bs4") is None, reason="beautifulsoup4 is not installed")
+needs_ebooklib = pytest.mark.skipif(
+    importlib.util.find_spec("ebooklib") is None or importlib.util.find_spec("bs4") is None,
+    reason="ebooklib/beautifulsoup4 are not installed",
+)
 
 
 def _collapse(s: str) -> str:
@@ -259,6 +267,7 @@ PAGE = """<!DOCTYPE html><html><head><title>The Night Ferry Chapter 2, a fandom 
 </body></html>"""
 
 
+@needs_bs4
 def test_html_page(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(PAGE, encoding="utf-8")
@@ -275,6 +284,7 @@ def test_html_page(tmp_path: Path) -> None:
     assert "not story" not in doc.text and "Copyright" not in doc.text and "Login" not in doc.text
 
 
+@needs_bs4
 def test_html_without_story_container_uses_h_tags(tmp_path: Path) -> None:
     path = tmp_path / "plain.htm"
     path.write_text("<html><body><h1>Glass</h1><h2>The First Pane</h2><p>It cracked.</p>"
@@ -317,6 +327,7 @@ def _write_epub(path: Path) -> None:
     epub.write_epub(str(path), book)
 
 
+@needs_ebooklib
 def test_epub_one_chapter_per_spine_document_with_text(tmp_path: Path) -> None:
     path = tmp_path / "moon.epub"
     _write_epub(path)
@@ -331,6 +342,7 @@ def test_epub_one_chapter_per_spine_document_with_text(tmp_path: Path) -> None:
     assert [s.label for s in doc.layout.front] == ["title page", "contents"]
 
 
+@needs_ebooklib
 def test_broken_epub(tmp_path: Path) -> None:
     path = tmp_path / "broken.epub"
     with zipfile.ZipFile(path, "w") as z:
@@ -452,6 +464,7 @@ def test_binary_html(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: not a text file (binary byte 0x00 at offset 10)"
 
 
+@needs_bs4
 def test_html_in_windows_1252_with_meta_charset(tmp_path: Path) -> None:
     path = tmp_path / "old.htm"
     path.write_bytes(b'<html><head><meta charset="windows-1252"><title>Old</title></head><body>'
@@ -462,6 +475,7 @@ def test_html_in_windows_1252_with_meta_charset(tmp_path: Path) -> None:
     assert doc.layout.title == "Old"
 
 
+@needs_bs4
 def test_html_paragraphs_made_of_br(tmp_path: Path) -> None:
     path = tmp_path / "old.html"
     path.write_text("<html><body><div>First line of the story.<br><br>Second one,<br>still second."
@@ -472,6 +486,7 @@ def test_html_paragraphs_made_of_br(tmp_path: Path) -> None:
         "First line of the story.", "Second one,\nstill second.", "Third."]
 
 
+@needs_bs4
 def test_ao3_like_page(tmp_path: Path) -> None:
     path = tmp_path / "work.html"
     path.write_text(
@@ -529,3 +544,14 @@ def test_markdown_headings_that_do_not_say_chapter(tmp_path: Path) -> None:
         ("The Well", None, "The Well", [(0, "It was dry .")], []),
         ("The Rain", None, "The Rain", [(0, "It came.")], []),
     ]
+
+
+def test_missing_html_package_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("<p>Hi.</p>", encoding="utf-8")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bs4" else real(name, *a))
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == (f"{path}: reading .html files needs the 'beautifulsoup4' package "
+                              "(pip install beautifulsoup4)")
