@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .errors import AudiobookError, Interrupted
+from .cache_cli import cache_limit_opt
 from .pipeline import RenderOptions, default_cache_dir, read_books, render
 from .voices import load_config
 
@@ -56,13 +57,14 @@ def _duration(ms: int) -> str:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Clip cache folder.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the clip cache.")
+@cache_limit_opt
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, include_front_matter: bool,
-               jobs: int | None, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
+               jobs: int | None, cache_dir: Path | None, no_cache: bool, cache_limit: int | None, quiet: bool) -> None:
     """Render chapter files (or folders of them) into tagged MP3s, one per chapter."""
     options = RenderOptions(voices=voices, out_dir=out_dir, author=author, cache_dir=cache_dir or default_cache_dir(),
                             use_cache=not no_cache, include_front_matter=include_front_matter,
-                            **({"jobs": jobs} if jobs else {}))
+                            cache_limit=cache_limit, **({"jobs": jobs} if jobs else {}))
     bar = None
 
     def progress(stage: str, done: int, total: int) -> None:
