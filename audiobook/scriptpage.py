@@ -27,10 +27,11 @@ NARRATION_FG = "#262626"
 CURRENT_BG = "#ffe98f"
 UNKNOWN_FG = "#5c5c5c"
 
-# Dark, well-separated hues (blue, red, green, purple, orange, teal, magenta, olive, indigo, brown): each reads
-# at >= 4.5:1 on white, on its own tint and on the highlight (tests check it); more speakers get generated hues.
-_PALETTE = ("#0a58a8", "#b0241c", "#1d7532", "#7a3c9e", "#9c4d00", "#006b75", "#a02259", "#586600",
-            "#3a48b8", "#85472a")
+# Dark hues picked for distance from each other in CIELAB (every pair > 25 dE) and from the grey narration; each
+# reads at >= 4.5:1 on white, on its own tint and on the highlight (tests check both); more speakers get generated
+# hues, readable but no longer guaranteed distinct.
+_PALETTE = ("#0a58a8", "#b0241c", "#067906", "#8f0fff", "#c2008e", "#7a6200", "#007556", "#a04f08",
+            "#0d59f2", "#bc2f5e", "#086d91", "#9933cc")
 
 Timings = Mapping[int, tuple[float, float]]  # segment index in its chapter -> (start, end) in seconds
 
@@ -139,8 +140,9 @@ def timings_from_vtt(chapter: Chapter, cues: Sequence[VttCue]) -> dict[int, tupl
         spans[i] = (min(s, cues[k].start), max(e, cues[k].end))
 
     p = q = 0
+    synced = False  # a lone common word ("the") must not latch onto the title: re-sync on three words
     while p < len(seg_words) and q < len(cue_words):
-        if seg_words[p][1] == cue_words[q][1]:
+        if synced and seg_words[p][1] == cue_words[q][1]:
             hit(seg_words[p][0], cue_words[q][0])
             p += 1
             q += 1
@@ -150,19 +152,21 @@ def timings_from_vtt(chapter: Chapter, cues: Sequence[VttCue]) -> dict[int, tupl
             p += 1  # a word the audio does not say (or says differently): skip it
         else:
             p, q = found
+        synced = found is not None
     return spans
 
 
 def _resync(seg_words: list[tuple[int, str]], cue_words: list[tuple[int, str]], p: int,
             q: int) -> tuple[int, int] | None:
-    """The nearest positions from which the next three words agree again."""
+    """The nearest positions from which the next three words (or all that are left of both) agree again."""
     want = 3
     for dp in range(0, 6):
         probe = [w for _, w in seg_words[p + dp:p + dp + want]]
         if not probe:
             return None
         for dq in range(0, 60):
-            if [w for _, w in cue_words[q + dq:q + dq + len(probe)]] == probe:
+            # Near the end the probe is shorter; the cue words must then end with it too (no false anchor).
+            if [w for _, w in cue_words[q + dq:q + dq + want]] == probe:
                 return p + dp, q + dq
     return None
 
@@ -382,6 +386,8 @@ def write_script_page(books: Sequence[Book], dest: Path | None = None, *, out_di
     try:
         with atomic_output(dest) as tmp:
             tmp.write_text(page, encoding="utf-8")
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"{dest}: cannot write the script page: {exc.strerror or exc}") from None
     return dest, len(audio)
