@@ -49,7 +49,10 @@ class ReviewItem:
             note = ""
             if i == len(self.openings) - 1 and not speaker:
                 alternatives = [n for n in self.nearby if n != who]
-                if alternatives:
+                if self.line.speaker is None:
+                    note = "  # a guess: nobody is credited now" + (f"; or: {', '.join(alternatives)}"
+                                                                      if alternatives else "")
+                elif alternatives:
                     note = f"  # or: {', '.join(alternatives)}"
             out.append(f"    speaker: {_yaml_name(who)}{note}")
         return "\n".join(out)
@@ -162,10 +165,23 @@ def review_items(books: Sequence[Book], limit: int | None = 10) -> list[ReviewIt
     return items
 
 
-def _plain(segments: Sequence[Segment], mark: Sequence[Segment] = ()) -> str:
+def _shorten(text: str, limit: int, keep: str = "middle") -> str:
+    """Long context cut to `limit` characters at word boundaries: the review is read in a terminal."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if keep == "end":
+        return "… " + text[-limit:].split(" ", 1)[-1]
+    if keep == "start":
+        return text[:limit].rsplit(" ", 1)[0] + " …"
+    half = limit // 2
+    return text[:half].rsplit(" ", 1)[0] + " … " + text[-half:].split(" ", 1)[-1]
+
+
+def _plain(segments: Sequence[Segment], mark: Sequence[Segment] = (), limit: int = 240) -> str:
     parts = []
     for s in segments:
-        text = " ".join(s.text.split())
+        text = _shorten(s.text, limit)
         if s.kind == "narration":
             parts.append(text)
         elif any(s is m for m in mark):
@@ -188,10 +204,10 @@ def format_item(item: ReviewItem, number: int) -> str:
     out = [f"{number}. {item.chapter} — {line.speaker or '(unknown speaker)'}, "
            f"confidence {line.confidence:.2f} ({line.reason or 'no reason given'})"]
     if item.before:
-        out.append(_wrap("before: " + _plain(item.before), "   "))
+        out.append(_wrap("before: " + _shorten(_plain(item.before, limit=10**6), 300, keep="end"), "   "))
     out.append(_wrap(_plain(item.paragraph, mark=item.lines), "   "))
     if item.after:
-        out.append(_wrap("after: " + _plain(item.after), "   "))
+        out.append(_wrap("after: " + _shorten(_plain(item.after, limit=10**6), 300, keep="start"), "   "))
     if not item.unique:
         out.append("   note: another line starts with the same words; this override changes both.")
     out.append(item.snippet())

@@ -182,3 +182,22 @@ def test_cli_review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert again.exit_code == 0
     assert first.snippet() not in again.output
     assert f"line: \"{first.openings[0]}\"" not in again.output
+
+
+def test_an_unknown_speaker_gets_a_marked_guess(tmp_path: Path) -> None:
+    b = book_of(seg("dialogue", "Is anybody there at all?", 0, "Ann", 0.9),
+                seg("dialogue", "Only the wind, I think.", 1, None, 0.0, "unknown"))
+    (item,) = [it for it in review_items([b]) if it.line.speaker is None]
+    assert "(unknown speaker), confidence 0.00 (unknown)" in format_item(item, 1)
+    assert item.snippet().endswith("speaker: Ann  # a guess: nobody is credited now")
+    assert overrides_from(item.snippet(), tmp_path) == (Override("Only the wind, I", "Ann"),)
+
+
+def test_long_context_is_shortened_for_the_terminal() -> None:
+    long = " ".join(f"word{i}" for i in range(400))
+    b = book_of(seg("narration", long, 0), seg("dialogue", "Short line here now.", 1, "Ann", 0.2),
+                seg("narration", long, 2))
+    text = format_item(review_items([b])[0], 1)
+    assert len(text) < 1200 and text.count("…") >= 2
+    assert "word399." not in text.split("before:")[0]
+    assert "before: … " in text and "word399" in text.split(">>")[0]  # the end of the paragraph before is kept
