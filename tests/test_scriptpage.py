@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,10 +229,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     exe = _chromium()
     if exe is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("chromium-home")  # Chromium also writes under $HOME (.pki, .cache)
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_CACHE_HOME": str(home / "cache")}
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=exe, headless=True, args=FLAGS,
-            viewport={"width": 1100, "height": 900})
+            env=env, viewport={"width": 1100, "height": 900})
         yield context
         context.close()
 
@@ -287,7 +291,12 @@ def short_render(tmp_path_factory: pytest.TempPathFactory):
     src = root / "short.txt"
     src.write_text('Chapter 1\n\n"Good evening," said Alice. "The tide is coming in."\n\n'
                    '"It is going out," said Bob. "Look at the boats."\n\nThe gulls did not care.\n', encoding="utf-8")
-    report = render([src], RenderOptions(voices=root / "voices.yaml", out_dir=root / "output", jobs=1))
+    # A module fixture runs before conftest's per-test cache isolation: keep the clip cache in tmp by hand.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUDIOBOOK_CACHE_DIR", str(root / "cache"))
+        mp.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+        report = render([src], RenderOptions(voices=root / "voices.yaml", out_dir=root / "output", jobs=1,
+                                             cache_dir=root / "cache"))
     return root, src, report
 
 
@@ -329,3 +338,16 @@ def test_player_highlights_the_line_being_played(browser, short_render, source: 
         assert errors == []
     finally:
         page.close()
+
+
+def test_cli_html_finds_the_render(short_render, tmp_path: Path) -> None:
+    root, src, report = short_render
+    page = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["script", "--html", str(src), "--voices", str(root / "voices.yaml"),
+                                       "--output-dir", str(root / "output"), "-o", str(page)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {page} (player for 1 rendered chapter(s))\n"
+    mp3 = report.chapters[0].path
+    assert (page.parent / urllib.parse.unquote(
+        re.search(r'<audio [^>]*src="([^"]+)"', page.read_text(encoding="utf-8")).group(1))).resolve() == mp3.resolve()
