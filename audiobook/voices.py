@@ -330,57 +330,23 @@ def _validate(doc: Any, path: Path) -> Config:
 
 # --- casting -----------------------------------------------------------------------------------
 
-# Ranked clearest first: the character with most lines gets the first voice that is far from the rest.
-ACCENTS = ("gmw/en-us", "gmw/en-gb-x-rp", "gmw/en", "gmw/en-029", "gmw/en-gb-scotland", "gmw/en-us-nyc",
-           "gmw/en-gb-x-gbclan", "gmw/en-gb-x-gbcwmd")
-VARIANTS: dict[str, tuple[str, ...]] = {
-    "male": ("m3", "m1", "m7", "m2", "m4", "m6", "m5"),
-    "female": ("f3", "f1", "f2", "f4", "f5"),
-    "unknown": ("m3", "f3", "m1", "f1", "m7", "f2", "m2", "f4"),
-}
-PITCHES = (50, 38, 62, 30, 70)
-
-
-def _features(voice: Voice) -> tuple[str, str, int]:
-    base, _, variant = voice.voice.partition("+")
-    return base, variant, voice.pitch
-
-
-def _distance(a: Voice, b: Voice) -> float:
-    """How different two voices sound, roughly: accent, variant (timbre) and pitch."""
-    fa, fb = _features(a), _features(b)
-    return (fa[0] != fb[0]) * 1.0 + (fa[1] != fb[1]) * 1.5 + abs(fa[2] - fb[2]) / 15 + abs(a.rate - b.rate) / 40
-
-
-def _candidates(gender: str, engine: str) -> list[Voice]:
-    out = []
-    for variant in VARIANTS[gender]:
-        for accent in ACCENTS:
-            for pitch in PITCHES:
-                out.append(Voice(f"{accent}+{variant}", rate=175, pitch=pitch, engine=engine))
-    return out
-
-
-def cast(config: Config, characters: Sequence[Character]) -> dict[str, Voice]:
+def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str] | None = None) -> dict[str, Voice]:
     """Voices for the speakers not yet in the config: distinct from each other and the narrator, gender-matched.
 
     Deterministic: speakers are cast most lines first (name as tie-break) and each takes the
-    candidate farthest from every voice already in use, earliest (clearest) candidate on ties.
+    candidate farthest from every voice already in use, clearest candidate on ties (see casting.py).
+    `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices.
     """
+    from .casting import cast_voices  # casting imports model only; imported here to keep voices light
+
     taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
-    new: dict[str, Voice] = {}
     todo = [c for c in characters if c.name != NARRATOR and config.lookup(c.name) is None]
-    todo.sort(key=lambda c: (-c.lines, c.name))
-    for character in todo:
-        pool = _candidates(character.gender or "unknown", config.engine)
-        best = max(
-            range(len(pool)),
-            key=lambda i: (min(_distance(pool[i], t) for t in taken), -i),
-        )
-        voice = pool[best]
-        new[character.name] = voice
-        taken.append(voice)
-    return new
+    available = None
+    if config.engine != "espeak":
+        from .engines import get_engine
+
+        available = [v.id for v in get_engine(config.engine).voices()]
+    return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available)
 
 
 # --- writing -----------------------------------------------------------------------------------
