@@ -22,6 +22,7 @@ from .session import render_session
 from .synth import ClipStore, Progress, chunk_text, synthesize
 from .tags import TrackTags
 from .voices import Config, add_characters, cast, load_config
+from .casting import infer_ages
 
 
 def default_cache_dir() -> Path:
@@ -87,9 +88,10 @@ def check_config_voices(config: Config) -> None:
         check_voice(voice, config.where(key))
 
 
-def cast_new_speakers(config: Config, characters: Sequence[Character]) -> tuple[Config, tuple[str, ...]]:
+def cast_new_speakers(config: Config, characters: Sequence[Character],
+                      chapters: Sequence[Chapter] = ()) -> tuple[Config, tuple[str, ...]]:
     """Give speakers missing from voices.yaml a voice and record them there (comments and order kept)."""
-    new = cast(config, characters)
+    new = cast(config, characters, infer_ages(chapters, characters))  # the chapters' text gives age cues
     if not new:
         return config, ()
     aliases = {c.name: c.aliases for c in characters}
@@ -131,7 +133,8 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
     books = read_books(paths, config, author=options.author, include_front_matter=options.include_front_matter)
     chapters = [(book, chapter) for book in books for chapter in book.chapters]
     with file_lock(options.voices):  # concurrent renders sharing voices.yaml: re-read it, add, write
-        config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]))
+        config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]),
+                                                 [c for _, c in chapters])
     check_config_voices(config)
 
     plans = [plan(chapter, config) for _, chapter in chapters]
