@@ -397,7 +397,7 @@ _CSS = """
 :root{color-scheme:light}
 *{box-sizing:border-box}
 body{margin:0;background:%(page)s;color:%(narr)s;font:18px/1.65 Georgia,'Iowan Old Style','Times New Roman',serif}
-header{position:sticky;top:0;z-index:2;background:#f6f6f4;border-bottom:1px solid #d0d0cc;padding:.6rem 1.2rem}
+header{background:#f6f6f4;border-bottom:1px solid #d0d0cc;padding:.6rem 1.2rem}
 header h1{margin:0;font-size:1.35rem}
 .byline{margin:0;color:#4a4a4a;font-size:.95rem}
 .legend{list-style:none;margin:.4rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;
@@ -411,7 +411,7 @@ header h1{margin:0;font-size:1.35rem}
 .key .uncertain-demo{text-decoration:underline dotted 2px;text-underline-offset:3px}
 main{max-width:46rem;margin:0 auto;padding:.5rem 1.2rem 4rem}
 h2{font-size:1.25rem;margin:1.6rem 0 .6rem}
-.player{position:sticky;top:var(--header-h,6rem);z-index:1;background:#fafaf8;border:1px solid #d0d0cc;
+.player{position:sticky;top:0;z-index:1;background:#fafaf8;border:1px solid #d0d0cc;
  border-radius:8px;padding:.4rem .6rem;display:flex;align-items:center;gap:1rem;
  font:14px system-ui,-apple-system,'Segoe UI',sans-serif}
 .player audio{flex:1;min-width:0}
@@ -424,20 +424,13 @@ hr.scene::after{content:'* * *';color:#6b6b6b}
  color:#fff;background:var(--fg);border-radius:3px;padding:2px 4px;margin-right:.3em;vertical-align:2px}
 .line.uncertain{text-decoration:underline dotted 2px;text-underline-offset:3px;cursor:help}
 [data-start]{cursor:pointer}
-.seg.current{background:%(cur)s;outline:2px solid #7a5c00;outline-offset:1px}
-@media print{header,.player{position:static}.player{display:none}}
+.seg.current{background:%(cur)s;outline:2px solid #7a5c00;outline-offset:0}
+@media print{.player{display:none}}
 """ % {"page": PAGE_BG, "narr": NARRATION_FG, "cur": CURRENT_BG}
 
 _JS = r"""
 (function () {
   "use strict";
-  var header = document.querySelector("header");
-  function sizeHeader() {
-    document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
-  }
-  sizeHeader();
-  window.addEventListener("resize", sizeHeader);
-
   document.querySelectorAll("section.chapter").forEach(function (section) {
     var audio = section.querySelector("audio");
     var data = section.querySelector("script.cues");
