@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -192,8 +193,6 @@ def _plain(segments: Sequence[Segment], mark: Sequence[Segment] = (), limit: int
 
 
 def _wrap(text: str, indent: str, width: int = 100) -> str:
-    import textwrap
-
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent,
                          break_on_hyphens=False, break_long_words=False)
 
