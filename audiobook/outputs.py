@@ -28,7 +28,7 @@ from .model import Clip
 from .synth import Progress
 from .tags import TrackTags, write_tags
 from .voices import Pauses
-from .workers import MIN_AUDIO_S_FOR_POOL, Workers, pid_alive
+from .workers import Workers, pid_alive
 
 Spans = tuple[tuple[int, int], ...]  # (start_ms, end_ms) of each segment, in order
 
@@ -153,6 +153,9 @@ def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, job.dest)  # a concurrent render of the same book: either complete file wins
+    except OutputError:
+        tmp.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {job.dest}: {exc.strerror or exc}") from None
@@ -191,7 +194,7 @@ def write_chapters(jobs: Sequence[ChapterJob], *, workers: Workers, records: Pat
     # Longest first, so the last chapter to finish is a short one and no worker idles long.
     todo.sort(key=lambda i: -jobs[i].frames())
     audio_s = sum(jobs[i].frames() for i in todo) / assemble.SAMPLE_RATE
-    parallel = workers.parallel and len(todo) > 1 and (workers.started or audio_s >= MIN_AUDIO_S_FOR_POOL)
+    parallel = workers.worth_for_audio(audio_s, len(todo))
     tasks = [(i, jobs[i]) for i in todo]
     finished = workers.pool().imap_unordered(_write_indexed, tasks) if parallel else map(_write_indexed, tasks)
     for i, duration, spans in finished:

@@ -17,7 +17,7 @@ from pathlib import Path
 from .engines import Engine, fastloop, get_engine
 from .errors import OutputError, SynthesisError
 from .model import Clip, ClipJob
-from .workers import MIN_CLIPS_FOR_POOL, Workers
+from .workers import Workers
 
 #: espeak via pyttsx3 sometimes writes no file for text over ~200 characters; stay well under.
 MAX_CHARS = 180
@@ -245,7 +245,7 @@ def synthesize(
         else:
             pool = None
     else:
-        pool = workers if workers.parallel and (workers.started or total >= MIN_CLIPS_FOR_POOL) else None
+        pool = workers if workers.worth_for_clips(total) else None
     if pool is None:
         results = map(_worker, tasks)
     else:

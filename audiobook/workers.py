@@ -6,6 +6,8 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 
@@ -20,6 +22,15 @@ def _init() -> None:
     # Ctrl-C reaches the whole foreground process group, but stopping is the parent's business:
     # it terminates the pool, then removes what the killed workers left half-written.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A pool worker holds both ends of its task pipe, so it never sees EOF when the parent is
+    # killed (SIGKILL, OOM killer): without this watch it would wait for tasks forever.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # whatever this worker was writing is a pid-named temp file, swept by the next render
 
 
 class Workers:
@@ -38,6 +49,14 @@ class Workers:
     def parallel(self) -> bool:
         """Whether more than one process may work."""
         return self.n > 1
+
+    def worth_for_clips(self, n: int) -> bool:
+        """Whether synthesising `n` clips should use the workers."""
+        return self.parallel and n > 1 and (self.started or n >= MIN_CLIPS_FOR_POOL)
+
+    def worth_for_audio(self, seconds: float, tasks: int) -> bool:
+        """Whether encoding `tasks` chapters holding `seconds` of audio should use the workers."""
+        return self.parallel and tasks > 1 and (self.started or seconds >= MIN_AUDIO_S_FOR_POOL)
 
     @property
     def started(self) -> bool:

@@ -1,0 +1,252 @@
+"""Render speed and memory against the engine's floor, on one multi-chapter book.
+
+Usage:  python bench/render.py [--words 100000] [--quick] [--jobs N] [--keep]
+
+Builds one plain-text book of about N words (the public-domain chapters in
+../shared/attribution-dev/chapters/ when present, then generated chapters with dialogue), then times,
+each phase in a fresh process whose whole process tree's RSS is sampled:
+
+  (a) floor  : espeak-ng speaking the whole text sentence by sentence in one process, as fast as
+               the engine goes (pyttsx3 driver without its per-utterance sleep), streamed into one
+               MP3 with lameenc (same bitrate and quality as the assembler);
+  (b) cold   : `audiobook.pipeline.render` with an empty clip cache, default jobs;
+  (c) 1 voice: the same render after changing one character's voice in voices.yaml;
+  (d) same   : the same render again, nothing changed;
+
+and prints seconds, the ratios (b)/(a), (c)/(b), (d)/(b), clips synthesised, chapter files
+(re)written and the peak RSS of each phase's process tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = REPO.parent / "shared" / "attribution-dev" / "chapters"
+sys.path.insert(0, str(REPO))
+
+_SYLLABLES = "ka lo mi ra ten sor vel an dar is ul po fen gri mas tor el wyn bra cot".split()
+_NAMES = ["Ilsa", "Tomas", "Bren", "Odile", "Kaspar", "Marit", "Jorun", "Aldo"]
+_VERBS = ["said", "asked", "replied", "whispered", "called"]
+
+
+def _sentence(rng: random.Random) -> str:
+    words = ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(5, 16))]
+    return " ".join(words).capitalize() + rng.choice([".", ".", ".", "?", "!"])
+
+
+def _generated_chapter(rng: random.Random, words: int) -> str:
+    """Paragraphs of narration and attributed dialogue in made-up words (unique sentences)."""
+    paras, n = [], 0
+    while n < words:
+        if rng.random() < 0.4:
+            name = rng.choice(_NAMES)
+            line = " ".join(_sentence(rng) for _ in range(rng.randint(1, 3)))
+            para = f"\u201c{line[:-1]},\u201d {rng.choice(_VERBS)} {name}. {_sentence(rng)}"
+        else:
+            para = " ".join(_sentence(rng) for _ in range(rng.randint(2, 6)))
+        paras.append(para)
+        n += len(para.split())
+    return "\n\n".join(paras)
+
+
+def build_book(words: int, dest: Path) -> int:
+    """Write a multi-chapter book of about `words` words to `dest`; returns its word count."""
+    rng = random.Random(7)
+    chapters: list[str] = []
+    total = 0
+    for path in sorted(DEV.glob("*.txt")) if DEV.is_dir() else []:
+        if total >= words:
+            break
+        text = path.read_text(encoding="utf-8")
+        paras = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+        kept = []
+        for p in paras:
+            if total >= words:
+                break
+            kept.append(p)
+            total += len(p.split())
+        chapters.append("\n\n".join(kept))
+    while total < words:
+        size = min(6000, words - total)
+        chapters.append(_generated_chapter(rng, size))
+        total += size
+    parts = ["The Benchmark Omnibus\n\nby Various Hands"]
+    for i, body in enumerate(chapters, 1):
+        parts.append(f"Chapter {i}\n\n{body}")
+    dest.write_text("\n\n\n".join(parts) + "\n", encoding="utf-8")
+    return len(dest.read_text(encoding="utf-8").split())
+
+
+# --- phases, each run in its own process ---------------------------------------------------------
+
+def phase_floor(book: Path, work: Path) -> dict[str, object]:
+    """One process: every sentence through the engine, every sample into one lameenc MP3."""
+    import wave
+
+    import lameenc
+
+    from audiobook.model import Voice
+    from audiobook.synth import chunk_text, engine_for
+
+    engine = engine_for("espeak")
+    voice = Voice("gmw/en-us")
+    enc = lameenc.Encoder()
+    enc.set_bit_rate(64)
+    enc.set_in_sample_rate(22050)
+    enc.set_channels(1)
+    enc.set_quality(5)  # as audiobook.assemble.encode
+    tmp = work / "floor.wav"
+    clips = 0
+    t0 = time.perf_counter()
+    with open(work / "floor.mp3", "wb") as out:
+        for para in re.split(r"\n\s*\n", book.read_text(encoding="utf-8")):
+            for piece in chunk_text(para):
+                engine.synthesize(piece, voice, tmp)
+                with wave.open(str(tmp), "rb") as w:
+                    out.write(enc.encode(w.readframes(w.getnframes())))
+                clips += 1
+        out.write(enc.flush())
+    return {"seconds": time.perf_counter() - t0, "clips": clips}
+
+
+def phase_render(book: Path, work: Path, jobs: int | None) -> dict[str, object]:
+    """One library render of the book into work/out with the cache in work/cache."""
+    from audiobook.pipeline import RenderOptions, render
+
+    out = work / "out"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
+    options = RenderOptions(voices=work / "voices.yaml", out_dir=out, cache_dir=work / "cache",
+                            **({"jobs": jobs} if jobs else {}))
+    t0 = time.perf_counter()
+    report = render([book], options)
+    seconds = time.perf_counter() - t0
+    rewritten = sum(1 for ch in report.chapters if before.get(ch.path) != ch.path.stat().st_mtime_ns)
+    audio_s = sum(ch.duration_ms for ch in report.chapters) / 1000
+    return {"seconds": seconds, "clips": report.clips_synthesized, "clips_total": report.clips_total,
+            "chapters": len(report.chapters), "rewritten": rewritten, "audio_s": audio_s}
+
+
+def change_one_voice(voices: Path) -> str:
+    """Give the first cast character another voice (round-trip edit); returns their name."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    doc = yaml.load(voices.read_text(encoding="utf-8"))
+    name = next(iter(doc["characters"]))
+    entry = doc["characters"][name]
+    entry["pitch"] = (int(entry.get("pitch", 50)) + 17) % 100
+    with open(voices, "w", encoding="utf-8") as f:
+        yaml.dump(doc, f)
+    return str(name)
+
+
+# --- driver -------------------------------------------------------------------------------------
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_phase(name: str, book: Path, work: Path, jobs: int | None) -> dict[str, object]:
+    """Run one phase in a child process, sampling its process tree's RSS; returns its result."""
+    cmd = [sys.executable, __file__, "--phase", name, "--book", str(book), "--work", str(work)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"phase {name} failed with exit code {proc.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss"] = peak
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--words", type=int, default=100_000, help="size of the book (default 100000)")
+    ap.add_argument("--quick", action="store_true", help="a small run (8000 words)")
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes for the renders (default: all cores)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--book", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.phase:  # child process
+        if args.phase == "floor":
+            result = phase_floor(args.book, args.work)
+        else:
+            result = phase_render(args.book, args.work, args.jobs)
+        print(json.dumps(result))
+        return
+
+    words = 8000 if args.quick else args.words
+    work = Path(tempfile.mkdtemp(prefix="audiobook-bench-"))
+    try:
+        book = work / "book.txt"
+        n = build_book(words, book)
+        print(f"book: {n} words in {book} ({'dev chapters + generated' if DEV.is_dir() else 'generated'}), "
+              f"cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}")
+        rows = {}
+        rows["a floor"] = run_phase("floor", book, work, None)
+        rows["b cold"] = run_phase("render", book, work, args.jobs)
+        changed = change_one_voice(work / "voices.yaml")
+        rows["c one voice"] = run_phase("render", book, work, args.jobs)
+        rows["d unchanged"] = run_phase("render", book, work, args.jobs)
+        print(f"changed voice of: {changed};  audio: {rows['b cold']['audio_s'] / 3600:.2f} h in "
+              f"{rows['b cold']['chapters']} chapters, {rows['b cold']['clips_total']} clips")
+        cold = float(rows["b cold"]["seconds"])  # type: ignore[arg-type]
+        floor = float(rows["a floor"]["seconds"])  # type: ignore[arg-type]
+        print(f"{'phase':<13}{'seconds':>9}{'ratio':>16}{'clips synth':>13}{'files written':>15}{'peak RSS':>11}")
+        ratios = {"a floor": "", "b cold": f"{cold / floor:.2f} x floor", "c one voice": "", "d unchanged": ""}
+        for key in ("c one voice", "d unchanged"):
+            ratios[key] = f"{float(rows[key]['seconds']) / cold:.3f} x cold"  # type: ignore[arg-type]
+        for key, r in rows.items():
+            written = r.get("rewritten", 1)
+            print(f"{key:<13}{float(r['seconds']):>9.2f}{ratios[key]:>16}{r['clips']!s:>13}{written!s:>15}"
+                  f"{int(r['peak_rss']) / 2**20:>8.0f} MB")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Interrupted renders (Ctrl-C, SIGKILL, a full disk) leave nothing half-written and resume from the cache."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from audiobook import outputs
+from audiobook.errors import OutputError
+from audiobook.pipeline import RenderOptions, render
+from audiobook.synth import get_engine
+
+from bookgen import book, cache_clips, valid_wav
+
+AUDIOBOOK = Path(sys.executable).parent / "audiobook"
+
+
+def cli(*args: str | Path) -> list[str]:
+    """The installed console script, as a user runs it."""
+    if not AUDIOBOOK.exists():
+        pytest.skip(f"{AUDIOBOOK} is not installed (pip install -e .)")
+    return [sys.executable, str(AUDIOBOOK), *map(str, args)]
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                kids = [int(c) for c in (task / "children").read_text().split()]
+                out.extend(kids)
+                todo.extend(kids)
+        except OSError:
+            pass
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state.split()[1]  # a zombie has finished
+
+
+def output_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.fixture
+def long_book(tmp_path: Path) -> Path:
+    """Long enough that synthesis lasts a while with two workers (~1600 short clips), quick to encode."""
+    src = tmp_path / "long.txt"
+    src.write_text(book(4, 400, seed=3), encoding="utf-8")
+    return src
+
+
+def _start(src: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cli("render", src, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out",
+            "--cache-dir", tmp_path / "cache", "-j", "2", "-q"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _resume(src: Path, tmp_path: Path, before: int) -> str:
+    """Run the same command again: it must finish, synthesising only the clips the cache lacks."""
+    done = subprocess.run(cli("render", src, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out",
+                              "--cache-dir", tmp_path / "cache", "-j", "2", "-q"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = cache_clips(tmp_path / "cache")
+    m = re.search(r"^(\d+) of (\d+) clips synthesised", done.stdout, re.M)
+    assert m, done.stdout
+    assert int(m.group(1)) == len(after) - before > 0
+    assert all(valid_wav(p) for p in after)
+    assert not list((tmp_path / "cache").rglob("*.tmp.wav"))
+    names = output_files(tmp_path / "out")
+    assert len(names) == 4 and all(n.endswith(".mp3") for n in names), names
+    return done.stdout
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(long_book: Path, tmp_path: Path) -> None:
+    proc = _start(long_book, tmp_path)
+    try:
+        wait_until(lambda: len(cache_clips(tmp_path / "cache")) >= 10, 120, "synthesis to begin")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        "Error: interrupted: no partial MP3 was written; clips already synthesised are cached, "
+        "run the same command again to resume")
+    assert "Traceback" not in err
+    assert output_files(tmp_path / "out") == []  # no .mp3, no .part
+    clips = cache_clips(tmp_path / "cache")
+    assert all(valid_wav(p) for p in clips)
+    assert not list((tmp_path / "cache").rglob("*.tmp.wav"))  # what the terminated workers were writing is gone
+    assert len(clips) < 1500, "synthesis finished before the interrupt: make the test text longer"
+    _resume(long_book, tmp_path, len(clips))
+
+
+def test_sigkill_mid_render_then_the_next_run_resumes(long_book: Path, tmp_path: Path) -> None:
+    proc = _start(long_book, tmp_path)
+    try:
+        wait_until(lambda: len(cache_clips(tmp_path / "cache")) >= 10, 120, "synthesis to begin")
+        workers = descendants(proc.pid)
+        proc.kill()
+        proc.wait(timeout=10)
+    finally:
+        proc.kill()
+    assert workers, "the render should have started worker processes"
+    # Orphaned workers notice and exit (they would otherwise wait for tasks forever).
+    wait_until(lambda: not any(alive(p) for p in workers), 10, "the orphaned workers to exit")
+    clips = cache_clips(tmp_path / "cache")
+    assert all(valid_wav(p) for p in clips)  # write-then-rename: a killed writer never leaves a bad entry
+    assert not [n for n in output_files(tmp_path / "out") if n.endswith(".mp3")]
+    _resume(long_book, tmp_path, len(clips))
+
+
+def test_dead_writers_leftovers_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text(book(1, 3), encoding="utf-8")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    cache = tmp_path / "cache"
+    folder = tmp_path / "out" / "The Test Omnibus"
+    folder.mkdir(parents=True)
+    (cache / "ab").mkdir(parents=True)
+    stale = [cache / "ab" / f".{'ab' * 32}.{gone.pid}.tmp.wav", folder / f".01 - Chapter 1.{gone.pid}.part"]
+    live = [cache / "ab" / f".{'cd' * 32}.{os.getpid()}.tmp.wav", folder / f".02 - Chapter 2.{os.getpid()}.part"]
+    for p in stale + live:
+        p.write_bytes(b"RIFF half")
+    render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out", cache_dir=cache, jobs=1))
+    assert [p.exists() for p in stale] == [False, False]
+    assert [p.exists() for p in live] == [True, True]  # another render, alive, is still writing those
+
+
+def _full_disk_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = get_engine("espeak")
+    real = engine.synthesize
+    calls = []
+
+    def synthesize(text: str, voice, path: Path) -> None:
+        calls.append(text)
+        if len(calls) <= 3:
+            real(text, voice, path)
+            return
+        path.write_bytes(b"RIFF\x00\x00")  # the disk fills up halfway through a clip
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(engine, "synthesize", synthesize)
+
+
+def test_full_disk_while_synthesising(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text(book(1, 8), encoding="utf-8")
+    _full_disk_engine(monkeypatch)
+    with pytest.raises(OutputError, match=r"^no space left on the disk holding the clip cache \(.*cache\); "
+                                          r"free some space and run again: clips already made are kept$"):
+        render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                    cache_dir=tmp_path / "cache", jobs=1))
+    assert output_files(tmp_path / "out") == []
+    clips = cache_clips(tmp_path / "cache")
+    assert len(clips) == 3 and all(valid_wav(p) for p in clips)
+    assert not list((tmp_path / "cache").rglob("*.tmp.wav"))
+    monkeypatch.undo()
+    report = render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                         cache_dir=tmp_path / "cache", jobs=1))
+    assert report.clips_synthesized == len(cache_clips(tmp_path / "cache")) - 3
+
+
+def test_full_disk_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text(book(2, 3), encoding="utf-8")
+    real = outputs.encode
+
+    def encode(spoken, dest: Path, **kw):
+        if "02 - " in dest.name:
+            dest.write_bytes(b"\xff\xfb half an MP3")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(spoken, dest, **kw)
+
+    monkeypatch.setattr(outputs, "encode", encode)
+    with pytest.raises(OutputError, match=r"^cannot write .*02 - Chapter 2\.mp3: No space left on device$"):
+        render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                    cache_dir=tmp_path / "cache", jobs=1))
+    # Chapter 1 may be done (it is then complete) or not started (longest first); never a .part.
+    assert set(output_files(tmp_path / "out")) <= {"01 - Chapter 1.mp3"}
