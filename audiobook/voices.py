@@ -30,32 +30,38 @@ DEFAULT_UNKNOWN = Voice("gmw/en-gb-scotland+m2", rate=175, pitch=55)
 
 TEMPLATE = """\
 # audiobook voice cast: who speaks with which voice.
-# Edit any value and render again; only the lines of the speakers you changed are re-synthesised.
-# Run `audiobook voices --lang en` to list the voice ids the engine offers.
+# Edit any value and render again: only the lines of the speakers you changed are re-synthesised.
+#   audiobook voices --lang en          lists the voice ids the engine offers
+#   audiobook cast chapter1.txt         shows who speaks how much and with which voice
+#   audiobook preview NAME              plays a sample line in NAME's voice
 #
 # Every voice entry takes:
-#   voice:  an engine voice id, `language` or `language+variant` (e.g. gmw/en-us+f3, gmw/en-gb-x-rp+m3)
-#   rate:   speaking rate in words per minute (80-450)
-#   pitch:  0-100 (50 is the voice's normal pitch)
-#   volume: 0.0-1.0
+#   voice:   an engine voice id. espeak: `language` or `language+variant`, e.g. gmw/en-us+f3,
+#            gmw/en-gb-x-rp+m3 (variants m1-m8 and f1-f5 are the plainest). piper: a model name,
+#            e.g. en_US-joe-medium.
+#   rate:    speaking rate in words per minute (80-450)
+#   pitch:   0-100; 50 is the voice's normal pitch (espeak only; piper ignores it)
+#   volume:  0.0-1.0
+#   engine:  espeak or piper, for this voice only (default: the `engine` below)
 #   aliases: (characters only) other names the same character goes by in the text
 
-# Speech engine used for every voice unless a voice says `engine:` itself.
+# Speech engine used for every voice unless a voice says `engine:` itself: espeak (built in) or
+# piper (neural voices: pip install 'audiobook[piper]' and a voice model).
 engine: espeak
-# MP3 bitrate in kbit/s.
+# MP3 bitrate in kbit/s: 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320.
 bitrate: 64
 # The voice that reads everything that is not dialogue.
 narrator:
   voice: gmw/en-us
   rate: 170
   pitch: 45
-# Voices for speakers the text does not name, by gender.
+# Voices for lines whose speaker has no entry under `characters` (male, female, unknown).
 defaults:
   unknown:
     voice: gmw/en-gb-scotland+m2
     rate: 175
     pitch: 55
-# Pauses in milliseconds: between sentences, between a quote and its tag, between
+# Silence in milliseconds (0-10000): between sentences, between a quote and its tag, between
 # paragraphs, at scene breaks, after the chapter title.
 pauses:
   sentence: 250
@@ -63,15 +69,18 @@ pauses:
   paragraph: 700
   scene: 2000
   title: 1200
-# Sections not read aloud: summary, author's note, disclaimer, rating, front matter.
+# Sections not read aloud. Remove an entry to hear it: summary, author's note, disclaimer,
+# rating, front matter (story notes such as Warnings:/Pairings:, contents, licence).
 skip: [summary, author's note, disclaimer, rating, front matter]
-# How to say names the engine gets wrong (whole words, any case).
+# How to say words the engine gets wrong: whole words, any case, in narration and dialogue.
+#   Inuyasha: Ee-noo-yah-shah
 pronounce: {}
 # Fix a line given to the wrong speaker: the line's opening words and who really says it.
 #   - line: "It's not your fault"
 #     speaker: Souta
 overrides: []
-# One entry per speaking character; new speakers are added here on every render.
+# One entry per speaking character; new speakers are added here on every render
+# (`audiobook cast chapter.txt --write` adds them without rendering).
 characters: {}
 """
 
@@ -141,14 +150,25 @@ class Config:
                 return entry
         return None
 
-    def voice_for(self, speaker: str | None) -> Voice:
-        """The voice a segment's speaker gets: narrator, a cast entry, else the neutral unknown voice."""
-        if speaker is None:
-            return self.defaults.get("unknown", DEFAULT_UNKNOWN)
+    def voice_for(self, speaker: str | None, gender: Gender | None = None) -> Voice:
+        """The voice a segment's speaker gets: narrator, a cast entry, else the default for their gender."""
         if speaker == NARRATOR:
             return self.narrator
-        entry = self.lookup(speaker)
-        return entry.voice if entry else self.defaults.get("unknown", DEFAULT_UNKNOWN)
+        entry = self.lookup(speaker) if speaker is not None else None
+        return entry.voice if entry else self.default_for(gender)
+
+    def default_for(self, gender: Gender | None) -> Voice:
+        """`defaults.<gender>` (male/female), else `defaults.unknown`."""
+        return self.defaults.get(gender or "unknown") or self.defaults.get("unknown", DEFAULT_UNKNOWN)
+
+
+def _kind(value: Any) -> str:
+    """'a list', 'a mapping', 'a string'... for error messages (never ruamel's class names)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return {str: "a string", bool: "true/false", int: "a number", float: "a number"}.get(type(value), repr(value))
 
 
 def _yaml() -> YAML:
@@ -182,8 +202,20 @@ class _Checker:
         if value is None:
             return CommentedMap()
         if not isinstance(value, Mapping):
-            raise self.fail(parent, key, where, f"expected a mapping, got {type(value).__name__}")
+            raise self.fail(parent, key, where, f"expected a mapping, got {_kind(value)}")
         return value  # type: ignore[return-value]
+
+    def engine(self, node: Any, key: Any, where: str) -> str:
+        """An `engine:` value: the name of a registered engine."""
+        from .engines import engine_names
+
+        value = node[key]
+        names = engine_names()
+        if not isinstance(value, str):
+            raise self.fail(node, key, where, f"expected a string, got {value!r}")
+        if value not in names:
+            raise self.fail(node, key, where, f"unknown engine {value!r} (expected one of: {', '.join(names)})")
+        return value
 
     def voice(self, value: Any, parent: Any, key: Any, where: str, engine: str, extra: Iterable[str] = ()) -> Voice:
         node = self.mapping(value, parent, key, where)
@@ -198,6 +230,8 @@ class _Checker:
         except (AttributeError, KeyError, TypeError):
             pass
         out: dict[str, Any] = {}
+        if "engine" in node:
+            self.engine(node, "engine", f"{where}.engine")
         for k, typ in VOICE_KEYS.items():
             if k not in node:
                 continue
@@ -254,9 +288,7 @@ def _validate(doc: Any, path: Path) -> Config:
     for k in doc:
         if k not in TOP_KEYS:
             raise check.fail(doc, k, str(k), f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
-    engine = doc.get("engine", "espeak")
-    if not isinstance(engine, str):
-        raise check.fail(doc, "engine", "engine", f"expected a string, got {engine!r}")
+    engine = check.engine(doc, "engine", "engine") if "engine" in doc else "espeak"
     bitrate = doc.get("bitrate", 64)
     if isinstance(bitrate, bool) or bitrate not in BITRATES:
         raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({', '.join(map(str, BITRATES))})")
@@ -310,8 +342,12 @@ def _validate(doc: Any, path: Path) -> Config:
     skip = doc.get("skip", list(SKIPPABLE))
     if skip is None:
         skip = []
+    if isinstance(skip, str):
+        skip = [skip]
     if not isinstance(skip, list) or any(s not in SKIPPABLE for s in skip):
-        raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)}")
+        bad = next((s for s in skip if s not in SKIPPABLE), None) if isinstance(skip, list) else None
+        got = f"got {bad!r}" if bad is not None else f"got {_kind(skip)}"
+        raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)} ({got})")
     return Config(
         path=path,
         engine=engine,
