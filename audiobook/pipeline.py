@@ -23,6 +23,7 @@ from .synth import ClipStore, Progress, chunk_text, synthesize
 from .tags import TrackTags
 from .voices import Config, add_characters, cast, load_config
 from .casting import infer_ages
+from .skipping import read_book
 
 
 def default_cache_dir() -> Path:
@@ -61,9 +62,10 @@ class RenderReport:
 def read_books(paths: Sequence[Path], config: Config, *, author: str | None = None,
                include_front_matter: bool = False) -> list[Book]:
     """Parse every input file (a directory stands for its chapter files in natural order)."""
-    include = include_front_matter or (config.exists and not config.skip)
+    # voices.yaml's `skip:` names the sections not read (all of them when there is no voices.yaml yet).
     return [
-        parse_file(path, include_front_matter=include, author=author, overrides=config.overrides)
+        read_book(path, config.skip, include_front_matter=include_front_matter, author=author,
+                  overrides=config.overrides)
         for path in expand_inputs(paths)
     ]
 
