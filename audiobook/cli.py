@@ -66,15 +66,21 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
                             use_cache=not no_cache, include_front_matter=include_front_matter,
                             cache_limit=cache_limit, **({"jobs": jobs} if jobs else {}))
     bar = None
+    bar_stage = ""
 
     def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if quiet or stage != "synthesize" or total == 0:
+        nonlocal bar, bar_stage
+        if quiet or stage not in ("synthesize", "assemble") or total == 0:
             return
+        if bar is not None and stage != bar_stage:
+            bar.close()
+            bar = None
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, desc="Synthesising", unit="clip", file=sys.stderr, leave=False)
+            desc, unit = ("Synthesising", "clip") if stage == "synthesize" else ("Encoding", "chapter")
+            bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
+            bar_stage = stage
         bar.n = done
         bar.refresh()
 

@@ -51,9 +51,16 @@ def _fast_driver_class(base: type) -> type:
             self._proxy.setBusy(False)
             if self._text_to_say:
                 self._start_synthesis(self._text_to_say)
-                if not self._finished.wait(TIMEOUT_S):
-                    _espeak.Cancel()
                 deadline = time.monotonic() + TIMEOUT_S
+                # Woken by the notification as soon as the WAV is written. If the driver's callback
+                # fails before notifying (it cannot write the WAV: a full disk, a missing folder),
+                # espeak goes idle without it: notice within 20 ms instead of waiting for the timeout.
+                while not self._finished.wait(0.02):
+                    if not _espeak.IsPlaying():
+                        break
+                    if time.monotonic() > deadline:
+                        _espeak.Cancel()
+                        break
                 while _espeak.IsPlaying() and time.monotonic() < deadline:
                     time.sleep(0.0001)  # the callback is returning: microseconds
             self.iterate()
