@@ -145,3 +145,8 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
 from .cache_cli import cache_group  # noqa: E402  (registered here, defined in its own module)
 
 main.add_command(cache_group)
+
+from .commands_cast import COMMANDS as _cast_commands  # noqa: E402  (voices, cast, preview)
+
+for _command in _cast_commands:
+    main.add_command(_command)
