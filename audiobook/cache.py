@@ -9,6 +9,7 @@ by eviction and `cache clear`, so neither pulls clips from under a render in pro
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -179,6 +180,7 @@ def evict(root: Path, limit: int | None = None) -> tuple[int, int]:
         if not mine:
             return 0, 0
         sweep_temp(root)
+        _prune_records(root / RENDERS)
         entries = list(_clips(root))
         total = sum(e.size for e in entries)
         if total <= limit:
@@ -192,6 +194,18 @@ def evict(root: Path, limit: int | None = None) -> tuple[int, int]:
                 removed += 1
                 freed += entry.size
         return removed, freed
+
+
+def _prune_records(folder: Path) -> None:
+    """Forget finished chapter files that no longer exist (deleted or moved by the user)."""
+    with contextlib.suppress(FileNotFoundError):
+        for record in folder.glob("*.json"):
+            try:
+                dest = json.loads(record.read_text(encoding="utf-8"))["dest"]
+            except (OSError, ValueError, KeyError, TypeError):
+                dest = None
+            if dest is None or not Path(dest).exists():
+                record.unlink(missing_ok=True)
 
 
 def clear_cache(root: Path) -> tuple[int, int]:

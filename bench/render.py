@@ -121,6 +121,27 @@ def phase_floor(book: Path, work: Path) -> dict[str, object]:
     return {"seconds": time.perf_counter() - t0, "clips": clips}
 
 
+def phase_overhead(book: Path, work: Path, fast: bool, n: int = 300) -> dict[str, object]:
+    """Per-clip time of the first `n` sentences through pyttsx3's own loop or the no-sleep loop."""
+    from audiobook.engines import get_engine
+    from audiobook.model import Voice
+    from audiobook.synth import chunk_text, engine_for, wav_frames
+
+    engine = engine_for("espeak") if fast else get_engine("espeak")
+    voice = Voice("gmw/en-us")
+    pieces = [p for para in re.split(r"\n\s*\n", book.read_text(encoding="utf-8")) for p in chunk_text(para)][:n]
+    missing = 0
+    t0 = time.perf_counter()
+    for i, piece in enumerate(pieces):
+        path = work / f"overhead{i % 4}.wav"
+        path.unlink(missing_ok=True)
+        engine.synthesize(piece, voice, path)
+        missing += wav_frames(path) == 0  # no complete file when synthesize returned (the stock loop's race)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "clips": len(pieces), "ms_per_clip": 1000 * seconds / len(pieces),
+            "missing": missing}
+
+
 def phase_render(book: Path, work: Path, jobs: int | None) -> dict[str, object]:
     """One library render of the book into work/out with the cache in work/cache."""
     from audiobook.pipeline import RenderOptions, render
@@ -210,6 +231,8 @@ def main() -> None:
     if args.phase:  # child process
         if args.phase == "floor":
             result = phase_floor(args.book, args.work)
+        elif args.phase.startswith("overhead"):
+            result = phase_overhead(args.book, args.work, fast=args.phase == "overhead-fast")
         else:
             result = phase_render(args.book, args.work, args.jobs)
         print(json.dumps(result))
@@ -222,6 +245,10 @@ def main() -> None:
         n = build_book(words, book)
         print(f"book: {n} words in {book} ({'dev chapters + generated' if DEV.is_dir() else 'generated'}), "
               f"cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}")
+        stock, fast = (run_phase(f"overhead-{k}", book, work, None) for k in ("stock", "fast"))
+        print(f"per clip, first {stock['clips']} sentences, one process: pyttsx3's loop {stock['ms_per_clip']:.2f} ms "
+              f"({stock['missing']} returned before their file was complete), no-sleep loop "
+              f"{fast['ms_per_clip']:.2f} ms ({fast['missing']} incomplete)")
         rows = {}
         rows["a floor"] = run_phase("floor", book, work, None)
         rows["b cold"] = run_phase("render", book, work, args.jobs)

@@ -224,3 +224,16 @@ def test_render_evicts_over_the_limit(tmp_path: Path) -> None:
     assert sorted(cache_clips(tmp_path / "cache")) == sorted(mine)  # this render's own clips were used: they stay
     assert len(mine) == report.clips_synthesized
     assert cache_info(tmp_path / "cache").bytes <= size + 1000
+
+
+def test_eviction_forgets_chapter_files_that_are_gone(tmp_path: Path) -> None:
+    src = tmp_path / "book.txt"
+    src.write_text(book(2, 3), encoding="utf-8")
+    report = _render(src, tmp_path)
+    assert cache_info(tmp_path / "cache").renders == 2
+    report.chapters[0].path.unlink()
+    evict(tmp_path / "cache")
+    assert cache_info(tmp_path / "cache").renders == 1
+    again = _render(src, tmp_path)  # the deleted chapter is written again, from cached clips
+    assert again.clips_synthesized == 0 and again.chapters[0].path.exists()
+    assert cache_info(tmp_path / "cache").renders == 2
