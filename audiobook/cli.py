@@ -12,6 +12,8 @@ import click
 from .errors import AudiobookError, Interrupted
 from .cache_cli import cache_limit_opt
 from .pipeline import RenderOptions, default_cache_dir, read_books, render
+from .publish import PublishOptions
+from .serve_cli import publish_options
 from .voices import load_config
 
 
@@ -59,12 +61,14 @@ def _duration(ms: int) -> str:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the clip cache.")
 @cache_limit_opt
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@publish_options
 def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, include_front_matter: bool,
-               jobs: int | None, cache_dir: Path | None, no_cache: bool, cache_limit: int | None, quiet: bool) -> None:
+               jobs: int | None, cache_dir: Path | None, no_cache: bool, cache_limit: int | None, quiet: bool,
+               publish: PublishOptions) -> None:
     """Render chapter files (or folders of them) into tagged MP3s, one per chapter."""
     options = RenderOptions(voices=voices, out_dir=out_dir, author=author, cache_dir=cache_dir or default_cache_dir(),
                             use_cache=not no_cache, include_front_matter=include_front_matter,
-                            cache_limit=cache_limit, **({"jobs": jobs} if jobs else {}))
+                            cache_limit=cache_limit, publish=publish, **({"jobs": jobs} if jobs else {}))
     bar = None
     bar_stage = ""
 
@@ -150,3 +154,7 @@ from .commands_cast import COMMANDS as _cast_commands  # noqa: E402  (voices, ca
 
 for _command in _cast_commands:
     main.add_command(_command)
+
+from .serve_cli import serve_cmd  # noqa: E402  (podcast feed server)
+
+main.add_command(serve_cmd)

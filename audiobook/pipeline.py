@@ -21,6 +21,8 @@ from .outputs import ChapterJob, write_chapters
 from .session import render_session
 from .synth import ClipStore, Progress, chunk_text, synthesize
 from .tags import TrackTags
+from . import publish
+from .publish import PublishOptions
 from .voices import Config, add_characters, cast, load_config
 from .casting import infer_ages
 from .skipping import read_book
@@ -46,6 +48,7 @@ class RenderOptions:
     use_cache: bool = True
     include_front_matter: bool = False
     cache_limit: int | None = None  # bytes; None: $AUDIOBOOK_CACHE_LIMIT, else 2 GB
+    publish: PublishOptions = PublishOptions()  # cover, ID3 version, loudness, m4b, feed URL
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,8 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
                     title=chapter.title, album=book_title, artist=author, track=track, total=total,
                     comment=book.summary,
                 )))
+            # Voices levelled to -16 LUFS; transcript, scene chapter frames and cover in the tags.
+            chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, folder=folder, workers=workers)
             written, _encoded = write_chapters(chapter_jobs, workers=workers, progress=progress,
                                                records=root / RENDERS if options.use_cache else None)
         rendered = [
@@ -172,6 +177,7 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
                             _voices_used(chapter, config))
             for track, ((_, chapter), job, (duration, spans)) in enumerate(zip(chapters, chapter_jobs, written), 1)
         ]
+        publish.finish(folder, rendered, options.publish)  # subtitles, feed.xml, .m4b
     return RenderReport(book_title, tuple(rendered), new_speakers, len(jobs), synthesized)
 
 

@@ -24,7 +24,9 @@ def ffmpeg_metadata(path: Path) -> dict[str, str]:
     decode = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "null", "-"],
                             capture_output=True, text=True, check=True)
     assert decode.stderr == ""
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line and not line.startswith(";"))
+    # Only the file's own tags: the [CHAPTER] sections that follow have `title=` lines of their own.
+    head = out.split("\n[", 1)[0]
+    return dict(line.split("=", 1) for line in head.splitlines() if "=" in line and not line.startswith(";"))
 
 
 @pytest.fixture(scope="module")

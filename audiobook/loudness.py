@@ -1,0 +1,380 @@
+"""Loudness: every chapter at the podcast standard (-16 LUFS integrated, true peak <= -1 dBTP).
+
+Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters, 400 ms blocks every 100 ms,
+the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised clips, not on the
+finished MP3, so no second decode/encode pass is needed and memory holds one clip at a time:
+
+1. each clip's K-weighted block energies are measured once (clips are short sentences);
+2. every voice in a chapter (narrator, each character) gets the gain that brings *its* gated
+   loudness to the target, so no character is quieter than the narrator;
+3. the chapter's loudness is predicted from all blocks with those gains and corrected as a whole;
+4. each clip is written once more, gained and through a true-peak limiter (clips are separated by
+   silence, so limiting a clip on its own is the same as limiting the stream), into the clip cache
+   under a name derived from its source and gain: a re-render finds it there and does no work.
+
+`measure_file` decodes a finished file with ffmpeg and measures it with pyloudnorm's own meter:
+the tests use it to check the result, not the prediction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import subprocess
+import wave
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+from scipy import ndimage, signal
+
+from .errors import OutputError
+from .assemble import SAMPLE_RATE, Spoken
+from .model import NARRATOR, Clip, Segment
+from .timeline import Placement, layout
+from .voices import Pauses
+
+TARGET_LUFS = -16.0
+TRUE_PEAK_DBTP = -1.0
+#: The limiter aims below the ceiling: MP3 encoding adds up to a few tenths of a dB to peaks.
+LIMIT_DBTP = -2.0
+#: lameenc (LAME) scales what it encodes by 0.95 (-0.446 dB); the level is set before encoding, so
+#: aim that much higher. `tests/test_loudness.py` checks this against a decoded encoder output.
+ENCODER_GAIN_DB = -0.446
+#: Changes whenever levelled clips would come out different (part of their cache key).
+VERSION = "level-1"
+
+_BLOCK_S = 0.4
+_HOP_S = 0.1
+_ABS_GATE = -70.0
+_REL_GATE = -10.0
+_OVERSAMPLE = 4
+_LIMITER_MS = 20.0  # how long the limiter looks ahead and holds: slow enough not to distort speech
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A mono 16-bit WAV clip as float64 samples in [-1, 1), and its sample rate."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getsampwidth() != 2:
+                raise OutputError(f"{path}: expected a 16-bit WAV clip, got {8 * w.getsampwidth()}-bit")
+            rate, channels = w.getframerate(), w.getnchannels()
+            data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
+    except (OSError, wave.Error, EOFError) as exc:
+        raise OutputError(f"cannot read clip {path}: {exc}") from None
+    if channels > 1:
+        data = data.reshape(-1, channels).mean(axis=1)
+    return data, rate
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write float samples as a mono 16-bit WAV."""
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+_FILTERS: dict[int, tuple[np.ndarray, float]] = {}
+
+
+def _k_filters(rate: int) -> tuple[np.ndarray, float]:
+    # pyloudnorm's own K-weighting stages (high shelf + high pass) as one second-order-sections
+    # cascade: one sosfilt call per clip instead of one lfilter per stage.
+    if rate not in _FILTERS:
+        stages = list(pyloudnorm.Meter(rate)._filters.values())
+        sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in stages])
+        _FILTERS[rate] = (sos, float(np.prod([f.passband_gain for f in stages])))
+    return _FILTERS[rate]
+
+
+def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
+    """The K-weighted signal (BS.1770's head and ear model)."""
+    sos, gain = _k_filters(rate)
+    return gain * signal.sosfilt(sos, samples)
+
+
+def block_energies(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Mean square of the K-weighted signal in every 400 ms block, blocks starting every 100 ms.
+
+    A signal shorter than one block counts as one block padded with silence, as a short line sits
+    between pauses in a chapter.
+    """
+    block, hop = int(round(_BLOCK_S * rate)), int(round(_HOP_S * rate))
+    if len(samples) < block:
+        samples = np.concatenate([samples, np.zeros(block - len(samples))])
+    squared = np.square(k_weight(samples, rate))
+    sums = np.concatenate([[0.0], np.cumsum(squared)])
+    starts = np.arange(0, len(samples) - block + 1, hop)
+    return (sums[starts + block] - sums[starts]) / block
+
+
+def _lufs(energy: float | np.ndarray) -> float | np.ndarray:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10.0 * np.log10(energy)
+
+
+def gated_loudness(energies: np.ndarray) -> float:
+    """Integrated loudness (LUFS) of a set of block energies with BS.1770's two gates; -inf if all silent."""
+    energies = np.asarray(energies, dtype=np.float64)
+    kept = energies[_lufs(energies) >= _ABS_GATE]
+    if kept.size == 0:
+        return float("-inf")
+    relative = _lufs(kept.mean()) + _REL_GATE
+    kept = kept[_lufs(kept) > relative]
+    return float(_lufs(kept.mean())) if kept.size else float("-inf")
+
+
+_PHASES: list[np.ndarray] = []
+
+
+def _phases() -> list[np.ndarray]:
+    # A 48-tap interpolation filter for 4x oversampling, as in BS.1770 annex 2, split into its four
+    # 12-tap phases: convolving with each gives the in-between samples without building the 4x signal.
+    if not _PHASES:
+        h = signal.firwin(48, 1.0 / _OVERSAMPLE) * _OVERSAMPLE
+        _PHASES.extend(h[p::_OVERSAMPLE] for p in range(_OVERSAMPLE))
+    return _PHASES
+
+
+def peak_envelope(samples: np.ndarray) -> np.ndarray:
+    """Per input sample, the largest magnitude of it and its oversampled neighbours (true-peak detector)."""
+    env = np.abs(samples)
+    n = len(samples)
+    for h in _phases():
+        y = np.abs(np.convolve(samples, h))
+        # the filter delays by about half its length; align it back onto the input samples
+        d = (len(h) - 1) // 2
+        env = np.maximum(env, y[d:d + n])
+        env[:-1] = np.maximum(env[:-1], y[d + 1:d + n])
+    return env
+
+
+def true_peak_linear(samples: np.ndarray) -> float:
+    """The 4x-oversampled peak as a linear amplitude."""
+    return float(peak_envelope(samples).max(initial=0.0))
+
+
+def true_peak(samples: np.ndarray) -> float:
+    """True peak in dBTP: the peak of the signal oversampled 4x (BS.1770 annex 2)."""
+    peak = true_peak_linear(samples)
+    return 20.0 * float(np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP,
+          envelope: np.ndarray | None = None) -> np.ndarray:
+    """A look-ahead true-peak limiter: a smooth gain that keeps the 4x-oversampled peak under the ceiling.
+
+    The required gain at each sample is held over a window by a minimum filter, then smoothed by a
+    moving average of the same width: an average of values that are each at most the requirement at
+    the centre never exceeds it, so no peak escapes and the gain never steps. `envelope` is
+    `peak_envelope(samples)` when the caller has it (it scales with the signal, so one per clip does).
+    """
+    ceiling = 10.0 ** (ceiling_db / 20.0)
+    env = peak_envelope(samples) if envelope is None else envelope
+    if env.max(initial=0.0) <= ceiling:
+        return samples
+    width = 2 * max(1, int(rate * _LIMITER_MS / 1000)) + 1
+    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
+    held = ndimage.minimum_filter1d(need, width, mode="nearest")
+    return samples * ndimage.uniform_filter1d(held, width, mode="nearest")
+
+
+#: The group of the narrator's voice (narration and the spoken chapter title).
+NARRATION = "narration"
+
+
+def voice_group(segment: Segment) -> Hashable:
+    """Which voice a segment is spoken in, for levelling: the narration or one speaker."""
+    if segment.kind == "narration" or segment.speaker == NARRATOR:
+        return NARRATION
+    return ("speaker", segment.speaker)
+
+
+@dataclass(frozen=True)
+class Levelled:
+    """A chapter's clips after levelling, and what was decided (for reports and tests)."""
+
+    lead: tuple[Clip, ...]
+    spoken: tuple[Spoken, ...]
+    gains_db: dict[Hashable, float]  # per voice group, chapter correction included
+    source_lufs: float  # the chapter as synthesised (pauses included)
+    predicted_lufs: float  # the chapter as it will be encoded, from the levelled clips
+
+
+def _levelled_key(source: Path, gain_db: float) -> str:
+    return hashlib.sha256(f"{VERSION}|{source.stem}|{gain_db:.2f}".encode()).hexdigest()
+
+
+class _Stream:
+    """K-weighted energy of a chapter per voice group in 100 ms buckets of the chapter's timeline."""
+
+    def __init__(self, frames: int, rate: int) -> None:
+        self.rate = rate
+        self.hop = int(round(_HOP_S * rate))
+        self.buckets = frames // self.hop + 8
+        self.energy: dict[Hashable, np.ndarray] = {}
+
+    def add(self, group: Hashable, start: int, weighted: np.ndarray) -> None:
+        """Add a K-weighted clip placed at sample `start`."""
+        acc = self.energy.setdefault(group, np.zeros(self.buckets))
+        idx = (start + np.arange(len(weighted))) // self.hop
+        acc += np.bincount(idx, weights=np.square(weighted), minlength=self.buckets)[: self.buckets]
+
+    def blocks(self, gains_db: dict[Hashable, float] | None = None) -> np.ndarray:
+        """400 ms block energies of the whole chapter, every voice group at its gain."""
+        total = np.zeros(self.buckets)
+        for group, acc in self.energy.items():
+            total += acc * 10.0 ** ((gains_db or {}).get(group, 0.0) / 10.0)
+        per = int(round(_BLOCK_S / _HOP_S))
+        sums = np.convolve(total, np.ones(per), mode="valid")
+        return sums / (per * self.hop)
+
+
+def _weighted(samples: np.ndarray, rate: int) -> np.ndarray:
+    # The filter rings on after the clip ends (into the following pause): keep that energy too.
+    return k_weight(np.concatenate([samples, np.zeros(int(0.05 * rate))]), rate)
+
+
+def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, store_root: Path, *, lead: Sequence[Clip] = (),
+                  target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> Levelled:
+    """Gain every voice of a chapter to `target`, correct the chapter as a whole, write limited clips.
+
+    Voices are the narration (with the spoken title) and each speaker. Levelled clips go into the
+    clip cache layout under `store_root` (`<2 hex>/<sha256>.wav`), so eviction and `cache info`
+    treat them as clips and a re-render finds them instead of writing them again.
+    """
+    from .synth import ClipStore, publish, tmp_name
+
+    timeline = layout(spoken, pauses, lead)
+    groups = [NARRATION if p.segment is None else voice_group(spoken[p.segment].segment)
+              for p in timeline.placements]
+    stream = _Stream(timeline.frames, SAMPLE_RATE)
+    voice_blocks: dict[Hashable, list[np.ndarray]] = {}
+    clip_loudness: dict[Path, float] = {}
+    for placement, group in zip(timeline.placements, groups):
+        samples, rate = read_wav(placement.clip.path)
+        if rate != SAMPLE_RATE:
+            raise OutputError(f"{placement.clip.path}: levelling expects {SAMPLE_RATE} Hz clips, got {rate} Hz")
+        weighted = _weighted(samples, rate)
+        stream.add(group, placement.start, weighted)
+        blocks = _blocks_of(weighted, rate)
+        voice_blocks.setdefault(group, []).append(blocks)
+        clip_loudness[placement.clip.path] = gated_loudness(blocks)
+
+    gains: dict[Hashable, float] = {}
+    for group, blocks in voice_blocks.items():
+        loud = gated_loudness(np.concatenate(blocks))
+        gains[group] = target - loud if np.isfinite(loud) else 0.0
+    source = gated_loudness(stream.blocks()) if voice_blocks else float("-inf")
+    predicted = gated_loudness(stream.blocks(gains)) if voice_blocks else float("-inf")
+    correction = target - predicted if np.isfinite(predicted) else 0.0
+    gains = {g: round(v + correction, 2) for g, v in gains.items()}
+
+    store = ClipStore(store_root)
+    done: dict[tuple[Path, float], Clip] = {}
+    after = _Stream(timeline.frames, SAMPLE_RATE)
+
+    def levelled(placement: Placement, group: Hashable) -> Clip:
+        clip, gain = placement.clip, gains[group]
+        key = _levelled_key(clip.path, gain)
+        if (clip.path, gain) not in done:
+            found = store.get(key, clip.sample_rate)
+            if found is None:
+                samples, rate = read_wav(clip.path)
+                out = _gain_and_limit(samples, rate, gain, clip_loudness[clip.path])
+                dest = store.path(key)
+                tmp = tmp_name(dest, "level")
+                try:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    write_wav(tmp, out, rate)
+                    publish(tmp, dest)
+                except OSError as exc:
+                    raise OutputError(f"cannot write levelled clip {dest}: {exc.strerror or exc}") from None
+                finally:
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
+                found = replace(clip, path=dest, frames=len(out), sample_rate=rate)
+            done[(clip.path, gain)] = found
+        result = done[(clip.path, gain)]
+        samples, rate = read_wav(result.path)
+        after.add(group, placement.start, _weighted(samples, rate))
+        return result
+
+    out = [levelled(p, g) for p, g in zip(timeline.placements, groups)]
+    it = iter(out)
+    new_lead = tuple(next(it) for _ in lead)
+    new_spoken = tuple(replace(s, clips=tuple(next(it) for _ in s.clips)) for s in spoken)
+    return Levelled(new_lead, new_spoken, gains, source,
+                    gated_loudness(after.blocks()) if voice_blocks else float("-inf"))
+
+
+def _blocks_of(weighted: np.ndarray, rate: int) -> np.ndarray:
+    block, hop = int(round(_BLOCK_S * rate)), int(round(_HOP_S * rate))
+    if len(weighted) < block:
+        weighted = np.concatenate([weighted, np.zeros(block - len(weighted))])
+    sums = np.concatenate([[0.0], np.cumsum(np.square(weighted))])
+    starts = np.arange(0, len(weighted) - block + 1, hop)
+    return (sums[starts + block] - sums[starts]) / block
+
+
+def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, loudness: float) -> np.ndarray:
+    """Apply a gain and limit the peaks, making up for the loudness the limiter takes."""
+    envelope = peak_envelope(samples)
+
+    def at(gain: float) -> np.ndarray:
+        scale = 10.0 ** (gain / 20.0)
+        return limit(samples * scale, rate, envelope=envelope * scale)
+
+    want = loudness + gain_db
+    out, gain = at(gain_db), gain_db
+    if not np.isfinite(loudness):
+        return out
+    got = gated_loudness(_blocks_of(_weighted(out, rate), rate))
+    slope = 1.0
+    for _ in range(5):  # louder in, more limited: secant steps converge to within 0.1 LU
+        if not np.isfinite(got) or abs(want - got) < 0.1:
+            break
+        step = float(np.clip((want - got) / max(slope, 0.1), -6.0, 12.0))
+        gain += step
+        out = at(gain)
+        new = gated_loudness(_blocks_of(_weighted(out, rate), rate))
+        slope = (new - got) / step if step else 1.0
+        got = new
+    return out
+
+
+def decode(path: Path, rate: int | None = None) -> tuple[np.ndarray, int]:
+    """A whole audio file as mono float64 samples, decoded by ffmpeg (memory: the file's audio)."""
+    from .assemble import ffmpeg_exe
+
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-vn", "-ac", "1"]
+    if rate is None:
+        probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+        import re
+
+        m = re.search(r"Audio:.*?(\d+) Hz", probe.stderr)
+        rate = int(m.group(1)) if m else 22050
+    cmd += ["-ar", str(rate), "-f", "f32le", "-"]
+    run = subprocess.run(cmd, capture_output=True)
+    if run.returncode != 0:
+        raise OutputError(f"ffmpeg cannot decode {path}: {run.stderr.decode(errors='replace').strip()[-300:]}")
+    return np.frombuffer(run.stdout, dtype=np.float32).astype(np.float64), rate
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Loudness of a finished file."""
+
+    lufs: float
+    true_peak_dbtp: float
+
+
+def measure_file(path: Path) -> Measurement:
+    """Integrated loudness (pyloudnorm's meter) and true peak of an audio file, decoded by ffmpeg."""
+    samples, rate = decode(path)
+    return Measurement(float(pyloudnorm.Meter(rate).integrated_loudness(samples)), true_peak(samples))
