@@ -127,13 +127,13 @@ def distance(a: Voice | Features, b: Voice | Features) -> float:
     fa = a if isinstance(a, Features) else features(a)
     fb = b if isinstance(b, Features) else features(b)
     d = min(abs(fa.semitones - fb.semitones), 12.0) / 2.5
-    d += 1.2 * (fa.variant != fb.variant) + 0.8 * (fa.accent != fb.accent) + 0.8 * (fa.engine != fb.engine)
-    d += 2.0 * abs(fa.brightness - fb.brightness) + abs(fa.rate - fb.rate) / 25
+    d += 0.7 * (fa.variant != fb.variant) + 0.8 * (fa.accent != fb.accent) + 0.8 * (fa.engine != fb.engine)
+    d += 4.0 * abs(fa.brightness - fb.brightness) + abs(fa.rate - fb.rate) / 25
     return d
 
 
 #: Beyond this, more distance buys nothing and the clearer, more natural candidate wins.
-ENOUGH = 3.5
+ENOUGH = 4.0
 
 
 @dataclass(frozen=True)
