@@ -170,9 +170,9 @@ def _espeak_candidates(gender: Gender | None, age: Age, main: bool, available: s
 def _model_candidates(engine: str, ids: Sequence[str]) -> list[Candidate]:
     out = []
     for vi, vid in enumerate(ids):
-        for ri, rate in enumerate((175, 160, 190, 150, 200)):
+        for ri, rate in enumerate((175, 155, 200, 140, 220)):
             voice = Voice(vid, rate=rate, pitch=50, engine=engine)
-            out.append(Candidate(voice, 0.1 * vi + 0.2 * ri, features(voice)))
+            out.append(Candidate(voice, 0.05 * vi + 0.02 * ri, features(voice)))
     return out
 
 
@@ -182,7 +182,7 @@ def pick(candidates: Sequence[Candidate], taken: Sequence[Voice], weight: float)
     best, best_score = candidates[0].voice, -math.inf
     for c in candidates:
         nearest = min((distance(c.features, t) for t in taken_f), default=ENOUGH)
-        score = min(nearest, ENOUGH) - weight * c.cost
+        score = min(nearest, ENOUGH) - weight * c.cost - (100 if nearest < 1e-9 else 0)  # never a duplicate
         if score > best_score + 1e-9:
             best, best_score = c.voice, score
     return best
