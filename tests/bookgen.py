@@ -54,3 +54,25 @@ def valid_wav(path: Path) -> bool:
 def cache_clips(root: Path) -> list[Path]:
     """Every file in a clip cache that claims to be a finished clip."""
     return [p for p in root.rglob("*.wav") if not p.name.startswith(".")]
+
+
+def planned_keys(sources: list[Path], voices: Path) -> set[str]:
+    """Content keys of every clip a render of `sources` with `voices` needs (speech only)."""
+    from audiobook.engines import get_engine
+    from audiobook.pipeline import plan, read_books
+    from audiobook.synth import clip_key
+    from audiobook.voices import load_config
+
+    config = load_config(voices)
+    keys = set()
+    for b in read_books(sources, config):
+        for chapter in b.chapters:
+            title, segments = plan(chapter, config)
+            for job in title + [j for seg in segments for j in seg]:
+                keys.add(clip_key(job, get_engine(job.voice.engine).version()))
+    return keys
+
+
+def cached(keys: set[str], root: Path) -> set[str]:
+    """The keys whose clip is in the cache at `root`, complete."""
+    return {k for k in keys if valid_wav(root / k[:2] / f"{k}.wav")}

@@ -119,7 +119,9 @@ def test_concurrent_renders_all_finish_with_correct_output(tmp_path: Path) -> No
     config = load_config(tmp_path / "voices.yaml")
     for name in ("Anna", "Boris", "Clara", "Dmitri"):  # nobody's cast was clobbered
         assert config.lookup(name) is not None, name
-    files = sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file())
+    everything = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not [p.name for p in everything if p.name.startswith(".") or p.suffix == ".part"]  # no temp files left
+    files = sorted(p for p in everything if p.suffix == ".mp3")
     assert [f"{p.parent.name}/{p.name}" for p in files] == [
         "The Other Omnibus/01 - Chapter 1.mp3", "The Other Omnibus/02 - Chapter 2.mp3",
         "The Test Omnibus/01 - Chapter 1.mp3", "The Test Omnibus/02 - Chapter 2.mp3",

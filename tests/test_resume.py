@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mutagen.mp3 import MP3
 
 from audiobook import outputs
 from audiobook.errors import OutputError
 from audiobook.pipeline import RenderOptions, render
 from audiobook.synth import get_engine
 
-from bookgen import book, cache_clips, valid_wav
+from bookgen import book, cache_clips, cached, planned_keys, valid_wav
 
 AUDIOBOOK = Path(sys.executable).parent / "audiobook"
 
@@ -67,9 +68,9 @@ def output_files(folder: Path) -> list[str]:
 
 @pytest.fixture
 def long_book(tmp_path: Path) -> Path:
-    """Long enough that synthesis lasts a while with two workers (~1600 short clips), quick to encode."""
+    """Long enough that synthesis lasts a while with two workers (~1200 short clips), quick to encode."""
     src = tmp_path / "long.txt"
-    src.write_text(book(4, 400, seed=3), encoding="utf-8")
+    src.write_text(book(4, 300, seed=3), encoding="utf-8")
     return src
 
 
@@ -80,20 +81,23 @@ def _start(src: Path, tmp_path: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _resume(src: Path, tmp_path: Path, before: int) -> str:
+def _resume(src: Path, tmp_path: Path) -> str:
     """Run the same command again: it must finish, synthesising only the clips the cache lacks."""
+    keys = planned_keys([src], tmp_path / "voices.yaml")
+    before = cached(keys, tmp_path / "cache")
     done = subprocess.run(cli("render", src, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out",
                               "--cache-dir", tmp_path / "cache", "-j", "2", "-q"),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    after = cache_clips(tmp_path / "cache")
     m = re.search(r"^(\d+) of (\d+) clips synthesised", done.stdout, re.M)
     assert m, done.stdout
-    assert int(m.group(1)) == len(after) - before > 0
-    assert all(valid_wav(p) for p in after)
+    assert int(m.group(1)) == len(keys) - len(before)
+    assert cached(keys, tmp_path / "cache") == keys
+    assert all(valid_wav(p) for p in cache_clips(tmp_path / "cache"))
     assert not list((tmp_path / "cache").rglob("*.tmp.wav"))
     names = output_files(tmp_path / "out")
-    assert len(names) == 4 and all(n.endswith(".mp3") for n in names), names
+    assert len([n for n in names if n.endswith(".mp3")]) == 4, names
+    assert not [n for n in names if n.startswith(".") or n.endswith(".part")], names
     return done.stdout
 
 
@@ -110,12 +114,31 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(long_book: Path, tmp_path
         "Error: interrupted: no partial MP3 was written; clips already synthesised are cached, "
         "run the same command again to resume")
     assert "Traceback" not in err
-    assert output_files(tmp_path / "out") == []  # no .mp3, no .part
+    assert [n for n in output_files(tmp_path / "out") if n.endswith((".mp3", ".part"))] == []
     clips = cache_clips(tmp_path / "cache")
     assert all(valid_wav(p) for p in clips)
     assert not list((tmp_path / "cache").rglob("*.tmp.wav"))  # what the terminated workers were writing is gone
-    assert len(clips) < 1500, "synthesis finished before the interrupt: make the test text longer"
-    _resume(long_book, tmp_path, len(clips))
+    missing = planned_keys([long_book], tmp_path / "voices.yaml") - cached(
+        planned_keys([long_book], tmp_path / "voices.yaml"), tmp_path / "cache")
+    assert missing, "synthesis finished before the interrupt: make the test text longer"
+    _resume(long_book, tmp_path)
+
+
+def test_ctrl_c_while_workers_encode_leaves_only_complete_files(long_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = _start(long_book, tmp_path)
+    try:
+        wait_until(lambda: any(p.suffix == ".part" for p in out.rglob("*")), 120, "encoding to begin")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    names = output_files(out)
+    assert not [n for n in names if n.endswith(".part")], names  # the workers' .part files are gone
+    for p in out.rglob("*.mp3"):
+        assert MP3(p).info.length > 60  # a finished chapter, complete
+    _resume(long_book, tmp_path)
 
 
 def test_sigkill_mid_render_then_the_next_run_resumes(long_book: Path, tmp_path: Path) -> None:
@@ -133,7 +156,7 @@ def test_sigkill_mid_render_then_the_next_run_resumes(long_book: Path, tmp_path:
     clips = cache_clips(tmp_path / "cache")
     assert all(valid_wav(p) for p in clips)  # write-then-rename: a killed writer never leaves a bad entry
     assert not [n for n in output_files(tmp_path / "out") if n.endswith(".mp3")]
-    _resume(long_book, tmp_path, len(clips))
+    _resume(long_book, tmp_path)
 
 
 def test_dead_writers_leftovers_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
@@ -178,14 +201,16 @@ def test_full_disk_while_synthesising(tmp_path: Path, monkeypatch: pytest.Monkey
                                           r"free some space and run again: clips already made are kept$"):
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
                                     cache_dir=tmp_path / "cache", jobs=1))
-    assert output_files(tmp_path / "out") == []
+    assert [n for n in output_files(tmp_path / "out") if n.endswith((".mp3", ".part"))] == []
     clips = cache_clips(tmp_path / "cache")
     assert len(clips) == 3 and all(valid_wav(p) for p in clips)
     assert not list((tmp_path / "cache").rglob("*.tmp.wav"))
     monkeypatch.undo()
+    keys = planned_keys([src], tmp_path / "voices.yaml")
+    assert len(cached(keys, tmp_path / "cache")) == 3
     report = render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
                                          cache_dir=tmp_path / "cache", jobs=1))
-    assert report.clips_synthesized == len(cache_clips(tmp_path / "cache")) - 3
+    assert report.clips_synthesized == len(keys) - 3
 
 
 def test_full_disk_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,4 +229,4 @@ def test_full_disk_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
                                     cache_dir=tmp_path / "cache", jobs=1))
     # Chapter 1 may be done (it is then complete) or not started (longest first); never a .part.
-    assert set(output_files(tmp_path / "out")) <= {"01 - Chapter 1.mp3"}
+    assert {n for n in output_files(tmp_path / "out") if n.endswith((".mp3", ".part"))} <= {"01 - Chapter 1.mp3"}
