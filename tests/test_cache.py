@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import sys
 import time
 import wave
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -237,3 +238,22 @@ def test_eviction_forgets_chapter_files_that_are_gone(tmp_path: Path) -> None:
     again = _render(src, tmp_path)  # the deleted chapter is written again, from cached clips
     assert again.clips_synthesized == 0 and again.chapters[0].path.exists()
     assert cache_info(tmp_path / "cache").renders == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=3000), min_size=1, max_size=12),
+       st.integers(min_value=0, max_value=40_000))
+def test_eviction_keeps_the_most_recently_used_clips_that_fit(sizes: list[int], limit: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = [fake_clip(ClipStore(root).path(key(i)), frames=n, mtime=1_000_000 + i) for i, n in enumerate(sizes)]
+        total = sum(p.stat().st_size for p in paths)
+        removed, freed = evict(root, limit=limit)
+        kept = [p.exists() for p in paths]
+        assert cache_info(root).bytes == total - freed <= limit
+        # What goes is always the oldest run, and no more than needed: keeping the last one removed
+        # would have been over the limit.
+        assert kept == sorted(kept)
+        assert removed == kept.count(False)
+        if removed:
+            assert total - freed + (44 + 2 * sizes[removed - 1]) > limit
