@@ -351,3 +351,51 @@ def test_cli_html_finds_the_render(short_render, tmp_path: Path) -> None:
     mp3 = report.chapters[0].path
     assert (page.parent / urllib.parse.unquote(
         re.search(r'<audio [^>]*src="([^"]+)"', page.read_text(encoding="utf-8")).group(1))).resolve() == mp3.resolve()
+
+
+class _Spans(__import__("html.parser").parser.HTMLParser):
+    """Collects the text of each segment element, as a browser would read it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.segs: list[dict[str, object]] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if self.depth:
+            self.depth += 1
+            self.label = self.label or (a.get("class") == "who")
+        elif "seg" in (a.get("class") or "").split():
+            self.segs.append({"attrs": a, "text": ""})
+            self.depth, self.label = 1, False
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+            self.label = False
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.label:
+            self.segs[-1]["text"] += data  # type: ignore[operator]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
+                                  max_size=30).filter(str.strip),
+                          st.sampled_from([None, "Ann", "?", "<Bo & \"Co\">", "Ann"]),
+                          st.integers(0, 3)), min_size=1, max_size=12))
+def test_page_keeps_every_segment_in_order(parts: list[tuple[str, str | None, int]]) -> None:
+    parts.sort(key=lambda p: p[2])  # paragraphs come in reading order
+    ch = chapter_of(*parts)
+    timings = {i: (float(i), i + 0.5) for i in range(0, len(ch.segments), 2)}
+    parser = _Spans()
+    parser.feed(build_page([Book((ch,))], {(0, 0): PageAudio("x.mp3", timings)}))
+    assert len(parser.segs) == len(ch.segments)
+    for i, (seg, got) in enumerate(zip(ch.segments, parser.segs)):
+        text = " ".join(seg.text.split())
+        assert got["text"] == (text if seg.kind == "narration" else f"“{text}”")
+        attrs = got["attrs"]
+        assert attrs.get("data-speaker") == (None if seg.kind == "narration" else seg.speaker or "unknown speaker")
+        assert (attrs.get("data-start"), attrs.get("data-end")) == (
+            (f"{timings[i][0]:.3f}", f"{timings[i][1]:.3f}") if i in timings else (None, None))
