@@ -19,7 +19,8 @@ from .errors import OutputError, SynthesisError
 from .model import Clip, ClipJob
 from .workers import Workers
 
-#: espeak via pyttsx3 sometimes writes no file for text over ~200 characters; stay well under.
+#: Clips are sentence-sized: the cache's unit of reuse. (pyttsx3's own loop also returned before
+#: espeak had finished text over ~200 characters, writing no file: see engines/fastloop.py.)
 MAX_CHARS = 180
 
 Progress = Callable[[str, int, int], None]
@@ -96,16 +97,25 @@ def tmp_name(dest: Path, tag: str = "") -> Path:
     return dest.with_name(f".{dest.stem}.{os.getpid()}{'.' + tag if tag else ''}{TMP_SUFFIX}")
 
 
-def publish(tmp: Path, dest: Path) -> None:
-    """Move a finished clip into place; if another process got there first, keep theirs (entries never change)."""
+def publish(tmp: Path, dest: Path) -> int:
+    """Move a finished clip into place and return its samples; a valid clip already there is kept.
+
+    Two renders may synthesise the same sentence at once: the first one in wins and the entry never
+    changes after that, so whoever read it sees the same audio (espeak's output varies run to run).
+    """
     try:
         os.link(tmp, dest)
     except FileExistsError:
-        pass
+        frames = wav_frames(dest)
+        if frames > 0:
+            tmp.unlink(missing_ok=True)
+            return frames
+        os.replace(tmp, dest)  # what is there is damaged (not written by us): replace it
     except OSError:  # a filesystem without hard links: a rename is atomic too
         os.replace(tmp, dest)
-        return
-    tmp.unlink(missing_ok=True)
+    else:
+        tmp.unlink(missing_ok=True)
+    return wav_frames(dest)
 
 
 class ClipStore:
@@ -160,10 +170,8 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
     try:
         for _attempt in range(2):
             engine.synthesize(text, job.voice, tmp)
-            frames = wav_frames(tmp)
-            if frames > 0:
-                publish(tmp, dest)
-                return frames
+            if wav_frames(tmp) > 0:
+                return publish(tmp, dest)
         tmp.unlink(missing_ok=True)
         words = text.split(" ")
         if len(words) < 2:
@@ -187,8 +195,7 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
         with wave.open(str(tmp), "wb") as w:
             w.setparams(params)
             w.writeframes(pcm)
-        publish(tmp, dest)
-        return wav_frames(dest)
+        return publish(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
