@@ -2,15 +2,18 @@
 
 Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters, 400 ms blocks every 100 ms,
 the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised clips, not on the
-finished MP3, so no second decode/encode pass is needed and memory holds one clip at a time:
+finished MP3, so there is no decode and re-encode pass, and memory holds one clip at a time
+(plus 100 ms energy sums per voice):
 
-1. each clip's K-weighted block energies are measured once (clips are short sentences);
-2. every voice in a chapter (narrator, each character) gets the gain that brings *its* gated
-   loudness to the target, so no character is quieter than the narrator;
-3. the chapter's loudness is predicted from all blocks with those gains and corrected as a whole;
-4. each clip is written once more, gained and through a true-peak limiter (clips are separated by
-   silence, so limiting a clip on its own is the same as limiting the stream), into the clip cache
-   under a name derived from its source and gain: a re-render finds it there and does no work.
+1. `plan_chapter`: each clip is read once, K-weighted, and its energy placed where the encoder
+   will put it (`timeline.layout`); every voice (the narration, each speaker) gets the gain that
+   brings its own loudness to the target, so no character is quieter than the narrator, and the
+   chapter as a whole (pauses included) is then corrected to the target;
+2. `apply_plan`: each clip is replaced by a levelled clip named by its source and gain, so the
+   chapter's fingerprint (`outputs.fingerprint`) is stable and an unchanged chapter is kept;
+3. `materialise`: only for chapters that will be encoded, each levelled clip is written: the gain,
+   then a look-ahead true-peak limiter (clips are separated by silence, so limiting a clip on its
+   own is limiting the stream), with make-up gain for what the limiter took.
 
 `measure_file` decodes a finished file with ffmpeg and measures it with pyloudnorm's own meter:
 the tests use it to check the result, not the prediction.
@@ -20,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import os
 import subprocess
 import wave
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,7 +38,7 @@ from scipy import ndimage, signal
 from .errors import OutputError
 from .assemble import SAMPLE_RATE, Spoken
 from .model import NARRATOR, Clip, Segment
-from .timeline import Placement, layout
+from .timeline import Timeline, layout
 from .voices import Pauses
 
 TARGET_LUFS = -16.0
@@ -188,26 +193,36 @@ def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP,
 NARRATION = "narration"
 
 
-def voice_group(segment: Segment) -> Hashable:
-    """Which voice a segment is spoken in, for levelling: the narration or one speaker."""
+def voice_group(segment: Segment) -> str:
+    """Which voice a segment is spoken in, for levelling: `narration` or `speaker:<name>`."""
     if segment.kind == "narration" or segment.speaker == NARRATOR:
         return NARRATION
-    return ("speaker", segment.speaker)
+    return f"speaker:{segment.speaker or ''}"
+
+
+def _groups(spoken: Sequence[Spoken], timeline: Timeline) -> list[str]:
+    return [NARRATION if p.segment is None else voice_group(spoken[p.segment].segment) for p in timeline.placements]
 
 
 @dataclass(frozen=True)
-class Levelled:
-    """A chapter's clips after levelling, and what was decided (for reports and tests)."""
+class LevelPlan:
+    """The gain of every voice in a chapter (chapter correction included), decided from the clips."""
 
-    lead: tuple[Clip, ...]
-    spoken: tuple[Spoken, ...]
-    gains_db: dict[Hashable, float]  # per voice group, chapter correction included
-    source_lufs: float  # the chapter as synthesised (pauses included)
-    predicted_lufs: float  # the chapter as it will be encoded, from the levelled clips
+    gains_db: dict[str, float]
+    source_lufs: float  # the chapter as synthesised, pauses included
+    target: float
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready form (plans are cached beside the clips)."""
+        return {"gains_db": self.gains_db, "source_lufs": self.source_lufs, "target": self.target}
 
 
-def _levelled_key(source: Path, gain_db: float) -> str:
-    return hashlib.sha256(f"{VERSION}|{source.stem}|{gain_db:.2f}".encode()).hexdigest()
+def plan_key(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), target: float = 0.0) -> str:
+    """What a chapter's plan depends on: its clips (named by content), voices, pauses, target, this code."""
+    timeline = layout(spoken, pauses, lead)
+    blob = json.dumps([VERSION, target, [p.clip.path.name for p in timeline.placements], _groups(spoken, timeline),
+                       [p.start for p in timeline.placements]])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class _Stream:
@@ -217,15 +232,15 @@ class _Stream:
         self.rate = rate
         self.hop = int(round(_HOP_S * rate))
         self.buckets = frames // self.hop + 8
-        self.energy: dict[Hashable, np.ndarray] = {}
+        self.energy: dict[str, np.ndarray] = {}
 
-    def add(self, group: Hashable, start: int, weighted: np.ndarray) -> None:
+    def add(self, group: str, start: int, weighted: np.ndarray) -> None:
         """Add a K-weighted clip placed at sample `start`."""
         acc = self.energy.setdefault(group, np.zeros(self.buckets))
         idx = (start + np.arange(len(weighted))) // self.hop
         acc += np.bincount(idx, weights=np.square(weighted), minlength=self.buckets)[: self.buckets]
 
-    def blocks(self, gains_db: dict[Hashable, float] | None = None) -> np.ndarray:
+    def blocks(self, gains_db: dict[str, float] | None = None) -> np.ndarray:
         """400 ms block energies of the whole chapter, every voice group at its gain."""
         total = np.zeros(self.buckets)
         for group, acc in self.energy.items():
@@ -240,77 +255,94 @@ def _weighted(samples: np.ndarray, rate: int) -> np.ndarray:
     return k_weight(np.concatenate([samples, np.zeros(int(0.05 * rate))]), rate)
 
 
-def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, store_root: Path, *, lead: Sequence[Clip] = (),
-                  target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> Levelled:
-    """Gain every voice of a chapter to `target`, correct the chapter as a whole, write limited clips.
+def _read(clip: Clip) -> np.ndarray:
+    samples, rate = read_wav(clip.path)
+    if rate != SAMPLE_RATE:
+        raise OutputError(f"{clip.path}: levelling expects {SAMPLE_RATE} Hz clips, got {rate} Hz")
+    return samples
 
-    Voices are the narration (with the spoken title) and each speaker. Levelled clips go into the
-    clip cache layout under `store_root` (`<2 hex>/<sha256>.wav`), so eviction and `cache info`
-    treat them as clips and a re-render finds them instead of writing them again.
+
+def plan_chapter(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), *,
+                 target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> LevelPlan:
+    """Measure a chapter's clips where they will sit and decide each voice's gain.
+
+    Each voice (the narration with the title, each speaker) is brought to `target` on its own, so no
+    character is quieter than the narrator; then the whole chapter, measured on its real timeline
+    (pauses and all) with those gains, is corrected to `target`. One read of each clip.
     """
-    from .synth import ClipStore, publish, tmp_name
-
     timeline = layout(spoken, pauses, lead)
-    groups = [NARRATION if p.segment is None else voice_group(spoken[p.segment].segment)
-              for p in timeline.placements]
     stream = _Stream(timeline.frames, SAMPLE_RATE)
-    voice_blocks: dict[Hashable, list[np.ndarray]] = {}
-    clip_loudness: dict[Path, float] = {}
-    for placement, group in zip(timeline.placements, groups):
-        samples, rate = read_wav(placement.clip.path)
-        if rate != SAMPLE_RATE:
-            raise OutputError(f"{placement.clip.path}: levelling expects {SAMPLE_RATE} Hz clips, got {rate} Hz")
-        weighted = _weighted(samples, rate)
+    voice_blocks: dict[str, list[np.ndarray]] = {}
+    for placement, group in zip(timeline.placements, _groups(spoken, timeline)):
+        weighted = _weighted(_read(placement.clip), SAMPLE_RATE)
         stream.add(group, placement.start, weighted)
-        blocks = _blocks_of(weighted, rate)
-        voice_blocks.setdefault(group, []).append(blocks)
-        clip_loudness[placement.clip.path] = gated_loudness(blocks)
-
-    gains: dict[Hashable, float] = {}
+        voice_blocks.setdefault(group, []).append(_blocks_of(weighted, SAMPLE_RATE))
+    if not voice_blocks:
+        return LevelPlan({}, float("-inf"), target)
+    gains: dict[str, float] = {}
     for group, blocks in voice_blocks.items():
         loud = gated_loudness(np.concatenate(blocks))
         gains[group] = target - loud if np.isfinite(loud) else 0.0
-    source = gated_loudness(stream.blocks()) if voice_blocks else float("-inf")
-    predicted = gated_loudness(stream.blocks(gains)) if voice_blocks else float("-inf")
+    predicted = gated_loudness(stream.blocks(gains))
     correction = target - predicted if np.isfinite(predicted) else 0.0
-    gains = {g: round(v + correction, 2) for g, v in gains.items()}
+    return LevelPlan({g: round(v + correction, 2) for g, v in gains.items()}, gated_loudness(stream.blocks()), target)
 
-    store = ClipStore(store_root)
-    done: dict[tuple[Path, float], Clip] = {}
-    after = _Stream(timeline.frames, SAMPLE_RATE)
 
-    def levelled(placement: Placement, group: Hashable) -> Clip:
-        clip, gain = placement.clip, gains[group]
-        key = _levelled_key(clip.path, gain)
-        if (clip.path, gain) not in done:
-            found = store.get(key, clip.sample_rate)
-            if found is None:
-                samples, rate = read_wav(clip.path)
-                out = _gain_and_limit(samples, rate, gain, clip_loudness[clip.path])
-                dest = store.path(key)
-                tmp = tmp_name(dest, "level")
-                try:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    write_wav(tmp, out, rate)
-                    publish(tmp, dest)
-                except OSError as exc:
-                    raise OutputError(f"cannot write levelled clip {dest}: {exc.strerror or exc}") from None
-                finally:
-                    with contextlib.suppress(OSError):
-                        tmp.unlink()
-                found = replace(clip, path=dest, frames=len(out), sample_rate=rate)
-            done[(clip.path, gain)] = found
-        result = done[(clip.path, gain)]
-        samples, rate = read_wav(result.path)
-        after.add(group, placement.start, _weighted(samples, rate))
-        return result
+def levelled_name(source: Path, gain_db: float) -> str:
+    """The file name of a clip levelled by `gain_db`: the same source and gain always give the same name."""
+    return hashlib.sha256(f"{VERSION}|{source.stem}|{gain_db:.2f}".encode()).hexdigest() + ".wav"
 
-    out = [levelled(p, g) for p, g in zip(timeline.placements, groups)]
-    it = iter(out)
-    new_lead = tuple(next(it) for _ in lead)
-    new_spoken = tuple(replace(s, clips=tuple(next(it) for _ in s.clips)) for s in spoken)
-    return Levelled(new_lead, new_spoken, gains, source,
-                    gated_loudness(after.blocks()) if voice_blocks else float("-inf"))
+
+@dataclass(frozen=True)
+class Levelled:
+    """A chapter's clips after levelling (paths in the folder given to `apply_plan`)."""
+
+    lead: tuple[Clip, ...]
+    spoken: tuple[Spoken, ...]
+    sources: tuple[tuple[Clip, Clip, float], ...]  # (source, levelled, gain) for each distinct clip
+
+
+def apply_plan(spoken: Sequence[Spoken], plan: LevelPlan, folder: Path, lead: Sequence[Clip] = ()) -> Levelled:
+    """The chapter with every clip replaced by its levelled version in `folder` (nothing written yet)."""
+    sources: dict[str, tuple[Clip, Clip, float]] = {}
+
+    def swap(clip: Clip, group: str) -> Clip:
+        gain = plan.gains_db.get(group, 0.0)
+        name = levelled_name(clip.path, gain)
+        if name not in sources:
+            sources[name] = (clip, replace(clip, path=folder / name), gain)
+        return sources[name][1]
+
+    new_lead = tuple(swap(c, NARRATION) for c in lead)
+    new_spoken = tuple(replace(s, clips=tuple(swap(c, voice_group(s.segment)) for c in s.clips)) for s in spoken)
+    return Levelled(new_lead, new_spoken, tuple(sources.values()))
+
+
+def materialise(levelled: Levelled) -> None:
+    """Write every levelled clip that is not there yet: the gain, then the true-peak limiter."""
+    for source, target, gain in levelled.sources:
+        if target.path.is_file():
+            continue
+        samples = _read(source)
+        out = _gain_and_limit(samples, SAMPLE_RATE, gain, gated_loudness(_blocks_of(_weighted(samples, SAMPLE_RATE),
+                                                                                     SAMPLE_RATE)))
+        tmp = target.path.with_name(f".{target.path.stem}.{os.getpid()}.tmp.wav")
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            write_wav(tmp, out, SAMPLE_RATE)
+            os.replace(tmp, target.path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise OutputError(f"cannot write levelled clip {target.path}: {exc.strerror or exc}") from None
+
+
+def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, folder: Path, *, lead: Sequence[Clip] = (),
+                  target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> Levelled:
+    """Plan, apply and write: the chapter's clips levelled into `folder` (see `plan_chapter`)."""
+    levelled = apply_plan(spoken, plan_chapter(spoken, pauses, lead, target=target), folder, lead)
+    materialise(levelled)
+    return levelled
 
 
 def _blocks_of(weighted: np.ndarray, rate: int) -> np.ndarray:

@@ -8,6 +8,12 @@ encodes. After (`finish`): subtitles beside each chapter, the podcast feed, and 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import json
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +25,9 @@ from mutagen.id3 import ID3
 from .cover import COVER_NAME, cover_bytes, stage_cover, write_once
 from .errors import ConfigError
 from .feed import DEFAULT_BASE_URL, write_feed
-from .loudness import level_chapter
+from . import outputs
+from .cache import RENDERS
+from .loudness import ENCODER_GAIN_DB, TARGET_LUFS, LevelPlan, apply_plan, materialise, plan_chapter, plan_key
 from .model import RenderedChapter
 from .outputs import ChapterJob
 from .subtitles import write_subtitles
@@ -28,6 +36,8 @@ from .timeline import layout
 from .workers import Workers
 
 FORMATS = ("mp3", "m4b")
+#: What the clips are levelled to: -16 LUFS in the MP3, after the encoder's own gain.
+TARGET = TARGET_LUFS - ENCODER_GAIN_DB
 
 
 @dataclass(frozen=True)
@@ -49,28 +59,79 @@ class PublishOptions:
             raise ConfigError(f"unknown output format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
 
 
-def _prepare_one(task: tuple[ChapterJob, Path, PublishOptions, str | None, str | None]) -> ChapterJob:
-    job, store_root, options, cover, digest = task
+#: Chapter level plans (small JSON files) under the clip cache: a re-render does not measure again.
+PLANS = "levels"
+
+_SCRATCH: list[Path] = []
+
+
+def _scratch() -> Path:
+    """A folder for this render's levelled clips; removed by `finish`, or at exit if the render failed."""
+    path = Path(tempfile.mkdtemp(prefix="audiobook-levelled-"))
+    _SCRATCH.append(path)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def _plan(job: ChapterJob, store_root: Path) -> LevelPlan:
+    """The chapter's level plan: from the cache when the same clips were planned before, else measured."""
+    key = plan_key(job.spoken, job.pauses, job.lead, TARGET)
+    path = store_root / PLANS / f"{key}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LevelPlan({str(k): float(v) for k, v in data["gains_db"].items()}, float(data["source_lufs"]),
+                         float(data["target"]))
+    plan = plan_chapter(job.spoken, job.pauses, job.lead, target=TARGET)
+    with contextlib.suppress(OSError):  # best effort: without it the next render measures again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(plan.as_json()), encoding="utf-8")
+        os.replace(tmp, path)
+    return plan
+
+
+def _kept(job: ChapterJob, store_root: Path) -> bool:
+    """Whether `write_chapters` will keep the finished file instead of encoding it (no clips needed then)."""
+    reusable = getattr(outputs, "_reusable", None)
+    if reusable is None:
+        return False
+    try:
+        return reusable(job, store_root / RENDERS, outputs.fingerprint(job)) is not None
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _prepare_one(task: tuple[ChapterJob, Path, Path, PublishOptions, str | None, str | None]) -> ChapterJob:
+    job, store_root, scratch, options, cover, digest = task
     lead, spoken = job.lead, job.spoken
+    levelled = None
     if options.normalize:
-        levelled = level_chapter(spoken, job.pauses, store_root, lead=lead)
+        levelled = apply_plan(spoken, _plan(job, store_root), scratch, lead)
         lead, spoken = levelled.lead, levelled.spoken
     timeline = layout(spoken, job.pauses, lead)
     tags = replace(job.tags, lyrics=transcript(job.tags.title, [s.segment for s in spoken]),
                    chapters=chapter_marks(job.tags.title, timeline.cues, timeline.duration_ms),
                    cover=cover, cover_digest=digest, id3_version=options.id3_version,
                    year=job.tags.year or options.year)
-    return replace(job, lead=lead, spoken=spoken, tags=tags)
+    new = replace(job, lead=lead, spoken=spoken, tags=tags)
+    if levelled is not None and not _kept(new, store_root):
+        materialise(levelled)
+    return new
 
 
 def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOptions, *, folder: Path,
             workers: Workers | None = None) -> list[ChapterJob]:
-    """The chapter jobs with levelled clips and full tags (nothing is written to `folder` yet)."""
+    """The chapter jobs with levelled clips and full tags (nothing is written to `folder` yet).
+
+    `store_root` is the clip cache (level plans and the staged cover go there). Levelled clips
+    are written to a scratch folder, and only for chapters that will be encoded.
+    """
     if not jobs:
         return []
     first: TrackTags = jobs[0].tags
     cover, digest = stage_cover(cover_bytes(first.album, first.artist, options.cover), store_root)
-    tasks = [(job, store_root, options, str(cover), digest) for job in jobs]
+    scratch = _scratch()
+    tasks = [(job, store_root, scratch, options, str(cover), digest) for job in jobs]
     if workers is not None and options.normalize:
         seconds = sum(job.frames() for job in jobs) / SAMPLE_RATE
         if workers.worth_for_audio(seconds, len(jobs)):
@@ -88,6 +149,8 @@ def _embedded_cover(path: Path) -> bytes | None:
 
 def finish(folder: Path, chapters: Sequence[RenderedChapter], options: PublishOptions) -> list[Path]:
     """Subtitles beside every chapter, `feed.xml` over all chapter files in `folder`, an .m4b if asked."""
+    while _SCRATCH:  # the chapters are encoded: their levelled clips are no longer needed
+        shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
     written: list[Path] = []
     picture = _embedded_cover(chapters[0].path) if chapters else None
     if picture:  # the feed's image is the very picture in the chapters' tags
