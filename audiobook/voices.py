@@ -296,8 +296,10 @@ def _validate(doc: Any, path: Path) -> Config:
     if "narrator" in doc:
         narrator = check.voice(doc["narrator"], doc, "narrator", "narrator", engine)
     else:
-        narrator = replace(narrator, engine=engine)
-    defaults = {"unknown": replace(DEFAULT_UNKNOWN, engine=engine)}
+        # The built-in narrator and default voices are espeak ids: they stay on espeak until the
+        # file names voices of the chosen engine (new characters are cast on `engine` itself).
+        narrator = replace(narrator, engine="espeak")
+    defaults = {"unknown": replace(DEFAULT_UNKNOWN, engine="espeak")}
     dnode = check.mapping(doc.get("defaults"), doc, "defaults", "defaults")
     for k in dnode:
         if k not in ("male", "female", "unknown"):

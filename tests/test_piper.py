@@ -115,3 +115,13 @@ def test_casting_on_piper_varies_what_it_can(tmp_path: Path) -> None:
     assert {v.engine for v in new.values()} == {"piper"}
     assert len({(v.voice, v.rate) for v in [config.narrator, config.defaults["unknown"], *new.values()]}) == 4
     assert new == cast(config, [Character("Bob", "male", lines=2), Character("Ann", "female", lines=3)])
+
+
+@needs_piper
+def test_engine_piper_alone_keeps_the_builtin_narrator_on_espeak_and_casts_on_piper(tmp_path: Path) -> None:
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("engine: piper\n", encoding="utf-8")
+    config = load_config(voices)
+    assert config.narrator.engine == "espeak" and config.defaults["unknown"].engine == "espeak"
+    new = cast(config, [Character("Ann", "female", lines=3)])
+    assert new["Ann"].engine == "piper" and new["Ann"].voice == JOE
