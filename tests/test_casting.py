@@ -176,7 +176,11 @@ TOM, ANN, JO = Character("Tom", "male"), Character("Ann", "female"), Character("
 
 
 @pytest.mark.parametrize(("paragraphs", "expected"), [
-    ([[("d", "Tom:Hi."), ("n", "said Tom, and the little boy grinned.")]], {"Tom": "young"}),
+    ([[("d", "Tom:Hi."), ("n", "said the little boy, grinning.")]], {"Tom": "young"}),
+    ([[("n", "Tom, the youngest boy, waved.")], [("d", "Tom:Hi.")]], {}),  # "the youngest boy": not a cue word
+    ([[("n", "Tom, the boy from the mill, waved.")], [("d", "Tom:Hi.")]], {"Tom": "young"}),
+    ([[("d", "Ann:Is he asleep?"), ("n", "asked Ann, looking at the boy.")]], {}),  # she speaks *about* a boy
+    ([[("d", "Tom:Hi."), ("n", "said Tom, and the little boy grinned.")]], {}),  # no tag: could be anyone
     ([[("d", "Tom:Hi."), ("n", "said Tom.")], [("n", "But the little boy said nothing more.")]], {"Tom": "young"}),
     ([[("d", "Ann:Hi."), ("n", "said Ann.")], [("n", "The girl—no, the woman—slept on.")]], {}),
     ([[("n", "Little Tom ran in.")], [("d", "Tom:Hi.")]], {"Tom": "young"}),
@@ -190,8 +194,10 @@ def test_infer_ages(paragraphs, expected) -> None:
 
 
 def test_names_that_state_an_age() -> None:
-    chars = [Character("Grandpa Joe", "male"), Character("Little Sue", "female"), Character("Oldham", "male")]
-    assert infer_ages([Chapter("One", (), tuple(chars))]) == {"Grandpa Joe": "old", "Little Sue": "young"}
+    chars = [Character("Grandpa Joe", "male"), Character("Little Sue", "female"), Character("Oldham", "male"),
+             Character("the old gentleman", "male"), Character("the child", None), Character("the doctor", None)]
+    assert infer_ages([Chapter("One", (), tuple(chars))]) == {
+        "Grandpa Joe": "old", "Little Sue": "young", "the old gentleman": "old", "the child": "young"}
 
 
 # --- the edit-render loop ------------------------------------------------------------------------
