@@ -7,13 +7,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .assemble import encode
+from .assemble import Spoken, encode, ffmpeg_exe
 from .engines import check_voice
 from .errors import ConfigError
-from .model import NARRATOR, Segment, Voice
+from .model import NARRATOR, ClipJob, Segment, Voice
 from .speech import speakable
 from .synth import ClipStore, chunk_text, synthesize
-from .assemble import Spoken
 from .voices import Config
 
 #: Command lines that play an audio file and exit, in order of preference.
@@ -48,8 +47,6 @@ def render_preview(config: Config, name: str, dest: Path, *, text: str | None = 
                                                   else f"defaults.{speaker}")
     voice = check_voice(voice, config.where(f"{key}.voice"))
     line = text or sample_text(speaker)
-    from .model import ClipJob
-
     jobs = [ClipJob(t, voice) for t in chunk_text(speakable(line, config.pronounce))]
     with tempfile.TemporaryDirectory(prefix="audiobook-preview-") as scratch:
         store = ClipStore(cache_dir or Path(scratch))
@@ -81,8 +78,6 @@ def play(path: Path, player: tuple[str, ...] | None = None) -> bool:
     with tempfile.TemporaryDirectory(prefix="audiobook-play-") as scratch:
         target = path
         if name in ("aplay", "paplay"):
-            from .assemble import ffmpeg_exe
-
             target = Path(scratch) / "preview.wav"
             done = subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(path), str(target)],
                                   capture_output=True)

@@ -16,7 +16,7 @@ from audiobook.cli import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.parser import parse_file
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.synth import ClipStore, clip_key, engine_for
+from audiobook.synth import clip_key, engine_for
 from audiobook.voices import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, cast, load_config
 
 np = pytest.importorskip("numpy", reason="numpy is needed to measure pitch and timbre (pip install numpy)")
