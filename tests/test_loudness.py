@@ -1,0 +1,163 @@
+"""Loudness: rendered chapters at -16 LUFS / -1 dBTP by pyloudnorm's meter, voices level with each other."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import lameenc
+import numpy as np
+import pyloudnorm
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audiobook import loudness
+from audiobook.assemble import SAMPLE_RATE, ffmpeg_exe
+from audiobook.loudness import (ENCODER_GAIN_DB, LIMIT_DBTP, TARGET_LUFS, TRUE_PEAK_DBTP, block_energies, decode,
+                                gated_loudness, limit, measure_file, true_peak)
+
+from podcast_book import render_book
+
+RATE = SAMPLE_RATE
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("loud")
+    return root, render_book(root)
+
+
+def test_every_chapter_is_at_minus_16_lufs_and_under_minus_1_dbtp(book) -> None:
+    _, report = book
+    for chapter in report.chapters:
+        m = measure_file(chapter.path)
+        assert abs(m.lufs - TARGET_LUFS) <= 1.0, (chapter.path.name, m)
+        assert m.true_peak_dbtp <= TRUE_PEAK_DBTP, (chapter.path.name, m)
+
+
+def test_no_character_is_quieter_than_the_narrator(book) -> None:
+    _, report = book
+    meter = pyloudnorm.Meter(RATE)
+    for chapter in report.chapters:
+        samples, rate = decode(chapter.path, RATE)
+        per_voice: dict[str, list[np.ndarray]] = {}
+        for cue in chapter.cues:
+            who = cue.segment.speaker if cue.segment.kind == "dialogue" else "narration"
+            per_voice.setdefault(who or "?", []).append(samples[cue.start_ms * rate // 1000:cue.end_ms * rate // 1000])
+        loud = {who: meter.integrated_loudness(np.concatenate(parts + [np.zeros(rate // 2)]))
+                for who, parts in per_voice.items()}
+        assert {"narration", "Souta", "Hana"} <= loud.keys()
+        for who, lufs in loud.items():
+            # Short lines measure a little apart (few gating blocks), but none is left quieter.
+            assert lufs >= loud["narration"] - 1.5, (chapter.path.name, loud)
+
+
+def test_rerender_keeps_the_chapters_and_measures_nothing(book, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, report = book
+    before = {c.path: c.path.stat().st_mtime_ns for c in report.chapters}
+    calls: list[int] = []
+    real = loudness.plan_chapter
+    monkeypatch.setattr(loudness, "plan_chapter", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(loudness, "materialise", lambda *a, **k: calls.append(2))
+    from audiobook import publish
+
+    monkeypatch.setattr(publish, "plan_chapter", loudness.plan_chapter)
+    monkeypatch.setattr(publish, "materialise", loudness.materialise)
+    again = render_book(root)
+    assert calls == []  # plans came from the cache, and no chapter needed its levelled clips
+    assert {c.path: c.path.stat().st_mtime_ns for c in again.chapters} == before
+
+
+def test_lame_gain_constant_matches_the_encoder() -> None:
+    t = np.arange(RATE * 3) / RATE
+    x = 0.3 * np.sin(2 * np.pi * 440 * t)
+    enc = lameenc.Encoder()
+    enc.set_bit_rate(64)
+    enc.set_in_sample_rate(RATE)
+    enc.set_channels(1)
+    enc.set_quality(5)
+    mp3 = enc.encode((x * 32767).astype("<i2").tobytes()) + enc.flush()
+    y = np.frombuffer(subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "mp3", "-i", "-", "-f", "f32le", "-"],
+                                     input=mp3, capture_output=True, check=True).stdout, dtype=np.float32)
+    gain = 20 * np.log10(np.sqrt(np.mean(y[RATE // 2:-RATE // 2] ** 2)) / np.sqrt(np.mean(x ** 2)))
+    assert abs(gain - ENCODER_GAIN_DB) < 0.05
+
+
+def _speechlike(seed: int, seconds: float) -> np.ndarray:
+    """Noise bursts of varying level with gaps: something gating has to work on."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while sum(map(len, out)) < seconds * RATE:
+        n = int(rng.uniform(0.05, 1.5) * RATE)
+        level = 10 ** (rng.uniform(-40, -6) / 20) if rng.random() > 0.25 else 0.0
+        out.append(level * rng.standard_normal(n))
+    return np.concatenate(out)[: int(seconds * RATE)]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), hops=st.integers(0, 120))
+def test_block_meter_equals_pyloudnorm(seed: int, hops: int) -> None:
+    # Lengths of whole blocks: pyloudnorm counts a last partial block, we do not (a chapter's last
+    # block is silence anyway); otherwise the two must agree.
+    x = _speechlike(seed, 0.4 + hops / 10)
+    ours = gated_loudness(block_energies(x, RATE))
+    theirs = pyloudnorm.Meter(RATE).integrated_loudness(x)
+    if np.isfinite(theirs):
+        assert ours == pytest.approx(theirs, abs=0.01)
+    else:
+        assert not np.isfinite(ours)
+
+
+def test_true_peak_sees_between_samples() -> None:
+    # A sine at a quarter of the rate, 45 degrees off: every sample is at 0.707, the wave reaches 1.0.
+    n = np.arange(RATE)
+    x = np.sin(2 * np.pi * n / 4 + np.pi / 4)
+    assert np.max(np.abs(x)) == pytest.approx(0.7071, abs=1e-3)
+    assert true_peak(x) == pytest.approx(0.0, abs=0.3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), boost=st.floats(0, 30))
+def test_limiter_keeps_true_peak_under_the_ceiling(seed: int, boost: float) -> None:
+    x = _speechlike(seed, 2.0) * 10 ** (boost / 20)
+    y = limit(x, RATE)
+    assert true_peak(y) <= LIMIT_DBTP + 0.1
+    assert np.all(np.abs(y) <= np.abs(x) + 1e-12)  # it only ever turns down
+
+
+def test_limiter_leaves_quiet_audio_alone() -> None:
+    x = _speechlike(3, 2.0) * 0.1
+    assert true_peak(x) < LIMIT_DBTP
+    assert np.array_equal(limit(x, RATE), x)
+
+
+def test_measure_file_reports_an_unreadable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"not audio")
+    from audiobook.errors import OutputError
+
+    with pytest.raises(OutputError, match="bad.mp3"):
+        measure_file(bad)
+
+
+def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
+    """A minute of speech-like audio is planned and levelled in well under a second (far faster than espeak)."""
+    from audiobook.assemble import Spoken
+    from audiobook.model import Clip, Segment
+    from audiobook.voices import Pauses
+
+    clips = []
+    for i in range(20):
+        path = tmp_path / f"{i}.wav"
+        x = _speechlike(i, 3.0) * 0.5
+        loudness.write_wav(path, x, RATE)
+        clips.append(Clip(path, len(x), RATE))
+    spoken = [Spoken(Segment("dialogue" if i % 2 else "narration", "x", 0, 1, speaker="A" if i % 2 else None,
+                             paragraph=i), (c,)) for i, c in enumerate(clips)]
+    start = time.perf_counter()
+    levelled = loudness.level_chapter(spoken, Pauses(), tmp_path / "out")
+    elapsed = time.perf_counter() - start
+    assert all(c.path.is_file() for s in levelled.spoken for c in s.clips)
+    assert elapsed < 6.0  # 60 s of audio: >10x real time even on a loaded machine (typically ~0.3 s)

@@ -1,0 +1,187 @@
+"""Full ID3 tags on rendered chapters, read back by ffmpeg and mutagen: text, cover, transcript, chapters."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mutagen.id3 import ID3
+from PIL import Image
+
+from audiobook import timeline
+from audiobook.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
+from audiobook.cover import generate_cover, prepare_cover
+from audiobook.errors import InputError
+from audiobook.loudness import write_wav
+from audiobook.model import Clip, Cue, Segment
+from audiobook.tags import ChapterMark, TrackTags, chapter_marks, transcript, write_tags
+from audiobook.voices import Pauses
+
+from podcast_book import ffmetadata, ffmpeg_streams, render_book
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("tags")
+    return root, render_book(root)
+
+
+def test_ffmpeg_reads_the_text_tags(book) -> None:
+    _, report = book
+    for chapter in report.chapters:
+        tags, _ = ffmetadata(chapter.path)
+        assert tags["title"] == chapter.chapter.title
+        assert tags["album"] == "The Glass Orchard"
+        assert tags["artist"] == tags["album_artist"] == "Iris Vale"
+        assert tags["track"] == f"{chapter.track}/2"
+        assert tags["genre"] == "Audiobook"
+        assert tags["comment"] == "Two friends walk through an orchard of glass trees."
+
+
+def test_ffmpeg_lists_a_chapter_at_the_start_and_at_each_scene_break(book) -> None:
+    _, report = book
+    first, second = report.chapters
+    _, marks = ffmetadata(first.path)
+    scene_start = next(c.start_ms for c in first.cues if c.segment.scene == 1)
+    assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
+        ("Chapter 1: Lanterns", 0, scene_start),
+        ("Chapter 1: Lanterns (2)", scene_start, first.duration_ms),
+    ]
+    _, marks = ffmetadata(second.path)  # no scene break: one chapter frame over the whole file
+    assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
+        ("Chapter 2: The Road", 0, second.duration_ms)]
+
+
+def test_mutagen_sees_an_ordered_top_level_table_of_contents(book) -> None:
+    _, report = book
+    id3 = ID3(report.chapters[0].path)
+    assert id3.version == (2, 4, 0)
+    (toc,) = id3.getall("CTOC")
+    assert toc.flags & 1 and toc.flags & 2  # ORDERED | TOP_LEVEL
+    assert toc.child_element_ids == [c.element_id for c in id3.getall("CHAP")]
+
+
+def test_cover_is_embedded_and_decodes_as_a_square_picture(book, tmp_path: Path) -> None:
+    root, report = book
+    path = report.chapters[0].path
+    assert "(attached pic)" in ffmpeg_streams(path)
+    out = tmp_path / "cover.png"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v", "-frames:v", "1", str(out)],
+                   check=True)
+    with Image.open(out) as img:
+        assert img.size == (1400, 1400)
+    # The feed's cover.jpg beside the chapters is the same picture.
+    assert (path.parent / "cover.jpg").read_bytes() == ID3(path).getall("APIC")[0].data
+
+
+def test_transcript_is_in_the_lyrics_with_speaker_names(book) -> None:
+    _, report = book
+    tags, _ = ffmetadata(report.chapters[0].path)
+    lyrics = tags["lyrics-eng"]
+    assert "Souta: What happened to her?" in lyrics.splitlines()
+    assert "Hana: We should go," in lyrics.splitlines()
+    assert "Souta walked into the orchard at dusk." in lyrics
+    assert "* * *" in lyrics.splitlines()  # the scene break
+
+
+def test_id3v23_for_old_players(book, tmp_path: Path) -> None:
+    _, report = book
+    copy = tmp_path / "old.mp3"
+    shutil.copy(report.chapters[0].path, copy)
+    tags = TrackTags("Chapter 1: Lanterns", "The Glass Orchard", "Iris Vale", 1, 2, year="2024",
+                     lyrics="Souta: Hi.", chapters=(ChapterMark("One", 0, 1000), ChapterMark("Two", 1000, 2000)),
+                     id3_version=3)
+    write_tags(copy, tags)
+    id3 = ID3(copy, translate=False)  # as stored, not upgraded to v2.4 frames on load
+    assert id3.version == (2, 3, 0)
+    assert str(id3["TYER"]) == "2024" and "TDRC" not in id3
+    assert id3.getall("USLT")[0].encoding != 3  # v2.3 has no UTF-8: mutagen stored UTF-16
+    meta, marks = ffmetadata(copy)
+    assert meta["title"] == "Chapter 1: Lanterns" and meta["artist"] == "Iris Vale" and meta["date"] == "2024"
+    assert [m["title"] for m in marks] == ["One", "Two"]
+
+
+def test_user_cover_is_letterboxed_not_cropped(tmp_path: Path) -> None:
+    src = tmp_path / "portrait.png"
+    Image.new("RGB", (600, 900), (200, 30, 30)).save(src)
+    with Image.open(io.BytesIO(prepare_cover(src))) as img:
+        assert img.format == "JPEG" and img.size == (1400, 1400)
+        # the middle is the picture's red, the left edge is letterbox (the average colour: red too)
+        r, g, b = img.getpixel((700, 700))
+        assert r > 150 and g < 80
+
+
+@pytest.mark.parametrize("content", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\nbroken"])
+def test_bad_cover_names_the_file(tmp_path: Path, content: bytes) -> None:
+    src = tmp_path / "cover.png"
+    src.write_bytes(content)
+    with pytest.raises(InputError, match=r"cover .*cover\.png"):
+        prepare_cover(src)
+
+
+def test_missing_cover_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        prepare_cover(tmp_path / "nope.jpg")
+
+
+@pytest.mark.parametrize("title,author", [("A", None), ("The Extraordinarily Long Title of a Web Serial That "
+                                                         "Goes On and On Without Any End in Sight", "Somebody")])
+def test_generated_cover_is_a_square_jpeg(title: str, author: str | None) -> None:
+    with Image.open(io.BytesIO(generate_cover(title, author))) as img:
+        assert img.format == "JPEG" and img.size == (1400, 1400)
+        assert sum(1 for n in img.convert("L").histogram() if n) > 10  # text was drawn, not a blank square
+
+
+def _seg(i: int, scene: int, paragraph: int, kind: str = "narration", speaker: str | None = None) -> Segment:
+    return Segment(kind, f"words {i}", 0, 7, speaker=speaker, paragraph=paragraph, scene=scene)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scenes,expected", [
+    ([0, 0, 0], [("T", 0, 900)]),
+    ([0, 1, 1], [("T", 0, 300), ("T (2)", 300, 900)]),
+    ([0, 1, 2], [("T", 0, 300), ("T (2)", 300, 600), ("T (3)", 600, 900)]),
+    ([1, 1, 1], [("T", 0, 900)]),  # a chapter that starts in scene 1 has no break at its start
+])
+def test_chapter_marks(scenes: list[int], expected: list[tuple[str, int, int]]) -> None:
+    cues = [Cue(_seg(i, s, i), i * 300, i * 300 + 250) for i, s in enumerate(scenes)]
+    assert [(m.title, m.start_ms, m.end_ms) for m in chapter_marks("T", cues, 900)] == expected
+
+
+def test_transcript_names_speakers_and_keeps_paragraphs() -> None:
+    segs = [_seg(0, 0, 0), _seg(1, 0, 1, "dialogue", "Souta"), _seg(2, 0, 1), _seg(3, 0, 2, "dialogue", None),
+            _seg(4, 0, 3, "dialogue", "Narrator")]
+    assert transcript("T", segs) == "T\n\nwords 0\n\nSouta: words 1\nwords 2\n\nUnknown: words 3\n\nwords 4\n"
+
+
+@pytest.fixture(scope="module")
+def wav_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("wavs")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lengths=st.lists(st.lists(st.integers(1, 9000), min_size=1, max_size=3), min_size=1, max_size=5),
+       lead=st.lists(st.integers(1, 5000), max_size=2), scenes=st.lists(st.integers(0, 2), min_size=5, max_size=5),
+       paras=st.lists(st.integers(0, 3), min_size=5, max_size=5),
+       pause=st.tuples(*[st.integers(0, 900)] * 5))
+def test_timeline_predicts_the_encoders_cues_exactly(wav_dir: Path, lengths, lead, scenes, paras, pause) -> None:
+    def clip(n: int) -> Clip:
+        path = wav_dir / f"{n}.wav"
+        if not path.exists():
+            import numpy as np
+
+            write_wav(path, np.zeros(n), SAMPLE_RATE)
+        return Clip(path, n, SAMPLE_RATE)
+
+    pauses = Pauses(*pause)
+    spoken = [Spoken(_seg(i, sorted(scenes)[i], sorted(paras)[i]), tuple(clip(n) for n in group))
+              for i, group in enumerate(lengths)]
+    lead_clips = [clip(n) for n in lead]
+    duration, cues = encode(spoken, wav_dir / "out.mp3", pauses=pauses, lead=lead_clips)
+    predicted = timeline.layout(spoken, pauses, lead_clips)
+    assert predicted.cues == cues
+    assert predicted.duration_ms == duration
