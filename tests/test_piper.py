@@ -125,3 +125,26 @@ def test_engine_piper_alone_keeps_the_builtin_narrator_on_espeak_and_casts_on_pi
     assert config.narrator.engine == "espeak" and config.defaults["unknown"].engine == "espeak"
     new = cast(config, [Character("Ann", "female", lines=3)])
     assert new["Ann"].engine == "piper" and new["Ann"].voice == JOE
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 44100])
+def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path: Path, rate: int) -> None:
+    """Piper models run at 16, 22.05 or 44.1 kHz: the assembler resamples every clip to the MP3's rate."""
+    import math
+    import struct
+
+    from audiobook.assemble import Spoken, encode
+    from audiobook.model import Clip, Segment
+    from audiobook.voices import Pauses
+
+    path = tmp_path / "clip.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 200 * i / rate)))
+                               for i in range(rate * 2)))  # two seconds
+    seg = Segment("dialogue", "x", 0, 1, "Leo")
+    no_pauses = Pauses(sentence=0, clause=0, paragraph=0, scene=0, title=0)
+    duration, cues = encode([Spoken(seg, (Clip(path, rate * 2, rate),))], tmp_path / "out.mp3", pauses=no_pauses)
+    assert abs(duration - 2000) <= 5 and abs(cues[0].end_ms - 2000) <= 5
