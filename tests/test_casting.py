@@ -311,3 +311,13 @@ def test_preview_plays_with_the_player_found(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 0 and result.output == ""
     assert played and played[0] > 1000
     assert not list(tmp_path.glob("*.mp3"))  # played, not left behind
+
+
+def test_a_novels_worth_of_speakers_is_cast_quickly_and_all_distinct() -> None:
+    import time
+
+    chars = [Character(f"Walk-on {i}", ("male", "female", None)[i % 3], lines=500 - i) for i in range(150)]
+    start = time.perf_counter()
+    voices = cast_voices([DEFAULT_NARRATOR, DEFAULT_UNKNOWN], chars)
+    assert time.perf_counter() - start < 5  # measured 0.8 s
+    assert len(set(voices.values())) == 150
