@@ -58,6 +58,13 @@ _HAS_VERB = re.compile(rf"\b{VERB}")
 
 _TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
 _VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
+# "I'm Tobias Reed", "My name is Anne", "Call me Ishmael": the speaker names themself
+_INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I\s+am|I'm|I\u2019m|[Mm]y\s+name\s+is|[Mm]y\s+name's|"
+                    rf"[Mm]y\s+name\u2019s|[Nn]ame's|[Nn]ame\u2019s|[Cc]all\s+me|[Tt]his\s+is)\s+(?P<v>{_NAMEP})(?=\s*(?:[,.!?;\u2014]|$|--|\s+(?:and|of|from|here)\b))")
+# "Tobias Reed. I run the ferry": a full name as its own sentence, then the speaker talking of themself
+_NAME_SENTENCE = re.compile(rf"^\W*(?P<v>{_NAMEP})\s*\.\s+(?:I|I'm|I've|I'll|My|I\u2019m)\b")
+# a question about who someone is or what they are called, which the next speech answers
+_WHO_Q = re.compile(r"\b(?:[Ww]ho|[Ww]hat(?:'s|\s+is)\s+your\s+name|your\s+name)\b[^.!]*\?")
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
 
 #: A sentence end that a tag leading into speech does not cross (";" may: "moved the lamp; and said,").
@@ -72,6 +79,11 @@ grandmother niece nun bride mistress matron dame housekeeper""".split())
 #: Nouns too common to pick out one character by themselves.
 _GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
 youth stranger figure voice latter former friend visitor companion""".split())
+# a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
+_VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|[Tt]he\s+(?:second|third|new|strange|other))"
+                         rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
+#: Words that make a voice a newcomer's ("a second voice", "a new voice").
+_NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
                 "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
@@ -94,6 +106,7 @@ class _Quote:
     conf: float = 0.0
     reason: str = "unknown"
     vocatives: list[int] = field(default_factory=list)
+    self_named: int | None = None  # the speaker introduced themself by this name
     spoken_to: list[int] = field(default_factory=list)  # named as the one spoken to in the tag
 
 
@@ -213,6 +226,8 @@ class _Chapter:
         self.mention_starts = [m.start for m in self.narr_mentions]
         self.quote_starts = [q.part.start for q in self.quotes]
         self.quote_of = {id(q.part): q for q in self.quotes}
+        self.quote_index = {id(q): k for k, q in enumerate(self.quotes)}
+        self.all_mention_starts = [m.start for m in self.cast.mentions]
         self._appositive_cache: dict[str, int | None] = {}
         self.narr_count = Counter(m.entity for m in self.narr_mentions)
         self.excluded_names = [x for x in exclude if x.strip()]
@@ -365,6 +380,10 @@ class _Chapter:
         lead = len(frag) - len(frag.lstrip())
         frag, base = frag[lead:], base + lead
         body = re.sub(r"[.!?;]\W*$", "", frag.rstrip()) if closed else frag
+        v = _VOICE_SUBJ.match(frag)
+        if v and same_para:
+            # "A second voice carried across the harbour, rough and cheerful." then the speech
+            return ("description", v.group("subj"), "before", base + v.start("subj"))
         for rx in (BEFORE_VS, BEFORE_SV):
             m = rx.search(body)
             if not m:
@@ -388,25 +407,72 @@ class _Chapter:
                 return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
         return None
 
+    def _self_introduction(self, q: _Quote, prev: _Quote | None) -> str | None:
+        """The name a speaker gives as their own: "I'm Tobias Reed", or a bare full name answering "Who are you?"."""
+        m = _INTRO.search(q.text)
+        if m:
+            return m.group("v")
+        m = _NAME_SENTENCE.match(q.text)
+        if m and (len(split_name(m.group("v"))[1]) >= 2 or (prev is not None and _WHO_Q.search(prev.text))):
+            return m.group("v")
+        return None
+
     def _vocatives(self, q: _Quote) -> None:
         t = q.text
         found = []
+        k = self.quote_index[id(q)]
+        prev = self.quotes[k - 1] if k > 0 else None
+        intro = self._self_introduction(q, prev)
+        if intro is not None:
+            _, names = split_name(intro)
+            if names and not any(n in HARD_STOP for n in names):
+                q.self_named = self.resolve_name(intro)
+                return  # a name given as one's own is not somebody addressed
         m = _VOC_START.match(t)
         if m:
-            found.append(m.group("v"))
+            rest = t[m.end():]
+            answer = prev is not None and prev.para < q.para and _WHO_Q.search(prev.text) \
+                and not _WORD_RE.search(rest)
+            if not answer:  # "Who's the lamplighter?" - "Mara." names someone; it calls nobody
+                found.append(m.group("v"))
         found += [m.group("v") for m in _VOC_IN.finditer(t)]
         for form in found:
             hon, names = split_name(form)
             if not names or any(n in STOP for n in names) or (len(names) == 1 and names[0].lower() in HONORIFICS):
                 continue
             # a name called out in speech is a person's, if the narration knows the name too
-            idx = self.cast.lookup(form, create=all(n in self.narration_words for n in names))
+            idx = None
+            if not hon and len(names) == 1 and names[0] not in self.narration_words:
+                idx = self._nickname(names[0])  # "Toby", never in the narration, is Tobias
+            if idx is None:
+                idx = self.cast.lookup(form, create=all(n in self.narration_words for n in names))
             if idx is not None and idx not in q.vocatives:
                 ent = self.cast.entities[idx]
                 ent.addressed += 1
                 if not ent.forms:
                     ent.forms[form] += 1
                 q.vocatives.append(idx)
+
+    def _nickname(self, name: str) -> int | None:
+        """The one character whose first name this short form abbreviates ("Toby" for Tobias, "Fred" for Frederick)."""
+        if len(name) < 3:
+            return None
+        low = name.lower()
+        stem = low[:-1] if low.endswith(("y", "ie", "o")) and len(low) > 3 else low
+        stem = stem[:-1] if stem.endswith("i") else stem
+        hits = set()
+        for i, e in enumerate(self.cast.entities):
+            first = (e.first or (e.name if not e.hon and " " not in e.name else "")).lower()
+            if e.descriptive or not first or first == low or len(first) <= len(low) - 1:
+                continue
+            if first.startswith(stem[:max(3, len(stem))]) and e.is_person:
+                hits.add(i)
+        if len(hits) == 1:
+            idx = hits.pop()
+            self.cast.by_form.setdefault(name.lower(), idx)
+            self.cast.entities[idx].also_called.add(name)
+            return idx
+        return None
 
     # -------------------------------------------------------- resolution of mentions
 
@@ -488,6 +554,10 @@ class _Chapter:
                     self._set(q, idx, 0.97, "explicit")
             elif q.tag_kind == "narrator":
                 self._set(q, NARR, 0.96, "explicit")
+        # Pass: speakers who say who they are ("I'm Tobias Reed.").
+        for q in self.quotes:
+            if q.speaker is None and q.self_named is not None:
+                self._set(q, q.self_named, 0.9, "self-introduction")
         # Pass: pronouns, descriptions and actors, in reading order with the conversation so far.
         for t_i, turn in enumerate(self.turns):
             for q in turn.quotes:
@@ -509,6 +579,10 @@ class _Chapter:
                     idx, conf = self._resolve_ref(q, g, q.tag_pos, ctx)
                     if idx is not None:
                         self._set(q, idx, conf * (0.8 if actor else 1.0), "actor" if actor else "pronoun")
+                        ent = self.cast.entities[idx]
+                        if not actor and conf >= 0.8 and ent.gender is None:
+                            # "she cried" that could only be Mara tells the next "she" whom it may mean
+                            ent.votes[g] += 0.5
                 elif base == "title":
                     idx = self.cast.titled(q.tag_value)
                     if idx is None:
@@ -664,6 +738,8 @@ class _Chapter:
         det = words[0].lower()
         core = re.split(r"\s(?:in|with|of)\s", phrase)[0].split()
         head = core[-1].lower()
+        if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
+            return self._new_voice(q, t_i)
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
         title = _TITLE_NOUNS.get(head)
         if title:
@@ -700,6 +776,36 @@ class _Chapter:
         if idx is None:
             return None, 0.0
         return idx, conf * (0.9 if gender else 0.6)
+
+    def _new_voice(self, q: _Quote, t_i: int) -> tuple[int | None, float]:
+        """"said a voice", "a second voice called": someone not yet in the conversation, nor the one who hears it.
+
+        The speaker is usually named soon after (or just before): the nearest character mentioned within a few
+        paragraphs who is neither a speaker of this conversation so far, nor addressed, nor the narration's
+        focus just before. Nobody else qualifying, the speaker stays unknown rather than borrowing a voice.
+        """
+        run = self.turns[t_i].run
+        taken = {t.last for t in self.turns[:t_i] if t.run == run} | set(q.vocatives) | {None, NARR}
+        p = q.para
+        before = self._recent_mentions(self.paras[p][0], p, span=2)
+        if before:
+            taken.add(max(before.items(), key=lambda kv: kv[1])[0])  # the one hearing the voice
+        best: tuple[float, int] | None = None
+        lo = bisect.bisect_left(self.all_mention_starts, self.paras[max(0, p - 2)][0])
+        hi = bisect.bisect_left(self.all_mention_starts, self.paras[min(len(self.paras) - 1, p + 4)][1])
+        cands = [(m.start, m.entity) for m in self.cast.mentions[lo:hi]]
+        cands += [(o.part.start, o.self_named) for o in self.quotes[self.quote_index[id(q)] + 1:]
+                  if o.para <= p + 4 and o.self_named is not None]
+        for pos, ent in cands:
+            if ent in taken or not self._person(ent):
+                continue
+            d = self._para_of(pos) - p
+            score = abs(d) + (0.5 if d < 0 else 0.0)  # named just after: most often the newcomer
+            if best is None or score < best[0]:
+                best = (score, ent)
+        if best is None:
+            return None, 0.0
+        return best[1], 0.45
 
     def _appositive(self, core: list[str], pos: int) -> int | None:
         """The named character the narration calls by this noun ("Mr. Wells, the lawyer", "the lawyer, Mr. Wells")."""

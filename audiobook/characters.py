@@ -77,6 +77,12 @@ _SUBJECT_VERB = re.compile(
     r"said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|smiled|says|asks|looks)\b"
     r"|['\u2019]s\s")
 
+_SUBJ_PRON = re.compile(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", re.I)
+# "Mara thought he looked younger": a pronoun opening a clause reported by a verb of thought or speech is
+# someone else, not the subject named before it
+_COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished|noticed|realised|realized|"
+                         r"wondered|supposed|guessed|found|feared|suspected|fancied|heard|told|asked)\s+(?:that\s+)?$",
+                         re.I)
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
@@ -259,7 +265,13 @@ class Cast:
         if len(names) >= 2:
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1] and ok(e)]
             if not cands and not hon:
-                return None
+                # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
+                cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
+                         and not e.hon and not e.descriptive]
+                if len(cands) != 1:
+                    return None
+                self.entities[cands[0]].last = names[-1]
+                return cands[0]
             if not cands:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
         elif hon:
@@ -397,7 +409,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
         end = _SENTENCE_END.search(window)
         nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
         same = window[:min(end.start() if end else len(window), nxt)]
-        p = re.search(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", same, re.I)
+        p = next((x for x in _SUBJ_PRON.finditer(same) if not _COMPLEMENT.search(same, 0, x.start())), None)
         if not p and end and m.subject:
             # "Lucy looked up at Mr. Grey. She smiled." : the next sentence's opening pronoun is the subject's
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])

@@ -75,3 +75,50 @@ def test_sample_cast_and_gender(sample: tuple[str, int, tuple]) -> None:
 def test_sample_has_no_contradictions(sample: tuple[str, int, tuple]) -> None:
     text, offset, (segs, _) = sample
     assert contradictions(text, segs, offset=offset) == []
+
+
+# The project's own demo story (samples/the-lamplighters-daughter.txt), read by hand: who speaks each quote.
+# The first line is "said a voice": Tobias, revealed later, or nobody, but never Mara, who hears it.
+LAMPLIGHTER = [None, "Mara", "Mara", "Tobias", "Tobias", "Mara", "Tobias", "Mara", "Mara", "Tobias", "Mara",
+               "Tobias", "Tobias", "Mara", "Mara", "Tobias", "Tobias", "Jonah", "Tobias", "Jonah", "Mara", "Mara",
+               "Jonah", "Jonah"]
+DEMO = Path(__file__).resolve().parents[1] / "samples" / "the-lamplighters-daughter.txt"
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[list, dict]:
+    text = DEMO.read_text(encoding="utf-8")
+    start = text.index("\n", text.index("Chapter One"))
+    end = text.index("A/N:")
+    paras = [Paragraph(m.start() + start, m.end() + start)
+             for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[start:end])]
+    segs, chars = attribute(text[start:end], paras, offset=start)
+    return [s for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
+
+
+def test_demo_story_speakers(demo: tuple[list, dict]) -> None:
+    dialogue, _ = demo
+    assert len(dialogue) == len(LAMPLIGHTER)
+    got = [s.speaker for s in dialogue]
+    right = sum(g == e or (e is None and g == "Tobias") for g, e in zip(got, LAMPLIGHTER))
+    assert right >= 22, list(zip(got, LAMPLIGHTER))
+
+
+@pytest.mark.parametrize(("index", "why"), [
+    (0, "a voice from the steps is not the one who hears it"),
+    (1, "Mara is the only woman: 'she said' is hers"),
+    (3, "'Tobias Reed. I run the ferry': a self-introduction"),
+    (17, "a second voice is a newcomer, and 'Toby' is the man it calls"),
+    (20, "'Mara,' she told him: answering 'who?' with her own name is no vocative"),
+])
+def test_demo_story_listener_cases(demo: tuple[list, dict], index: int, why: str) -> None:
+    dialogue, _ = demo
+    assert dialogue[index].speaker in ({"Tobias", None} if LAMPLIGHTER[index] is None else {LAMPLIGHTER[index]}), why
+    assert dialogue[index].speaker != "Mara" or LAMPLIGHTER[index] == "Mara", why
+
+
+def test_demo_story_cast(demo: tuple[list, dict]) -> None:
+    _, chars = demo
+    assert set(chars) == {"Mara", "Tobias", "Jonah"}  # "Tobias Reed" and "Toby" are Tobias
+    assert chars["Mara"].gender == "female"
+    assert chars["Tobias"].gender == "male" and chars["Jonah"].gender == "male"
