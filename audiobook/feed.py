@@ -104,8 +104,8 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.title(book)
-    fg.link(href=base_url.rstrip("/") + "/", rel="alternate")
     fg.link(href=url_for(base_url, FEED_NAME), rel="self")
+    fg.link(href=base_url.rstrip("/") + "/", rel="alternate")  # after "self": feedgen makes the last <link>
     fg.description(summary)
     fg.language("en")
     fg.generator("audiobook")
