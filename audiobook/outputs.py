@@ -102,6 +102,11 @@ def _reusable(job: ChapterJob, records: Path, fp: str) -> tuple[int, Spans] | No
         return None
 
 
+def is_current(job: ChapterJob, records: Path) -> bool:
+    """Whether `write_chapters` would keep the chapter's existing file instead of encoding it again."""
+    return _reusable(job, records, fingerprint(job)) is not None
+
+
 def _record(job: ChapterJob, records: Path, fp: str, duration: int, spans: Spans) -> None:
     """Remember what we wrote (best effort: without a record the chapter is simply encoded next time)."""
     try:
