@@ -82,6 +82,9 @@ youth stranger figure voice latter former friend visitor companion""".split())
 # a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
 _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|[Tt]he\s+(?:second|third|new|strange|other))"
                          rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
+# an answer without words: the turn passes back to the one who spoke
+_GESTURE = re.compile(r"\b(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+                      r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
 #: Words that make a voice a newcomer's ("a second voice", "a new voice").
 _NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
@@ -399,12 +402,35 @@ class _Chapter:
             # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
             # (the sentence's subject: measured better than the clause nearest the verb)
             c = self._classify(m.group("subj"))
+            later = self._later_subject(base + m.end("subj"), part.end)
+            if later:
+                return later
             if c and c[0] not in ("description",):
                 return (c[0], c[1], "before", base + m.start("subj"))
         if m and re.search(r"[,:\u2014-]\s*$" if same_para else r"(?::|--|\u2014)\s*$", frag):
             c = self._classify(m.group("subj"))
+            later = self._later_subject(base + m.end("subj"), part.end)
+            if later:
+                return ("actor:" + later[0], later[1], later[2], later[3])
             if c and c[0] not in ("description", "title"):
                 return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
+        return None
+
+    def _later_subject(self, a: int, b: int) -> tuple[str, str, str, int] | None:
+        """A named subject of a later clause in text[a:b] ("..., whilst Cynthia ... hoped,"): the one leading in."""
+        lo = bisect.bisect_left(self.mention_starts, a)
+        hi = bisect.bisect_left(self.mention_starts, b)
+        for k in range(hi - 1, lo - 1, -1):
+            mm = self.narr_mentions[k]
+            if not mm.subject or not re.search(r"[,;]\s*(?:(?:whilst|while|as|and|but|when)\s+)?$",
+                                                self.text[max(a, mm.start - 12):mm.start]):
+                continue
+            if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b]):
+                return None  # "Mrs. Mann sighed: ...the beadle, who ... said," leads elsewhere
+            if mm.entity == NARR:
+                return ("narrator", "I", "before", mm.start)
+            if self._person(mm.entity):
+                return ("name", " ".join(self.text[mm.start:mm.end].split()), "before", mm.start)
         return None
 
     def _self_introduction(self, q: _Quote, prev: _Quote | None) -> str | None:
@@ -908,7 +934,11 @@ class _Chapter:
         if idx is None or not self._person(idx) or idx in q.vocatives:
             return None, 0.0
         if idx == NARR and self.NARR_ACTOR is False:
-            return None, 0.0  # "I shook my head." answers without words; the other person speaks next
+            # "I shook my head." answers without words: the one who asked speaks again
+            prev_spk = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
+            if prev_spk is not None and prev_spk != NARR and _GESTURE.search(frag) and prev_spk not in q.vocatives:
+                return prev_spk, 0.6
+            return None, 0.0
         prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
         if idx == prev and self.PREV_ACTOR is False:
             return None, 0.0
