@@ -276,6 +276,11 @@ class Cast:
                 cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
         elif hon:
             cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
+            # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
+            # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
+            cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
+                                              and self.entities[i].first and self._first_elsewhere(i))] or \
+                ([] if cands and hon in ("mrs", "madame", "mme") else cands)
             if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
                 # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
                 cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
@@ -306,6 +311,12 @@ class Cast:
         ranked = sorted(cands, key=lambda i: -self.entities[i].mentions)
         top, nxt = self.entities[ranked[0]].mentions, self.entities[ranked[1]].mentions
         return ranked[0] if top >= 2 * max(1, nxt) else None
+
+    def _first_elsewhere(self, idx: int) -> bool:
+        """Whether another character bears this titled woman's first name ("Charles" beside "Mrs. Charles X")."""
+        first = self.entities[idx].first
+        return any(i != idx and e.first == first and HONORIFICS.get(e.hon or "") != "female"
+                   for i, e in enumerate(self.entities))
 
     def descriptive(self, phrase: str, gender: Gender | None) -> int:
         """A character known only by a description ("the old gentleman"), one per distinct phrase."""
