@@ -321,3 +321,15 @@ def test_a_novels_worth_of_speakers_is_cast_quickly_and_all_distinct() -> None:
     voices = cast_voices([DEFAULT_NARRATOR, DEFAULT_UNKNOWN], chars)
     assert time.perf_counter() - start < 5  # measured 0.8 s
     assert len(set(voices.values())) == 150
+
+
+def test_preview_without_a_player_writes_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook import preview
+
+    monkeypatch.setattr(preview, "find_player", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "voices.yaml").write_text("characters:\n  Mia:\n    voice: gmw/en-us+f3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["preview", "Mia", "--text", "Short and sweet."])
+    assert (result.exit_code, result.output) == (
+        0, "No audio player found (ffplay, paplay, aplay, afplay): wrote preview-Mia.mp3\n")
+    assert (tmp_path / "preview-Mia.mp3").stat().st_size > 1000

@@ -148,3 +148,9 @@ def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path:
     no_pauses = Pauses(sentence=0, clause=0, paragraph=0, scene=0, title=0)
     duration, cues = encode([Spoken(seg, (Clip(path, rate * 2, rate),))], tmp_path / "out.mp3", pauses=no_pauses)
     assert abs(duration - 2000) <= 5 and abs(cues[0].end_ms - 2000) <= 5
+
+
+@needs_piper
+def test_voices_command_lists_piper_models() -> None:
+    result = CliRunner().invoke(main, ["voices", "--engine", "piper", "--lang", "en"])
+    assert result.exit_code == 0 and f"{JOE}  {JOE}" in result.output
