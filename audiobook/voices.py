@@ -289,6 +289,8 @@ def _validate(doc: Any, path: Path) -> Config:
         if k not in TOP_KEYS:
             raise check.fail(doc, k, str(k), f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
     engine = check.engine(doc, "engine", "engine") if "engine" in doc else "espeak"
+    if "engine" in doc and _line(doc, "engine"):
+        check.lines["engine"] = int(_line(doc, "engine").split()[1])
     bitrate = doc.get("bitrate", 64)
     if isinstance(bitrate, bool) or bitrate not in BITRATES:
         raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({', '.join(map(str, BITRATES))})")
@@ -383,7 +385,10 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
     if config.engine != "espeak":
         from .engines import get_engine
 
-        available = [v.id for v in get_engine(config.engine).voices()]
+        try:
+            available = [v.id for v in get_engine(config.engine).voices()]
+        except ConfigError as exc:  # piper-tts not installed: say which line chose it
+            raise ConfigError(f"{config.where('engine')}: {exc}") from None
     return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available)
 
 

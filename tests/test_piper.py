@@ -154,3 +154,13 @@ def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path:
 def test_voices_command_lists_piper_models() -> None:
     result = CliRunner().invoke(main, ["voices", "--engine", "piper", "--lang", "en"])
     assert result.exit_code == 0 and f"{JOE}  {JOE}" in result.output
+
+
+def test_engine_piper_without_piper_tts_names_the_engine_line(monkeypatch, no_piper_instance, tmp_path) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("bitrate: 64\nengine: piper\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        cast(load_config(voices), [Character("Ann", "female", lines=1)])
+    assert str(err.value) == ("voices.yaml, line 2: engine: the piper engine needs the piper-tts package: "
+                              "pip install 'audiobook[piper]'")
