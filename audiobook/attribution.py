@@ -391,6 +391,12 @@ class _Chapter:
             m = rx.search(body)
             if not m:
                 continue
+            # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
+            for _ in range(8):
+                m2 = rx.search(body, m.start() + 1)
+                if m2 is None:
+                    break
+                m = m2
             if rx is BEFORE_SV and (re.search(r"[.!?]", m.group("tail")) or (closed and len(m.group("tail").split()) > 3)):
                 continue  # "Anne said nothing about it." is no tag for the speech after it
             c = self._classify(m.group("subj"))
@@ -422,7 +428,7 @@ class _Chapter:
         hi = bisect.bisect_left(self.mention_starts, b)
         for k in range(hi - 1, lo - 1, -1):
             mm = self.narr_mentions[k]
-            if not mm.subject or not re.search(r"[,;]\s*(?:(?:whilst|while|as|and|but|when)\s+)?$",
+            if not mm.subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|but|when)\s+)?$",
                                                 self.text[max(a, mm.start - 12):mm.start]):
                 continue
             if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b]):
@@ -532,7 +538,23 @@ class _Chapter:
     def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
                      title: str | None = None) -> tuple[int | None, float]:
         """Pick the character a pronoun or description refers to: recency, gender, conversation."""
-        recent = self._recent_mentions(pos, self._para_of(pos))  # the paragraph where the tag stands
+        cands: dict[int, float] = {}
+        for span in (6, 24):
+            # nobody fitting nearby: "he said" of a man last named a page ago (the narration says "he" since)
+            recent = self._recent_mentions(pos, self._para_of(pos), span=span)
+            cands = self._ref_candidates(q, gender, recent, turn_ctx, title)
+            if cands:
+                break
+        if not cands:
+            return None, 0.0
+        ranked = sorted(cands.items(), key=lambda kv: -kv[1])
+        best, top = ranked[0]
+        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
+        return best, conf * (1.0 if span == 6 else 0.75)
+
+    def _ref_candidates(self, q: _Quote, gender: str | None, recent: dict[int, float], turn_ctx: dict[int, float],
+                        title: str | None) -> dict[int, float]:
         cands: dict[int, float] = {}
         for idx in set(recent) | set(turn_ctx):
             if idx == NARR:
@@ -559,13 +581,7 @@ class _Chapter:
             if ent is not None and ent.tagged:
                 score += 0.8  # people who speak elsewhere in the chapter are likelier speakers
             cands[idx] = score
-        if not cands:
-            return None, 0.0
-        ranked = sorted(cands.items(), key=lambda kv: -kv[1])
-        best, top = ranked[0]
-        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
-        return best, conf
+        return cands
 
     # -------------------------------------------------------- the passes
 
