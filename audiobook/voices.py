@@ -162,6 +162,22 @@ class Config:
         return self.defaults.get(gender or "unknown") or self.defaults.get("unknown", DEFAULT_UNKNOWN)
 
 
+def _with_spoken_forms(lexicon: Mapping[str, str]) -> dict[str, str]:
+    """The lexicon plus each key as the text normaliser speaks it ("Mr. Higurashi" -> "Mister Higurashi").
+
+    speech.speakable applies the lexicon after normalising the text, so a key with an abbreviation,
+    digits or symbols would otherwise never match.
+    """
+    from .speech import speakable
+
+    out = dict(lexicon)
+    for word, said in lexicon.items():
+        spoken = speakable(word).rstrip(".!?,;: ")
+        if spoken and spoken.casefold() != word.casefold():
+            out.setdefault(spoken, said)
+    return out
+
+
 def _kind(value: Any) -> str:
     """'a list', 'a mapping', 'a string'... for error messages (never ruamel's class names)."""
     if isinstance(value, Mapping):
@@ -335,6 +351,7 @@ def _validate(doc: Any, path: Path) -> Config:
         if not isinstance(said, str) or not str(word).strip():
             raise check.fail(pnode, word, f"pronounce.{word}", f"expected a string, got {said!r}")
         pronounce[str(word)] = said
+    pronounce = _with_spoken_forms(pronounce)
     pauses = Pauses()
     panode = check.mapping(doc.get("pauses"), doc, "pauses", "pauses")
     for k, v in panode.items():

@@ -220,6 +220,20 @@ def test_pronounce_reaches_every_segment_and_the_title(tmp_path: Path) -> None:
     assert "Kagome " not in spoken and "Kagome!" not in spoken
 
 
+def test_pronounce_keys_with_abbreviations_and_digits_still_match(tmp_path: Path) -> None:
+    src = tmp_path / "ch.txt"
+    src.write_text('Chapter One\n\nMr. Higurashi waved at R2-D2.\n\n"Hi, Mr. Higurashi," said Ben.\n',
+                   encoding="utf-8")
+    path = tmp_path / "voices.yaml"
+    path.write_text("pronounce:\n  Mr. Higurashi: Missus Hee-goo-rah-shee\n  R2-D2: Artoo Deetoo\n",
+                    encoding="utf-8")
+    config = load_config(path)
+    _, segments = plan(read_book(src, config.skip).chapters[0], config)
+    spoken = " | ".join(j.text for seg in segments for j in seg)
+    assert spoken.count("Missus Hee-goo-rah-shee") == 2 and "Artoo Deetoo" in spoken
+    assert "Mister" not in spoken
+
+
 FANFIC = """Summary: A boy and a well.
 
 Rated: T
