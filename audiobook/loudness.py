@@ -148,15 +148,27 @@ def _phases() -> list[np.ndarray]:
 
 def peak_envelope(samples: np.ndarray) -> np.ndarray:
     """Per input sample, the largest magnitude of it and its oversampled neighbours (true-peak detector)."""
-    env = np.abs(samples)
     n = len(samples)
-    for h in _phases():
-        y = np.abs(np.convolve(samples, h))
-        # the filter delays by about half its length; align it back onto the input samples
-        d = (len(h) - 1) // 2
-        env = np.maximum(env, y[d:d + n])
-        env[:-1] = np.maximum(env[:-1], y[d + 1:d + n])
-    return env
+    if n == 0:
+        return np.zeros(0)
+    # All four phases in one polyphase pass (upfirdn), then the peak of each group of four outputs.
+    h = np.concatenate(_phases_interleaved())
+    up = np.abs(signal.upfirdn(h, samples, up=_OVERSAMPLE))
+    d = (len(h) - 1) // 2  # the filter's delay, in oversampled samples
+    up = up[d:d + n * _OVERSAMPLE]
+    if len(up) < n * _OVERSAMPLE:
+        up = np.concatenate([up, np.zeros(n * _OVERSAMPLE - len(up))])
+    env = up.reshape(n, _OVERSAMPLE)
+    return np.maximum(np.abs(samples), np.maximum(np.maximum(env[:, 0], env[:, 1]), np.maximum(env[:, 2], env[:, 3])))
+
+
+def _phases_interleaved() -> list[np.ndarray]:
+    # the 48-tap filter itself (phases interleaved back into one impulse response)
+    phases = _phases()
+    h = np.empty(sum(len(p) for p in phases))
+    for i, p in enumerate(phases):
+        h[i::_OVERSAMPLE] = p
+    return [h]
 
 
 def true_peak_linear(samples: np.ndarray) -> float:
@@ -170,23 +182,51 @@ def true_peak(samples: np.ndarray) -> float:
     return 20.0 * float(np.log10(peak)) if peak > 0 else float("-inf")
 
 
-def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP,
-          envelope: np.ndarray | None = None) -> np.ndarray:
-    """A look-ahead true-peak limiter: a smooth gain that keeps the 4x-oversampled peak under the ceiling.
+def _bucket(rate: int) -> int:
+    # Gain-curve resolution: about 5 ms, a whole fraction of the 100 ms gating hop so block
+    # energies can be summed from buckets.
+    return max(1, int(round(_HOP_S * rate)) // 21)
 
-    The required gain at each sample is held over a window by a minimum filter, then smoothed by a
-    moving average of the same width: an average of values that are each at most the requirement at
-    the centre never exceeds it, so no peak escapes and the gain never steps. `envelope` is
-    `peak_envelope(samples)` when the caller has it (it scales with the signal, so one per clip does).
+
+def _pool_max(values: np.ndarray, size: int) -> np.ndarray:
+    n = -(-len(values) // size)
+    padded = np.zeros(n * size)
+    padded[: len(values)] = values
+    return padded.reshape(n, size).max(axis=1)
+
+
+def _bucket_gain(env_b: np.ndarray, rate: int, ceiling: float) -> np.ndarray | None:
+    """The limiter's gain per bucket for a bucketed peak envelope; None when nothing exceeds the ceiling.
+
+    The required gain is held by a minimum filter one bucket wider than the moving average that
+    smooths it: every bucket the average takes in lies within the hold of the bucket in question
+    and of its neighbour, so the gain (and its straight-line interpolation between buckets) never
+    exceeds what any sample needs, and it never steps.
     """
-    ceiling = 10.0 ** (ceiling_db / 20.0)
-    env = peak_envelope(samples) if envelope is None else envelope
-    if env.max(initial=0.0) <= ceiling:
-        return samples
-    width = 2 * max(1, int(rate * _LIMITER_MS / 1000)) + 1
-    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
-    held = ndimage.minimum_filter1d(need, width, mode="nearest")
-    return samples * ndimage.uniform_filter1d(held, width, mode="nearest")
+    if env_b.max(initial=0.0) <= ceiling:
+        return None
+    radius = max(1, int(round(rate * _LIMITER_MS / 1000 / _bucket(rate))))
+    need = np.minimum(1.0, ceiling / np.maximum(env_b, 1e-12))
+    held = ndimage.minimum_filter1d(need, 2 * (radius + 1) + 1, mode="nearest")
+    return ndimage.uniform_filter1d(held, 2 * radius + 1, mode="nearest")
+
+
+def _expand(gain_b: np.ndarray, n: int, size: int) -> np.ndarray:
+    centres = np.arange(len(gain_b)) * size + (size - 1) / 2
+    return np.interp(np.arange(n), centres, gain_b)
+
+
+def limit_gain(envelope: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.ndarray | None:
+    """The limiter's gain per sample for a signal with this peak envelope; None when nothing exceeds the ceiling."""
+    size = _bucket(rate)
+    gain_b = _bucket_gain(_pool_max(envelope, size), rate, 10.0 ** (ceiling_db / 20.0))
+    return None if gain_b is None else _expand(gain_b, len(envelope), size)
+
+
+def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.ndarray:
+    """A look-ahead true-peak limiter: a smooth gain that keeps the 4x-oversampled peak under the ceiling."""
+    gain = limit_gain(peak_envelope(samples), rate, ceiling_db)
+    return samples if gain is None else samples * gain
 
 
 #: The group of the narrator's voice (narration and the spoken chapter title).
@@ -323,9 +363,7 @@ def materialise(levelled: Levelled) -> None:
     for source, target, gain in levelled.sources:
         if target.path.is_file():
             continue
-        samples = _read(source)
-        out = _gain_and_limit(samples, SAMPLE_RATE, gain, gated_loudness(_blocks_of(_weighted(samples, SAMPLE_RATE),
-                                                                                     SAMPLE_RATE)))
+        out = _gain_and_limit(_read(source), SAMPLE_RATE, gain)
         tmp = target.path.with_name(f".{target.path.stem}.{os.getpid()}.tmp.wav")
         try:
             target.path.parent.mkdir(parents=True, exist_ok=True)
@@ -354,30 +392,54 @@ def _blocks_of(weighted: np.ndarray, rate: int) -> np.ndarray:
     return (sums[starts + block] - sums[starts]) / block
 
 
-def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, loudness: float) -> np.ndarray:
-    """Apply a gain and limit the peaks, making up for the loudness the limiter takes."""
-    envelope = peak_envelope(samples)
+def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
+    """Apply a gain and limit the peaks, making up for the loudness the limiter takes.
 
-    def at(gain: float) -> np.ndarray:
-        scale = 10.0 ** (gain / 20.0)
-        return limit(samples * scale, rate, envelope=envelope * scale)
+    The make-up search runs on ~5 ms buckets: the K-weighted energy and the peak envelope are
+    bucketed once, and the limiter's gain curve is slow next to the weighting filters, so each
+    try costs a few thousand operations, not a pass over the samples.
+    """
+    size = _bucket(rate)
+    hop = size * 21
+    env_b = _pool_max(peak_envelope(samples), size)
+    weighted = _weighted(samples, rate)
+    energy = np.square(weighted)
+    n_b = -(-len(energy) // size)
+    energy_b = np.zeros(n_b * size)
+    energy_b[: len(energy)] = energy
+    energy_b = energy_b.reshape(n_b, size).sum(axis=1)
+    block = int(round(_BLOCK_S * rate))
+    n_blocks = max(1, (max(len(weighted), block) - block) // hop + 1)
+    ceiling = 10.0 ** (LIMIT_DBTP / 20.0)
 
-    want = loudness + gain_db
-    out, gain = at(gain_db), gain_db
-    if not np.isfinite(loudness):
-        return out
-    got = gated_loudness(_blocks_of(_weighted(out, rate), rate))
+    def loudness_at(gain: float, gain_b: np.ndarray | None) -> float:
+        e = energy_b * 10.0 ** (gain / 10.0)
+        if gain_b is not None:
+            g = np.concatenate([gain_b, np.full(max(0, n_b - len(gain_b)), gain_b[-1])])[:n_b]
+            e = e * g * g
+        hops = np.zeros((n_blocks + 3) * 21)
+        hops[: min(len(e), len(hops))] = e[: len(hops)]
+        per_hop = hops.reshape(-1, 21).sum(axis=1)
+        return gated_loudness(np.convolve(per_hop, np.ones(4), mode="valid")[:n_blocks] / block)
+
+    def curve(gain: float) -> np.ndarray | None:
+        return _bucket_gain(env_b * 10.0 ** (gain / 20.0), rate, ceiling)
+
+    want = loudness_at(gain_db, None)
+    gain, gain_b = gain_db, curve(gain_db)
+    got = loudness_at(gain, gain_b)
     slope = 1.0
-    for _ in range(5):  # louder in, more limited: secant steps converge to within 0.1 LU
-        if not np.isfinite(got) or abs(want - got) < 0.1:
+    for _ in range(8):  # louder in, more limited: secant steps converge to within 0.05 LU
+        if gain_b is None or not np.isfinite(got) or abs(want - got) < 0.05:
             break
         step = float(np.clip((want - got) / max(slope, 0.1), -6.0, 12.0))
         gain += step
-        out = at(gain)
-        new = gated_loudness(_blocks_of(_weighted(out, rate), rate))
+        gain_b = curve(gain)
+        new = loudness_at(gain, gain_b)
         slope = (new - got) / step if step else 1.0
         got = new
-    return out
+    out = samples * 10.0 ** (gain / 20.0)
+    return out if gain_b is None else out * _expand(gain_b, len(samples), size)
 
 
 def decode(path: Path, rate: int | None = None) -> tuple[np.ndarray, int]:
