@@ -27,7 +27,8 @@ _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len,
 _NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
-_FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is)\b"
+_FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
+       r"their|my|your|our|him|them|me|us)\b"
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
        rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
@@ -82,6 +83,10 @@ youth stranger figure voice latter former friend visitor companion""".split())
 # a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
 _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|[Tt]he\s+(?:second|third|new|strange|other))"
                          rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
+# a finite verb right after a name: the name is its clause's subject ("and Poirot stood aside")
+_CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
+                          rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
+                          rf"shook|struck|broke|caught|left|bent|laid|set)\b")
 # an answer without words: the turn passes back to the one who spoke
 _GESTURE = re.compile(r"\b(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
@@ -347,7 +352,9 @@ class _Chapter:
                 if last not in HARD_STOP:
                     return ("name", last)  # "the gloomy Ratcliffe", "the President"
                 return None
-            return ("description", low)
+            while len(words) > 2 and re.fullmatch(r"[a-z]+ing", words[-1]):
+                words = words[:-1]  # "the child pressing": the participle begins what the child does
+            return ("description", " ".join(words).lower())
         hon, names = split_name(s)
         if names and all(n not in HARD_STOP for n in names):
             if not hon and len(names) == 1 and re.search(r"(?:ing|ed|ly)$", names[0]) \
@@ -428,7 +435,8 @@ class _Chapter:
         hi = bisect.bisect_left(self.mention_starts, b)
         for k in range(hi - 1, lo - 1, -1):
             mm = self.narr_mentions[k]
-            if not mm.subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|but|when)\s+)?$",
+            subject = mm.subject or (mm.entity != NARR and _CLAUSE_VERB.match(self.text, mm.end))
+            if not subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|but|when)\s+)?$",
                                                 self.text[max(a, mm.start - 12):mm.start]):
                 continue
             if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b]):
@@ -560,7 +568,8 @@ class _Chapter:
             if idx == NARR:
                 continue  # "he", "she" and descriptions never mean the first-person narrator
             ent = self.cast.entities[idx]
-            if not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0):
+            if not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0
+                                              and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
                 continue
             if ent is not None and ent.excluded:
                 continue
@@ -610,7 +619,10 @@ class _Chapter:
                 base = kind.split(":")[-1]
                 actor = kind.startswith("actor:")
                 if base == "name":
-                    idx = self.resolve_name(q.tag_value)
+                    # an actor tag ("Tears came into his eyes.") makes no new character: only known people act
+                    idx = self.cast.lookup(q.tag_value) if actor else self.resolve_name(q.tag_value)
+                    if idx is not None and actor and not self.cast.entities[idx].is_person:
+                        idx = None
                     if idx is not None:
                         self._set(q, idx, 0.85 if q.tag_where == "after" else 0.75, "actor")
                 elif base == "narrator":
@@ -863,22 +875,37 @@ class _Chapter:
                 continue
             # names in the same sentence as the noun, nearest first
             lo_bound = max(0, m.start() - 300)
-            s0 = max(self.text.rfind(".", lo_bound, m.start()), self.text.rfind("\n\n", lo_bound, m.start()), lo_bound)
-            e0 = self.text.find(".", m.end(), m.end() + 300)
-            e0 = m.end() + 300 if e0 < 0 else e0
+            # sentence ends, not the full stop of "Mr." ("Mr. Wells was ... the typical lawyer's mouth")
+            ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo_bound, m.start())]
+            s0 = max(ends[-1] if ends else -1, self.text.rfind("\n\n", lo_bound, m.start()), lo_bound)
+            nxt = _FULL_STOP.search(self.text, m.end(), m.end() + 300)
+            e0 = nxt.start() if nxt else m.end() + 300
             lo = bisect.bisect_left(self.mention_starts, s0)
             hi = bisect.bisect_left(self.mention_starts, e0)
             near = [(abs(self.narr_mentions[j].start - m.start()), self.narr_mentions[j].entity) for j in range(lo, hi)
-                    if self.narr_mentions[j].entity != NARR]
+                    if self.narr_mentions[j].entity != NARR and not self._coordinated(self.narr_mentions[j], m)]
             if near:
                 dist, ent = min(near)
-                votes[ent] += 2 if dist < 25 else 1
+                j0 = next(j for j in range(lo, hi) if self.narr_mentions[j].entity == ent)
+                copula = re.match(r"\s+(?:was|is|had\s+been|seemed)\b", self.text[self.narr_mentions[j0].end:m.start()])
+                votes[ent] += 2 if dist < 25 or copula else 1  # "Mr. Wells was a man ... with a lawyer's mouth"
         best: int | None = None
         if votes:
             (top, n), *rest = votes.most_common(2) + [(None, 0)]
             best = top if n >= 2 and n > 1.5 * rest[0][1] else None
         self._appositive_cache[head] = best
         return best
+
+    def _coordinated(self, mention: Mention, noun: re.Match[str]) -> bool:
+        """"John and the lawyer", "the lawyer to whom Mrs. Inglethorp": a name beside the noun but not its referent."""
+        if re.match(r"['\u2019]s?\b", self.text[mention.end:mention.end + 2]):
+            return True  # "Mrs. Inglethorp's room", "my mother's lawyer": the possessor is someone else
+        if mention.end <= noun.start():
+            between = self.text[mention.end:noun.start()]
+            return bool(re.fullmatch(r"(?:['\u2019]s\s+\w+\s+)?\s*(?:,\s*)?(?:and|or|nor|with|to|from|at|by)\s+(?:the\s+|his\s+|her\s+)?"
+                                     r"(?:\w+\s+)?", between))
+        between = self.text[noun.end():mention.start]
+        return bool(re.search(r"\b(?:and|or|nor|with|whom|to|at|by|from)\b", between))
 
     def _inside_quote(self, pos: int) -> bool:
         k = bisect.bisect_right(self.quote_starts, pos) - 1
@@ -900,12 +927,20 @@ class _Chapter:
                 if not m:
                     continue
                 c = self._classify(m.group("subj"))
+                if lead_in:
+                    # "Cynthia was coming in, and Poirot stood aside to let her pass. "Excuse me..."": the later
+                    # clause's subject is the one who speaks
+                    later = self._later_subject(base + m.end("subj"), part.end)
+                    if later:
+                        c = (later[0], later[1])
                 if c is None:
                     continue
                 q = turn.quotes[0]
                 if c[0] == "name":
-                    idx = self.resolve_name(c[1])
-                    if idx is not None and self._person(idx) and idx not in q.vocatives:
+                    # a capitalised word acting is a person only if the chapter already knows it as one ("Tears came")
+                    idx = self.cast.lookup(c[1])
+                    if idx is not None and self.cast.entities[idx].is_person and idx not in q.vocatives:
+                        self.cast.entities[idx].tagged += 1  # an actor who speaks: a likely speaker from now on
                         return idx, 0.7
                 elif c[0] == "narrator" and self.first_person:
                     return NARR, 0.65

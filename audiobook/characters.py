@@ -198,6 +198,7 @@ class Cast:
         self.entities: list[Entity] = []
         self.by_form: dict[str, int] = {}
         self.mentions: list[Mention] = []
+        self.mid: set[str] = set()
         self._exclude = {_key(x) for x in exclude if x.strip()}
         for ch in known:
             if ch.name == NARRATOR:
@@ -444,6 +445,7 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
                 and _SUBJECT_VERB.match(text, end):
             mid.add(form)
+    cast.mid = mid  # forms written mid-sentence: names, unlike "Tears came into his eyes."
     mid_tokens = {t for f in mid for t in split_name(f)[1]}
     forms = Counter(form for _, _, form, _, _ in raw
                     if form in mid or split_name(form)[0] or all(t in mid_tokens for t in split_name(form)[1]))
