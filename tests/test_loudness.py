@@ -101,11 +101,12 @@ def _speechlike(seed: int, seconds: float) -> np.ndarray:
 def test_block_meter_equals_pyloudnorm(seed: int, hops: int) -> None:
     # Lengths of whole blocks: pyloudnorm counts a last partial block, we do not (a chapter's last
     # block is silence anyway); otherwise the two must agree.
-    x = _speechlike(seed, 0.4 + hops / 10)
+    n = int(0.4 * RATE) + hops * int(0.1 * RATE)  # exact sample counts: no float rounding of the length
+    x = _speechlike(seed, n / RATE + 0.1)[:n]
     ours = gated_loudness(block_energies(x, RATE))
     theirs = pyloudnorm.Meter(RATE).integrated_loudness(x)
     if np.isfinite(theirs):
-        assert ours == pytest.approx(theirs, abs=0.02)  # pyloudnorm rounds block bounds in floating point
+        assert ours == pytest.approx(theirs, abs=0.02)
     else:
         assert not np.isfinite(ours)
 
