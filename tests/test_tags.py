@@ -185,3 +185,41 @@ def test_timeline_predicts_the_encoders_cues_exactly(wav_dir: Path, lengths, lea
     predicted = timeline.layout(spoken, pauses, lead_clips)
     assert predicted.cues == cues
     assert predicted.duration_ms == duration
+
+
+def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiobook.cli import main
+    from audiobook.loudness import measure_file
+
+    root, _ = book
+    cover = tmp_path / "mine.png"
+    Image.new("RGB", (1600, 1600), (10, 200, 10)).save(cover)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "render", str(root / "glass.txt"), "--voices", str(root / "voices.yaml"), "--cache-dir", str(root / "cache"),
+        "-o", str(out), "-q", "--cover", str(cover), "--id3v2.3", "--no-normalize", "--base-url", "http://h:1/b/"])
+    assert result.exit_code == 0, result.output
+    first = out / "The Glass Orchard" / "01 - Chapter 1 Lanterns.mp3"
+    assert ID3(first, translate=False).version == (2, 3, 0)
+    with Image.open(io.BytesIO(ID3(first).getall("APIC")[0].data)) as img:
+        assert img.size == (1600, 1600) and img.getpixel((800, 800))[1] > 150  # the user's green picture
+    assert measure_file(first).lufs < -18  # espeak's own level, about -21 LUFS, left alone
+    assert "http://h:1/b/01%20-%20Chapter" in (first.parent / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_cli_bad_cover_is_one_error_line(book, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiobook.cli import main
+
+    root, _ = book
+    bad = tmp_path / "cover.jpg"
+    bad.write_text("no picture here")
+    result = CliRunner().invoke(main, ["render", str(root / "glass.txt"), "--voices", str(root / "voices.yaml"),
+                                       "--cache-dir", str(root / "cache"), "-o", str(tmp_path / "o"), "-q",
+                                       "--cover", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cover ") and "cover.jpg" in result.output
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("*.mp3"))
