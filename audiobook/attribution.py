@@ -90,6 +90,9 @@ _CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had
 # an answer without words: the turn passes back to the one who spoke
 _GESTURE = re.compile(r"\b(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
+_GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
+                         rf"(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+                         rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 #: Words that make a voice a newcomer's ("a second voice", "a new voice").
 _NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
@@ -439,7 +442,7 @@ class _Chapter:
             if not subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|but|when)\s+)?$",
                                                 self.text[max(a, mm.start - 12):mm.start]):
                 continue
-            if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b]):
+            if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b].rstrip(" \t\r\n:,;\u2014-")):
                 return None  # "Mrs. Mann sighed: ...the beadle, who ... said," leads elsewhere
             if mm.entity == NARR:
                 return ("narrator", "I", "before", mm.start)
@@ -960,6 +963,25 @@ class _Chapter:
         if self.paras[pi - 1][2] != self.paras[pi][2]:
             return None, 0.0
         part = self.parts[pi - 1][-1]
+        prev_spk = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
+        g = _GESTURE_BY.search(self.text, part.start, part.end)
+        if g and prev_spk is not None and prev_spk not in turn.quotes[0].vocatives:
+            # "Poirot nodded absently." after my question: he answered without words, so I speak again
+            who = self._classify(g.group("subj"))
+            gi = None
+            if who and who[0] == "name":
+                gi = self.cast.lookup(who[1])
+            elif who and who[0] == "narrator":
+                gi = NARR
+            elif who and who[0] == "pronoun":
+                gi = -2  # someone else than the speaker, most often
+            # a nod then the nodder's own words is the usual order; the asker speaks again only when the narration
+            # ends on the asker ("Poirot nodded absently. ... my curiosity was aroused.")
+            last, _, _ = self._fragment(part.start, part.end, False)
+            asker_last = bool(_I_RE.search(last)) if prev_spk == NARR else self._mentioned_between(
+                prev_spk, part.end - len(last), part.end)
+            if gi is not None and gi != prev_spk and (gi == NARR or asker_last):
+                return prev_spk, 0.6
         frag, base, _ = self._fragment(part.start, part.end, False)
         frag_lead = len(frag) - len(frag.lstrip())
         frag, base = frag[frag_lead:], base + frag_lead
@@ -1052,7 +1074,7 @@ class _Chapter:
         turns = self.turns
         run = turns[j].run
         for q in turns[j].quotes:
-            for v in q.vocatives:
+            for v in q.vocatives + q.spoken_to:  # "whispering to Poirot": Poirot is the one who answers
                 if v != spk:
                     return v
         if self.PARTNER_LOCAL:
