@@ -18,7 +18,7 @@ from typing import Sequence
 from .characters import HARD_STOP, HONORIFICS, LOWER, STOP, UPPER, Cast, Mention, build_cast, split_name
 from .model import NARRATOR, Character, Paragraph, Segment
 from .quotes import Part, detect_convention, split_paragraph
-from .speechverbs import SPEECH_NOUNS, VERB
+from .speechverbs import LEMMA, SPEECH_NOUNS, VERB
 
 # ---------------------------------------------------------------- patterns for tags
 
@@ -93,6 +93,9 @@ _GESTURE = re.compile(r"\b(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\
 _GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
                          rf"(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
+_VERB_RE = re.compile(VERB)
+#: Speech verbs that carry on the speech of whoever spoke last.
+_CONTINUE_VERBS = {"add", "continue", "resume", "go", "pursue", "proceed", "repeat", "persist"}
 #: Words that make a voice a newcomer's ("a second voice", "a new voice").
 _NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
@@ -432,6 +435,23 @@ class _Chapter:
                 return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
         return None
 
+    def _continuing(self, q: _Quote, t_i: int, gender: str) -> int | None:
+        """The previous speaker, when a pronoun tag's verb says the speech goes on ("he added", "she went on")."""
+        lo = q.tag_pos - 30 if q.tag_where == "after" else q.tag_pos
+        v = _VERB_RE.search(self.text, max(0, lo), q.tag_pos + 60)
+        if v is None or LEMMA.get(v.group().split()[0].lower()) not in _CONTINUE_VERBS:
+            return None
+        prev = None
+        k = self.quote_index[id(q)]
+        if k > 0 and self.quotes[k - 1].speaker is not None and self.quotes[k - 1].para >= q.para - 2:
+            prev = self.quotes[k - 1].speaker
+        elif t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run:
+            prev = self.turns[t_i - 1].last
+        if prev is None or prev == NARR or prev in q.vocatives or prev in q.spoken_to:
+            return None
+        g = self.cast.entities[prev].gender
+        return prev if g is None or g == gender else None
+
     def _later_subject(self, a: int, b: int) -> tuple[str, str, str, int] | None:
         """A named subject of a later clause in text[a:b] ("..., whilst Cynthia ... hoped,"): the one leading in."""
         lo = bisect.bisect_left(self.mention_starts, a)
@@ -633,6 +653,11 @@ class _Chapter:
                         self._set(q, NARR, 0.85 if not actor else 0.7, "actor" if actor else "explicit")
                 elif base == "pronoun":
                     g = "male" if q.tag_value == "he" else "female"
+                    same = self._continuing(q, t_i, g) if not actor else None
+                    if same is not None:
+                        # "Then after a pause he added": adding, going on, resuming is the last speaker's act
+                        self._set(q, same, 0.8, "pronoun")
+                        continue
                     idx, conf = self._resolve_ref(q, g, q.tag_pos, ctx)
                     if idx is not None:
                         self._set(q, idx, conf * (0.8 if actor else 1.0), "actor" if actor else "pronoun")
