@@ -88,10 +88,10 @@ _CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had
                           rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
                           rf"shook|struck|broke|caught|left|bent|laid|set)\b")
 # an answer without words: the turn passes back to the one who spoke
-_GESTURE = re.compile(r"\b(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+_GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
 _GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
-                         rf"(?:shook\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+                         rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 _VERB_RE = re.compile(VERB)
 #: Speech verbs that carry on the speech of whoever spoke last.
@@ -1014,6 +1014,9 @@ class _Chapter:
         if not m:
             return None, 0.0
         c = self._classify(m.group("subj"))
+        later = self._later_subject(base + m.end("subj"), part.end)
+        if later:
+            c = (later[0], later[1])  # "Cynthia was coming in, and Poirot stood aside to let her pass."
         if c is None:
             return None, 0.0
         q = turn.quotes[0]

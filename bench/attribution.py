@@ -81,6 +81,7 @@ def _novels(root: Path) -> dict[str, str]:
 def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
     """Accuracy of the lowest-confidence 10% of attributed gold spans vs the rest (needs gold/ + characters/)."""
     rows = []
+    none = 0
     for cid, segs in segs_by.items():
         gold_file = root / "gold" / f"{cid}.json"
         if not gold_file.is_file():
@@ -101,16 +102,19 @@ def calibration(root: Path, segs_by: dict[str, list[Segment]]) -> str:
                     continue
                 ok = best.speaker is not None and _norm(best.speaker) in names.get(q["speaker"], set())
                 rows.append((best.confidence, ok, best.speaker in (None, NARRATOR)))
+                none += best.speaker is None
     if not rows:
         return "calibration: no gold annotations found"
     rows.sort(key=lambda r: r[0])
     share = 100.0 * sum(1 for r in rows if r[2]) / len(rows)
+    wrong = 100.0 * sum(1 for r in rows if r[2] and not r[1]) / len(rows)
     k = max(1, len(rows) // 10)
     low, rest = rows[:k], rows[k:]
     acc = lambda rs: 100.0 * sum(ok for _, ok, _ in rs) / max(1, len(rs))  # noqa: E731
     return (f"calibration: lowest-confidence 10% ({len(low)} spans, conf <= {low[-1][0]:.2f}) accuracy "
             f"{acc(low):.1f}% vs rest ({len(rest)} spans) {acc(rest):.1f}%; "
-            f"gold spans given Narrator or no speaker: {share:.1f}%")
+            f"gold spans given Narrator or no speaker: {share:.1f}% (wrongly: {wrong:.1f}%; "
+            f"no speaker at all: {100.0 * none / len(rows):.1f}%)")
 
 
 def _norm(s: str) -> str:
