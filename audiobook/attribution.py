@@ -94,6 +94,10 @@ _GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s
                          rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 _VERB_RE = re.compile(VERB)
+# "the child", "the little girl" in the narration (adults so called are mostly named nearby: "the old gentleman")
+_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:[{LOWER}-]+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|lass)\b(?![\w'\u2019-])")
+_ORDINAL_WORDS = {"other", "second", "third", "first", "last", "former", "latter", "next", "same", "another", "whole",
+                  "very", "only", "young", "elder", "younger", "eldest", "youngest"}
 #: Speech verbs that carry on the speech of whoever spoke last.
 _CONTINUE_VERBS = {"add", "continue", "resume", "go", "pursue", "proceed", "repeat", "persist"}
 #: Words that make a voice a newcomer's ("a second voice", "a new voice").
@@ -236,6 +240,10 @@ class _Chapter:
             mine = [Mention(x.start(), x.end(), NARR, False, True)
                     for s, e in narration for x in _I_RE.finditer(text, s, e)]
             self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
+        self.described_ids: set[int] = set()
+        described = self._described_people(narration)
+        if described:
+            self.narr_mentions = sorted(self.narr_mentions + described, key=lambda m: m.start)
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self.mention_starts = [m.start for m in self.narr_mentions]
         self.quote_starts = [q.part.start for q in self.quotes]
@@ -247,6 +255,40 @@ class _Chapter:
         self.excluded_names = [x for x in exclude if x.strip()]
 
     # -------------------------------------------------------- helpers
+
+    def _described_people(self, narration: list[tuple[int, int]]) -> list[Mention]:
+        """Characters the narration keeps calling by a description ("the child"): one character each, with mentions.
+
+        A protagonist who is never named in a chapter ("the child" ... "she" ... "the child") is still one
+        person: her descriptions count as mentions, so "she said" finds her rather than a woman named pages ago.
+        """
+        found: dict[str, list[tuple[int, int, bool]]] = {}
+        for s, e in narration:
+            for m in _DESC_MENTION.finditer(self.text, s, e):
+                adjs = set(m.group(1).split())
+                if adjs & _ORDINAL_WORDS:
+                    continue  # "the other old gentleman" is someone else
+                subject = bool(_CLAUSE_VERB.match(self.text, m.end()))
+                found.setdefault(m.group(2).lower(), []).append((m.start(), m.end(), subject))
+        out: list[Mention] = []
+        for head, spots in found.items():
+            if len(spots) < 4:
+                continue  # a description used once or twice is an extra, not a character
+            gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+            if gender is None:
+                votes = Counter()
+                for a, b, _ in spots:
+                    tail = self.text[b:b + 80].split(".")[0]
+                    for w in re.findall(r"\b(?:she|her|he|his|him)\b", tail):
+                        votes["female" if w in ("she", "her") else "male"] += 1
+                if votes and votes.most_common(1)[0][1] >= 2 * (sum(votes.values()) - votes.most_common(1)[0][1]):
+                    gender = votes.most_common(1)[0][0]
+            idx = self.cast.descriptive("the " + head, gender)  # type: ignore[arg-type]
+            self.described_ids.add(idx)
+            self.cast.entities[idx].tagged = 0  # described, not yet heard
+            self.cast.entities[idx].forms["the " + head] = len(spots)
+            out += [Mention(a, b, idx, False, subj) for a, b, subj in spots]
+        return out
 
     def _para_of(self, pos: int) -> int:
         lo, hi = 0, len(self.paras) - 1
@@ -709,6 +751,7 @@ class _Chapter:
         for t in self.turns:
             by_run.setdefault(t.run, []).append(t.first)
         merge: dict[int, int] = {}
+        named_for_sure = {q.speaker for q in self.quotes if q.reason in ("explicit", "self-introduction")}
         for seq in by_run.values():
             people = {x for x in seq if x is not None and x != NARR}
             described = [d for d in people if self.cast.entities[d].descriptive]
@@ -722,6 +765,10 @@ class _Chapter:
                     gd, gn = self.cast.entities[d].gender, self.cast.entities[n].gender
                     if not adjacent and (partners_d & partners_n) - {None} and (not gd or not gn or gd == gn):
                         cands.append(n)
+                # a description the narration keeps using ("the child") joins a name only if that name is
+                # heard for sure somewhere (tagged by name), not if all its lines are guesses
+                if d in self.described_ids and len(cands) == 1 and cands[0] not in named_for_sure:
+                    continue
                 if len(cands) == 1 and seq.count(d) >= 2:
                     merge[d] = cands[0]
         if not merge:
