@@ -455,6 +455,11 @@ class _Chapter:
             if rx is BEFORE_SV and (re.search(r"[.!?]", m.group("tail")) or (closed and len(m.group("tail").split()) > 3)):
                 continue  # "Anne said nothing about it." is no tag for the speech after it
             c = self._classify(m.group("subj"))
+            if rx is BEFORE_SV:
+                # "I thought of the storm, but held my peace, whilst Cynthia hoped,": Cynthia leads in
+                later = self._later_subject(base + m.end("subj"), part.end)
+                if later and later[3] > base + m.end("subj") + 1:
+                    return later
             if c is None:
                 continue
             return (c[0], c[1], "before", base + m.start("subj"))
@@ -508,7 +513,7 @@ class _Chapter:
                 return None  # "Mrs. Mann sighed: ...the beadle, who ... said," leads elsewhere
             if mm.entity == NARR:
                 return ("narrator", "I", "before", mm.start)
-            if self._person(mm.entity):
+            if self.cast.entities[mm.entity].is_person:
                 return ("name", " ".join(self.text[mm.start:mm.end].split()), "before", mm.start)
         return None
 
@@ -532,6 +537,8 @@ class _Chapter:
             _, names = split_name(intro)
             if names and not any(n in HARD_STOP for n in names):
                 q.self_named = self.resolve_name(intro)
+                if q.self_named is not None:
+                    self.cast.entities[q.self_named].also_called.add(" ".join(intro.split()))
                 return  # a name given as one's own is not somebody addressed
         m = _VOC_START.match(t)
         if m:
@@ -926,7 +933,7 @@ class _Chapter:
         cands += [(o.part.start, o.self_named) for o in self.quotes[self.quote_index[id(q)] + 1:]
                   if o.para <= p + 4 and o.self_named is not None]
         for pos, ent in cands:
-            if ent in taken or not self._person(ent):
+            if ent in taken or not (ent == NARR or self.cast.entities[ent].is_person):
                 continue
             d = self._para_of(pos) - p
             score = abs(d) + (0.5 if d < 0 else 0.0)  # named just after: most often the newcomer

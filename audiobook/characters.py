@@ -316,6 +316,8 @@ class Cast:
     def _first_elsewhere(self, idx: int) -> bool:
         """Whether another character bears this titled woman's first name ("Charles" beside "Mrs. Charles X")."""
         first = self.entities[idx].first
+        if first in self.mid:
+            return True  # "Charles came in", a man called so, though his entry may not be built yet
         return any(i != idx and e.first == first and HONORIFICS.get(e.hon or "") != "female"
                    for i, e in enumerate(self.entities))
 

@@ -357,3 +357,99 @@ def test_unresolved_she_said_never_goes_to_a_man() -> None:
     segs, _ = run(text)
     assert segs[0].speaker == "Mr. Brown"
     assert segs[1].speaker != "Mr. Brown"
+
+
+# ---------------------------------------------------------------- listener-visible mechanisms (issue 3 follow-up)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a self-introduction names its speaker, even in answer to no question; the surname joins the first name
+        ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Crane. I keep the light."\n\n'
+         '"Then keep it well," said Nell.\n\nSilas nodded.', ["Nell", "Silas"]),
+        ('"Good evening," said Nell.\n\n"Good evening. I\'m Silas Crane, and I keep the light."', ["Nell", "Silas Crane"]),
+        # "Who is it?" answered with a bare name: an answer, not a call to that person
+        ('Nell came in with Rufus. She shut the door.\n\n"Who is the keeper?" he asked.\n\n"Nell," she told him.',
+         ["Rufus", "Nell"]),
+        # "he added": the one who spoke last goes on
+        ('Rufus and Walter sat by the fire.\n\n"It is late," said Rufus.\n\nThen after a pause he added, "Too late."',
+         ["Rufus", "Rufus"]),
+    ],
+)
+def test_listener_cases(text: str, expected: list[str]) -> None:
+    assert speakers(text)[:len(expected)] == expected
+
+
+def test_self_introduction_merges_full_name_into_first_name() -> None:
+    text = ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Crane. I keep the light."\n\n'
+            'Silas laughed. "Not for long."')
+    segs, chars = run(text)
+    assert [s.speaker for s in segs] == ["Nell", "Silas", "Silas"]
+    assert segs[1].reason == "self-introduction"
+    assert "Silas Crane" in chars["Silas"].aliases
+
+
+def test_a_new_voice_is_not_the_one_who_hears_it() -> None:
+    text = ('Nell climbed the steps of the lighthouse. She was tired.\n\n"You are late," said a voice from the dark.\n\n'
+            'Nell turned. Silas sat on the bench. He smiled.\n\n"The wind," she said.')
+    got = speakers(text)
+    assert got[0] != "Nell"
+    assert got[1] == "Nell"
+
+
+def test_second_voice_is_the_newcomer_and_nickname_is_a_vocative() -> None:
+    text = ('"Is that the boat?" asked Nell.\n\n"That is Rufus\'s boat," said Silas.\n\n'
+            'A second voice carried across the water. "Ahoy! Is that you, Sil?"\n\n'
+            '"It is," Silas shouted back.\n\nRufus climbed out of the boat.')
+    assert speakers(text) == ["Nell", "Silas", "Rufus", "Silas"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the clause nearest the speech speaks ("whilst Cynthia ... hoped,"), not the sentence's first subject
+        ('I thought of the storm, but decided to hold my peace, whilst Cynthia cheerfully hoped, "It will pass."',
+         ["Cynthia"]),
+        ('I asked her if she were ill, and she answered frankly:\n\n"Yes, I am."', ["She"]),
+    ],
+)
+def test_nearest_clause_leads_into_speech(text: str, expected: list[str]) -> None:
+    got = speakers("Cynthia sat in the garden with me.\n\n" + text)
+    if expected == ["She"]:
+        assert got == ["Cynthia"]
+    else:
+        assert got == expected
+
+
+def test_wordless_answer_hands_the_turn_back() -> None:
+    text = ('I walked with Poirot to the gate and took the opportunity of whispering to him:\n\n'
+            '"Will there be an inquest?"\n\n'
+            'Poirot nodded absently. He seemed lost in thought, so that my curiosity was aroused.\n\n'
+            '"What is it?"\n\n"Nothing, my friend. Nothing yet."')
+    assert speakers(text) == [NARRATOR, NARRATOR, "Poirot"]
+
+
+def test_unnamed_child_is_one_character() -> None:
+    text = ('Mrs. Blewett had gone home long ago.\n\n'
+            'Matthew drove up to the station. The child sat on a pile of shingles, waiting. The child looked up.\n\n'
+            '"Are you Mr. Cuthbert?" she said.\n\n"I am," said Matthew.\n\n'
+            'The child put out her hand. The child smiled.\n\n"I am so glad," she said.')
+    got = speakers(text)
+    assert got[1] == "Matthew"
+    assert got[0] == got[2] == "the child"
+
+
+def test_a_wife_called_by_her_husbands_name_is_not_his_mother() -> None:
+    text = ('Charles came in with Mrs. Charles Hayter and Mrs. Hayter.\n\n'
+            '"We are late," said Mrs. Hayter.\n\n"Not at all," said Mrs. Charles Hayter.')
+    assert speakers(text) == ["Mrs. Hayter", "Mrs. Charles Hayter"]
+
+
+def test_pronoun_in_a_reported_clause_is_someone_else() -> None:
+    # "Mara thought he looked younger": he is not Mara
+    text = ('Mara lit the lamps. Tobias laughed, and Mara thought he looked younger.\n\n'
+            '"The wick would not catch," she said.')
+    segs, chars = run(text)
+    assert [s.speaker for s in segs] == ["Mara"]
+    assert chars["Mara"].gender != "male"
