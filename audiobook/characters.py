@@ -434,6 +434,34 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             cast.entities[m.entity].votes[g] += weight[g]
 
 
+def _implied_husbands(cast: Cast) -> None:
+    """"Mrs. Charles Musgrove" implies a man, Charles Musgrove, who may be the chapter's bare "Charles".
+
+    Two men sharing a first name: the author spells out the full name of the one the story knows less
+    ("Charles Hayter") and says just "Charles" for the familiar one, so the bare name goes to the bearer
+    whose full name the chapter uses least.
+    """
+    for i, wife in enumerate(list(cast.entities)):
+        if HONORIFICS.get(wife.hon or "") != "female" or not wife.first or not wife.last:
+            continue
+        bare = cast.by_form.get(_key(wife.first))
+        if bare is None or bare == i:
+            continue
+        other = cast.entities[bare]
+        if other.last is None or other.last == wife.last or other.hon or HONORIFICS.get(other.hon or "") == "female":
+            continue  # the bare name is no other man's full-named entity: nothing to choose between
+        full = sum(n for f, n in other.forms.items() if len(split_name(f)[1]) >= 2)
+        plain = other.forms.get(wife.first, 0)
+        if not (full and plain >= 3 * full):
+            continue
+        husband = cast._new(None, [wife.first, wife.last])
+        h = cast.entities[husband]
+        h.known_gender = "male"
+        h.forms[normal_form(None, [wife.first, wife.last])] = 1
+        h.forms[wife.first] = other.forms.pop(wife.first)
+        cast.by_form[_key(wife.first)] = husband
+
+
 def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence[tuple[int, int]],
                known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> Cast:
     """Find the characters named in a chapter and every place they are mentioned."""
@@ -460,6 +488,7 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         idx = cast.lookup(form, create=True)
         if idx is not None:
             cast.entities[idx].forms[form] += forms[form]
+    _implied_husbands(cast)
     mentions = []
     for start, end, form, in_quote, initial in sorted(raw):
         idx = cast.by_form.get(_key(form))

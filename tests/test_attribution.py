@@ -453,3 +453,13 @@ def test_pronoun_in_a_reported_clause_is_someone_else() -> None:
     segs, chars = run(text)
     assert [s.speaker for s in segs] == ["Mara"]
     assert chars["Mara"].gender != "male"
+
+
+def test_two_men_sharing_a_first_name() -> None:
+    # "Mrs. Charles Musgrove" implies her husband; the chapter spells out "Charles Hayter" for the other Charles
+    text = ('Charles came in late. Mrs. Charles Musgrove looked up. Charles sat down. Charles Hayter was '
+            'not there. Charles laughed.\n\n"Where is everyone?" asked Charles.\n\n'
+            '"Gone to the play," said Louisa.')
+    segs, chars = run(text)
+    assert segs[0].speaker == "Charles Musgrove"
+    assert "Charles Hayter" not in {s.speaker for s in segs}
