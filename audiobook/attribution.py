@@ -930,8 +930,11 @@ class _Chapter:
         lo = bisect.bisect_left(self.all_mention_starts, self.paras[max(0, p - 2)][0])
         hi = bisect.bisect_left(self.all_mention_starts, self.paras[min(len(self.paras) - 1, p + 4)][1])
         cands = [(m.start, m.entity) for m in self.cast.mentions[lo:hi]]
-        cands += [(o.part.start, o.self_named) for o in self.quotes[self.quote_index[id(q)] + 1:]
-                  if o.para <= p + 4 and o.self_named is not None]
+        for o in self.quotes[self.quote_index[id(q)] + 1:]:
+            if o.para > p + 4:
+                break  # bounded look-ahead keeps this linear
+            if o.self_named is not None:
+                cands.append((o.part.start, o.self_named))
         for pos, ent in cands:
             if ent in taken or not (ent == NARR or self.cast.entities[ent].is_person):
                 continue
