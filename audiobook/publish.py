@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -54,6 +55,8 @@ class PublishOptions:
     def __post_init__(self) -> None:
         if self.id3_version not in (3, 4):
             raise ConfigError(f"ID3 version must be 3 or 4, not {self.id3_version}")
+        if self.year is not None and not re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", self.year):
+            raise ConfigError(f"year {self.year!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ConfigError(f"unknown output format {unknown[0]!r} (choose from {', '.join(FORMATS)})")

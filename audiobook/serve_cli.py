@@ -53,16 +53,16 @@ def serve_cmd(folder: Path, host: str, port: int, base_url: str | None) -> None:
 
 
 def publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add render's output options (--cover, --id3v2.3, --format, --base-url, --no-normalize) to a command.
+    """Add render's output options (--cover, --id3v2.3, --format, --base-url, --no-normalize, --year) to a command.
 
     The command receives them as one `publish: PublishOptions` argument.
     """
     @functools.wraps(command)
     def wrapper(*args: Any, cover: Path | None, id3v23: bool, formats: tuple[str, ...], base_url: str | None,
-                no_normalize: bool, **kwargs: Any) -> Any:
+                no_normalize: bool, year: str | None, **kwargs: Any) -> Any:
         kwargs["publish"] = PublishOptions(cover=cover, id3_version=3 if id3v23 else 4, normalize=not no_normalize,
                                            formats=("mp3",) + tuple(f for f in formats if f != "mp3"),
-                                           base_url=base_url)
+                                           base_url=base_url, year=year)
         return command(*args, **kwargs)
 
     for option in reversed([
@@ -74,6 +74,7 @@ def publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--base-url", default=None,
                      help=f"URL the book folder will be served at, for feed.xml (default {DEFAULT_BASE_URL})."),
         click.option("--no-normalize", is_flag=True, help="Keep the voices' own levels (no -16 LUFS levelling)."),
+        click.option("--year", default=None, help="Year of publication for the tags (e.g. 2024)."),
     ]):
         wrapper = option(wrapper)
     return wrapper

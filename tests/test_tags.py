@@ -199,14 +199,25 @@ def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
         "render", str(root / "glass.txt"), "--voices", str(root / "voices.yaml"), "--cache-dir", str(root / "cache"),
-        "-o", str(out), "-q", "--cover", str(cover), "--id3v2.3", "--no-normalize", "--base-url", "http://h:1/b/"])
+        "-o", str(out), "-q", "--cover", str(cover), "--id3v2.3", "--no-normalize", "--base-url", "http://h:1/b/",
+        "--year", "2024"])
     assert result.exit_code == 0, result.output
     first = out / "The Glass Orchard" / "01 - Chapter 1 Lanterns.mp3"
     assert ID3(first, translate=False).version == (2, 3, 0)
+    assert str(ID3(first, translate=False)["TYER"]) == "2024"
     with Image.open(io.BytesIO(ID3(first).getall("APIC")[0].data)) as img:
         assert img.size == (1600, 1600) and img.getpixel((800, 800))[1] > 150  # the user's green picture
     assert measure_file(first).lufs < -18  # espeak's own level, about -21 LUFS, left alone
     assert "http://h:1/b/01%20-%20Chapter" in (first.parent / "feed.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("year", ["24", "2024/05", "next year"])
+def test_bad_year_is_a_config_error(year: str) -> None:
+    from audiobook.errors import ConfigError
+    from audiobook.publish import PublishOptions
+
+    with pytest.raises(ConfigError, match="year"):
+        PublishOptions(year=year)
 
 
 def test_cli_bad_cover_is_one_error_line(book, tmp_path: Path) -> None:
