@@ -168,7 +168,7 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
                     comment=book.summary,
                 )))
             # Voices levelled to -16 LUFS; transcript, scene chapter frames and cover in the tags.
-            chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, folder=folder, workers=workers)
+            chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, workers=workers)
             written, _encoded = write_chapters(chapter_jobs, workers=workers, progress=progress,
                                                records=root / RENDERS if options.use_cache else None)
         rendered = [

@@ -122,9 +122,9 @@ def _prepare_one(task: tuple[ChapterJob, Path, Path, PublishOptions, str | None,
     return new
 
 
-def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOptions, *, folder: Path,
+def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOptions, *,
             workers: Workers | None = None) -> list[ChapterJob]:
-    """The chapter jobs with levelled clips and full tags (nothing is written to `folder` yet).
+    """The chapter jobs with levelled clips and full tags (nothing is written to the book folder yet).
 
     `store_root` is the clip cache (level plans and the staged cover go there). Levelled clips
     are written to a scratch folder, and only for chapters that will be encoded.

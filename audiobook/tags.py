@@ -58,7 +58,7 @@ def chapter_marks(title: str, cues: Sequence[Cue], duration_ms: int) -> tuple[Ch
     for cue in cues:
         if previous is not None and cue.segment.scene != previous.scene:
             scene += 1
-            starts.append((f"{title} ({scene})", cue.start_ms))
+            starts.append((f"{title} (scene {scene})", cue.start_ms))
         previous = cue.segment
     return tuple(ChapterMark(name, start, end)
                  for (name, start), end in zip(starts, [s for _, s in starts[1:]] + [duration_ms]))

@@ -50,7 +50,7 @@ def test_ffmpeg_lists_a_chapter_at_the_start_and_at_each_scene_break(book) -> No
     scene_start = next(c.start_ms for c in first.cues if c.segment.scene == 1)
     assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
         ("Chapter 1: Lanterns", 0, scene_start),
-        ("Chapter 1: Lanterns (2)", scene_start, first.duration_ms),
+        ("Chapter 1: Lanterns (scene 2)", scene_start, first.duration_ms),
     ]
     _, marks = ffmetadata(second.path)  # no scene break: one chapter frame over the whole file
     assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
@@ -143,8 +143,8 @@ def _seg(i: int, scene: int, paragraph: int, kind: str = "narration", speaker: s
 
 @pytest.mark.parametrize("scenes,expected", [
     ([0, 0, 0], [("T", 0, 900)]),
-    ([0, 1, 1], [("T", 0, 300), ("T (2)", 300, 900)]),
-    ([0, 1, 2], [("T", 0, 300), ("T (2)", 300, 600), ("T (3)", 600, 900)]),
+    ([0, 1, 1], [("T", 0, 300), ("T (scene 2)", 300, 900)]),
+    ([0, 1, 2], [("T", 0, 300), ("T (scene 2)", 300, 600), ("T (scene 3)", 600, 900)]),
     ([1, 1, 1], [("T", 0, 900)]),  # a chapter that starts in scene 1 has no break at its start
 ])
 def test_chapter_marks(scenes: list[int], expected: list[tuple[str, int, int]]) -> None:
