@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 #: Below this many clips, synthesising in this process beats starting workers (each worker imports
-#: the package and initialises espeak: ~0.5 s; a clip takes ~1.5 ms once pyttsx3's sleep is gone).
+#: the package and initialises espeak: ~0.5-1 s; a sentence takes 2-6 ms once pyttsx3's sleep is gone).
 MIN_CLIPS_FOR_POOL = 400
 #: Below this much audio to encode (seconds), encoding in this process beats starting workers.
 MIN_AUDIO_S_FOR_POOL = 120.0
