@@ -58,7 +58,9 @@ _HOP_S = 0.1
 _ABS_GATE = -70.0
 _REL_GATE = -10.0
 _OVERSAMPLE = 4
-_LIMITER_MS = 10.0  # hold and smoothing of the limiter's gain: long enough not to distort a voice's fundamental, short enough to take only the peaks
+# The limiter gain's hold and smoothing: long enough not to distort a voice's fundamental, short
+# enough to take only the peaks (so there is little loudness to make up).
+_LIMITER_MS = 10.0
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
