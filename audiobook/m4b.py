@@ -45,11 +45,11 @@ def _concat_line(path: Path) -> str:
     return "file '" + str(path.resolve()).replace("'", "'\\''") + "'"
 
 
-def write_m4b(chapters: object, folder: Path, *, name: str | None = None) -> Path:
-    """Write `<folder>/<book>.m4b` from every chapter MP3 in `folder`; returns its path.
+def write_m4b(folder: Path, *, name: str | None = None) -> Path:
+    """Write `<folder>/<name or folder name>.m4b` from every chapter MP3 in `folder`; returns its path.
 
-    `chapters` (this render's RenderedChapters) is accepted for symmetry with the other writers; the
-    book is built from the folder's files so chapters rendered earlier are included.
+    The book is built from the folder's files (their tags give titles, author, summary), so chapters
+    rendered by earlier runs are included, as in the feed.
     """
     eps = episodes(folder)
     if not eps:

@@ -163,6 +163,6 @@ def finish(folder: Path, chapters: Sequence[RenderedChapter], options: PublishOp
     if "m4b" in options.formats and chapters:
         from .m4b import write_m4b
 
-        written.append(write_m4b(chapters, folder))
+        written.append(write_m4b(folder))
     written.append(write_feed(folder, options.base_url or DEFAULT_BASE_URL))
     return written
