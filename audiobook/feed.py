@@ -69,9 +69,18 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
 
 
 def episodes(folder: Path) -> list[Episode]:
-    """Every chapter MP3 in the folder (hidden temp files aside), in track order."""
+    """Every chapter MP3 in the folder in track order (hidden temp files and files that are not MP3s aside).
+
+    A stray file the user dropped in the folder must not break every later render's feed, so an
+    unreadable one is left out rather than raising.
+    """
     files = sorted(p for p in folder.glob("*.mp3") if not p.name.startswith("."))
-    found = [read_episode(p, i) for i, p in enumerate(files, 1)]
+    found = []
+    for i, path in enumerate(files, 1):
+        try:
+            found.append(read_episode(path, i))
+        except OutputError:
+            continue
     return sorted(found, key=lambda e: (e.number, e.path.name))
 
 

@@ -79,12 +79,15 @@ def test_feed_lists_every_chapter_file_in_the_folder_and_rerenders_keep_guids(bo
     extra.unlink()
 
 
-def test_hidden_temp_files_are_not_episodes(book) -> None:
+def test_hidden_temp_files_and_stray_files_are_not_episodes(book) -> None:
     _, report = book
     folder = report.chapters[0].path.parent
     temp = folder / ".01 - Chapter 1 Lanterns.123.part.mp3"
     temp.write_bytes(b"half")
+    stray = folder / "notes.mp3"  # not audio at all
+    stray.write_text("hello")
     try:
         assert len(_parse(build_feed(folder)).entries) == len(report.chapters)
     finally:
         temp.unlink()
+        stray.unlink()
