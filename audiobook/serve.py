@@ -207,19 +207,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _index(self) -> bytes:
         base = self._base_url()
         items = "".join(f'<li><a href="{quote(e.path.name)}">{html.escape(e.title)}</a></li>'
-                        for e in _safe_episodes(self.server.folder))
+                        for e in episodes(self.server.folder))
         feed = base.rstrip("/") + "/" + FEED_NAME
         return (f"<!doctype html><meta charset=utf-8><title>{html.escape(self.server.folder.name)}</title>"
                 f"<h1>{html.escape(self.server.folder.name)}</h1>"
                 f'<p>Podcast feed: <a href="{html.escape(feed)}">{html.escape(feed)}</a></p>'
                 f"<ol>{items}</ol>").encode("utf-8")
-
-
-def _safe_episodes(folder: Path) -> list:
-    try:
-        return episodes(folder)
-    except OutputError:
-        return []
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> BookServer:
