@@ -52,6 +52,7 @@ def test_sample_renders_one_tagged_mp3(sample_render) -> None:
     assert str(tags["TALB"]) == "The Lamplighter's Daughter"
     assert str(tags["TRCK"]) == "1/1"
     assert str(tags["TCON"]) == "Audiobook"
+    assert str(tags["TPE1"]) == str(tags["TPE2"]) == "The Audiobook Project"  # the byline
     meta = ffmpeg_metadata(chapter.path)
     assert meta["title"] == "Chapter One: The Last Ferry"
     assert meta["album"] == "The Lamplighter's Daughter"
