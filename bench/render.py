@@ -1,6 +1,6 @@
 """Render speed and memory against the engine's floor, on one multi-chapter book.
 
-Usage:  python bench/render.py [--words 100000] [--quick] [--jobs N] [--keep]
+Usage:  python bench/render.py [--words 100000] [--quick] [--jobs N] [--chapters DIR] [--keep]
 
 Builds one plain-text book of about N words (the public-domain chapters in
 ../shared/attribution-dev/chapters/ when present, then generated chapters with dialogue), then times,
@@ -63,12 +63,12 @@ def _generated_chapter(rng: random.Random, words: int) -> str:
     return "\n\n".join(paras)
 
 
-def build_book(words: int, dest: Path) -> int:
+def build_book(words: int, dest: Path, source: Path | None = DEV) -> int:
     """Write a multi-chapter book of about `words` words to `dest`; returns its word count."""
     rng = random.Random(7)
     chapters: list[str] = []
     total = 0
-    for path in sorted(DEV.glob("*.txt")) if DEV.is_dir() else []:
+    for path in sorted(source.glob("*.txt")) if source and source.is_dir() else []:
         if total >= words:
             break
         text = path.read_text(encoding="utf-8")
@@ -244,6 +244,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a small run (8000 words)")
     ap.add_argument("--jobs", type=int, default=None, help="worker processes for the renders (default: all cores)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--chapters", type=Path, default=DEV,
+                    help="folder of .txt chapters to start the book with (default: ../shared/attribution-dev/chapters; "
+                         "generated text fills the rest)")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--book", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -263,8 +266,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="audiobook-bench-"))
     try:
         book = work / "book.txt"
-        n = build_book(words, book)
-        print(f"book: {n} words in {book} ({'dev chapters + generated' if DEV.is_dir() else 'generated'}), "
+        n = build_book(words, book, args.chapters)
+        real = args.chapters is not None and args.chapters.is_dir()
+        print(f"book: {n} words in {book} ({f'{args.chapters} + generated' if real else 'generated'}), "
               f"cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}")
         stock, fast = (run_phase(f"overhead-{k}", book, work, None) for k in ("stock", "fast"))
         print(f"per clip, first {stock['clips']} sentences, one process: pyttsx3's loop {stock['ms_per_clip']:.2f} ms "
