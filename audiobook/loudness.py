@@ -32,8 +32,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
-from scipy import ndimage, signal
 
 from .assemble import SAMPLE_RATE, Spoken
 from .errors import OutputError
@@ -95,6 +93,8 @@ def _k_filters(rate: int) -> tuple[np.ndarray, float]:
     # pyloudnorm's own K-weighting stages (high shelf + high pass) as one second-order-sections
     # cascade: one sosfilt call per clip instead of one lfilter per stage.
     if rate not in _FILTERS:
+        import pyloudnorm  # imported here: it pulls in scipy.signal (~100 MB per process), needed only to measure
+
         stages = list(pyloudnorm.Meter(rate)._filters.values())
         sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in stages])
         _FILTERS[rate] = (sos, float(np.prod([f.passband_gain for f in stages])))
@@ -103,8 +103,10 @@ def _k_filters(rate: int) -> tuple[np.ndarray, float]:
 
 def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
     """The K-weighted signal (BS.1770's head and ear model)."""
+    from scipy.signal import sosfilt  # see _k_filters: only processes that measure pay for scipy
+
     sos, gain = _k_filters(rate)
-    return gain * signal.sosfilt(sos, samples)
+    return gain * sosfilt(sos, samples)
 
 
 def block_energies(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -143,9 +145,20 @@ _INTERPOLATOR: list[np.ndarray] = []
 
 def _interpolator() -> np.ndarray:
     # A 48-tap low-pass for 4x oversampling (12 taps per phase), as BS.1770 annex 2 describes.
+    # scipy.signal.firwin(48, 1 / 4) written out in numpy (a Hamming-windowed sinc, unit gain at 0 Hz), so
+    # the limiter needs no scipy.
     if not _INTERPOLATOR:
-        _INTERPOLATOR.append(signal.firwin(48, 1.0 / _OVERSAMPLE) * _OVERSAMPLE)
+        m = np.arange(48) - 23.5
+        h = np.sinc(m / _OVERSAMPLE) * np.hamming(48)
+        _INTERPOLATOR.append(h / h.sum() * _OVERSAMPLE)
     return _INTERPOLATOR[0]
+
+
+def _overshoot() -> float:
+    # How far the detector's oversampled values can exceed the largest sample: the largest sum of
+    # one phase's tap magnitudes (1.84, +5.3 dB).
+    h = _interpolator()
+    return max(float(np.abs(h[p::_OVERSAMPLE]).sum()) for p in range(_OVERSAMPLE))
 
 
 def peak_envelope(samples: np.ndarray) -> np.ndarray:
@@ -153,9 +166,10 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
     n = len(samples)
     if n == 0:
         return np.zeros(0)
-    # One polyphase pass (upfirdn: 12 multiplications per output), then the peak of each group of four.
+    # One polyphase pass (as scipy's upfirdn: 12 multiplications per output, each phase one short
+    # convolution), then the peak of each group of four.
     h = _interpolator()
-    up = np.abs(signal.upfirdn(h, samples, up=_OVERSAMPLE))
+    up = np.abs(np.stack([np.convolve(samples, h[p::_OVERSAMPLE]) for p in range(_OVERSAMPLE)], axis=1).ravel())
     d = (len(h) - 1) // 2  # the filter's delay, in oversampled samples
     up = up[d:d + n * _OVERSAMPLE]
     if len(up) < n * _OVERSAMPLE:
@@ -199,8 +213,14 @@ def _bucket_gain(env_b: np.ndarray, rate: int, ceiling: float) -> np.ndarray | N
         return None
     radius = max(1, int(round(rate * _LIMITER_MS / 1000 / _bucket(rate))))
     need = np.minimum(1.0, ceiling / np.maximum(env_b, 1e-12))
-    held = ndimage.minimum_filter1d(need, 2 * (radius + 1) + 1, mode="nearest")
-    return ndimage.uniform_filter1d(held, 2 * radius + 1, mode="nearest")
+    held = _sliding(need, radius + 1).min(axis=1)
+    return _sliding(held, radius).mean(axis=1)
+
+
+def _sliding(values: np.ndarray, radius: int) -> np.ndarray:
+    # Centred windows of 2 * radius + 1 values, the ends repeated (scipy.ndimage's mode="nearest").
+    padded = np.pad(values, radius, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
 
 
 def _expand(gain_b: np.ndarray, n: int, size: int) -> np.ndarray:
@@ -391,9 +411,19 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarra
     bucketed once, and the limiter's gain curve is slow next to the weighting filters, so each
     try costs a few thousand operations, not a pass over the samples.
     """
+    ceiling = 10.0 ** (LIMIT_DBTP / 20.0)
+    scale = 10.0 ** (gain_db / 20.0)
+    # Most clips need no limiting: then the gain is all, and the loudness need not be measured again.
+    # First a bound from the sample peak (the interpolator cannot exceed it by more than the sum of
+    # one phase's taps), then the true peak itself.
+    if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
+        return samples * scale
+    envelope = peak_envelope(samples)
+    if float(envelope.max(initial=0.0)) * scale <= ceiling:
+        return samples * scale
     size = _bucket(rate)
     hop = size * 21
-    env_b = _pool_max(peak_envelope(samples), size)
+    env_b = _pool_max(envelope, size)
     weighted = _weighted(samples, rate)
     energy = np.square(weighted)
     n_b = -(-len(energy) // size)
@@ -402,7 +432,6 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarra
     energy_b = energy_b.reshape(n_b, size).sum(axis=1)
     block = int(round(_BLOCK_S * rate))
     n_blocks = max(1, (max(len(weighted), block) - block) // hop + 1)
-    ceiling = 10.0 ** (LIMIT_DBTP / 20.0)
 
     def loudness_at(gain: float, gain_b: np.ndarray | None) -> float:
         e = energy_b * 10.0 ** (gain / 10.0)
@@ -462,5 +491,7 @@ class Measurement:
 
 def measure_file(path: Path) -> Measurement:
     """Integrated loudness (pyloudnorm's meter) and true peak of an audio file, decoded by ffmpeg."""
+    import pyloudnorm
+
     samples, rate = decode(path)
     return Measurement(float(pyloudnorm.Meter(rate).integrated_loudness(samples)), true_peak(samples))

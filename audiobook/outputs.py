@@ -45,6 +45,10 @@ class ChapterJob:
     pauses: Pauses
     bitrate: int
     tags: TrackTags
+    #: (source, levelled, gain dB) of every clip to write just before encoding, and remove after: one
+    #: chapter's levelled clips exist at a time per worker, not the whole book's. Not part of the
+    #: fingerprint: levelled clips are named by their source, gain and levelling code.
+    levels: tuple[tuple[Clip, Clip, float], ...] = ()
 
     def frames(self) -> int:
         """Samples of speech in the chapter (how much encoding work it is)."""
@@ -151,6 +155,10 @@ def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
     except OSError as exc:
         raise OutputError(f"cannot write to {job.dest.parent}: {exc.strerror or exc}") from None
     tmp = part_name(job.dest)
+    if job.levels:
+        from .loudness import Levelled, materialise  # only workers that encode levelled chapters load it
+
+        materialise(Levelled((), (), job.levels))
     try:
         duration, cues = encode(job.spoken, tmp, pauses=job.pauses, bitrate=job.bitrate, lead=job.lead)
         write_tags(tmp, job.tags)
@@ -167,7 +175,21 @@ def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _remove_levelled(job)
     return duration, tuple((c.start_ms, c.end_ms) for c in cues)
+
+
+def _remove_levelled(job: ChapterJob) -> None:
+    # The chapter is encoded (or failed): its levelled clips are not needed again.
+    folders = set()
+    for _, levelled, _ in job.levels:
+        with contextlib.suppress(OSError):
+            levelled.path.unlink()
+        folders.add(levelled.path.parent)
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _write_indexed(task: tuple[int, ChapterJob]) -> tuple[int, int, Spans]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -26,10 +27,9 @@ from mutagen.id3 import ID3
 from .cover import COVER_NAME, cover_bytes, stage_cover, write_once
 from .errors import ConfigError
 from .feed import DEFAULT_BASE_URL, write_feed
-from . import outputs
-from .cache import RENDERS
-from .loudness import ENCODER_GAIN_DB, TARGET_LUFS, LevelPlan, apply_plan, materialise, plan_chapter, plan_key
-from .model import RenderedChapter
+from .loudness import ENCODER_GAIN_DB, TARGET_LUFS, LevelPlan, apply_plan, plan_chapter, plan_key
+from .loudness import materialise  # noqa: F401  (re-exported: tests watch it; outputs.write_chapter calls it)
+from .model import Clip, RenderedChapter
 from .outputs import ChapterJob
 from .subtitles import write_subtitles
 from .tags import TrackTags, chapter_marks, transcript
@@ -93,33 +93,22 @@ def _plan(job: ChapterJob, store_root: Path) -> LevelPlan:
     return plan
 
 
-def _kept(job: ChapterJob, store_root: Path) -> bool:
-    """Whether `write_chapters` will keep the finished file instead of encoding it (no clips needed then)."""
-    reusable = getattr(outputs, "_reusable", None)
-    if reusable is None:
-        return False
-    try:
-        return reusable(job, store_root / RENDERS, outputs.fingerprint(job)) is not None
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-
-
 def _prepare_one(task: tuple[ChapterJob, Path, Path, PublishOptions, str | None, str | None]) -> ChapterJob:
     job, store_root, scratch, options, cover, digest = task
     lead, spoken = job.lead, job.spoken
-    levelled = None
+    levels: tuple[tuple[Clip, Clip, float], ...] = ()
     if options.normalize:
-        levelled = apply_plan(spoken, _plan(job, store_root), scratch, lead)
-        lead, spoken = levelled.lead, levelled.spoken
+        # Each chapter's levelled clips in a folder of their own: the worker that encodes the
+        # chapter writes them just before and removes them after (`outputs.write_chapter`).
+        folder = scratch / hashlib.sha256(str(job.dest).encode("utf-8")).hexdigest()[:20]
+        levelled = apply_plan(spoken, _plan(job, store_root), folder, lead)
+        lead, spoken, levels = levelled.lead, levelled.spoken, levelled.sources
     timeline = layout(spoken, job.pauses, lead)
     tags = replace(job.tags, lyrics=transcript(job.tags.title, [s.segment for s in spoken]),
                    chapters=chapter_marks(job.tags.title, timeline.cues, timeline.duration_ms),
                    cover=cover, cover_digest=digest, id3_version=options.id3_version,
                    year=job.tags.year or options.year)
-    new = replace(job, lead=lead, spoken=spoken, tags=tags)
-    if levelled is not None and not _kept(new, store_root):
-        materialise(levelled)
-    return new
+    return replace(job, lead=lead, spoken=spoken, tags=tags, levels=levels)
 
 
 def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOptions, *,
@@ -127,7 +116,8 @@ def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOption
     """The chapter jobs with levelled clips and full tags (nothing is written to the book folder yet).
 
     `store_root` is the clip cache (level plans and the staged cover go there). Levelled clips
-    are written to a scratch folder, and only for chapters that will be encoded.
+    are named here (in a scratch folder) but written by the worker that encodes the chapter, one
+    chapter at a time, and only for chapters that will be encoded.
     """
     if not jobs:
         return []
