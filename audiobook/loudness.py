@@ -1,6 +1,7 @@
 """Loudness: every chapter at the podcast standard (-16 LUFS integrated, true peak <= -1 dBTP).
 
-Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters, 400 ms blocks every 100 ms,
+Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters (designed and applied here in
+numpy: a render never imports scipy), 400 ms blocks every 100 ms,
 the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised clips, not on the
 finished MP3, so there is no decode and re-encode pass, and memory holds one clip at a time
 (plus 100 ms energy sums per voice):
@@ -86,27 +87,68 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
         w.writeframes(pcm.tobytes())
 
 
-_FILTERS: dict[int, tuple[np.ndarray, float]] = {}
+#: BS.1770's K-weighting as pyloudnorm designs it: (type, gain dB, Q, centre Hz) of its two biquads.
+_K_STAGES = (("high_shelf", 4.0, 1.0 / np.sqrt(2.0), 1500.0), ("high_pass", 0.0, 0.5, 38.0))
+#: How much of the K-weighting filter's impulse response is kept (seconds): the slowest pole (the
+#: 38 Hz high-pass) has decayed by exp(-2 pi 38 0.25), about 1e-26, so the rest is below float precision.
+_IR_S = 0.25
 
 
-def _k_filters(rate: int) -> tuple[np.ndarray, float]:
-    # pyloudnorm's own K-weighting stages (high shelf + high pass) as one second-order-sections
-    # cascade: one sosfilt call per clip instead of one lfilter per stage.
-    if rate not in _FILTERS:
-        import pyloudnorm  # imported here: it pulls in scipy.signal (~100 MB per process), needed only to measure
+def k_coefficients(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(b, a) of each K-weighting biquad at `rate`: pyloudnorm's RBJ-cookbook design, without importing it."""
+    out = []
+    for kind, gain_db, q, fc in _K_STAGES:
+        big_a = 10.0 ** (gain_db / 40.0)
+        w0 = 2.0 * np.pi * fc / rate
+        alpha, cos = np.sin(w0) / (2.0 * q), np.cos(w0)
+        if kind == "high_shelf":
+            root = 2.0 * np.sqrt(big_a) * alpha
+            b = big_a * np.array([(big_a + 1) + (big_a - 1) * cos + root, -2.0 * ((big_a - 1) + (big_a + 1) * cos),
+                                  (big_a + 1) + (big_a - 1) * cos - root])
+            a = np.array([(big_a + 1) - (big_a - 1) * cos + root, 2.0 * ((big_a - 1) - (big_a + 1) * cos),
+                          (big_a + 1) - (big_a - 1) * cos - root])
+        else:
+            b = np.array([(1 + cos) / 2, -(1 + cos), (1 + cos) / 2])
+            a = np.array([1 + alpha, -2.0 * cos, 1 - alpha])
+        out.append((b / a[0], a / a[0]))
+    return out
 
-        stages = list(pyloudnorm.Meter(rate)._filters.values())
-        sos = np.array([np.concatenate([f.b / f.a[0], f.a / f.a[0]]) for f in stages])
-        _FILTERS[rate] = (sos, float(np.prod([f.passband_gain for f in stages])))
-    return _FILTERS[rate]
+
+_IMPULSE: dict[int, np.ndarray] = {}
+_SPECTRA: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _impulse_response(rate: int) -> np.ndarray:
+    # The two biquads run once on an impulse (a short loop, once per process): filtering is then one
+    # FFT convolution per clip, so measuring needs numpy only, not scipy.signal (~50-100 MB per process).
+    if rate not in _IMPULSE:
+        x = np.zeros(int(_IR_S * rate))
+        x[0] = 1.0
+        for b, a in k_coefficients(rate):
+            y = [0.0] * len(x)
+            x1 = x2 = y1 = y2 = 0.0
+            for i, v in enumerate(x.tolist()):
+                out = b[0] * v + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
+                x2, x1, y2, y1 = x1, v, y1, out
+                y[i] = out
+            x = np.array(y)
+        _IMPULSE[rate] = x
+    return _IMPULSE[rate]
 
 
 def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
-    """The K-weighted signal (BS.1770's head and ear model)."""
-    from scipy.signal import sosfilt  # see _k_filters: only processes that measure pay for scipy
-
-    sos, gain = _k_filters(rate)
-    return gain * sosfilt(sos, samples)
+    """The K-weighted signal (BS.1770's head and ear model), as long as the input."""
+    n = len(samples)
+    if n == 0:
+        return np.zeros(0)
+    ir = _impulse_response(rate)
+    size = 1 << (n + len(ir) - 2).bit_length()
+    spectrum = _SPECTRA.get((rate, size))
+    if spectrum is None:
+        spectrum = np.fft.rfft(ir, size)
+        if size <= 1 << 19:  # clip-sized transforms recur; keep those
+            _SPECTRA[(rate, size)] = spectrum
+    return np.fft.irfft(np.fft.rfft(samples, size) * spectrum, size)[:n]
 
 
 def block_energies(samples: np.ndarray, rate: int) -> np.ndarray:

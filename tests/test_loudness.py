@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -162,3 +163,36 @@ def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert all(c.path.is_file() for s in levelled.spoken for c in s.clips)
     assert elapsed < 6.0  # 60 s of audio: >10x real time even on a loaded machine (typically ~0.3 s)
+
+
+def test_k_weighting_is_pyloudnorms() -> None:
+    meter = pyloudnorm.Meter(RATE)
+    for (b, a), stage in zip(loudness.k_coefficients(RATE), meter._filters.values(), strict=True):
+        assert np.allclose(b, stage.b / stage.a[0], rtol=1e-12) and np.allclose(a, stage.a / stage.a[0], rtol=1e-12)
+    from scipy.signal import lfilter
+
+    x = _speechlike(5, 3.0)
+    want = x
+    for stage in meter._filters.values():
+        want = lfilter(stage.b, stage.a, want)
+    assert np.max(np.abs(loudness.k_weight(x, RATE) - want)) < 1e-9
+
+
+def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
+    # scipy.signal costs each process ~50-100 MB: rendering (measure, limit, encode) must not load it.
+    code = (
+        "import sys, numpy as np\n"
+        "from audiobook import loudness, pipeline, publish, outputs\n"
+        "from audiobook.assemble import Spoken\n"
+        "from audiobook.model import Clip, Segment\n"
+        "from audiobook.voices import Pauses\n"
+        "from pathlib import Path\n"
+        f"d = Path({str(tmp_path)!r})\n"
+        "x = np.random.default_rng(1).standard_normal(22050 * 2) * 0.5\n"
+        "loudness.write_wav(d / 'a.wav', x, 22050)\n"
+        "seg = Segment(kind='narration', text='x', start=0, end=1)\n"
+        "lev = loudness.level_chapter([Spoken(seg, (Clip(d / 'a.wav', len(x), 22050),))], Pauses(), d / 'out')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy', 'pyloudnorm'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
