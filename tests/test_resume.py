@@ -74,11 +74,17 @@ def long_book(tmp_path: Path) -> Path:
     return src
 
 
+def _default_sigint() -> None:
+    # A test run started in the background (`cmd &` in a script) inherits SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt; a user's terminal delivers Ctrl-C with the default action.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(src: Path, tmp_path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         cli("render", src, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out",
             "--cache-dir", tmp_path / "cache", "-j", "2", "-q"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
 def _resume(src: Path, tmp_path: Path) -> str:
