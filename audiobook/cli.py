@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .errors import AudiobookError, Interrupted
+from .model import Chapter
 from .cache_cli import cache_limit_opt
 from .pipeline import RenderOptions, default_cache_dir, read_books, render
 from .publish import PublishOptions
@@ -97,9 +98,20 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
         click.echo(f"{ch.path}  ({_duration(ch.duration_ms)}, track {ch.track}/{ch.total})")
         for speaker, voice in ch.voices:
             click.echo(f"  {speaker}: {voice.voice} (rate {voice.rate}, pitch {voice.pitch})")
+        _check_lines(ch.chapter)
     if report.new_speakers:
         click.echo(f"Added to {voices}: {', '.join(report.new_speakers)}")
     click.echo(f"{report.clips_synthesized} of {report.clips_total} clips synthesised, the rest from the cache.")
+
+
+def _check_lines(chapter: Chapter) -> None:
+    """Say when lines have no known speaker or contradict the tag beside them (never silently)."""
+    if chapter.unknown_lines:
+        click.echo(f"  {chapter.unknown_lines} line(s) by an unknown speaker, read in the neutral voice "
+                   "(see `audiobook script --review`)")
+    for seg in chapter.contradictions:
+        click.echo(f"  Check: \u201c{' '.join(seg.text.split())[:60]}\u201d is given to {seg.speaker or 'nobody'}, "
+                   "but the tag beside it names someone else")
 
 
 @main.command(name="script")
@@ -143,6 +155,7 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
                     click.echo(f"  {text}")
                 else:
                     click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
+            _check_lines(chapter)
             click.echo("")
 
 

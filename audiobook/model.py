@@ -105,6 +105,13 @@ class Chapter:
     start: int = 0
     end: int = 0
     skipped: tuple[Section, ...] = ()
+    # Dialogue lines whose speaker contradicts an explicit tag beside them (the consistency check).
+    contradictions: tuple[Segment, ...] = ()
+
+    @property
+    def unknown_lines(self) -> int:
+        """Dialogue lines no speaker could be found for (they get the neutral voice)."""
+        return sum(1 for s in self.segments if s.kind == "dialogue" and s.speaker is None)
 
 
 @dataclass(frozen=True)

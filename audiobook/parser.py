@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .attribution import attribute
+from .attribution import attribute, contradictions
 from .model import Book, Chapter, Character, ChapterLayout, Paragraph, Segment
 from .reader import Document, open_document
 from .voices import Override
@@ -59,6 +59,8 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
     text = doc.read(layout)
     segments, characters = attribute(text, layout.paragraphs, offset=layout.start, known=known, exclude=exclude)
     segments = apply_overrides(segments, overrides)
+    # A user's override may knowingly disagree with a tag; everything else that does is reported.
+    bad = tuple(s for s in contradictions(text, segments, offset=layout.start) if s.reason != "override")
     return Chapter(
         title=layout.title,
         segments=segments,
@@ -67,6 +69,7 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
         start=layout.start,
         end=layout.end,
         skipped=layout.skipped,
+        contradictions=bad,
     )
 
 

@@ -129,3 +129,34 @@ def test_script_text_shows_who_says_what(run, chapter: Path) -> None:
     assert result.exit_code == 0
     assert "Anna: “Hello,”" in result.output
     assert "Ben: “Hi,”" in result.output
+
+
+def test_unknown_speakers_and_tag_contradictions_are_reported_never_silent(run, tmp_path: Path) -> None:
+    src = tmp_path / "c.txt"
+    src.write_text('Chapter 1\n\n"Hello," said Anna.\n\n"Who is there?" said Ben.\n', encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text(
+        'overrides:\n  - line: "Who is there"\n    speaker: Anna\n', encoding="utf-8")
+    result = run("script", str(src))
+    assert result.exit_code == 0
+    assert "Anna: “Who is there?”" in result.output  # the user's override wins ...
+    assert "Check:" not in result.output  # ... and is not reported as a contradiction
+
+
+def test_contradiction_check_reports_a_line_against_its_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from audiobook import parser
+    from audiobook.parser import parse_file
+
+    src = tmp_path / "c.txt"
+    src.write_text('Chapter 1\n\n"Hello," said Anna.\n\n"Hi there," said Ben.\n', encoding="utf-8")
+    real = parser.attribute
+
+    def swapped(*args, **kwargs):
+        segments, characters = real(*args, **kwargs)
+        return tuple(replace(s, speaker="Anna") if s.kind == "dialogue" else s for s in segments), characters
+
+    monkeypatch.setattr(parser, "attribute", swapped)
+    chapter = parse_file(src).chapters[0]
+    assert [s.text for s in chapter.contradictions] == ["Hi there,"]
+    assert chapter.unknown_lines == 0
