@@ -208,15 +208,16 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
     n = len(samples)
     if n == 0:
         return np.zeros(0)
-    # One polyphase pass (as scipy's upfirdn: 12 multiplications per output, each phase one short
-    # convolution), then the peak of each group of four.
+    # One polyphase pass (as scipy's upfirdn: 12 multiplications per output), each phase one short
+    # convolution. Oversampled value 4i + 23 + k (the filter delays by 23) is phase (3 + k) % 4
+    # at input index i + 5 (k = 0) or i + 6 (k = 1..3): the envelope is an elementwise maximum.
     h = _interpolator()
-    up = np.abs(np.stack([np.convolve(samples, h[p::_OVERSAMPLE]) for p in range(_OVERSAMPLE)], axis=1).ravel())
-    d = (len(h) - 1) // 2  # the filter's delay, in oversampled samples
-    up = up[d:d + n * _OVERSAMPLE]
-    if len(up) < n * _OVERSAMPLE:
-        up = np.concatenate([up, np.zeros(n * _OVERSAMPLE - len(up))])
-    return np.maximum(np.abs(samples), up.reshape(n, _OVERSAMPLE).max(axis=1))
+    phases = [np.convolve(samples, h[p::_OVERSAMPLE]) for p in range(_OVERSAMPLE)]
+    env = np.abs(samples)
+    np.maximum(env, np.abs(phases[3][5:5 + n]), out=env)
+    for p in range(3):
+        np.maximum(env, np.abs(phases[p][6:6 + n]), out=env)
+    return env
 
 
 def true_peak_linear(samples: np.ndarray) -> float:
