@@ -329,11 +329,13 @@ class _Stream:
         self.buckets = frames // self.hop + 8
         self.energy: dict[str, np.ndarray] = {}
 
-    def add(self, group: str, start: int, weighted: np.ndarray) -> None:
-        """Add a K-weighted clip placed at sample `start`."""
+    def add(self, group: str, start: int, energy: np.ndarray, size: int) -> None:
+        """Add a clip's K-weighted energy per `size` samples (`ClipAnalysis.energy`) placed at sample `start`."""
         acc = self.energy.setdefault(group, np.zeros(self.buckets))
-        idx = (start + np.arange(len(weighted))) // self.hop
-        acc += np.bincount(idx, weights=np.square(weighted), minlength=self.buckets)[: self.buckets]
+        # Each ~5 ms bucket counts in the 100 ms hop its middle falls in (the clip's own buckets are
+        # not aligned with the chapter's hops): a shift of at most 2.5 ms, nothing to a loudness.
+        idx = (start + np.arange(len(energy)) * size + size // 2) // self.hop
+        acc += np.bincount(idx, weights=energy, minlength=self.buckets)[: self.buckets]
 
     def blocks(self, gains_db: dict[str, float] | None = None) -> np.ndarray:
         """400 ms block energies of the whole chapter, every voice group at its gain."""
@@ -357,21 +359,78 @@ def _read(clip: Clip) -> np.ndarray:
     return samples
 
 
+@dataclass(frozen=True)
+class ClipAnalysis:
+    """What levelling needs to know of a clip, per ~5 ms bucket (`_bucket`): measured once, cached by clip."""
+
+    energy: np.ndarray  # K-weighted energy (sum of squares), the filter's ringing after the clip included
+    envelope: np.ndarray  # largest true-peak envelope value
+    length: int  # samples the energy covers (the clip and its ringing)
+
+
+def analyse(samples: np.ndarray, rate: int) -> ClipAnalysis:
+    """A clip's bucketed K-weighted energy and true-peak envelope."""
+    size = _bucket(rate)
+    weighted = _weighted(samples, rate)
+    n_b = -(-len(weighted) // size)
+    energy = np.zeros(n_b * size)
+    energy[: len(weighted)] = np.square(weighted)
+    return ClipAnalysis(energy.reshape(n_b, size).sum(axis=1), _pool_max(peak_envelope(samples), size), len(weighted))
+
+
+def clip_analysis(clip: Clip, folder: Path | None, samples: np.ndarray | None = None) -> ClipAnalysis:
+    """The clip's analysis, from `folder` (by the clip's content name) when measured before, else measured.
+
+    Planning and limiting both need it, in different processes and renders: a one-voice change
+    re-plans every chapter that voice speaks in, but measures only the new clips.
+    """
+    path = None if folder is None else folder / clip.path.stem[:2] / f"{VERSION}-{clip.path.stem}.npy"
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError, IndexError, EOFError):
+            data = np.load(path).astype(np.float64)
+            n_e = int(data[1])
+            return ClipAnalysis(data[2:2 + n_e], data[2 + n_e:], int(data[0]))
+    found = analyse(_read(clip) if samples is None else samples, SAMPLE_RATE)
+    if path is not None:
+        # float32 (half the size; 1e-7 relative is nothing to a loudness); best effort, atomic.
+        data = np.concatenate([[found.length, len(found.energy)], found.energy, found.envelope]).astype(np.float32)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(tmp, data)
+            os.replace(tmp, path)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return found
+
+
+def _blocks_from(energy: np.ndarray, length: int, rate: int) -> np.ndarray:
+    """400 ms block energies (blocks every 100 ms) of a clip from its bucketed energy."""
+    size = _bucket(rate)
+    block, hop = int(round(_BLOCK_S * rate)), size * 21
+    n_blocks = max(1, (max(length, block) - block) // hop + 1)
+    hops = np.zeros((n_blocks + 3) * 21)
+    hops[: min(len(energy), len(hops))] = energy[: len(hops)]
+    per_hop = hops.reshape(-1, 21).sum(axis=1)
+    return np.convolve(per_hop, np.ones(4), mode="valid")[:n_blocks] / block
+
+
 def plan_chapter(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), *,
-                 target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> LevelPlan:
+                 target: float = TARGET_LUFS - ENCODER_GAIN_DB, analyses: Path | None = None) -> LevelPlan:
     """Measure a chapter's clips where they will sit and decide each voice's gain.
 
     Each voice (the narration with the title, each speaker) is brought to `target` on its own, so no
     character is quieter than the narrator; then the whole chapter, measured on its real timeline
-    (pauses and all) with those gains, is corrected to `target`. One read of each clip.
+    (pauses and all) with those gains, is corrected to `target`. One read of each clip not
+    analysed before (`analyses`: the folder of cached `clip_analysis` results).
     """
     timeline = layout(spoken, pauses, lead)
     stream = _Stream(timeline.frames, SAMPLE_RATE)
     voice_blocks: dict[str, list[np.ndarray]] = {}
     for placement, group in zip(timeline.placements, _groups(spoken, timeline)):
-        weighted = _weighted(_read(placement.clip), SAMPLE_RATE)
-        stream.add(group, placement.start, weighted)
-        voice_blocks.setdefault(group, []).append(_blocks_of(weighted, SAMPLE_RATE))
+        found = clip_analysis(placement.clip, analyses)
+        stream.add(group, placement.start, found.energy, _bucket(SAMPLE_RATE))
+        voice_blocks.setdefault(group, []).append(_blocks_from(found.energy, found.length, SAMPLE_RATE))
     if not voice_blocks:
         return LevelPlan({}, float("-inf"), target)
     gains: dict[str, float] = {}
@@ -413,12 +472,17 @@ def apply_plan(spoken: Sequence[Spoken], plan: LevelPlan, folder: Path, lead: Se
     return Levelled(new_lead, new_spoken, tuple(sources.values()))
 
 
-def materialise(levelled: Levelled) -> None:
-    """Write every levelled clip that is not there yet: the gain, then the true-peak limiter."""
+def materialise(levelled: Levelled, analyses: Path | None = None) -> None:
+    """Write every levelled clip that is not there yet: the gain, then the true-peak limiter.
+
+    With `analyses` (the folder `plan_chapter` was given), the clips' measurements are reused.
+    """
     for source, target, gain in levelled.sources:
         if target.path.is_file():
             continue
-        out = _gain_and_limit(_read(source), SAMPLE_RATE, gain)
+        samples = _read(source)
+        found = None if analyses is None else clip_analysis(source, analyses, samples)
+        out = _gain_and_limit(samples, SAMPLE_RATE, gain, found)
         tmp = target.path.with_name(f".{target.path.stem}.{os.getpid()}.tmp.wav")
         try:
             target.path.parent.mkdir(parents=True, exist_ok=True)
@@ -438,16 +502,7 @@ def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, folder: Path, *, lea
     return levelled
 
 
-def _blocks_of(weighted: np.ndarray, rate: int) -> np.ndarray:
-    block, hop = int(round(_BLOCK_S * rate)), int(round(_HOP_S * rate))
-    if len(weighted) < block:
-        weighted = np.concatenate([weighted, np.zeros(block - len(weighted))])
-    sums = np.concatenate([[0.0], np.cumsum(np.square(weighted))])
-    starts = np.arange(0, len(weighted) - block + 1, hop)
-    return (sums[starts + block] - sums[starts]) / block
-
-
-def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
+def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipAnalysis | None = None) -> np.ndarray:
     """Apply a gain and limit the peaks, making up for the loudness the limiter takes.
 
     The make-up search runs on ~5 ms buckets: the K-weighted energy and the peak envelope are
@@ -459,22 +514,18 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float) -> np.ndarra
     # Most clips need no limiting: then the gain is all, and the loudness need not be measured again.
     # First a bound from the sample peak (the interpolator cannot exceed it by more than the sum of
     # one phase's taps), then the true peak itself.
-    if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
-        return samples * scale
-    envelope = peak_envelope(samples)
-    if float(envelope.max(initial=0.0)) * scale <= ceiling:
+    if found is None:
+        if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
+            return samples * scale
+        found = analyse(samples, rate)
+    if float(found.envelope.max(initial=0.0)) * scale <= ceiling:
         return samples * scale
     size = _bucket(rate)
     hop = size * 21
-    env_b = _pool_max(envelope, size)
-    weighted = _weighted(samples, rate)
-    energy = np.square(weighted)
-    n_b = -(-len(energy) // size)
-    energy_b = np.zeros(n_b * size)
-    energy_b[: len(energy)] = energy
-    energy_b = energy_b.reshape(n_b, size).sum(axis=1)
+    env_b, energy_b = found.envelope, found.energy
+    n_b = len(energy_b)
     block = int(round(_BLOCK_S * rate))
-    n_blocks = max(1, (max(len(weighted), block) - block) // hop + 1)
+    n_blocks = max(1, (max(found.length, block) - block) // hop + 1)
 
     def loudness_at(gain: float, gain_b: np.ndarray | None) -> float:
         e = energy_b * 10.0 ** (gain / 10.0)

@@ -49,6 +49,7 @@ class ChapterJob:
     #: chapter's levelled clips exist at a time per worker, not the whole book's. Not part of the
     #: fingerprint: levelled clips are named by their source, gain and levelling code.
     levels: tuple[tuple[Clip, Clip, float], ...] = ()
+    analyses: Path | None = None  # where the clips' loudness measurements are cached (`loudness.clip_analysis`)
 
     def frames(self) -> int:
         """Samples of speech in the chapter (how much encoding work it is)."""
@@ -158,7 +159,7 @@ def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
     if job.levels:
         from .loudness import Levelled, materialise  # only workers that encode levelled chapters load it
 
-        materialise(Levelled((), (), job.levels))
+        materialise(Levelled((), (), job.levels), job.analyses)
     try:
         duration, cues = encode(job.spoken, tmp, pauses=job.pauses, bitrate=job.bitrate, lead=job.lead)
         write_tags(tmp, job.tags)

@@ -65,6 +65,9 @@ class PublishOptions:
 #: Chapter level plans (small JSON files) under the clip cache: a re-render does not measure again.
 PLANS = "levels"
 
+#: Per-clip measurements (`loudness.clip_analysis`), by clip: planning and limiting reuse them.
+ANALYSES = f"{PLANS}/clips"
+
 _SCRATCH: list[Path] = []
 
 
@@ -84,7 +87,7 @@ def _plan(job: ChapterJob, store_root: Path) -> LevelPlan:
         data = json.loads(path.read_text(encoding="utf-8"))
         return LevelPlan({str(k): float(v) for k, v in data["gains_db"].items()}, float(data["source_lufs"]),
                          float(data["target"]))
-    plan = plan_chapter(job.spoken, job.pauses, job.lead, target=TARGET)
+    plan = plan_chapter(job.spoken, job.pauses, job.lead, target=TARGET, analyses=store_root / ANALYSES)
     with contextlib.suppress(OSError):  # best effort: without it the next render measures again
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
@@ -108,7 +111,8 @@ def _prepare_one(task: tuple[ChapterJob, Path, Path, PublishOptions, str | None,
                    chapters=chapter_marks(job.tags.title, timeline.cues, timeline.duration_ms),
                    cover=cover, cover_digest=digest, id3_version=options.id3_version,
                    year=job.tags.year or options.year)
-    return replace(job, lead=lead, spoken=spoken, tags=tags, levels=levels)
+    return replace(job, lead=lead, spoken=spoken, tags=tags, levels=levels,
+                   analyses=store_root / ANALYSES if levels else None)
 
 
 def prepare(jobs: Sequence[ChapterJob], store_root: Path, options: PublishOptions, *,

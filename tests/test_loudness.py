@@ -196,3 +196,31 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_clip_measurements_are_reused_by_planning_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook.assemble import Spoken
+    from audiobook.model import Clip, Segment
+    from audiobook.voices import Pauses
+
+    spoken = []
+    for i in range(4):
+        x = _speechlike(i, 2.0) * 4  # loud: the limiter has work to do
+        path = tmp_path / f"{i:02d}clip.wav"
+        loudness.write_wav(path, np.clip(x, -1, 1), RATE)
+        seg = Segment(kind="dialogue" if i % 2 else "narration", text="x", start=0, end=1,
+                      speaker="Ann" if i % 2 else None, paragraph=i)
+        spoken.append(Spoken(seg, (Clip(path, len(x), RATE),)))
+    cache = tmp_path / "analyses"
+    plan = loudness.plan_chapter(spoken, Pauses(), analyses=cache)
+    assert plan == loudness.plan_chapter(spoken, Pauses())  # the same gains as measuring afresh
+    measured: list[int] = []
+    real = loudness.analyse
+    monkeypatch.setattr(loudness, "analyse", lambda *a, **k: measured.append(1) or real(*a, **k))
+    assert loudness.plan_chapter(spoken, Pauses(), analyses=cache).gains_db == plan.gains_db
+    levelled = loudness.apply_plan(spoken, plan, tmp_path / "out")
+    loudness.materialise(levelled, cache)
+    assert measured == []  # a re-plan (a one-voice change) and the limiter measured no clip again
+    for _, clip, _ in levelled.sources:
+        y, _ = loudness.read_wav(clip.path)
+        assert true_peak(y) <= LIMIT_DBTP + 0.1
