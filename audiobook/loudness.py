@@ -6,15 +6,18 @@ the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised c
 finished MP3, so there is no decode and re-encode pass, and memory holds one clip at a time
 (plus 100 ms energy sums per voice):
 
-1. `plan_chapter`: each clip is read once, K-weighted, and its energy placed where the encoder
-   will put it (`timeline.layout`); every voice (the narration, each speaker) gets the gain that
+1. `plan_chapter`: each clip is measured once (`clip_analysis`: K-weighted energy and true-peak
+   envelope per ~5 ms, cached by clip, so a re-plan after a one-voice change reads only the new
+   clips), and its energy placed where the encoder will put it (`timeline.layout`); every voice (the narration, each speaker) gets the gain that
    brings its own loudness to the target, so no character is quieter than the narrator, and the
    chapter as a whole (pauses included) is then corrected to the target;
 2. `apply_plan`: each clip is replaced by a levelled clip named by its source and gain, so the
    chapter's fingerprint (`outputs.fingerprint`) is stable and an unchanged chapter is kept;
-3. `materialise`: only for chapters that will be encoded, each levelled clip is written: the gain,
-   then a look-ahead true-peak limiter (clips are separated by silence, so limiting a clip on its
-   own is limiting the stream), with make-up gain for what the limiter took.
+3. `materialise`: only for chapters that will be encoded, by the worker that encodes the chapter,
+   just before (`outputs.write_chapter`, which removes them after), each levelled clip is written:
+   the gain, then a look-ahead true-peak limiter (clips are separated by silence, so limiting a
+   clip on its own is limiting the stream), with make-up gain for what the limiter took; the
+   limiter works from the cached analysis and is skipped for clips already under the ceiling.
 
 `measure_file` decodes a finished file with ffmpeg and measures it with pyloudnorm's own meter:
 the tests use it to check the result, not the prediction.
@@ -511,9 +514,10 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipA
     """
     ceiling = 10.0 ** (LIMIT_DBTP / 20.0)
     scale = 10.0 ** (gain_db / 20.0)
-    # Most clips need no limiting: then the gain is all, and the loudness need not be measured again.
-    # First a bound from the sample peak (the interpolator cannot exceed it by more than the sum of
-    # one phase's taps), then the true peak itself.
+    # A clip under the ceiling after the gain needs no limiting: the gain is all, and nothing need be
+    # measured. Without an analysis, first a bound from the sample peak (the interpolator cannot
+    # exceed it by more than the sum of one phase's taps), then the true peak itself. (espeak's
+    # clips at -16 LUFS mostly peak above -3 dBTP, so most are limited.)
     if found is None:
         if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
             return samples * scale

@@ -156,11 +156,11 @@ def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
     except OSError as exc:
         raise OutputError(f"cannot write to {job.dest.parent}: {exc.strerror or exc}") from None
     tmp = part_name(job.dest)
-    if job.levels:
-        from .loudness import Levelled, materialise  # only workers that encode levelled chapters load it
-
-        materialise(Levelled((), (), job.levels), job.analyses)
     try:
+        if job.levels:
+            from .loudness import Levelled, materialise  # only workers that encode levelled chapters load it
+
+            materialise(Levelled((), (), job.levels), job.analyses)
         duration, cues = encode(job.spoken, tmp, pauses=job.pauses, bitrate=job.bitrate, lead=job.lead)
         write_tags(tmp, job.tags)
         umask = os.umask(0)
