@@ -84,33 +84,32 @@ class _Entry:
     mtime: float
 
 
-def _clips(root: Path) -> Iterator[_Entry]:
-    """Every finished clip under root (temp files excluded)."""
+def _scan(root: Path) -> Iterator[os.DirEntry[str]]:
+    """Every file in the cache's two-character shard folders (files may vanish while we look)."""
     try:
         subdirs = [d for d in os.scandir(root) if d.is_dir() and len(d.name) == 2]
     except FileNotFoundError:
         return
     for sub in subdirs:
         with contextlib.suppress(FileNotFoundError), os.scandir(sub.path) as it:
-            for entry in it:
-                if entry.name.endswith(".wav") and not entry.name.startswith("."):
-                    with contextlib.suppress(FileNotFoundError):
-                        st = entry.stat()
-                        yield _Entry(Path(entry.path), st.st_size, st.st_mtime)
+            yield from it
+
+
+def _clips(root: Path) -> Iterator[_Entry]:
+    """Every finished clip under root (temp files excluded)."""
+    for entry in _scan(root):
+        if entry.name.endswith(".wav") and not entry.name.startswith("."):
+            with contextlib.suppress(FileNotFoundError):
+                st = entry.stat()
+                yield _Entry(Path(entry.path), st.st_size, st.st_mtime)
 
 
 def _temps(root: Path) -> Iterator[tuple[Path, int]]:
     """Temp files (path, writer pid) under root."""
-    try:
-        subdirs = [d for d in os.scandir(root) if d.is_dir() and len(d.name) == 2]
-    except FileNotFoundError:
-        return
-    for sub in subdirs:
-        with contextlib.suppress(FileNotFoundError), os.scandir(sub.path) as it:
-            for entry in it:
-                m = _TMP.match(entry.name)
-                if m:
-                    yield Path(entry.path), int(m.group("pid"))
+    for entry in _scan(root):
+        m = _TMP.match(entry.name)
+        if m:
+            yield Path(entry.path), int(m.group("pid"))
 
 
 def cache_info(root: Path, limit: int | None = None) -> CacheInfo:
