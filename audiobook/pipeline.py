@@ -11,9 +11,8 @@ from pathlib import Path
 
 from .assemble import Spoken
 from .engines import check_voice
-from .errors import ConfigError, Interrupted
+from .errors import Interrupted
 from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
-from .parser import parse_file
 from .reader import expand_inputs
 from .speech import speakable
 from .cache import RENDERS, file_lock
@@ -189,4 +188,4 @@ def _voices_used(chapter: Chapter, config: Config) -> tuple[tuple[str, Voice], .
     return tuple(used.items())
 
 
-__all__ = ["render", "RenderOptions", "RenderReport", "read_books", "default_cache_dir", "ConfigError", "Cue"]
+__all__ = ["render", "RenderOptions", "RenderReport", "read_books", "default_cache_dir"]

@@ -9,7 +9,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiobook import outputs, pipeline
+from audiobook import outputs
 from audiobook.assemble import ffmpeg_exe
 from audiobook.errors import Interrupted
 from audiobook.pipeline import RenderOptions, render
