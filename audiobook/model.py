@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -49,7 +50,8 @@ class ChapterLayout:
 class Layout:
     """The structure of a whole input text: book metadata and its chapters."""
 
-    chapters: tuple[ChapterLayout, ...]
+    # A tuple, or for a streamed plain-text file a sequence that lays each chapter out when indexed.
+    chapters: Sequence[ChapterLayout]
     title: str | None = None
     author: str | None = None
     summary: str | None = None

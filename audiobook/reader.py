@@ -20,14 +20,15 @@ import dataclasses
 import importlib.util
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.errors import InputError
 from audiobook.model import ChapterLayout, Layout, Paragraph, Section
+from audiobook.structure import (Lexed, Lexer, Outline, SectionFilter, Shape, ShapeScan, _Unit, apply_reading, heading_number,
+                                 is_plain, lay_out_chapter, layout_chapter, outline, read_everything)
 from audiobook.structure import layout as _layout
-from audiobook.structure import heading_number, layout_chapter
 
 #: Input suffixes a directory of chapter files is searched for.
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub")
@@ -42,17 +43,17 @@ _BINARY_CHAR = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 class _Source:
     """Where a plain-text document's chapters lie in the file, so they can be re-read on demand."""
 
-    codec: str
+    plain: _Plain
     byte_offsets: dict[int, int]  # text offset of every chapter start/end -> byte offset in the file
-    stamp: tuple[int, int]  # (size, mtime_ns) when opened: a changed file must not be read by old offsets
 
 
 class Document:
     """An opened input: its layout, and the text its offsets index. `read(chapter)` gives one chapter's text.
 
-    For a plain-text file the Document does not keep the text: `read` re-reads the chapter's bytes from
-    the file (the layout records where each chapter starts and ends in bytes), so memory holds the
-    layout and the current chapter only. Other formats keep their (extracted) text.
+    For a plain-text file the Document keeps neither the text nor the chapters' paragraphs: the file was
+    read in chunks to find its structure, each chapter is laid out when `layout.chapters[i]` is asked
+    for and `read` re-reads the chapter's bytes, so memory holds the outline and the current chapter
+    only. Other formats keep their (extracted) text and layout.
     """
 
     def __init__(self, path: Path, layout: Layout, text: str | None = None,
@@ -78,23 +79,7 @@ class Document:
         b0, b1 = src.byte_offsets.get(chapter.start), src.byte_offsets.get(chapter.end)
         if b0 is None or b1 is None:  # a span the layout did not produce: decode everything
             return self.text[chapter.start:chapter.end]
-        name = _name(self.path)
-        try:
-            st = self.path.stat()
-            if (st.st_size, st.st_mtime_ns) != src.stamp:
-                raise InputError(f"{name}: the file changed while it was being read")
-            with self.path.open("rb") as f:
-                f.seek(b0)
-                data = f.read(b1 - b0)
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-        try:
-            text = _fix_c1(_normalise_newlines(data.decode(src.codec)))
-        except UnicodeDecodeError:
-            text = ""
-        if len(text) != chapter.end - chapter.start:
-            raise InputError(f"{name}: the file changed while it was being read")
-        return text
+        return src.plain.read(b0, b1, chapter.end - chapter.start)
 
     def __repr__(self) -> str:
         return f"Document({str(self.path)!r}, {len(self.layout.chapters)} chapters)"
@@ -117,29 +102,6 @@ def _fix_c1(text: str) -> str:
     return text.translate(_C1_TABLE) if _C1.search(text) else text
 
 
-def _crlf_positions(raw: str) -> array:
-    """Where each CRLF of `raw` stands in the newline-normalised text (each one lost a character)."""
-    if "\r\n" not in raw:
-        return array("q")
-    return array("q", (m.start() - k for k, m in enumerate(re.finditer("\r\n", raw))))
-
-
-def _byte_offsets(text: str, codec: str, bom: int, crlf: array, positions: Sequence[int]) -> dict[int, int]:
-    """Byte offset in the file of each offset into the newline-normalised `text`."""
-    out: dict[int, int] = {}
-    byte = bom
-    prev = removed_prev = 0
-    single = codecs.lookup(codec).name in ("cp1252", "latin-1", "iso8859-1", "ascii")
-    cr_bytes = len("\r".encode(codec))
-    for p in sorted(set(positions)):
-        removed = bisect.bisect_left(crlf, p)  # CRs dropped before p
-        byte += (p - prev) if single else len(text[prev:p].encode(codec))
-        byte += (removed - removed_prev) * cr_bytes
-        out[p] = byte
-        prev, removed_prev = p, removed
-    return out
-
-
 def _name(path: Path) -> str:
     return str(path)
 
@@ -157,13 +119,7 @@ def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
     text = ""
     codec = "utf-8"
     bom_len = 0
-    for bom, bom_codec in (
-        (codecs.BOM_UTF32_LE, "utf-32-le"),
-        (codecs.BOM_UTF32_BE, "utf-32-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
+    for bom, bom_codec in _BOMS:
         if data.startswith(bom):
             codec, bom_len = bom_codec, len(bom)
             break
@@ -451,7 +407,7 @@ def _html_author(soup) -> str | None:
     return None
 
 
-def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
+def _open_html(path: Path, data: bytes, read: SectionFilter | None) -> Document:
     _require("bs4", "beautifulsoup4", path)
     soup = _soup(data)
     title = _html_title(soup)
@@ -463,8 +419,7 @@ def _open_html(path: Path, data: bytes, include_front_matter: bool) -> Document:
     ex = _extract_blocks(story)
     if not ex.text.strip():
         raise InputError(f"{_name(path)}: no story text in the page")
-    lay = _layout(ex.text, include_front_matter=include_front_matter,
-                  default_title=title or path.stem, heading_spans=ex.headings)
+    lay = _layout(ex.text, read=read, default_title=title or path.stem, heading_spans=ex.headings)
     if lay.title is None and title:
         lay = dataclasses.replace(lay, title=title)
     if lay.author is None and author:
@@ -543,48 +498,366 @@ def _open_epub(path: Path, include_front_matter: bool) -> Document:
 
 
 # ----------------------------------------------------------------------------------------------
+# Plain text, streamed: the file is read in chunks, twice (shape, then units), never whole
+
+
+_CHUNK = 1 << 20
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+class _Plain:
+    """How a plain-text file is decoded: its codec, BOM length and how many bytes of it are text."""
+
+    def __init__(self, path: Path) -> None:
+        name = _name(path)
+        if not path.exists():
+            raise InputError(f"{name}: no such file")
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory, not a file")
+        try:
+            st = path.stat()
+            with path.open("rb") as f:
+                head = f.read(4096)
+                f.seek(max(0, st.st_size - 1))
+                last = f.read(1)
+        except PermissionError:
+            raise InputError(f"{name}: cannot read the file (permission denied)") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        if st.st_size == 0:
+            raise InputError(f"{name}: the file is empty")
+        self.path, self.name = path, name
+        self.stamp = (st.st_size, st.st_mtime_ns)
+        self.codec, self.bom = "utf-8", 0
+        for bom, bom_codec in _BOMS:
+            if head.startswith(bom):
+                self.codec, self.bom = bom_codec, len(bom)
+                break
+        if self.bom == 0:
+            self.codec = _bomless_utf16(head[:2000] if st.st_size > 2000 else head) or "utf-8"
+        # A BOM (or NUL-interleaved bytes) names the encoding; otherwise UTF-8, else Windows-1252,
+        # decided by a first pass. The DOS end-of-file mark (0x1A) may end a file that has neither.
+        self.named = self.bom > 0 or self.codec != "utf-8"
+        self.size = st.st_size - (1 if not self.named and last == b"\x1a" else 0)
+        self.single = codecs.lookup(self.codec).name in _SINGLE_BYTE
+
+    def lines(self) -> Iterator[tuple[int, int, str]]:
+        """(text offset, byte offset, raw line) of every line, decoded chunk by chunk (see `decode`).
+
+        Offsets index the newline-normalised text; the raw line is as decoded (before C1 controls are
+        mapped), so its encoded length is its length in the file. Raises InputError as `decode` does.
+        """
+        codec, single = self.codec, self.single
+        nl_bytes = len("\n".encode(codec))
+        decoder = codecs.getincrementaldecoder(codec)("strict")
+        binary_char: tuple[int, int] | None = None  # (byte offset, char) of the first control character
+        text_pos, byte_pos = 0, self.bom
+        buf = ""
+        with self._open() as f:
+            f.seek(self.bom)
+            pos = self.bom
+            while True:
+                chunk = f.read(min(_CHUNK, self.size - pos)) if pos < self.size else b""
+                final = not chunk
+                if not self.named:
+                    m = _BINARY_BYTE.search(chunk)
+                    if m:
+                        raise InputError(f"{self.name}: not a text file (binary byte 0x{m.group()[0]:02x} "
+                                         f"at offset {pos + m.start()})")
+                pending = len(decoder.getstate()[0])
+                try:
+                    piece = decoder.decode(chunk, final)
+                except UnicodeDecodeError as exc:
+                    raise _BadBytes(pos - pending + exc.start, exc.object[exc.start]) from None
+                pos += len(chunk)
+                buf += piece
+                cut = len(buf) if final else (len(buf) - 1 if buf.endswith("\r") else len(buf))
+                start = 0
+                for m in _EOL.finditer(buf, 0, cut):
+                    raw = buf[start:m.start()]
+                    if self.named and binary_char is None:
+                        c = _BINARY_CHAR.search(raw)
+                        if c:
+                            binary_char = (byte_pos + len(raw[:c.start()].encode(codec)), ord(c.group()))
+                    yield text_pos, byte_pos, raw
+                    text_pos += len(raw) + 1
+                    byte_pos += (len(raw) if single else len(raw.encode(codec))) + nl_bytes * len(m.group())
+                    start = m.end()
+                buf = buf[start:]
+                if final:
+                    break
+        if self.named and binary_char is None and _BINARY_CHAR.search(buf):
+            c = _BINARY_CHAR.search(buf)
+            binary_char = (byte_pos + len(buf[:c.start()].encode(codec)), ord(c.group()))
+        if binary_char is not None:
+            raise InputError(f"{self.name}: not a text file (binary character 0x{binary_char[1]:02x} "
+                             f"at offset {binary_char[0]})")
+        yield text_pos, byte_pos, buf
+
+    def checked_lines(self) -> Iterator[tuple[int, int, str]]:
+        """`lines`, falling back to Windows-1252 when the file is not UTF-8 (decided on the first pass)."""
+        try:
+            yield from self.lines()
+        except _BadBytes as bad:
+            if self.named:
+                raise InputError(f"{self.name}: not valid {self.codec.upper()} (byte 0x{bad.byte:02x} "
+                                 f"at offset {bad.offset})") from None
+            if self.codec != "utf-8":
+                raise InputError(self._neither(bad)) from None
+            # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one other
+            # encoding text editors commonly write. Binary bytes anywhere still mean "not text".
+            self._scan_binary(bad.offset)
+            self.first_non_utf8 = bad.offset
+            self.codec, self.single = "cp1252", True
+            raise _Restart from None
+
+    def _neither(self, bad: _BadBytes) -> str:
+        self._scan_binary(bad.offset)
+        return (f"{self.name}: not a text file (byte 0x{bad.byte:02x} at offset {bad.offset} is neither UTF-8 "
+                f"nor Windows-1252; first non-UTF-8 byte at offset {self.first_non_utf8})")
+
+    def _scan_binary(self, start: int) -> None:
+        """Raise the binary-byte error for the first control byte from `start` on, if any."""
+        with self._open() as f:
+            f.seek(start)
+            pos = start
+            while pos < self.size:
+                chunk = f.read(min(_CHUNK, self.size - pos))
+                if not chunk:
+                    break
+                m = _BINARY_BYTE.search(chunk)
+                if m:
+                    raise InputError(f"{self.name}: not a text file (binary byte 0x{m.group()[0]:02x} "
+                                     f"at offset {pos + m.start()})")
+                pos += len(chunk)
+
+    def _open(self):
+        try:
+            st = self.path.stat()
+            if (st.st_size, st.st_mtime_ns) != self.stamp:
+                raise InputError(f"{self.name}: the file changed while it was being read")
+            return self.path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{self.name}: cannot read the file ({exc.strerror or exc})") from None
+
+    def read(self, b0: int, b1: int, length: int) -> str:
+        """The normalised text of bytes [b0, b1), which must be `length` characters long."""
+        with self._open() as f:
+            f.seek(b0)
+            data = f.read(b1 - b0)
+        try:
+            text = _fix_c1(_normalise_newlines(data.decode(self.codec)))
+        except UnicodeDecodeError:
+            text = ""
+        if len(text) != length:
+            raise InputError(f"{self.name}: the file changed while it was being read")
+        return text
+
+    def byte_len(self, s: str) -> int:
+        return len(s) if self.single else len(s.encode(self.codec))
+
+
+class _BadBytes(Exception):
+    """Bytes the codec cannot decode, at a file offset."""
+
+    def __init__(self, offset: int, byte: int) -> None:
+        super().__init__(offset, byte)
+        self.offset, self.byte = offset, byte
+
+
+class _Restart(Exception):
+    """The first pass found the file is not UTF-8: start again as Windows-1252."""
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SINGLE_BYTE = ("cp1252", "latin-1", "iso8859-1", "ascii")
+
+
+class _UnitIndex(Sequence[_Unit]):
+    """Every unit of a streamed file in compact arrays (about 25 bytes a paragraph), with byte offsets.
+
+    Held only while the outline is built. The text of the units `outline` looks at (those not plain)
+    is kept; any other span is read back from the file when asked for (see `_FileText`).
+    """
+
+    def __init__(self, big: bool) -> None:
+        code = "q" if big else "i"
+        self.starts, self.ends, self.leads = array(code), array(code), array(code)
+        self.bstarts, self.bends, self.blines = array(code), array(code), array(code)
+        self.flags = bytearray()  # 1: scene break, 2: plain
+        self.kept: dict[int, str] = {}
+
+    def add(self, unit: _Unit, text: str, bstart: int, bend: int, bline: int) -> None:
+        self.starts.append(unit.start)
+        self.ends.append(unit.end)
+        self.leads.append(unit.lead)
+        self.bstarts.append(bstart)
+        self.bends.append(bend)
+        self.blines.append(bline)
+        plain = not unit.scene and is_plain(text)
+        self.flags.append(unit.scene | (plain << 1))
+        if not plain:
+            self.kept[unit.start] = text
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        f = self.flags[i]
+        return _Unit(self.starts[i], self.ends[i], bool(f & 1), bool(f & 2), self.leads[i])
+
+    def byte_at(self, offset: int) -> int:
+        """The byte offset of a text offset that is a unit's start, end or line start."""
+        k = bisect.bisect_left(self.starts, offset)
+        if k < len(self.starts) and self.starts[k] == offset:
+            return self.bstarts[k]
+        k = bisect.bisect_left(self.ends, offset)
+        if k < len(self.ends) and self.ends[k] == offset:
+            return self.bends[k]
+        k = bisect.bisect_right(self.starts, offset) - 1
+        if k + 1 < len(self.starts) and self.starts[k + 1] - self.leads[k + 1] == offset:
+            return self.blines[k + 1]
+        raise KeyError(offset)
+
+
+class _FileText:
+    """The text of a streamed file as `structure.outline` reads it: kept unit texts, other spans read back."""
+
+    def __init__(self, plain: _Plain, index: _UnitIndex) -> None:
+        self._plain, self._index = plain, index
+
+    def __getitem__(self, span: slice) -> str:
+        a, b = span.start, span.stop
+        if b <= a:
+            return ""
+        idx = self._index
+        kept = idx.kept.get(a)
+        if kept is not None and b - a <= len(kept):
+            return kept[:b - a]
+        try:
+            b1 = idx.byte_at(b)
+        except KeyError:
+            # A prefix of a unit ("its first 60 characters"): read the whole unit, keep the prefix.
+            k = bisect.bisect_right(idx.starts, b) - 1
+            return self[a:idx.ends[k]][:b - a]
+        return self._plain.read(idx.byte_at(a), b1, b - a)
+
+    def count(self, sub: str, start: int, end: int) -> int:
+        return self[start:end].count(sub)
+
+
+def _index_units(plain: _Plain, shape: Shape) -> _UnitIndex:
+    """The second pass: lex the streamed lines into units, recording each one's byte offsets."""
+    index = _UnitIndex(big=plain.size >= 2**31 - 1)
+    lexer = Lexer(shape)
+
+    def record(lexed: list[Lexed]) -> None:
+        for unit, text, (_, b0, raw0), (l1, b1, raw1) in lexed:
+            bstart = b0 + plain.byte_len(raw0[:unit.lead])
+            bend = b1 + plain.byte_len(raw1[:unit.end - l1])
+            index.add(unit, text, bstart, bend, b0)
+
+    for offset, byte, raw in plain.lines():
+        record(lexer.feed(offset, _fix_c1(raw), (offset, byte, raw)))
+    record(lexer.close())
+    return index
+
+
+def _open_plain(path: Path, read: SectionFilter | None, default_title: str) -> Document:
+    """Open a plain-text file without ever holding all of it: two streamed passes, then chapters on demand."""
+    plain = _Plain(path)
+    while True:
+        try:
+            scan = ShapeScan()
+            nonblank = False
+            for _, _, raw in plain.checked_lines():
+                line = _fix_c1(raw)
+                scan.add(line)
+                nonblank = nonblank or bool(line.strip())
+            break
+        except _Restart:
+            continue
+    if not nonblank:
+        raise InputError(f"{plain.name}: the file is empty")
+    shape = scan.shape()
+    index = _index_units(plain, shape)
+    book = outline(_FileText(plain, index), index, shape, read=read, default_title=default_title)
+    spans = {x for ch in book.chapters for x in (ch.start, ch.end) + (ch.body or ())}
+    byte_offsets = {x: index.byte_at(x) for x in spans}
+    del index  # the per-paragraph index is not needed once the outline is made
+    return Document(path, Layout(chapters=_Chapters(book, plain, byte_offsets), title=book.title,
+                                 author=book.author, summary=book.summary, front=book.front),
+                    source=_Source(plain, byte_offsets))
+
+
+class _Chapters(Sequence[ChapterLayout]):
+    """A streamed file's chapters, each laid out from the file when asked for (nothing is kept)."""
+
+    def __init__(self, book: Outline, plain: _Plain, byte_offsets: dict[int, int]) -> None:
+        self._book, self._plain, self._bytes = book, plain, byte_offsets
+
+    def __len__(self) -> int:
+        return len(self._book.chapters)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        plan = self._book.chapters[i]
+        body = ""
+        if plan.body is not None:
+            b0, b1 = plan.body
+            body = self._plain.read(self._bytes[b0], self._bytes[b1], b1 - b0)
+        return lay_out_chapter(self._book, plan, body)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} chapters of {self._plain.name}, laid out when read>"
+
+
+# ----------------------------------------------------------------------------------------------
 # Public entry points
 
 
-def open_document(path: Path, *, include_front_matter: bool = False) -> Document:
-    """Open one input file (.txt, .md, .html/.htm, .epub; anything else is read as plain text)."""
+def open_document(path: Path, *, include_front_matter: bool = False, read: SectionFilter | None = None) -> Document:
+    """Open one input file (.txt, .md, .html/.htm, .epub; anything else is read as plain text).
+
+    `read` says which skipped sections (notes, summary, licence...) are read aloud after all;
+    include_front_matter reads them all (`structure.read_everything`).
+    """
     path = Path(path)
-    data = _read_bytes(path)
     name = _name(path)
     suffix = path.suffix.lower()
-    try:
-        st = path.stat()
-        stamp = (st.st_size, st.st_mtime_ns)
-    except OSError:
-        stamp = (-1, -1)
-    if suffix == ".epub":
-        doc = _open_epub(path, include_front_matter)
-    elif suffix in (".html", ".htm", ".xhtml"):
-        if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _bomless_utf16(data):
-            m = _BINARY_BYTE.search(data)
-            if m:
-                raise InputError(f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})")
-        doc = _open_html(path, data, include_front_matter)
-    else:
-        raw, codec, bom = _decode_raw(data, name)
-        del data  # the bytes are not needed any more: free them before laying out
-        crlf = _crlf_positions(raw)
-        plain = _normalise_newlines(raw)
-        del raw  # with CRLF endings this was a second copy of the text
-        text = _fix_c1(plain)  # the same object unless the text has C1 controls (rare)
-        if not text.strip():
-            raise InputError(f"{name}: the file is empty")
-        if suffix in (".md", ".markdown"):
-            del plain
+    if include_front_matter:
+        read = read_everything
+    if suffix in (".epub", ".html", ".htm", ".xhtml", ".md", ".markdown"):
+        data = _read_bytes(path)
+        if suffix == ".epub":
+            doc = _open_epub(path, read is read_everything)
+            if read is not None and read is not read_everything:
+                doc.layout = apply_reading(doc.layout, read)
+        elif suffix in (".html", ".htm", ".xhtml"):
+            if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _bomless_utf16(data):
+                m = _BINARY_BYTE.search(data)
+                if m:
+                    raise InputError(f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})")
+            doc = _open_html(path, data, read)
+        else:
+            text = decode(data, name)
+            del data
+            if not text.strip():
+                raise InputError(f"{name}: the file is empty")
             headings = _markdown_heading_spans(text)
             text = blank_markdown(text)
-            doc = Document(path, _layout(text, include_front_matter=include_front_matter,
-                                         default_title=path.stem, heading_spans=headings), text=text)
-        else:
-            lay = _layout(text, include_front_matter=include_front_matter, default_title=path.stem)
-            positions = [x for ch in lay.chapters for x in (ch.start, ch.end)]
-            # Byte offsets come from the text as decoded (before C1 fixing, which changes byte lengths).
-            doc = Document(path, lay, source=_Source(codec, _byte_offsets(plain, codec, bom, crlf, positions), stamp))
+            doc = Document(path, _layout(text, read=read, default_title=path.stem, heading_spans=headings), text=text)
+    else:
+        doc = _open_plain(path, read, path.stem)
     if not any(ch.paragraphs for ch in doc.layout.chapters):
         raise InputError(f"{name}: no story text (only front matter)")
     return doc

@@ -17,9 +17,10 @@ heading, a chapter's skipped sections, `Layout.front`, or a scene-break line.
 from __future__ import annotations
 
 import re
-from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from audiobook.model import ChapterLayout, Layout, Paragraph, Section
 
@@ -125,6 +126,10 @@ class _Unit:
     start: int
     end: int
     scene: bool = False  # a scene-break line
+    # Known to match none of the patterns the whole-book pass looks for (heading, bare number, Gutenberg
+    # marker, "Contents"): set by a streaming scan, which then need not keep the unit's text.
+    plain: bool = False
+    lead: int = 0  # characters of indentation before `start` on its line (the line starts at start - lead)
 
 
 def _indent(line: str) -> int:
@@ -181,38 +186,6 @@ def _heading_match(line: str) -> re.Match[str] | None:
     return m
 
 
-def _line_spans(text: str) -> tuple[array, array]:
-    """Start and end (excluding the newline) of every line, as compact int arrays."""
-    starts = array("q")
-    ends = array("q")
-    pos = 0
-    n = len(text)
-    find = text.find
-    while pos <= n:
-        nl = find("\n", pos)
-        if nl < 0:
-            starts.append(pos)
-            ends.append(n)
-            break
-        starts.append(pos)
-        ends.append(nl)
-        pos = nl + 1
-    return starts, ends
-
-
-def _wrap_width(text: str, starts: array, ends: array) -> int:
-    """The width the text seems hard-wrapped at: the 95th percentile of non-blank line lengths."""
-    lengths = []
-    for i in range(len(starts)):
-        n = len(text[starts[i]:ends[i]].rstrip())
-        if n:
-            lengths.append(n)
-    if not lengths:
-        return 10**9
-    lengths.sort()
-    return lengths[min(len(lengths) - 1, int(len(lengths) * 0.95))]
-
-
 def _title_like(s: str) -> bool:
     """A short line with no sentence punctuation at its end: a title, a name, a heading."""
     s = s.strip().strip("*_#").strip()
@@ -235,89 +208,161 @@ def _fits(prev: str, line: str, width: int) -> bool:
     return len(p) + 1 + len(first_word) <= width - max(3, width // 15)
 
 
-def _mode(text: str, starts: array, ends: array, width: int) -> tuple[str, int]:
-    """How lines inside a block of non-blank lines relate to paragraphs.
+@dataclass(frozen=True)
+class Shape:
+    """How a text is written, measured over all its lines before any paragraph is cut.
 
-    "indented": hard-wrapped paragraphs whose first line is indented (a paragraph starts at each
-    indented line); "wrapped": hard-wrapped paragraphs separated by blank lines (a block is one
-    paragraph); "lines": one paragraph per line.
-    Also returns the smallest indentation of any line (the indentation of continuation lines).
+    `width`: the width it seems hard-wrapped at (the 95th percentile of non-blank line lengths).
+    `mode`: how lines inside a block of non-blank lines relate to paragraphs: "indented" (hard-wrapped
+    paragraphs whose first line is indented: a paragraph starts at each indented line), "wrapped"
+    (hard-wrapped paragraphs separated by blank lines: a block is one paragraph) or "lines" (one
+    paragraph per line). `base_indent`: the smallest indentation of any line (continuation lines).
     """
-    breaks = terminal = rises = falls = 0
-    base = 10**9
-    prev = ""
-    for i in range(len(starts)):
-        line = text[starts[i]:ends[i]]
-        if line.strip():
-            base = min(base, _indent(line))
-        if line.strip() and prev.strip():
-            breaks += 1
-            terminal += prev.rstrip()[-1:] in _TERMINAL
-            rises += _indent(line) >= _indent(prev) + 2
-            falls += _indent(line) + 2 <= _indent(prev)
-        prev = line
-    if rises >= 2 and falls >= 2:
-        return "indented", base
-    # Wrapped lines end wherever the width runs out (about one in twenty after a sentence's end);
-    # lines that are paragraphs nearly all end with punctuation.
-    if breaks == 0 or terminal < 0.3 * breaks:
-        return "wrapped", base
-    return "lines", base
+
+    width: int
+    mode: str
+    base_indent: int
 
 
-def _units(text: str, hinted: frozenset[int] = frozenset()) -> list[_Unit]:
-    """Split the text into candidate paragraphs and scene-break lines (a `hinted` line stands alone)."""
-    starts, ends = _line_spans(text)
-    width = _wrap_width(text, starts, ends)
-    mode, base_indent = _mode(text, starts, ends, width)
-    units: list[_Unit] = []
-    cur_start = -1  # start of the current unit (first line)
-    cur_end = -1
-    cur_first = True  # the current unit holds only one line so far
-    prev_line = ""
-    prev_heading = False
+class ShapeScan:
+    """Measures a text's `Shape` one line at a time (so a file can be measured as it streams)."""
 
-    def flush() -> None:
-        nonlocal cur_start
-        if cur_start >= 0:
-            seg = text[cur_start:cur_end]
-            lead = len(seg) - len(seg.lstrip())
-            units.append(_Unit(cur_start + lead, cur_start + len(seg.rstrip())))
-        cur_start = -1
+    def __init__(self) -> None:
+        self._lengths: Counter[int] = Counter()
+        self._breaks = self._terminal = self._rises = self._falls = 0
+        self._base = 10**9
+        self._prev_indent = -1  # indentation of the previous line when it was not blank, else -1
+        self._prev_last = ""  # last non-space character of that line
 
-    for i in range(len(starts)):
-        s, e = starts[i], ends[i]
-        line = text[s:e]
+    def add(self, line: str) -> None:
+        """Count one line (without its newline)."""
+        r = line.rstrip()
+        if not r:
+            self._prev_indent = -1
+            return
+        self._lengths[len(r)] += 1
+        ind = _indent(line)
+        self._base = min(self._base, ind)
+        if self._prev_indent >= 0:
+            self._breaks += 1
+            self._terminal += self._prev_last in _TERMINAL
+            self._rises += ind >= self._prev_indent + 2
+            self._falls += ind + 2 <= self._prev_indent
+        self._prev_indent, self._prev_last = ind, r[-1]
+
+    def shape(self) -> Shape:
+        """The shape of the lines counted so far."""
+        total = sum(self._lengths.values())
+        width = 10**9
+        if total:
+            rank = min(total - 1, int(total * 0.95))
+            for length in sorted(self._lengths):
+                rank -= self._lengths[length]
+                if rank < 0:
+                    width = length
+                    break
+        if self._rises >= 2 and self._falls >= 2:
+            mode = "indented"
+        # Wrapped lines end wherever the width runs out (about one in twenty after a sentence's end);
+        # lines that are paragraphs nearly all end with punctuation.
+        elif self._breaks == 0 or self._terminal < 0.3 * self._breaks:
+            mode = "wrapped"
+        else:
+            mode = "lines"
+        return Shape(width, mode, self._base)
+
+
+def shape_of(lines: Iterable[str]) -> Shape:
+    """The `Shape` of a text given as its lines."""
+    scan = ShapeScan()
+    for line in lines:
+        scan.add(line)
+    return scan.shape()
+
+
+#: What the lexer emits per unit: the unit, its text, and the `aux` values given with its first and last line.
+Lexed = tuple[_Unit, str, Any, Any]
+
+
+class Lexer:
+    """Groups lines into units (step 1 of the module doc) one line at a time, given the text's `Shape`.
+
+    Units start fresh at every unit boundary (nothing about earlier lines carries over a blank line
+    or a split), so lexing any [unit start, unit end) span of a text gives exactly the units the
+    whole text has there: a chapter can be lexed again on its own.
+    """
+
+    def __init__(self, shape: Shape, hinted: frozenset[int] = frozenset()) -> None:
+        self._shape = shape
+        self._hinted = hinted  # offsets of lines known to be headings (stand alone)
+        self._lines: list[str] = []  # lines of the unit being built
+        self._first = self._last = 0  # offsets of its first and last line
+        self._aux_first: Any = None
+        self._aux_last: Any = None
+        self._prev_line = ""
+        self._prev_heading = False
+
+    def feed(self, offset: int, line: str, aux: Any = None) -> list[Lexed]:
+        """Take the next line (starting at `offset`, without its newline); returns the units it completes."""
+        out: list[Lexed] = []
         if not line.strip():
-            flush()
-            continue
+            self._flush(out)
+            return out
         if is_scene_break(line):
-            flush()
+            self._flush(out)
             lead = len(line) - len(line.lstrip())
-            units.append(_Unit(s + lead, s + len(line.rstrip()), scene=True))
-            continue
-        heading = _heading_match(line) is not None or (s + _indent(line)) in hinted
-        if cur_start >= 0:
+            out.append((_Unit(offset + lead, offset + len(line.rstrip()), scene=True, lead=lead), line.strip(), aux, aux))
+            return out
+        shape = self._shape
+        heading = _heading_match(line) is not None or (offset + _indent(line)) in self._hinted
+        if self._lines:
+            prev = self._prev_line
             stripped = line.strip()
             split = (
-                mode == "lines"
-                or (mode == "indented" and _indent(line) >= base_indent + 2)
-                or (prev_heading and cur_first)
-                or (heading and _fits(prev_line, stripped, max(width, 60)))
-                or _indent(line) >= _indent(prev_line) + 2
-                or (_BYLINE.match(stripped) is not None and _title_like(prev_line))
-                or (_LABEL.match(stripped) is not None and _fits(prev_line, stripped, max(width, 60)))
+                shape.mode == "lines"
+                or (shape.mode == "indented" and _indent(line) >= shape.base_indent + 2)
+                or (self._prev_heading and len(self._lines) == 1)
+                or (heading and _fits(prev, stripped, max(shape.width, 60)))
+                or _indent(line) >= _indent(prev) + 2
+                or (_BYLINE.match(stripped) is not None and _title_like(prev))
+                or (_LABEL.match(stripped) is not None and _fits(prev, stripped, max(shape.width, 60)))
             )
             if split:
-                flush()
-        if cur_start < 0:
-            cur_start, cur_first = s, True
-        else:
-            cur_first = False
-        cur_end = e
-        prev_line = line
-        prev_heading = heading
-    flush()
+                self._flush(out)
+        if not self._lines:
+            self._first, self._aux_first = offset, aux
+        self._lines.append(line)
+        self._last, self._aux_last = offset, aux
+        self._prev_line = line
+        self._prev_heading = heading
+        return out
+
+    def close(self) -> list[Lexed]:
+        """The last unit, at the end of the text."""
+        out: list[Lexed] = []
+        self._flush(out)
+        return out
+
+    def _flush(self, out: list[Lexed]) -> None:
+        if self._lines:
+            seg = self._lines[0] if len(self._lines) == 1 else "\n".join(self._lines)
+            lead = len(seg) - len(seg.lstrip())
+            end = len(seg.rstrip())
+            unit = _Unit(self._first + lead, self._first + end, lead=lead)
+            out.append((unit, seg[lead:end], self._aux_first, self._aux_last))
+            self._lines = []
+
+
+def _units(text: str, hinted: frozenset[int] = frozenset(), shape: Shape | None = None) -> list[_Unit]:
+    """Split the text into candidate paragraphs and scene-break lines (a `hinted` line stands alone)."""
+    lines = text.split("\n")
+    lexer = Lexer(shape or shape_of(lines), hinted)
+    units: list[_Unit] = []
+    pos = 0
+    for line in lines:
+        units.extend(lexed[0] for lexed in lexer.feed(pos, line))
+        pos += len(line) + 1
+    units.extend(lexed[0] for lexed in lexer.close())
     return units
 
 
@@ -437,14 +482,14 @@ def _is_subtitle(text: str, unit: _Unit, same_block: bool) -> bool:
 
 
 def _find_headings(
-    text: str, units: list[_Unit], lo: int, hi: int, hinted: frozenset[int] = frozenset()
+    text: str, units: Sequence[_Unit], lo: int, hi: int, hinted: frozenset[int] = frozenset()
 ) -> list[_Heading]:
     """Heading candidates among units[lo:hi] (plus units starting at a `hinted` offset), with subtitles."""
     found: list[_Heading] = []
     i = lo
     while i < hi:
         u = units[i]
-        if u.scene:
+        if u.scene or (u.plain and u.start not in hinted):
             i += 1
             continue
         s = text[u.start:u.end]
@@ -475,7 +520,7 @@ def _find_headings(
 _BARE_HEADING = re.compile(r"^[\s#*_]*(?P<num>[IVXLC]{1,7}|\d{1,3})\.?(?:\s+(?P<rest>[^a-z\n]{2,80}?))?[\s*_]*$")
 
 
-def _numbered_headings(text: str, units: list[_Unit], lo: int, hi: int) -> list[_Heading]:
+def _numbered_headings(text: str, units: Sequence[_Unit], lo: int, hi: int) -> list[_Heading]:
     """Headings that are bare numbers, for books with no "Chapter" headings at all.
 
     A bare number only counts when another one next to it in the text continues the count
@@ -484,7 +529,7 @@ def _numbered_headings(text: str, units: list[_Unit], lo: int, hi: int) -> list[
     found: list[tuple[int, int, str]] = []
     for i in range(lo, hi):
         u = units[i]
-        if u.scene or u.end - u.start > 90:
+        if u.scene or u.plain or u.end - u.start > 90:
             continue
         m = _BARE_HEADING.match(text[u.start:u.end])
         if m is None:
@@ -547,12 +592,12 @@ class _Front:
     story_from: int = 0  # index of the first unit after the leading front matter
 
 
-def _section(label: str, units: list[_Unit], lo: int, hi: int) -> Section:
+def _section(label: str, units: Sequence[_Unit], lo: int, hi: int) -> Section:
     paras = tuple(Paragraph(u.start, u.end) for u in units[lo:hi] if not u.scene)
     return Section(label, units[lo].start, units[hi - 1].end, paras)
 
 
-def _label_extent(text: str, units: list[_Unit], i: int, hi: int, to_end: bool) -> int:
+def _label_extent(text: str, units: Sequence[_Unit], i: int, hi: int, to_end: bool) -> int:
     """End (exclusive unit index) of the labelled section starting at unit i, within units[:hi].
 
     A note at the start runs over the following paragraphs only when something clearly ends it soon
@@ -573,7 +618,7 @@ def _label_extent(text: str, units: list[_Unit], i: int, hi: int, to_end: bool) 
 
 
 def _leading_front(
-    text: str, units: list[_Unit], lo: int, hi: int, heading_after: bool, title_units: set[int]
+    text: str, units: Sequence[_Unit], lo: int, hi: int, heading_after: bool, title_units: set[int]
 ) -> _Front:
     """Leading labelled front matter, story title and byline among units[lo:hi].
 
@@ -635,7 +680,7 @@ def _leading_front(
 
 
 def _chapter_body(
-    text: str, units: list[_Unit], lo: int, hi: int
+    text: str, units: Sequence[_Unit], lo: int, hi: int
 ) -> tuple[tuple[Paragraph, ...], tuple[Section, ...]]:
     """Paragraphs (with scene numbers) and skipped notes of the units[lo:hi] of one chapter."""
     paras: list[Paragraph] = []
@@ -674,23 +719,96 @@ def _chapter_body(
     return tuple(paras), tuple(skipped)
 
 
-def _has_text(text: str, units: list[_Unit], lo: int, hi: int) -> bool:
+def _has_text(units: Sequence[_Unit], lo: int, hi: int) -> bool:
     return any(not units[k].scene for k in range(lo, hi))
+
+
+#: Front sections that are metadata the pipeline announces itself, never read as paragraphs.
+NEVER_READ = frozenset({"title", "byline"})
+
+#: Which skipped sections are read aloud after all: (section, inside a chapter) -> read it.
+SectionFilter = Callable[[Section, bool], bool]
+
+
+def read_everything(section: Section, inside_chapter: bool) -> bool:
+    """The --include-front-matter filter: every section is read, but the title and byline outside chapters."""
+    return inside_chapter or section.label not in NEVER_READ
+
+
+@dataclass(frozen=True)
+class ChapterPlan:
+    """A chapter as the whole-book pass places it; its paragraphs are found when it is laid out.
+
+    `body` is the [start, end) span of the chapter's own text (after the heading), lexed again when
+    the chapter is laid out; `folded` the empty headings inside it (boundaries, skipped); `moved` the
+    paragraphs of front or back matter read aloud in this chapter.
+    """
+
+    title: str
+    start: int
+    end: int
+    number: int | None = None
+    heading: Paragraph | None = None
+    body: tuple[int, int] | None = None
+    folded: tuple[Section, ...] = ()
+    moved: tuple[Paragraph, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The whole-book structure without any chapter's paragraphs: what must be known before reading one."""
+
+    shape: Shape
+    chapters: tuple[ChapterPlan, ...]
+    title: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    front: tuple[Section, ...] = ()
+    read: SectionFilter | None = None
+    hinted: frozenset[int] = frozenset()
 
 
 def layout(
     text: str,
     *,
     include_front_matter: bool = False,
+    read: SectionFilter | None = None,
     default_title: str | None = None,
     heading_spans: Sequence[tuple[int, int]] = (),
 ) -> Layout:
     """The structure of a decoded, newline-normalised text: metadata, chapters, paragraphs, skips.
 
     `default_title` names the one chapter of a text with neither heading nor story title (else
-    "Chapter 1"); `heading_spans` are [start, end) spans known to be headings (HTML <h1>-<h3>).
+    "Chapter 1"); `heading_spans` are [start, end) spans known to be headings (HTML <h1>-<h3>);
+    `read` says which skipped sections are read after all (`read_everything` with include_front_matter).
     """
-    units = _units(text, frozenset(s for s, _ in heading_spans))
+    hinted = frozenset(s for s, _ in heading_spans)
+    lines = text.split("\n")
+    shape = shape_of(lines)
+    del lines
+    units = _units(text, hinted, shape)
+    book = outline(text, units, shape, read=read_everything if include_front_matter else read,
+                   default_title=default_title, hinted=hinted)
+    chapters = tuple(
+        lay_out_chapter(book, plan, text[plan.body[0]:plan.body[1]] if plan.body else "") for plan in book.chapters
+    )
+    return Layout(chapters=chapters, title=book.title, author=book.author, summary=book.summary, front=book.front)
+
+
+def outline(
+    text: str,
+    units: Sequence[_Unit],
+    shape: Shape,
+    *,
+    read: SectionFilter | None = None,
+    default_title: str | None = None,
+    hinted: frozenset[int] = frozenset(),
+) -> Outline:
+    """Steps 2 and 3 of the module doc over the text's units: metadata, front matter, chapter plans.
+
+    `text` need only answer slices (and `count`) for the units it is asked about: units marked
+    `plain` are never looked at in the passes over every unit.
+    """
     front_sections: list[Section] = []
     back_sections: list[Section] = []
     lo, hi = 0, len(units)
@@ -700,7 +818,7 @@ def layout(
 
     # Project Gutenberg header and licence.
     for k, u in enumerate(units):
-        if not u.scene and _GUTENBERG_START.match(text[u.start:u.start + 100]):
+        if not u.scene and not u.plain and _GUTENBERG_START.match(text[u.start:min(u.end, u.start + 100)]):
             header = text[units[0].start:u.end]
             for fm in _GUTENBERG_FIELD.finditer(header):
                 if fm.group("key") == "Title" and title is None:
@@ -713,13 +831,13 @@ def layout(
             break
     for k in range(lo, len(units)):
         u = units[k]
-        if not u.scene and _GUTENBERG_END.match(text[u.start:u.start + 100]):
+        if not u.scene and not u.plain and _GUTENBERG_END.match(text[u.start:min(u.end, u.start + 100)]):
             back_sections.append(_section("gutenberg", units, k, len(units)))
             hi = k
             gutenberg = True
             break
 
-    headings = _find_headings(text, units, lo, hi, frozenset(s for s, _ in heading_spans))
+    headings = _find_headings(text, units, lo, hi, hinted)
     if not any(h.kind != "hint" for h in headings):
         headings = sorted(headings + _numbered_headings(text, units, lo, hi), key=lambda h: h.first)
     # Fold away headings that have no text before the next heading (a table of contents), and
@@ -729,7 +847,7 @@ def layout(
     title_units: set[int] = set()  # units known to be the story's title
     for n, h in enumerate(headings):
         nxt = headings[n + 1].first if n + 1 < len(headings) else hi
-        if _has_text(text, units, h.last + 1, nxt):
+        if _has_text(units, h.last + 1, nxt):
             kept.append(h)
         elif h.kind == "hint" and not kept and n + 1 < len(headings):
             # An <h1> above the first chapter heading of a page: the story title, if the front
@@ -749,7 +867,8 @@ def layout(
     # Table-of-contents area: from a "Contents" line (or the first folded heading) to the first kept heading.
     toc_lo = None
     for k in range(lo, first_heading_unit if merged else lo):  # no chapters: nothing to list
-        if not units[k].scene and _CONTENTS.match(text[units[k].start:units[k].end]):
+        u = units[k]
+        if not u.scene and not u.plain and _CONTENTS.match(text[u.start:u.end]):
             toc_lo = k
             break
     folded_before = [c for c in contents if c.first < first_heading_unit]
@@ -763,91 +882,157 @@ def layout(
     author = author or lead.author
     front_sections.extend(lead.sections)
 
-    chapters: list[ChapterLayout] = []
+    chapters: list[ChapterPlan] = []
     fallback = title or default_title or "Chapter 1"
     story_lo = lead.story_from
     if toc_lo is not None:
-        if _has_text(text, units, story_lo, toc_lo):
+        if _has_text(units, story_lo, toc_lo):
             front_sections.append(_section("front matter", units, story_lo, toc_lo))
         front_sections.append(_section("contents", units, toc_lo, first_heading_unit))
         story_lo = first_heading_unit
-    elif gutenberg and merged and _has_text(text, units, story_lo, first_heading_unit):
+    elif gutenberg and merged and _has_text(units, story_lo, first_heading_unit):
         # Before the first chapter of a Gutenberg book: credits, dedication, epigraph.
         front_sections.append(_section("front matter", units, story_lo, first_heading_unit))
         story_lo = first_heading_unit
 
-    if _has_text(text, units, story_lo, first_heading_unit):
+    if _has_text(units, story_lo, first_heading_unit):
         # Story text before any heading (or a text with no heading at all).
-        paras, skipped = _chapter_body(text, units, story_lo, first_heading_unit)
-        start = units[story_lo].start
-        end = units[first_heading_unit - 1].end
-        chapters.append(ChapterLayout(
-            title="Prologue" if merged else fallback, start=start, end=end, paragraphs=paras,
-            number=None if merged else 1, skipped=skipped,
-        ))
+        first, end = units[story_lo], units[first_heading_unit - 1].end
+        chapters.append(ChapterPlan(title="Prologue" if merged else fallback, start=first.start, end=end,
+                                    number=None if merged else 1, body=(first.start - first.lead, end)))
 
     folded_after = [c for c in contents if c.first >= first_heading_unit]
-    # A folded (empty) heading inside a chapter is a boundary like a scene break: no paragraph or note
-    # runs over it, and it is kept as a skipped section of its own.
-    body_units = list(units)
-    for c in folded_after:
-        for k in range(c.first, c.last + 1):
-            body_units[k] = _Unit(units[k].start, units[k].end, scene=True)
     for n, (h, part) in enumerate(merged):
         body_lo = h.last + 1
         body_hi = merged[n + 1][1].first if n + 1 < len(merged) and merged[n + 1][1] else (
             merged[n + 1][0].first if n + 1 < len(merged) else hi)
         head_first = part.first if part else h.first
         ttl = f"{part.title}, {h.title}" if part else h.title
-        inner = [c for c in folded_after if body_lo <= c.first < body_hi]
-        paras, skipped = _chapter_body(text, body_units, body_lo, body_hi)
-        skipped = skipped + tuple(_section("empty heading", units, c.first, c.last + 1) for c in inner)
+        # A folded (empty) heading inside a chapter is a boundary like a scene break: no paragraph or
+        # note runs over it, and it is kept as a skipped section of its own.
+        inner = tuple(_section("empty heading", units, c.first, c.last + 1)
+                      for c in folded_after if body_lo <= c.first < body_hi)
         heading = Paragraph(units[head_first].start, units[h.last].end)
-        end = units[body_hi - 1].end if body_hi > body_lo else heading.end
-        chapters.append(ChapterLayout(
-            title=ttl, start=heading.start, end=end, paragraphs=paras, number=h.number,
-            heading=heading, skipped=tuple(sorted(skipped, key=lambda s: s.start)),
-        ))
+        first = units[body_lo]
+        body = (first.start - first.lead, units[body_hi - 1].end) if body_hi > body_lo else None
+        chapters.append(ChapterPlan(title=ttl, start=heading.start, end=body[1] if body else heading.end,
+                                    number=h.number, heading=heading, body=body, folded=inner))
 
     front_sections.extend(back_sections)
-    if include_front_matter:
-        chapters, front_sections = _read_front_matter(chapters, front_sections)
-    return Layout(
-        chapters=tuple(chapters), title=title, author=author, summary=lead.summary,
-        front=tuple(sorted(front_sections, key=lambda s: s.start)),
-    )
+    if read is not None:
+        chapters, front_sections = _read_sections(chapters, front_sections, read)
+    return Outline(shape=shape, chapters=tuple(chapters), title=title, author=author, summary=lead.summary,
+                   front=tuple(sorted(front_sections, key=lambda s: s.start)), read=read, hinted=hinted)
 
 
-#: Front sections that are metadata the pipeline announces itself, never read as paragraphs.
-_NEVER_READ = frozenset({"title", "byline"})
-
-
-def _read_front_matter(
-    chapters: list[ChapterLayout], front: list[Section]
-) -> tuple[list[ChapterLayout], list[Section]]:
-    """Move skipped sections' paragraphs into the nearest chapter's paragraphs."""
-    keep = [s for s in front if s.label in _NEVER_READ]
-    movable = [s for s in front if s.label not in _NEVER_READ]
+def _read_sections(
+    chapters: list[ChapterPlan], front: list[Section], read: SectionFilter
+) -> tuple[list[ChapterPlan], list[Section]]:
+    """Give each front/back section `read` accepts to the chapter it stands in or after (the first
+    chapter for leading matter)."""
+    keep = [s for s in front if not read(s, False)]
+    movable = [s for s in front if read(s, False)]
     if not chapters:
         paras = tuple(p for s in movable for p in s.paragraphs)
         if not paras:
             return chapters, front
-        return [ChapterLayout("Chapter 1", paras[0].start, paras[-1].end, paras, 1)], keep
-    out: list[ChapterLayout] = []
-    for n, ch in enumerate(chapters):
-        extra = [p for s in ch.skipped for p in s.paragraphs]
-        for s in movable:
-            nearest = 0 if s.end <= chapters[0].start else len(chapters) - 1
-            for k, other in enumerate(chapters):
-                if other.start <= s.start:
-                    nearest = k
-            if nearest == n:
-                extra.extend(s.paragraphs)
-        paras = tuple(sorted(ch.paragraphs + tuple(extra), key=lambda p: p.start))
-        start = min([ch.start] + [p.start for p in paras])
-        end = max([ch.end] + [p.end for p in paras])
-        out.append(ChapterLayout(ch.title, start, end, paras, ch.number, ch.heading, ()))
+        return [ChapterPlan("Chapter 1", paras[0].start, paras[-1].end, number=1, moved=paras)], keep
+    moved: list[list[Paragraph]] = [[] for _ in chapters]
+    for s in movable:
+        nearest = 0
+        for k, other in enumerate(chapters):
+            if other.start <= s.start:
+                nearest = k
+        moved[nearest].extend(s.paragraphs)
+    out = []
+    for plan, extra in zip(chapters, moved):
+        if extra:
+            plan = replace(plan, start=min([plan.start] + [p.start for p in extra]),
+                           end=max([plan.end] + [p.end for p in extra]), moved=tuple(extra))
+        out.append(plan)
     return out, keep
+
+
+def lay_out_chapter(book: Outline, plan: ChapterPlan, body_text: str) -> ChapterLayout:
+    """The chapter's paragraphs, scenes and skipped notes, from the text of `plan.body` (lexed again).
+
+    `plan.body` starts at the start of a line, so the first line's indentation is lexed as before.
+    """
+    paras: tuple[Paragraph, ...] = ()
+    skipped: tuple[Section, ...] = ()
+    if plan.body is not None:
+        b0, b1 = plan.body
+        if len(body_text) != b1 - b0:
+            raise ValueError(f"chapter body is {len(body_text)} characters, the plan says {b1 - b0}")
+        hinted = frozenset(h - b0 for h in book.hinted if b0 <= h < b1)
+        folded = [(s.start - b0, s.end - b0) for s in plan.folded]
+        units = [
+            _Unit(u.start, u.end, scene=True, lead=u.lead) if any(f0 <= u.start < f1 for f0, f1 in folded) else u
+            for u in _units(body_text, hinted, book.shape)
+        ]
+        paras, skipped = _chapter_body(body_text, units, 0, len(units))
+        if b0:
+            paras = tuple(Paragraph(p.start + b0, p.end + b0, p.scene) for p in paras)
+            skipped = tuple(_shifted(s, b0) for s in skipped)
+    if plan.folded:
+        skipped = tuple(sorted(skipped + plan.folded, key=lambda s: s.start))
+    if book.read is not None:
+        extra = [p for s in skipped if book.read(s, True) for p in s.paragraphs] + list(plan.moved)
+        if extra:
+            paras = tuple(sorted(paras + tuple(extra), key=lambda p: p.start))
+        skipped = tuple(s for s in skipped if not book.read(s, True))
+    return ChapterLayout(title=plan.title, start=plan.start, end=plan.end, paragraphs=paras,
+                         number=plan.number, heading=plan.heading, skipped=skipped)
+
+
+def apply_reading(lay: Layout, read: SectionFilter) -> Layout:
+    """A laid-out book with the skipped sections `read` accepts moved into the story as paragraphs.
+
+    A section inside a chapter joins that chapter; front or back matter joins the chapter it stands
+    in or after (the first chapter for leading matter). (Plain text and markdown do this while laying
+    out, see `outline`; this is for layouts built another way, such as an EPUB's.)
+    """
+    chapters = list(lay.chapters)
+    if not chapters:
+        return lay
+    moved: list[list[Section]] = [[] for _ in chapters]
+    front_kept = []
+    for s in lay.front:
+        if not read(s, False):
+            front_kept.append(s)
+            continue
+        nearest = 0
+        for k, ch in enumerate(chapters):
+            if ch.start <= s.start:
+                nearest = k
+        moved[nearest].append(s)
+    out: list[ChapterLayout] = []
+    for ch, extra_sections in zip(chapters, moved):
+        inside = [s for s in ch.skipped if read(s, True)]
+        kept = tuple(s for s in ch.skipped if not read(s, True))
+        extra = [p for s in inside + extra_sections for p in s.paragraphs]
+        if not extra:
+            out.append(ch)
+            continue
+        paras = tuple(sorted(ch.paragraphs + tuple(extra), key=lambda p: p.start))
+        out.append(replace(ch, start=min(ch.start, paras[0].start), end=max(ch.end, paras[-1].end),
+                           paragraphs=paras, skipped=kept))
+    return replace(lay, chapters=tuple(out), front=tuple(front_kept))
+
+
+def _shifted(s: Section, by: int) -> Section:
+    return Section(s.label, s.start + by, s.end + by, tuple(Paragraph(p.start + by, p.end + by, p.scene)
+                                                             for p in s.paragraphs))
+
+
+def is_plain(unit_text: str) -> bool:
+    """Whether a (non-scene) unit's text matches none of the patterns `outline` checks on every unit."""
+    if len(unit_text) <= 90 and _BARE_HEADING.match(unit_text):
+        return False
+    head = unit_text[:100]
+    if _GUTENBERG_START.match(head) or _GUTENBERG_END.match(head) or _CONTENTS.match(unit_text):
+        return False
+    return _heading_match(unit_text.split("\n", 1)[0]) is None
 
 
 def layout_chapter(

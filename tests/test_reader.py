@@ -404,15 +404,17 @@ def test_binary_control_character_in_utf16(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: not a text file (binary character 0x01 at offset 6)"
 
 
-def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "locked.txt"
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".html"])
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    path = tmp_path / f"locked{suffix}"
     path.write_text("Some text.", encoding="utf-8")
     if os.geteuid() != 0:
         path.chmod(0)
     else:  # root reads anything: simulate the permission error the OS would give
-        def deny(self: Path) -> bytes:
+        def deny(self: Path, *args: object, **kwargs: object):
             raise PermissionError(13, "Permission denied", str(self))
         monkeypatch.setattr(Path, "read_bytes", deny)
+        monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(InputError) as err:
         open_document(path)
     assert str(err.value) == f"{path}: cannot read the file (permission denied)"
