@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -12,7 +13,7 @@ import click
 from .errors import AudiobookError, Interrupted
 from .model import Chapter
 from .cache_cli import cache_limit_opt
-from .pipeline import RenderOptions, default_cache_dir, read_books, render
+from .pipeline import RenderOptions, default_cache_dir, read_books, render, script_chapters
 from .publish import PublishOptions
 from .serve_cli import publish_options
 from .voices import load_config
@@ -131,10 +132,10 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
                fmt: str, review: bool, limit: int, html_page: bool, page: Path | None, output_dir: Path) -> None:
     """Show the attributed script: who says what."""
     config = load_config(voices)
-    books = read_books(list(inputs), config, author=author, include_front_matter=include_front_matter)
     if review or html_page:
         from . import review as rv, scriptpage
 
+        books = read_books(list(inputs), config, author=author, include_front_matter=include_front_matter)
         if review:
             click.echo(rv.format_review(rv.review_items(books, limit), voices.name))
         if html_page:
@@ -142,21 +143,31 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
             click.echo(f"Wrote {path}" + (f" (player for {played} rendered chapter(s))" if played else
                                           f" (no render found in {output_dir}: no player)"))
         return
-    segments = [seg for book in books for ch in book.chapters for seg in ch.segments]
+    # Printed chapter by chapter as each is parsed: a whole book's script is never held in memory.
+    chapters = script_chapters(list(inputs), config, author=author, include_front_matter=include_front_matter)
     if fmt == "json":
-        click.echo(json.dumps([s.as_json() for s in segments], ensure_ascii=False, indent=1))
+        _echo_json_array(seg.as_json() for chapter in chapters for seg in chapter.segments)
         return
-    for book in books:
-        for chapter in book.chapters:
-            click.echo(f"== {chapter.title} ==")
-            for seg in chapter.segments:
-                text = " ".join(seg.text.split())
-                if seg.kind == "narration":
-                    click.echo(f"  {text}")
-                else:
-                    click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
-            _check_lines(chapter)
-            click.echo("")
+    for chapter in chapters:
+        click.echo(f"== {chapter.title} ==")
+        for seg in chapter.segments:
+            text = " ".join(seg.text.split())
+            if seg.kind == "narration":
+                click.echo(f"  {text}")
+            else:
+                click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
+        _check_lines(chapter)
+        click.echo("")
+
+
+def _echo_json_array(items: Iterable[object]) -> None:
+    """Print a JSON array item by item, exactly as json.dumps(list(items), indent=1) would."""
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        click.echo(("[\n " if first else ",\n ") + body, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 from .cache_cli import cache_group  # noqa: E402  (registered here, defined in its own module)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from . import publish
 from .publish import PublishOptions
 from .voices import Config, add_characters, cast, load_config
 from .casting import infer_ages
-from .skipping import read_book
+from .skipping import read_book, stream_book
 
 
 def default_cache_dir() -> Path:
@@ -70,6 +70,14 @@ def read_books(paths: Sequence[Path], config: Config, *, author: str | None = No
                   overrides=config.overrides)
         for path in expand_inputs(paths)
     ]
+
+
+def script_chapters(paths: Sequence[Path], config: Config, *, author: str | None = None,
+                    include_front_matter: bool = False) -> Iterator[Chapter]:
+    """Every input's chapters, parsed one at a time (what `read_books` gives, without holding them)."""
+    for path in expand_inputs(paths):
+        yield from stream_book(path, config.skip, include_front_matter=include_front_matter, author=author,
+                               overrides=config.overrides)
 
 
 def speakers(chapters: Sequence[Chapter]) -> list[Character]:
@@ -188,4 +196,4 @@ def _voices_used(chapter: Chapter, config: Config) -> tuple[tuple[str, Voice], .
     return tuple(used.items())
 
 
-__all__ = ["render", "RenderOptions", "RenderReport", "read_books", "default_cache_dir"]
+__all__ = ["render", "RenderOptions", "RenderReport", "read_books", "script_chapters", "default_cache_dir"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from .model import Book, Section
+from .model import Book, Chapter, Section
 from .parser import iter_chapters
 from .reader import open_document
 from .structure import NEVER_READ, SectionFilter, read_everything
@@ -44,4 +44,11 @@ def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matt
                 summary=doc.layout.summary, source=path, front=doc.layout.front)
 
 
-__all__ = ["read_book", "reading", "skip_key", "LABEL_KEYS"]
+def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
+                author: str | None = None, overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
+    """`read_book`'s chapters one at a time: memory holds the file's outline and one chapter."""
+    doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
+    yield from iter_chapters(doc, author=author, overrides=overrides)
+
+
+__all__ = ["read_book", "stream_book", "reading", "skip_key", "LABEL_KEYS"]

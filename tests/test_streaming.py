@@ -86,3 +86,19 @@ def test_memory_of_opening_and_reading_does_not_grow_with_the_file(tmp_path: Pat
     # Reading the whole file at once grew the peak by 4x what the file grew. What remains is the unit
     # index held while opening: about 25 bytes a paragraph, 15% of these short paragraphs.
     assert growth < 0.25 * grown, f"peak grew by {growth} bytes for {grown} more bytes of file"
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1}], [{"text": "two\nlines \u201cq\u201d", "n": [1, {"x": None}]}, {"b": "\u00e9"}]])
+def test_script_json_is_printed_item_by_item_as_one_array(items: list) -> None:
+    import json
+
+    import click
+    from click.testing import CliRunner
+
+    from audiobook.cli import _echo_json_array
+
+    @click.command()
+    def show() -> None:
+        _echo_json_array(iter(items))
+
+    assert CliRunner().invoke(show).output == json.dumps(items, ensure_ascii=False, indent=1) + "\n"
