@@ -501,7 +501,7 @@ def _open_epub(path: Path, include_front_matter: bool) -> Document:
 # Plain text, streamed: the file is read in chunks, twice (shape, then units), never whole
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # 256 KB of bytes (up to 1 MB decoded) in memory at a time
 _EOL = re.compile(r"\r\n|\r|\n")
 
 

@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from audiobook.model import ChapterLayout, Layout, Paragraph, Section
 
@@ -754,6 +754,14 @@ class ChapterPlan:
     moved: tuple[Paragraph, ...] = ()
 
 
+class TextSource(Protocol):
+    """What `outline` reads text through: a str, or a streamed file's view that reads spans back on demand."""
+
+    def __getitem__(self, span: slice, /) -> str: ...
+
+    def count(self, sub: str, start: int, end: int, /) -> int: ...
+
+
 @dataclass(frozen=True)
 class Outline:
     """The whole-book structure without any chapter's paragraphs: what must be known before reading one."""
@@ -796,7 +804,7 @@ def layout(
 
 
 def outline(
-    text: str,
+    text: TextSource,
     units: Sequence[_Unit],
     shape: Shape,
     *,

@@ -1,24 +1,27 @@
-"""Peak memory and time of opening, laying out and reading a big book, against reading its bytes once.
+"""Peak memory of `audiobook script` on big books, against reading the book's bytes once, at several sizes.
 
-Usage:  python bench/parse_memory.py [--mb 20] [--no-attribution] [--crlf] [--keep]
+Usage:  python bench/parse_memory.py [--sizes 5,10,20] [--no-attribution] [--crlf] [--keep] [--dir DIR]
 
-Generates a ~N MB UTF-8 plain-text book (Gutenberg header, table of contents, many hard-wrapped chapters
-with dialogue in curly quotes, em dashes, scene breaks, licence) in a temp dir, then measures, in this one process:
+For each size, generates a ~N MB UTF-8 plain-text book (Gutenberg header, table of contents, many
+hard-wrapped chapters with dialogue in curly quotes, em dashes, scene breaks, licence) in a temp dir,
+then measures, in this one process, with tracemalloc:
 
-- baseline: `Path.read_bytes()` of the file (peak traced memory, time);
-- open: `open_document` (decode + layout);
-- chapters: `Document.read` of every chapter (and `audiobook.attribution.attribute` on it when that
-  module exists), one chapter at a time, nothing kept;
+- baseline: `Path.read_bytes()` of the file (its peak is the file's size);
+- open: `open_document` (the file is streamed twice in chunks: outline, no paragraphs kept);
+- script: what `audiobook script --format json` does: `pipeline.script_chapters` (each chapter laid
+  out, read back from the file and attributed) with every chapter's segments serialised to JSON and
+  dropped (with --no-attribution: each chapter laid out and read only);
 
-and prints each peak (tracemalloc) and time, as ratios to the baseline, plus the process's maxrss.
-The timing pass runs without tracemalloc (it slows Python down several times); the memory pass runs
-with it.
+and prints each peak as a ratio to the baseline, then how much the peak grew per MB of book between
+the smallest and the largest size (0 would be "does not grow with the file"). A second, untraced run
+of the script pass gives the time (tracemalloc slows Python down several times).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
 import resource
 import shutil
@@ -31,12 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from audiobook.pipeline import script_chapters  # noqa: E402
 from audiobook.reader import open_document  # noqa: E402
-
-try:
-    from audiobook.attribution import attribute
-except ImportError:  # the attribution helper's module may not exist yet
-    attribute = None
+from audiobook.voices import Config  # noqa: E402
 
 _SYLLABLES = "ka lo mi ra ten sor vel an dar is ul po fen gri mas tor el wyn bra cot".split()
 _NAMES = ["Ilsa", "Tomas", "Bren", "Odile", "Kaspar", "Marit"]
@@ -90,109 +90,84 @@ def generate(path: Path, megabytes: float, seed: int = 7, newline: str = "\n") -
     return n_chapters
 
 
-def _work(path: Path, with_attribution: bool) -> tuple[int, int, int]:
-    """open + layout + read (and attribute) every chapter; returns (chapters, paragraphs, segments)."""
-    doc = open_document(path)
-    paragraphs = segments = 0
-    for ch in doc.layout.chapters:
-        text = doc.read(ch)
-        paragraphs += len(ch.paragraphs)
-        if with_attribution and attribute is not None:
-            segs, _ = attribute(text, ch.paragraphs, offset=ch.start)
-            segments += len(segs)
-        del text
-    return len(doc.layout.chapters), paragraphs, segments
+def _script(book: Path, with_attribution: bool) -> tuple[int, int]:
+    """The script pass; returns (chapters, segments)."""
+    if not with_attribution:
+        doc = open_document(book)
+        n = 0
+        for ch in doc.layout.chapters:
+            doc.read(ch)
+            n += 1
+        return n, 0
+    chapters = segments = 0
+    for chapter in script_chapters([book], Config(path=book.with_name("voices.yaml"))):
+        json.dumps([s.as_json() for s in chapter.segments], ensure_ascii=False)
+        chapters += 1
+        segments += len(chapter.segments)
+    return chapters, segments
 
 
-def _traced(fn) -> tuple[float, int]:
-    """(seconds, peak traced bytes) of fn()."""
+def _traced(fn) -> tuple[int, int]:
+    """(peak traced bytes, bytes still held) while fn() runs; its result is held until the end."""
     gc.collect()
     tracemalloc.start()
-    t0 = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return elapsed, peak
+    try:
+        result = fn()
+        held, peak = tracemalloc.get_traced_memory()
+        del result
+        return peak, held
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--sizes", default="5,10,20", help="book sizes in MB, comma separated (default 5,10,20)")
+    ap.add_argument("--no-attribution", action="store_true", help="only open, lay out and read chapters")
+    ap.add_argument("--keep", action="store_true", help="keep the generated books (prints the folder)")
+    ap.add_argument("--crlf", action="store_true", help="write the books with Windows (CRLF) line endings")
+    ap.add_argument("--dir", type=Path, default=None, help="write the books here (default: a new temp dir)")
+    args = ap.parse_args()
+    with_attr = not args.no_attribution
+    sizes = [float(x) for x in args.sizes.split(",")]
+    mb = 1e6
+    tmp = Path(tempfile.mkdtemp(prefix="parse-memory-", dir=args.dir))
+    rows = []
+    try:
+        print(f"{'book':>8} {'chapters':>8} {'segments':>9} {'read_bytes':>11} {'open':>15} "
+              f"{'script' if with_attr else 'lay out+read':>15} {'held open':>10} {'time':>8}")
+        for size in sizes:
+            book = tmp / f"book-{size:g}mb.txt"
+            generate(book, size, newline="\r\n" if args.crlf else "\n")
+            nbytes = book.stat().st_size
+            base, _ = _traced(book.read_bytes)
+            open_peak, held = _traced(lambda: open_document(book))
+            script_peak, _ = _traced(lambda: _script(book, with_attr))
+            t0 = time.perf_counter()
+            chapters, segments = _script(book, with_attr)
+            seconds = time.perf_counter() - t0
+            rows.append((nbytes, base, open_peak, script_peak))
+            print(f"{nbytes / mb:6.1f}MB {chapters:8d} {segments:9d} {base / mb:9.1f}MB "
+                  f"{open_peak / mb:6.1f}MB {open_peak / base:5.2f}x {script_peak / mb:6.1f}MB "
+                  f"{script_peak / base:5.2f}x {held / mb:8.2f}MB {seconds:7.1f}s")
+        if len(rows) > 1:
+            (b0, _, o0, s0), (b1, _, o1, s1) = rows[0], rows[-1]
+            print(f"peak growth per MB of book ({b0 / mb:.0f} -> {b1 / mb:.0f} MB): open {(o1 - o0) / (b1 - b0):.3f} MB/MB, "
+                  f"{'script' if with_attr else 'lay out+read'} {(s1 - s0) / (b1 - b0):.3f} MB/MB "
+                  f"(reading the file whole: 1.000; the old reader: 4.0)")
+        print(f"maxrss of this process: {_maxrss_mb():.0f} MB")
+        if args.keep:
+            print(f"books kept in {tmp}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
 
 
 def _maxrss_mb() -> float:
     # ru_maxrss is KiB on Linux (bytes on macOS).
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("--mb", type=float, default=20.0, help="size of the generated book in MB (default 20)")
-    ap.add_argument("--no-attribution", action="store_true", help="only open, lay out and read chapters")
-    ap.add_argument("--keep", action="store_true", help="keep the generated book (prints its path)")
-    ap.add_argument("--crlf", action="store_true", help="write the book with Windows (CRLF) line endings")
-    args = ap.parse_args()
-    with_attr = not args.no_attribution and attribute is not None
-
-    tmp = Path(tempfile.mkdtemp(prefix="parse-memory-"))
-    try:
-        book = tmp / "book.txt"
-        n = generate(book, args.mb, newline="\r\n" if args.crlf else "\n")
-        size = book.stat().st_size
-        print(f"book: {size / 1e6:.1f} MB, {n} chapters ({book if args.keep else 'temp dir'})")
-        rss0 = _maxrss_mb()
-
-        # Timing pass (no tracemalloc).
-        t0 = time.perf_counter()
-        data = book.read_bytes()
-        base_time = time.perf_counter() - t0
-        del data
-        rss_base = _maxrss_mb()
-        t0 = time.perf_counter()
-        doc = open_document(book)
-        open_time = time.perf_counter() - t0
-        chapters = len(doc.layout.chapters)
-        del doc
-        t0 = time.perf_counter()
-        counts = _work(book, with_attr)
-        work_time = time.perf_counter() - t0
-        rss_work = _maxrss_mb()
-
-        # Memory pass: one traced run; the document stays open while its chapters are read.
-        _, base_peak = _traced(lambda: book.read_bytes())
-        gc.collect()
-        tracemalloc.start()
-        doc = open_document(book)
-        held, open_peak = tracemalloc.get_traced_memory()
-        work_peak = open_peak
-        chapter_peak = 0
-        for ch in doc.layout.chapters:
-            tracemalloc.reset_peak()
-            before, _ = tracemalloc.get_traced_memory()
-            text = doc.read(ch)
-            if with_attr:
-                attribute(text, ch.paragraphs, offset=ch.start)
-            del text
-            _, peak = tracemalloc.get_traced_memory()
-            chapter_peak = max(chapter_peak, peak - before)
-            work_peak = max(work_peak, peak)
-        after, _ = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del doc
-
-        mb = 1e6
-        print(f"chapters: {chapters}, paragraphs: {counts[1]}, segments: {counts[2]}"
-              f" (attribution {'on' if with_attr else 'off'})")
-        print(f"baseline read_bytes: {base_time:7.3f} s   peak {base_peak / mb:8.1f} MB")
-        print(f"open_document:       {open_time:7.3f} s   peak {open_peak / mb:8.1f} MB"
-              f"   = {open_peak / base_peak:5.2f} x baseline")
-        print(f"open + read all{'+attr' if with_attr else '     '}: {work_time:7.3f} s   peak {work_peak / mb:8.1f} MB"
-              f"   = {work_peak / base_peak:5.2f} x baseline")
-        print(f"held by the open Document (layout): {held / mb:.1f} MB = {held / base_peak:.2f} x baseline")
-        print(f"per-chapter peak above the open document: {chapter_peak / mb:.1f} MB "
-              f"(memory left after all chapters: {(after - held) / mb:+.2f} MB)")
-        print(f"maxrss: start {rss0:.0f} MB, after baseline {rss_base:.0f} MB, after full run {rss_work:.0f} MB")
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

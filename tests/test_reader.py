@@ -518,15 +518,17 @@ def test_ao3_like_page(tmp_path: Path) -> None:
     ]
 
 
-def test_parse_memory_bench_runs() -> None:
+def test_parse_memory_bench_runs(tmp_path: Path) -> None:
     import subprocess
     import sys
 
     bench = Path(__file__).resolve().parents[1] / "bench" / "parse_memory.py"
-    out = subprocess.run([sys.executable, str(bench), "--mb", "0.3", "--no-attribution"],
+    out = subprocess.run([sys.executable, str(bench), "--sizes", "0.3,0.6", "--dir", str(tmp_path)],
                          capture_output=True, text=True, timeout=120, check=True).stdout
-    assert "chapters: 5," in out
-    assert re.search(r"open_document: .* = +\d+\.\d\d x baseline", out)
+    rows = re.findall(r"^ +(\d+\.\d)MB +(\d+) +(\d+) .* (\d+\.\d\d)x .* (\d+\.\d\d)x", out, re.MULTILINE)
+    assert [(size, chapters) for size, chapters, *_ in rows] == [("0.3", "5"), ("0.6", "10")]
+    assert all(int(segments) > 0 for _, _, segments, *_ in rows)
+    assert re.search(r"peak growth per MB of book \(0 -> 1 MB\): open -?\d+\.\d{3} MB/MB, script", out)
 
 
 def test_mis_converted_windows_1252_punctuation_in_utf8(tmp_path: Path) -> None:
