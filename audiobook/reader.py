@@ -26,7 +26,7 @@ from pathlib import Path
 
 from audiobook.errors import InputError
 from audiobook.model import ChapterLayout, Layout, Paragraph, Section
-from audiobook.structure import (Lexed, Lexer, Outline, SectionFilter, Shape, ShapeScan, _Unit, apply_reading, heading_number,
+from audiobook.structure import (Lexer, Outline, SectionFilter, Shape, ShapeScan, _Unit, apply_reading, heading_number,
                                  is_plain, lay_out_chapter, layout_chapter, outline, read_everything)
 from audiobook.structure import layout as _layout
 
@@ -653,6 +653,16 @@ class _Plain:
             raise InputError(f"{self.name}: the file changed while it was being read")
         return text
 
+    def raw(self, b0: int, b1: int) -> str:
+        """Bytes [b0, b1) decoded, line endings as they are (b0 and b1 must fall between characters)."""
+        with self._open() as f:
+            f.seek(b0)
+            data = f.read(b1 - b0)
+        try:
+            return data.decode(self.codec)
+        except UnicodeDecodeError:
+            raise InputError(f"{self.name}: the file changed while it was being read") from None
+
     def byte_len(self, s: str) -> int:
         return len(s) if self.single else len(s.encode(self.codec))
 
@@ -680,30 +690,40 @@ _SINGLE_BYTE = ("cp1252", "latin-1", "iso8859-1", "ascii")
 
 
 class _UnitIndex(Sequence[_Unit]):
-    """Every unit of a streamed file in compact arrays (about 25 bytes a paragraph), with byte offsets.
+    """Every unit of a streamed file in compact arrays (13 bytes a paragraph), held while the outline is built.
 
-    Held only while the outline is built. The text of the units `outline` looks at (those not plain)
-    is kept; any other span is read back from the file when asked for (see `_FileText`).
+    The text of the units `outline` looks at (those not plain) is kept; any other span is read back
+    from the file when asked for (see `_FileText`), its byte offsets found from a checkpoint (the
+    byte offset of every 64th unit's line) by decoding forward.
     """
 
-    def __init__(self, big: bool) -> None:
-        code = "q" if big else "i"
+    _EVERY = 64
+
+    def __init__(self, plain: _Plain) -> None:
+        code = "q" if plain.size >= 2**31 - 1 else "i"
+        self._plain = plain
         self.starts, self.ends, self.leads = array(code), array(code), array(code)
-        self.bstarts, self.bends, self.blines = array(code), array(code), array(code)
         self.flags = bytearray()  # 1: scene break, 2: plain
         self.kept: dict[int, str] = {}
+        self._cp_text, self._cp_byte = array("q", [0]), array("q", [plain.bom])
 
-    def add(self, unit: _Unit, text: str, bstart: int, bend: int, bline: int) -> None:
+    def add(self, unit: _Unit, text: str, line_byte: int) -> None:
+        """Record a unit; `line_byte` is the byte offset of its first line."""
+        if len(self.starts) % self._EVERY == 0 and unit.start - unit.lead > self._cp_text[-1]:
+            self._cp_text.append(unit.start - unit.lead)
+            self._cp_byte.append(line_byte)
         self.starts.append(unit.start)
         self.ends.append(unit.end)
         self.leads.append(unit.lead)
-        self.bstarts.append(bstart)
-        self.bends.append(bend)
-        self.blines.append(bline)
         plain = not unit.scene and is_plain(text)
         self.flags.append(unit.scene | (plain << 1))
         if not plain:
             self.kept[unit.start] = text
+
+    def finish(self, text_end: int, byte_end: int) -> None:
+        """Record where the text ends (the last checkpoint)."""
+        self._cp_text.append(text_end)
+        self._cp_byte.append(byte_end)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -715,17 +735,22 @@ class _UnitIndex(Sequence[_Unit]):
         return _Unit(self.starts[i], self.ends[i], bool(f & 1), bool(f & 2), self.leads[i])
 
     def byte_at(self, offset: int) -> int:
-        """The byte offset of a text offset that is a unit's start, end or line start."""
-        k = bisect.bisect_left(self.starts, offset)
-        if k < len(self.starts) and self.starts[k] == offset:
-            return self.bstarts[k]
-        k = bisect.bisect_left(self.ends, offset)
-        if k < len(self.ends) and self.ends[k] == offset:
-            return self.bends[k]
-        k = bisect.bisect_right(self.starts, offset) - 1
-        if k + 1 < len(self.starts) and self.starts[k + 1] - self.leads[k + 1] == offset:
-            return self.blines[k + 1]
-        raise KeyError(offset)
+        """The byte offset in the file of a text offset."""
+        k = bisect.bisect_right(self._cp_text, offset) - 1
+        base_text, base_byte = self._cp_text[k], self._cp_byte[k]
+        if offset == base_text:
+            return base_byte
+        end_byte = self._cp_byte[k + 1] if k + 1 < len(self._cp_byte) else self._plain.size
+        raw = self._plain.raw(base_byte, end_byte)
+        # Normalised text counts a CRLF as one character: find the raw index of the offset.
+        i = done = 0
+        want = offset - base_text
+        while True:
+            j = raw.find("\r\n", i)
+            if j < 0 or done + (j - i) >= want:
+                return base_byte + self._plain.byte_len(raw[:i + want - done])
+            done += j - i + 1
+            i = j + 2
 
 
 class _FileText:
@@ -755,19 +780,17 @@ class _FileText:
 
 
 def _index_units(plain: _Plain, shape: Shape) -> _UnitIndex:
-    """The second pass: lex the streamed lines into units, recording each one's byte offsets."""
-    index = _UnitIndex(big=plain.size >= 2**31 - 1)
+    """The second pass: lex the streamed lines into units."""
+    index = _UnitIndex(plain)
     lexer = Lexer(shape)
-
-    def record(lexed: list[Lexed]) -> None:
-        for unit, text, (_, b0, raw0), (l1, b1, raw1) in lexed:
-            bstart = b0 + plain.byte_len(raw0[:unit.lead])
-            bend = b1 + plain.byte_len(raw1[:unit.end - l1])
-            index.add(unit, text, bstart, bend, b0)
-
+    offset = byte = 0
+    raw = ""
     for offset, byte, raw in plain.lines():
-        record(lexer.feed(offset, _fix_c1(raw), (offset, byte, raw)))
-    record(lexer.close())
+        for unit, text, (_, line_byte), _ in lexer.feed(offset, _fix_c1(raw), (offset, byte)):
+            index.add(unit, text, line_byte)
+    for unit, text, (_, line_byte), _ in lexer.close():
+        index.add(unit, text, line_byte)
+    index.finish(offset + len(raw), byte + plain.byte_len(raw))
     return index
 
 

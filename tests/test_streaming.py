@@ -16,7 +16,7 @@ from audiobook.reader import open_document
 from audiobook.structure import layout
 from test_structure import _documents
 
-_ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "cp1252"]
+_ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"]  # BOM-less UTF-16 is only guessed
 
 
 def _in_memory(text: str, include: bool, stem: str):
@@ -84,8 +84,8 @@ def test_memory_of_opening_and_reading_does_not_grow_with_the_file(tmp_path: Pat
     grown = big.stat().st_size - small.stat().st_size
     growth = _peak_opening(big) - _peak_opening(small)
     # Reading the whole file at once grew the peak by 4x what the file grew. What remains is the unit
-    # index held while opening: about 25 bytes a paragraph, 15% of these short paragraphs.
-    assert growth < 0.25 * grown, f"peak grew by {growth} bytes for {grown} more bytes of file"
+    # index held while opening: 13 bytes a paragraph (8% of these short paragraphs) and the outline.
+    assert growth < 0.15 * grown, f"peak grew by {growth} bytes for {grown} more bytes of file"
 
 
 @pytest.mark.parametrize("items", [[], [{"a": 1}], [{"text": "two\nlines \u201cq\u201d", "n": [1, {"x": None}]}, {"b": "\u00e9"}]])
