@@ -767,13 +767,7 @@ class _FileText:
         kept = idx.kept.get(a)
         if kept is not None and b - a <= len(kept):
             return kept[:b - a]
-        try:
-            b1 = idx.byte_at(b)
-        except KeyError:
-            # A prefix of a unit ("its first 60 characters"): read the whole unit, keep the prefix.
-            k = bisect.bisect_right(idx.starts, b) - 1
-            return self[a:idx.ends[k]][:b - a]
-        return self._plain.read(idx.byte_at(a), b1, b - a)
+        return self._plain.read(idx.byte_at(a), idx.byte_at(b), b - a)
 
     def count(self, sub: str, start: int, end: int) -> int:
         return self[start:end].count(sub)
