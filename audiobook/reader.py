@@ -18,6 +18,7 @@ import bisect
 import codecs
 import dataclasses
 import importlib.util
+import os
 import re
 from array import array
 from collections.abc import Iterator, Sequence
@@ -110,6 +111,31 @@ def _name(path: Path) -> str:
 # Bytes -> text
 
 
+def _binary_byte(name: str, byte: int, offset: int) -> InputError:
+    return InputError(f"{name}: not a text file (binary byte 0x{byte:02x} at offset {offset})")
+
+
+def _binary_char(name: str, char: int, offset: int) -> InputError:
+    return InputError(f"{name}: not a text file (binary character 0x{char:02x} at offset {offset})")
+
+
+def _not_valid(name: str, codec: str, byte: int, offset: int) -> InputError:
+    return InputError(f"{name}: not valid {codec.upper()} (byte 0x{byte:02x} at offset {offset})")
+
+
+def _neither(name: str, byte: int, offset: int, first_non_utf8: int) -> InputError:
+    return InputError(f"{name}: not a text file (byte 0x{byte:02x} at offset {offset} is neither UTF-8 "
+                      f"nor Windows-1252; first non-UTF-8 byte at offset {first_non_utf8})")
+
+
+def _detect(head: bytes) -> tuple[str, int]:
+    """(codec, BOM length) the first bytes name: a BOM, or NUL-interleaved UTF-16; else ("utf-8", 0)."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    return _bomless_utf16(head) or "utf-8", 0
+
+
 def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
     """Decode file bytes to text: BOM, else strict UTF-8, else Windows-1252 if the bytes look like text.
 
@@ -117,36 +143,21 @@ def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
     (naming the file and byte offset) for binary data or bytes that are neither UTF-8 nor Windows-1252.
     """
     text = ""
-    codec = "utf-8"
-    bom_len = 0
-    for bom, bom_codec in _BOMS:
-        if data.startswith(bom):
-            codec, bom_len = bom_codec, len(bom)
-            break
-    if bom_len == 0 and _bomless_utf16(data):
-        codec = _bomless_utf16(data) or codec
+    codec, bom_len = _detect(data)
     if bom_len or codec != "utf-8":
         # A BOM (or NUL-interleaved bytes) names the encoding: decode strictly, then look for controls.
         try:
             text = data[bom_len:].decode(codec)
         except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{name}: not valid {codec.upper()} (byte 0x{data[bom_len + exc.start]:02x} "
-                f"at offset {bom_len + exc.start})"
-            ) from None
+            raise _not_valid(name, codec, data[bom_len + exc.start], bom_len + exc.start) from None
         m = _BINARY_CHAR.search(text)
         if m:
-            offset = bom_len + len(text[:m.start()].encode(codec))
-            raise InputError(
-                f"{name}: not a text file (binary character 0x{ord(m.group()):02x} at offset {offset})"
-            )
+            raise _binary_char(name, ord(m.group()), bom_len + len(text[:m.start()].encode(codec)))
     else:
         body = data[:-1] if data.endswith(b"\x1a") else data
         m = _BINARY_BYTE.search(body)
         if m:
-            raise InputError(
-                f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})"
-            )
+            raise _binary_byte(name, m.group()[0], m.start())
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -156,10 +167,7 @@ def _decode_raw(data: bytes, name: str) -> tuple[str, str, int]:
                 text = body.decode("cp1252")
                 codec = "cp1252"
             except UnicodeDecodeError as exc2:
-                raise InputError(
-                    f"{name}: not a text file (byte 0x{body[exc2.start]:02x} at offset {exc2.start} "
-                    f"is neither UTF-8 nor Windows-1252; first non-UTF-8 byte at offset {exc.start})"
-                ) from None
+                raise _neither(name, body[exc2.start], exc2.start, exc.start) from None
     return text, codec, bom_len
 
 
@@ -186,21 +194,30 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, or an InputError saying in one line why they cannot be read."""
+def _reading(path: Path):  # -> BinaryIO
+    """The file opened for reading, or an InputError saying in one line why it cannot be."""
     name = _name(path)
     if not path.exists():
         raise InputError(f"{name}: no such file")
     if path.is_dir():
         raise InputError(f"{name}: is a directory, not a file")
     try:
-        data = path.read_bytes()
+        return path.open("rb")
     except PermissionError:
         raise InputError(f"{name}: cannot read the file (permission denied)") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an InputError saying in one line why they cannot be read."""
+    with _reading(path) as f:
+        try:
+            data = f.read()
+        except OSError as exc:
+            raise InputError(f"{_name(path)}: cannot read the file ({exc.strerror or exc})") from None
     if not data:
-        raise InputError(f"{name}: the file is empty")
+        raise InputError(f"{_name(path)}: the file is empty")
     return data
 
 
@@ -510,31 +527,19 @@ class _Plain:
 
     def __init__(self, path: Path) -> None:
         name = _name(path)
-        if not path.exists():
-            raise InputError(f"{name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{name}: is a directory, not a file")
-        try:
-            st = path.stat()
-            with path.open("rb") as f:
+        with _reading(path) as f:
+            try:
+                st = os.fstat(f.fileno())
                 head = f.read(4096)
                 f.seek(max(0, st.st_size - 1))
                 last = f.read(1)
-        except PermissionError:
-            raise InputError(f"{name}: cannot read the file (permission denied)") from None
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+            except OSError as exc:
+                raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
         if st.st_size == 0:
             raise InputError(f"{name}: the file is empty")
         self.path, self.name = path, name
         self.stamp = (st.st_size, st.st_mtime_ns)
-        self.codec, self.bom = "utf-8", 0
-        for bom, bom_codec in _BOMS:
-            if head.startswith(bom):
-                self.codec, self.bom = bom_codec, len(bom)
-                break
-        if self.bom == 0:
-            self.codec = _bomless_utf16(head[:2000] if st.st_size > 2000 else head) or "utf-8"
+        self.codec, self.bom = _detect(head)
         # A BOM (or NUL-interleaved bytes) names the encoding; otherwise UTF-8, else Windows-1252,
         # decided by a first pass. The DOS end-of-file mark (0x1A) may end a file that has neither.
         self.named = self.bom > 0 or self.codec != "utf-8"
@@ -562,8 +567,7 @@ class _Plain:
                 if not self.named:
                     m = _BINARY_BYTE.search(chunk)
                     if m:
-                        raise InputError(f"{self.name}: not a text file (binary byte 0x{m.group()[0]:02x} "
-                                         f"at offset {pos + m.start()})")
+                        raise _binary_byte(self.name, m.group()[0], pos + m.start())
                 pending = len(decoder.getstate()[0])
                 try:
                     piece = decoder.decode(chunk, final)
@@ -590,8 +594,7 @@ class _Plain:
             c = _BINARY_CHAR.search(buf)
             binary_char = (byte_pos + len(buf[:c.start()].encode(codec)), ord(c.group()))
         if binary_char is not None:
-            raise InputError(f"{self.name}: not a text file (binary character 0x{binary_char[1]:02x} "
-                             f"at offset {binary_char[0]})")
+            raise _binary_char(self.name, binary_char[1], binary_char[0])
         yield text_pos, byte_pos, buf
 
     def checked_lines(self) -> Iterator[tuple[int, int, str]]:
@@ -600,21 +603,16 @@ class _Plain:
             yield from self.lines()
         except _BadBytes as bad:
             if self.named:
-                raise InputError(f"{self.name}: not valid {self.codec.upper()} (byte 0x{bad.byte:02x} "
-                                 f"at offset {bad.offset})") from None
+                raise _not_valid(self.name, self.codec, bad.byte, bad.offset) from None
             if self.codec != "utf-8":
-                raise InputError(self._neither(bad)) from None
+                self._scan_binary(bad.offset)  # a binary byte anywhere is the better message
+                raise _neither(self.name, bad.byte, bad.offset, self.first_non_utf8) from None
             # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one other
             # encoding text editors commonly write. Binary bytes anywhere still mean "not text".
             self._scan_binary(bad.offset)
             self.first_non_utf8 = bad.offset
             self.codec, self.single = "cp1252", True
             raise _Restart from None
-
-    def _neither(self, bad: _BadBytes) -> str:
-        self._scan_binary(bad.offset)
-        return (f"{self.name}: not a text file (byte 0x{bad.byte:02x} at offset {bad.offset} is neither UTF-8 "
-                f"nor Windows-1252; first non-UTF-8 byte at offset {self.first_non_utf8})")
 
     def _scan_binary(self, start: int) -> None:
         """Raise the binary-byte error for the first control byte from `start` on, if any."""
@@ -627,8 +625,7 @@ class _Plain:
                     break
                 m = _BINARY_BYTE.search(chunk)
                 if m:
-                    raise InputError(f"{self.name}: not a text file (binary byte 0x{m.group()[0]:02x} "
-                                     f"at offset {pos + m.start()})")
+                    raise _binary_byte(self.name, m.group()[0], pos + m.start())
                 pos += len(chunk)
 
     def _open(self):
@@ -642,13 +639,7 @@ class _Plain:
 
     def read(self, b0: int, b1: int, length: int) -> str:
         """The normalised text of bytes [b0, b1), which must be `length` characters long."""
-        with self._open() as f:
-            f.seek(b0)
-            data = f.read(b1 - b0)
-        try:
-            text = _fix_c1(_normalise_newlines(data.decode(self.codec)))
-        except UnicodeDecodeError:
-            text = ""
+        text = _fix_c1(_normalise_newlines(self.raw(b0, b1)))
         if len(text) != length:
             raise InputError(f"{self.name}: the file changed while it was being read")
         return text
@@ -707,7 +698,7 @@ class _UnitIndex(Sequence[_Unit]):
         self.kept: dict[int, str] = {}
         self._cp_text, self._cp_byte = array("q", [0]), array("q", [plain.bom])
 
-    def add(self, unit: _Unit, text: str, line_byte: int) -> None:
+    def add(self, unit: _Unit, text: str, line_byte: int, first_line_heading: bool) -> None:
         """Record a unit; `line_byte` is the byte offset of its first line."""
         if len(self.starts) % self._EVERY == 0 and unit.start - unit.lead > self._cp_text[-1]:
             self._cp_text.append(unit.start - unit.lead)
@@ -715,7 +706,7 @@ class _UnitIndex(Sequence[_Unit]):
         self.starts.append(unit.start)
         self.ends.append(unit.end)
         self.leads.append(unit.lead)
-        plain = not unit.scene and is_plain(text)
+        plain = not unit.scene and is_plain(text, first_line_heading)
         self.flags.append(unit.scene | (plain << 1))
         if not plain:
             self.kept[unit.start] = text
@@ -780,10 +771,10 @@ def _index_units(plain: _Plain, shape: Shape) -> _UnitIndex:
     offset = byte = 0
     raw = ""
     for offset, byte, raw in plain.lines():
-        for unit, text, (_, line_byte), _ in lexer.feed(offset, _fix_c1(raw), (offset, byte)):
-            index.add(unit, text, line_byte)
-    for unit, text, (_, line_byte), _ in lexer.close():
-        index.add(unit, text, line_byte)
+        for unit, text, (_, line_byte), _, heading in lexer.feed(offset, _fix_c1(raw), (offset, byte)):
+            index.add(unit, text, line_byte, heading)
+    for unit, text, (_, line_byte), _, heading in lexer.close():
+        index.add(unit, text, line_byte, heading)
     index.finish(offset + len(raw), byte + plain.byte_len(raw))
     return index
 
@@ -860,10 +851,10 @@ def open_document(path: Path, *, include_front_matter: bool = False, read: Secti
             if read is not None and read is not read_everything:
                 doc.layout = apply_reading(doc.layout, read)
         elif suffix in (".html", ".htm", ".xhtml"):
-            if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _bomless_utf16(data):
+            if _detect(data) == ("utf-8", 0):  # no BOM or UTF-16 to decode first: the bytes must be text
                 m = _BINARY_BYTE.search(data)
                 if m:
-                    raise InputError(f"{name}: not a text file (binary byte 0x{m.group()[0]:02x} at offset {m.start()})")
+                    raise _binary_byte(name, m.group()[0], m.start())
             doc = _open_html(path, data, read)
         else:
             text = decode(data, name)

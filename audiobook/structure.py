@@ -280,8 +280,9 @@ def shape_of(lines: Iterable[str]) -> Shape:
     return scan.shape()
 
 
-#: What the lexer emits per unit: the unit, its text, and the `aux` values given with its first and last line.
-Lexed = tuple[_Unit, str, Any, Any]
+#: What the lexer emits per unit: the unit, its text, the `aux` values given with its first and last line,
+#: and whether its first line reads as a chapter heading (so a streaming scan need not match it again).
+Lexed = tuple[_Unit, str, Any, Any, bool]
 
 
 class Lexer:
@@ -299,6 +300,7 @@ class Lexer:
         self._first = self._last = 0  # offsets of its first and last line
         self._aux_first: Any = None
         self._aux_last: Any = None
+        self._first_heading = False
         self._prev_line = ""
         self._prev_heading = False
 
@@ -311,10 +313,12 @@ class Lexer:
         if is_scene_break(line):
             self._flush(out)
             lead = len(line) - len(line.lstrip())
-            out.append((_Unit(offset + lead, offset + len(line.rstrip()), scene=True, lead=lead), line.strip(), aux, aux))
+            out.append((_Unit(offset + lead, offset + len(line.rstrip()), scene=True, lead=lead), line.strip(), aux, aux,
+                        False))
             return out
         shape = self._shape
-        heading = _heading_match(line) is not None or (offset + _indent(line)) in self._hinted
+        matched = _heading_match(line) is not None
+        heading = matched or (offset + _indent(line)) in self._hinted
         if self._lines:
             prev = self._prev_line
             stripped = line.strip()
@@ -330,7 +334,7 @@ class Lexer:
             if split:
                 self._flush(out)
         if not self._lines:
-            self._first, self._aux_first = offset, aux
+            self._first, self._aux_first, self._first_heading = offset, aux, matched
         self._lines.append(line)
         self._last, self._aux_last = offset, aux
         self._prev_line = line
@@ -349,7 +353,7 @@ class Lexer:
             lead = len(seg) - len(seg.lstrip())
             end = len(seg.rstrip())
             unit = _Unit(self._first + lead, self._first + end, lead=lead)
-            out.append((unit, seg[lead:end], self._aux_first, self._aux_last))
+            out.append((unit, seg[lead:end], self._aux_first, self._aux_last, self._first_heading))
             self._lines = []
 
 
@@ -1033,14 +1037,15 @@ def _shifted(s: Section, by: int) -> Section:
                                                              for p in s.paragraphs))
 
 
-def is_plain(unit_text: str) -> bool:
-    """Whether a (non-scene) unit's text matches none of the patterns `outline` checks on every unit."""
-    if len(unit_text) <= 90 and _BARE_HEADING.match(unit_text):
+def is_plain(unit_text: str, first_line_heading: bool) -> bool:
+    """Whether a (non-scene) unit's text matches none of the patterns `outline` checks on every unit.
+
+    `first_line_heading`: whether its first line reads as a heading (the lexer has matched it already).
+    """
+    if first_line_heading or (len(unit_text) <= 90 and _BARE_HEADING.match(unit_text)):
         return False
     head = unit_text[:100]
-    if _GUTENBERG_START.match(head) or _GUTENBERG_END.match(head) or _CONTENTS.match(unit_text):
-        return False
-    return _heading_match(unit_text.split("\n", 1)[0]) is None
+    return not (_GUTENBERG_START.match(head) or _GUTENBERG_END.match(head) or _CONTENTS.match(unit_text))
 
 
 def layout_chapter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
 import os
 import re
@@ -559,3 +560,25 @@ def test_missing_html_package_is_a_clear_error(tmp_path: Path, monkeypatch: pyte
         open_document(path)
     assert str(err.value) == (f"{path}: reading .html files needs the 'beautifulsoup4' package "
                               "(pip install beautifulsoup4)")
+
+
+@pytest.mark.parametrize("data, message", [
+    # A BOM names the encoding: bytes it cannot decode are reported in its name.
+    (codecs.BOM_UTF16_LE + "Hi".encode("utf-16-le") + b"\x00\xdc" + b"x\x00", "not valid UTF-16-LE (byte 0x00 at offset 6)"),
+    # Neither UTF-8 (0x93 alone) nor Windows-1252 (0x81 is undefined there).
+    (b"Story \x93text\x94 and \x81 more.\n", "not a text file (byte 0x81 at offset 17 is neither UTF-8 nor "
+                                               "Windows-1252; first non-UTF-8 byte at offset 6)"),
+    # A binary byte after the first non-UTF-8 byte is still the reason given.
+    (b"Story \x93text\x94" + b"x" * 5000 + b"\x00\x81", "not a text file (binary byte 0x00 at offset 5012)"),
+])
+@pytest.mark.parametrize("chunk", [5, 1 << 18])
+def test_undecodable_plain_text_names_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes,
+                                               message: str, chunk: int) -> None:
+    from audiobook import reader
+
+    monkeypatch.setattr(reader, "_CHUNK", chunk)  # the streamed reader gives the same offsets at any chunk size
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: {message}"
