@@ -9,22 +9,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import Spoken
+from .audio.assemble import Spoken
 from .engines import check_voice
 from .errors import Interrupted
 from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
-from .reader import expand_inputs
-from .speech import speakable
-from .cache import RENDERS, file_lock
-from .outputs import ChapterJob, write_chapters
+from .text.reader import expand_inputs
+from .audio.speech import speakable
+from .audio.cache import RENDERS, file_lock
+from .audio.outputs import ChapterJob, write_chapters
 from .session import render_session
-from .synth import ClipStore, Progress, chunk_text, synthesize
-from .tags import TrackTags
-from . import publish
-from .publish import PublishOptions
-from .voices import Config, add_characters, cast, load_config
-from .casting import infer_ages
-from .skipping import read_book, stream_book
+from .audio.synth import ClipStore, Progress, chunk_text, synthesize
+from .publish.tags import TrackTags
+from .publish import steps as publish
+from .publish.steps import PublishOptions
+from .voices.config import Config, add_characters, cast, load_config
+from .voices.casting import infer_ages
+from .text.sections import read_book, stream_book
 
 
 def default_cache_dir() -> Path:

@@ -6,8 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .cache import evict, sweep_temp, using_cache
-from .outputs import sweep_parts
+from .audio.cache import evict, sweep_temp, using_cache
+from .audio.outputs import sweep_parts
 from .workers import Workers
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from audiobook.attribution import attribute, contradictions  # noqa: E402
+from audiobook.attribution.attribute import attribute, contradictions  # noqa: E402
 from audiobook.model import NARRATOR, Character, Paragraph, Segment  # noqa: E402
 
 _PARA = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")

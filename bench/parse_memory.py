@@ -35,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audiobook.pipeline import script_chapters  # noqa: E402
-from audiobook.reader import open_document  # noqa: E402
-from audiobook.voices import Config  # noqa: E402
+from audiobook.text.reader import open_document  # noqa: E402
+from audiobook.voices.config import Config  # noqa: E402
 
 _SYLLABLES = "ka lo mi ra ten sor vel an dar is ul po fen gri mas tor el wyn bra cot".split()
 _NAMES = ["Ilsa", "Tomas", "Bren", "Odile", "Kaspar", "Marit"]

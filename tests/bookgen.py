@@ -60,8 +60,8 @@ def planned_keys(sources: list[Path], voices: Path) -> set[str]:
     """Content keys of every clip a render of `sources` with `voices` needs (speech only)."""
     from audiobook.engines import get_engine
     from audiobook.pipeline import plan, read_books
-    from audiobook.synth import clip_key
-    from audiobook.voices import load_config
+    from audiobook.audio.synth import clip_key
+    from audiobook.voices.config import load_config
 
     config = load_config(voices)
     keys = set()

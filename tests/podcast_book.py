@@ -6,9 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from audiobook.assemble import ffmpeg_exe
+from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.pipeline import RenderOptions, RenderReport, render
-from audiobook.publish import PublishOptions
+from audiobook.publish.steps import PublishOptions
 
 TEXT = """The Glass Orchard
 by Iris Vale

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from audiobook.attribution import attribute, contradictions
+from audiobook.attribution.attribute import attribute, contradictions
 from audiobook.model import NARRATOR, Character, Paragraph, Segment
 
 

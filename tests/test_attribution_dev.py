@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from audiobook.attribution import attribute, contradictions
+from audiobook.attribution.attribute import attribute, contradictions
 from audiobook.model import Paragraph
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "attribution-dev"

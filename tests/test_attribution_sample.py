@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audiobook.attribution import attribute, contradictions
+from audiobook.attribution.attribute import attribute, contradictions
 from audiobook.model import Paragraph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from audiobook import cache
-from audiobook.cache import CacheInUse, cache_info, cache_limit, clear_cache, evict, parse_size, sweep_temp
-from audiobook.cli import main
+from audiobook.audio import cache
+from audiobook.audio.cache import CacheInUse, cache_info, cache_limit, clear_cache, evict, parse_size, sweep_temp
+from audiobook.cli.main import main
 from audiobook.errors import ConfigError
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.synth import ClipStore, clip_key, get_engine, wav_frames
-from audiobook.voices import load_config
+from audiobook.audio.synth import ClipStore, clip_key, get_engine, wav_frames
+from audiobook.voices.config import load_config
 
 from bookgen import book, cache_clips, valid_wav
 
@@ -260,7 +260,7 @@ def test_eviction_keeps_the_most_recently_used_clips_that_fit(sizes: list[int], 
 
 
 def test_a_damaged_entry_is_replaced_and_a_valid_one_kept(tmp_path: Path) -> None:
-    from audiobook.synth import publish
+    from audiobook.audio.synth import publish
 
     dest = fake_clip(tmp_path / "ab" / f"{key(0xab)}.wav", frames=300)
     theirs = dest.read_bytes()

@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.casting import PITCHES, PROFILES, cast_voices, distance, infer_ages, profile
-from audiobook.cli import main
+from audiobook.voices.casting import PITCHES, PROFILES, cast_voices, distance, infer_ages, profile
+from audiobook.cli.main import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
-from audiobook.parser import parse_file
+from audiobook.attribution.book import parse_file
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.synth import clip_key, engine_for
-from audiobook.voices import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, cast, load_config
+from audiobook.audio.synth import clip_key, engine_for
+from audiobook.voices.config import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, cast, load_config
 
 np = pytest.importorskip("numpy", reason="numpy is needed to measure pitch and timbre (pip install numpy)")
 from voicefeatures import centroid, f0, load_wav, mfcc_mean, timbre_distance  # noqa: E402
@@ -217,7 +217,7 @@ The rain had stopped.
 def _keys_by_speaker(src: Path, voices: Path) -> dict[str, set[str]]:
     """The clip keys each speaker's segments use (narration and title under 'narration')."""
     from audiobook.pipeline import read_books
-    from audiobook.synth import get_engine
+    from audiobook.audio.synth import get_engine
 
     config = load_config(voices)
     (book,) = read_books([src], config)
@@ -299,7 +299,7 @@ def test_preview_writes_an_mp3_in_the_characters_voice(tmp_path: Path) -> None:
 
 
 def test_preview_plays_with_the_player_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from audiobook import preview
+    from audiobook.voices import preview
 
     played = []
     monkeypatch.setattr(preview, "find_player", lambda: ("/bin/true",))
@@ -324,7 +324,7 @@ def test_a_novels_worth_of_speakers_is_cast_quickly_and_all_distinct() -> None:
 
 
 def test_preview_without_a_player_writes_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from audiobook import preview
+    from audiobook.voices import preview
 
     monkeypatch.setattr(preview, "find_player", lambda: None)
     monkeypatch.chdir(tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audiobook.cli import main
+from audiobook.cli.main import main
 
 from conftest import SAMPLE
 
@@ -145,8 +145,8 @@ def test_unknown_speakers_and_tag_contradictions_are_reported_never_silent(run, 
 def test_contradiction_check_reports_a_line_against_its_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from audiobook import parser
-    from audiobook.parser import parse_file
+    from audiobook.attribution import book as parser
+    from audiobook.attribution.book import parse_file
 
     src = tmp_path / "c.txt"
     src.write_text('Chapter 1\n\n"Hello," said Anna.\n\n"Hi there," said Ben.\n', encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from mutagen.id3 import ID3, TIT2, TRCK
 from mutagen.mp3 import MP3
 
-from audiobook.feed import FEED_NAME, build_feed, guid, url_for
+from audiobook.publish.feed import FEED_NAME, build_feed, guid, url_for
 
 from podcast_book import render_book
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook import loudness
-from audiobook.assemble import SAMPLE_RATE, ffmpeg_exe
-from audiobook.loudness import (ENCODER_GAIN_DB, LIMIT_DBTP, TARGET_LUFS, TRUE_PEAK_DBTP, block_energies, decode,
+from audiobook.audio import loudness
+from audiobook.audio.assemble import SAMPLE_RATE, ffmpeg_exe
+from audiobook.audio.loudness import (ENCODER_GAIN_DB, LIMIT_DBTP, TARGET_LUFS, TRUE_PEAK_DBTP, block_energies, decode,
                                 gated_loudness, limit, measure_file, true_peak)
 
 from podcast_book import render_book
@@ -62,7 +62,7 @@ def test_rerender_keeps_the_chapters_and_measures_nothing(book, monkeypatch: pyt
     real = loudness.plan_chapter
     monkeypatch.setattr(loudness, "plan_chapter", lambda *a, **k: calls.append(1) or real(*a, **k))
     monkeypatch.setattr(loudness, "materialise", lambda *a, **k: calls.append(2))
-    from audiobook import publish
+    from audiobook.publish import steps as publish
 
     monkeypatch.setattr(publish, "plan_chapter", loudness.plan_chapter)
     monkeypatch.setattr(publish, "materialise", loudness.materialise)
@@ -146,9 +146,9 @@ def test_measure_file_reports_an_unreadable_file(tmp_path: Path) -> None:
 
 def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
     """A minute of speech-like audio is planned and levelled in well under a second (far faster than espeak)."""
-    from audiobook.assemble import Spoken
+    from audiobook.audio.assemble import Spoken
     from audiobook.model import Clip, Segment
-    from audiobook.voices import Pauses
+    from audiobook.voices.config import Pauses
 
     clips = []
     for i in range(20):
@@ -182,10 +182,12 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
     # scipy.signal costs each process ~50-100 MB: rendering (measure, limit, encode) must not load it.
     code = (
         "import sys, numpy as np\n"
-        "from audiobook import loudness, pipeline, publish, outputs\n"
-        "from audiobook.assemble import Spoken\n"
+        "from audiobook import pipeline\n"
+        "from audiobook.audio import loudness, outputs\n"
+        "from audiobook.publish import steps as publish\n"
+        "from audiobook.audio.assemble import Spoken\n"
         "from audiobook.model import Clip, Segment\n"
-        "from audiobook.voices import Pauses\n"
+        "from audiobook.voices.config import Pauses\n"
         "from pathlib import Path\n"
         f"d = Path({str(tmp_path)!r})\n"
         "x = np.random.default_rng(1).standard_normal(22050 * 2) * 0.5\n"
@@ -199,9 +201,9 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
 
 
 def test_clip_measurements_are_reused_by_planning_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from audiobook.assemble import Spoken
+    from audiobook.audio.assemble import Spoken
     from audiobook.model import Clip, Segment
-    from audiobook.voices import Pauses
+    from audiobook.voices.config import Pauses
 
     spoken = []
     for i in range(4):

@@ -9,7 +9,7 @@ import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from audiobook.m4b import ffmetadata as m4b_metadata
+from audiobook.publish.m4b import ffmetadata as m4b_metadata
 
 from podcast_book import ffmetadata, ffmpeg_streams, render_book
 

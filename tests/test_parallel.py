@@ -14,15 +14,15 @@ import pytest
 from mutagen.mp3 import MP3
 
 from audiobook import workers as workers_mod
-from audiobook.assemble import Spoken, encode
-from audiobook.cache import file_lock
+from audiobook.audio.assemble import Spoken, encode
+from audiobook.audio.cache import file_lock
 from audiobook.engines import fastloop
 from audiobook.model import Clip, ClipJob, Segment, Voice
-from audiobook.outputs import ChapterJob, write_chapter
+from audiobook.audio.outputs import ChapterJob, write_chapter
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.synth import clip_key, engine_for, get_engine, wav_frames
-from audiobook.tags import TrackTags
-from audiobook.voices import Pauses, load_config
+from audiobook.audio.synth import clip_key, engine_for, get_engine, wav_frames
+from audiobook.publish.tags import TrackTags
+from audiobook.voices.config import Pauses, load_config
 
 from bookgen import book
 
@@ -89,7 +89,7 @@ def test_file_lock_serialises_read_modify_write_across_processes(tmp_path: Path)
     counter = tmp_path / "counter"
     counter.write_text("0")
     code = (
-        "import sys; from pathlib import Path; from audiobook.cache import file_lock\n"
+        "import sys; from pathlib import Path; from audiobook.audio.cache import file_lock\n"
         "p = Path(sys.argv[1])\n"
         "for _ in range(200):\n"
         "    with file_lock(p):\n"
@@ -179,7 +179,7 @@ def test_fast_loop_is_installed_and_writes_every_clip_in_full(tmp_path: Path) ->
     code = (
         "import json, sys, time; from pathlib import Path\n"
         "from audiobook.engines import get_engine; from audiobook.model import Voice\n"
-        "from audiobook.synth import wav_frames\n"
+        "from audiobook.audio.synth import wav_frames\n"
         "e = get_engine('espeak'); out = []\n"
         "for i, t in enumerate(json.loads(sys.argv[1])):\n"
         "    p = Path(sys.argv[2]) / f'ref{i}.wav'\n"
@@ -192,7 +192,7 @@ def test_fast_loop_is_installed_and_writes_every_clip_in_full(tmp_path: Path) ->
     expected = json.loads(ref.stdout.strip().splitlines()[-1])
     # A fresh process as well, so both start from the same espeak state.
     fast_code = code.replace("time.sleep(0.5)", "pass").replace(
-        "e = get_engine('espeak')", "from audiobook.synth import engine_for; e = engine_for('espeak')")
+        "e = get_engine('espeak')", "from audiobook.audio.synth import engine_for; e = engine_for('espeak')")
     got = subprocess.run([sys.executable, "-c", fast_code, json.dumps(texts), str(tmp_path)], capture_output=True,
                          text=True, check=True, timeout=120)
     assert json.loads(got.stdout.strip().splitlines()[-1]) == expected

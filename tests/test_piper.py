@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from audiobook import engines
-from audiobook.cli import main
+from audiobook.cli.main import main
 from audiobook.engines import check_voice, piper
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice
 from audiobook.pipeline import RenderOptions, render
-from audiobook.voices import cast, load_config
+from audiobook.voices.config import cast, load_config
 
 JOE = "en_US-joe-medium"
 needs_piper = pytest.mark.skipif(
@@ -133,9 +133,9 @@ def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path:
     import math
     import struct
 
-    from audiobook.assemble import Spoken, encode
+    from audiobook.audio.assemble import Spoken, encode
     from audiobook.model import Clip, Segment
-    from audiobook.voices import Pauses
+    from audiobook.voices.config import Pauses
 
     path = tmp_path / "clip.wav"
     with wave.open(str(path), "wb") as w:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.attribution import attribute
+from audiobook.attribution.attribute import attribute
 from audiobook.model import Paragraph
-from audiobook.quotes import detect_convention, split_paragraph
+from audiobook.attribution.quotes import detect_convention, split_paragraph
 
 WORD = re.compile(r"[^\W_]+")
 

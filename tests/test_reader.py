@@ -13,7 +13,7 @@ import pytest
 
 from audiobook.errors import InputError
 from audiobook.model import ChapterLayout
-from audiobook.reader import Document, decode, expand_inputs, open_document
+from audiobook.text.reader import Document, decode, expand_inputs, open_document
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
 
@@ -574,7 +574,7 @@ def test_missing_html_package_is_a_clear_error(tmp_path: Path, monkeypatch: pyte
 @pytest.mark.parametrize("chunk", [5, 1 << 18])
 def test_undecodable_plain_text_names_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes,
                                                message: str, chunk: int) -> None:
-    from audiobook import reader
+    from audiobook.text import reader
 
     monkeypatch.setattr(reader, "_CHUNK", chunk)  # the streamed reader gives the same offsets at any chunk size
     path = tmp_path / "bad.txt"

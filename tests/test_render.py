@@ -9,8 +9,8 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiobook import outputs
-from audiobook.assemble import ffmpeg_exe
+from audiobook.audio import outputs
+from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.errors import Interrupted
 from audiobook.pipeline import RenderOptions, render
 

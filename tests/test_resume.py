@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 
-from audiobook import outputs
+from audiobook.audio import outputs
 from audiobook.errors import OutputError
 from audiobook.pipeline import RenderOptions, render
-from audiobook.synth import get_engine
+from audiobook.audio.synth import get_engine
 
 from bookgen import book, cache_clips, cached, planned_keys, valid_wav
 

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.cli import main
+from audiobook.cli.main import main
 from audiobook.model import Book, Chapter, Character, Segment
-from audiobook.parser import apply_overrides, parse_file
-from audiobook.review import MIN_WORDS, format_item, format_review, opening_text, review_items, words
-from audiobook.voices import Override, load_config
+from audiobook.attribution.book import apply_overrides, parse_file
+from audiobook.attribution.review import MIN_WORDS, format_item, format_review, opening_text, review_items, words
+from audiobook.voices.config import Override, load_config
 
 from conftest import SAMPLE
 

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook import scriptpage
-from audiobook.cli import main
+from audiobook.publish import scriptpage
+from audiobook.cli.main import main
 from audiobook.errors import InputError
 from audiobook.model import Book, Chapter, Character, Segment
-from audiobook.parser import parse_file
+from audiobook.attribution.book import parse_file
 from audiobook.pipeline import RenderOptions, render
-from audiobook.scriptpage import (CURRENT_BG, PAGE_BG, PageAudio, VttCue, build_page, contrast, default_page_path,
+from audiobook.publish.scriptpage import (CURRENT_BG, PAGE_BG, PageAudio, VttCue, build_page, contrast, default_page_path,
                                   find_rendered, parse_vtt, speaker_colours, timings_from_cues, timings_from_vtt,
                                   tint, write_script_page)
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audiobook.errors import InputError
-from audiobook.serve import BookServer, Forbidden, find_book_folder, make_server, parse_range, resolve_request
+from audiobook.publish.serve import BookServer, Forbidden, find_book_folder, make_server, parse_range, resolve_request
 
 from podcast_book import render_book
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from audiobook.speech import speakable
+from audiobook.audio.speech import speakable
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_speakable_more(source: str, spoken: str) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from audiobook.speech import _ABBREVIATIONS, _speakable, number_words, ordinal_words  # noqa: E402
+from audiobook.audio.speech import _ABBREVIATIONS, _speakable, number_words, ordinal_words  # noqa: E402
 
 _TOKENS = st.one_of(
     st.from_regex(r"[A-Za-z]{3,9}", fullmatch=True),

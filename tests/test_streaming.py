@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from audiobook import reader
+from audiobook.text import reader
 from audiobook.errors import InputError
-from audiobook.reader import open_document
-from audiobook.structure import layout
+from audiobook.text.reader import open_document
+from audiobook.text.structure import layout
 from test_structure import _documents
 
 _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"]  # BOM-less UTF-16 is only guessed
@@ -95,7 +95,7 @@ def test_script_json_is_printed_item_by_item_as_one_array(items: list) -> None:
     import click
     from click.testing import CliRunner
 
-    from audiobook.cli import _echo_json_array
+    from audiobook.cli.main import _echo_json_array
 
     @click.command()
     def show() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audiobook.structure import layout
+from audiobook.text.structure import layout
 
 
 def _texts(text: str, paras) -> list[str]:
@@ -65,7 +65,7 @@ def test_dev_chapters_are_one_chapter_with_every_paragraph_intact(shared_dir: Pa
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from audiobook.structure import is_scene_break  # noqa: E402
+from audiobook.text.structure import is_scene_break  # noqa: E402
 
 _WORDS = st.sampled_from(
     "the a keeper lamp sea said Mira Tobias orchard quiet wasp plum chapter part book one two "

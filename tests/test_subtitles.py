@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audiobook.assemble import ffmpeg_exe
+from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.model import Cue, Segment
-from audiobook.subtitles import srt, vtt, write_subtitles
+from audiobook.publish.subtitles import srt, vtt, write_subtitles
 
 from podcast_book import render_book
 

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from PIL import Image
 
-from audiobook import timeline
-from audiobook.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
-from audiobook.cover import generate_cover, prepare_cover
+from audiobook.audio import timeline
+from audiobook.audio.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
+from audiobook.publish.cover import generate_cover, prepare_cover
 from audiobook.errors import InputError
-from audiobook.loudness import write_wav
+from audiobook.audio.loudness import write_wav
 from audiobook.model import Clip, Cue, Segment
-from audiobook.tags import ChapterMark, TrackTags, chapter_marks, transcript, write_tags
-from audiobook.voices import Pauses
+from audiobook.publish.tags import ChapterMark, TrackTags, chapter_marks, transcript, write_tags
+from audiobook.voices.config import Pauses
 
 from podcast_book import ffmetadata, ffmpeg_streams, render_book
 
@@ -190,8 +190,8 @@ def test_timeline_predicts_the_encoders_cues_exactly(wav_dir: Path, lengths, lea
 def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from audiobook.cli import main
-    from audiobook.loudness import measure_file
+    from audiobook.cli.main import main
+    from audiobook.audio.loudness import measure_file
 
     root, _ = book
     cover = tmp_path / "mine.png"
@@ -214,7 +214,7 @@ def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
 @pytest.mark.parametrize("year", ["24", "2024/05", "next year"])
 def test_bad_year_is_a_config_error(year: str) -> None:
     from audiobook.errors import ConfigError
-    from audiobook.publish import PublishOptions
+    from audiobook.publish.steps import PublishOptions
 
     with pytest.raises(ConfigError, match="year"):
         PublishOptions(year=year)
@@ -223,7 +223,7 @@ def test_bad_year_is_a_config_error(year: str) -> None:
 def test_cli_bad_cover_is_one_error_line(book, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from audiobook.cli import main
+    from audiobook.cli.main import main
 
     root, _ = book
     bad = tmp_path / "cover.jpg"

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.cli import main
+from audiobook.cli.main import main
 from audiobook.engines import check_voice
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice
 from audiobook.pipeline import plan
-from audiobook.skipping import read_book
-from audiobook.voices import SKIPPABLE, TEMPLATE, add_characters, load_config
+from audiobook.text.sections import read_book
+from audiobook.voices.config import SKIPPABLE, TEMPLATE, add_characters, load_config
 
 ERRORS = [
     ("narrator:\n  voice: gmw/en-us\n  colour: red\n",
@@ -295,7 +295,7 @@ def test_defaults_by_gender(tmp_path: Path) -> None:
 
 
 def test_cast_never_reuses_a_users_voice_and_keeps_existing_entries(tmp_path: Path) -> None:
-    from audiobook.voices import cast
+    from audiobook.voices.config import cast
 
     path = tmp_path / "voices.yaml"
     path.write_text(USER_FILE, encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audiobook.parser import parse_file
+from audiobook.attribution.book import parse_file
 
 WORD = re.compile(r"[A-Za-z0-9]+")
 

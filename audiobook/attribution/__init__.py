@@ -1,0 +1,1 @@
+"""Who speaks each line: quotes, speech tags, characters, attribution passes."""

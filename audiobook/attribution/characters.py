@@ -1,0 +1,508 @@
+"""The cast of a chapter: name mentions, merged aliases and gender, built from the text alone."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from ..model import NARRATOR, Character, Gender
+
+UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f\u0401"
+LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u03b1-\u03c9\u0430-\u044f\u0451"
+
+#: Titles before a name, with the gender they suggest (None: either).
+HONORIFICS: dict[str, Gender | None] = {
+    "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male", "monsieur": "male",
+    "herr": "male", "senor": "male", "señor": "male", "signor": "male", "don": "male", "king": "male",
+    "prince": "male", "duke": "male", "count": "male", "baron": "male", "father": "male", "uncle": "male",
+    "brother": "male", "mrs": "female", "miss": "female", "ms": "female", "lady": "female",
+    "madam": "female", "madame": "female", "mme": "female", "mlle": "female", "mademoiselle": "female",
+    "frau": "female", "fraulein": "female", "senora": "female", "señora": "female", "queen": "female",
+    "princess": "female", "duchess": "female", "countess": "female", "baroness": "female",
+    "mother": "female", "aunt": "female", "sister": "female", "dame": "female", "mistress": "female",
+    "dr": "male" if False else None, "doctor": None, "professor": None, "prof": None, "captain": None,
+    "capt": None, "colonel": None, "col": None, "major": None, "general": None, "gen": None,
+    "lieutenant": None, "lt": None, "sergeant": None, "sgt": None, "inspector": None,
+    "superintendent": None, "constable": None, "officer": None, "detective": None, "rev": None,
+    "reverend": None, "saint": None, "st": None, "judge": None, "nurse": None, "agent": None,
+    "admiral": None, "commodore": None, "marquis": "male", "comrade": None, "president": None,
+    "viscount": "male", "viscountess": "female", "earl": "male", "marchioness": "female", "baronet": "male",
+    "sheriff": None, "chief": None, "commander": None, "corporal": None, "private": None,
+}
+#: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
+_COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
+             "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
+_MOSTLY_MALE_TITLES = {"captain", "capt", "colonel", "col", "admiral", "general", "gen", "major", "lieutenant", "lt",
+                       "sergeant", "sgt", "corporal", "commodore", "commander", "rev", "reverend"}
+_ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
+
+#: Capitalised words that are not names even in the middle of a sentence or after a quote.
+STOP = frozenset(
+    """I I'm I'll I'd I've A An The He She It They We You His Her Hers Its Their Our My Your Him Them Me Us
+    This That These Those There Then Than When What Where Why How Who Whom Whose Which While Whilst But
+    And Or Nor If So Yes No Not Oh Ah Aye Nay Well Now Only Just Even Still Yet All Some Any Each Every
+    Both Either Neither As At By For From In Into Of On Onto To With Without After Before Since Until
+    Till Upon About Above Below Under Over Through During Against Among Between Behind Beyond Near
+    Chapter Book Part Volume Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+    March April May June July August September October November December God Heaven Heavens Hell
+    Christmas Easter English French German Latin Christian OK Okay Ok Alas Hush Hullo Hello Hallo Hey
+    Hi Dear Good Goodness Gracious Lord Lady Sir Madam Ma'am Mister Miss Mrs Mr Dr Ms Do Does Did Don't
+    Is Are Was Were Be Been Am Will Would Shall Should Can Could May Might Must Have Has Had Let Here
+    Perhaps Indeed However Although Though Because Whether Once Twice Never Always Often Sometimes
+    Again Also Besides Meanwhile Nevertheless Therefore Thus Hence Otherwise Instead Anyway Certainly
+    Surely Really Very Quite Rather Too Much Many More Most Less Least Few Several Such Other Another
+    Same One Two Three Four Five Six Seven Eight Nine Ten First Second Third Last Next Mine Yours Ours
+    Theirs Nothing Something Anything Everything Nobody Somebody Anybody Everybody Nowhere Somewhere
+    Everywhere Anyone Someone Everyone Thank Thanks Please Sorry Come Go Look See Listen Wait Stop
+    Why Whoever Whatever Wherever However Whenever Sure Fine Right Wrong True False Mamma Papa Mama
+    Pa Ma Mum Mom Dad Daddy Mummy Ah Eh Ha Ho Um Hm Hmm Ugh Bah Pooh Pshaw Nonsense Bless Mercy
+    Good-bye Goodbye Good-night Alright Anyhow Somehow Presently Suddenly Slowly Quickly Finally
+    Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
+    Mrs. Mr. Dr. Ms. St.""".split()
+)
+
+#: Capitalised words that may still be a name when a speech tag says so ("said Sunday").
+SOFT_STOP = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+June July August September October November December God Heaven Christmas Easter Lord Lady Sir Madam Mister
+Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
+HARD_STOP = STOP - SOFT_STOP
+
+_HE = re.compile(r"\b[Hh]e\b")
+_SHE = re.compile(r"\b[Ss]he\b")
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?;](?:[\"'\u201d\u2019]?\s+|$)")
+_SUBJECT_VERB = re.compile(
+    r"(?:,[^,]{1,40},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{2,}ed|was|had|put|sat|stood|took|came|went|felt|knew|saw|thought|"
+    r"said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|smiled|says|asks|looks)\b"
+    r"|['\u2019]s\s")
+
+_SUBJ_PRON = re.compile(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", re.I)
+# "Mara thought he looked younger": a pronoun opening a clause reported by a verb of thought or speech is
+# someone else, not the subject named before it
+_COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished|noticed|realised|realized|"
+                         r"wondered|supposed|guessed|found|feared|suspected|fancied|heard|told|asked)\s+(?:that\s+)?$",
+                         re.I)
+_PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
+                                      "she": "female", "her": "female", "hers": "female", "herself": "female"}
+_PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
+
+_HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
+_WORD = rf"[{UPPER}][{LOWER}]+(?:['\u2019-][{UPPER}{LOWER}][{LOWER}]+)*"
+#: An optional title, then one to three capitalised words.
+NAME_RE = re.compile(
+    rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|\n[ \t]*){_WORD}){{0,2}})"
+    rf"(?![{UPPER}{LOWER}])"
+)
+
+
+def split_name(form: str) -> tuple[str | None, list[str]]:
+    """Split "Mr. Fitzwilliam Darcy" into ("mr", ["Fitzwilliam", "Darcy"])."""
+    toks = form.replace(".", ". ").split()
+    hon = None
+    if toks and toks[0].rstrip(".").lower() in HONORIFICS and len(toks) > 1:
+        hon = toks[0].rstrip(".").lower()
+        toks = toks[1:]
+    return hon, [t.rstrip(".") for t in toks if t.rstrip(".")]
+
+
+def normal_form(hon: str | None, names: Sequence[str]) -> str:
+    """The printable name: title with its full stop ("Mr."), then the names."""
+    if hon:
+        title = hon.capitalize() + ("." if hon in _ABBREV else "")
+        return " ".join([title, *names])
+    return " ".join(names)
+
+
+@dataclass
+class Entity:
+    """One character being built: all forms seen, votes for gender, counts."""
+
+    name: str
+    hon: str | None
+    first: str | None
+    last: str | None
+    forms: Counter[str] = field(default_factory=Counter)
+    votes: Counter[str] = field(default_factory=Counter)
+    known_gender: Gender | None = None
+    tagged: int = 0  # times it is the subject of a speech tag
+    place: float = 0  # mentions right after "in/at/into..." (places, not people)
+    excluded: bool = False
+    addressed: int = 0  # times it is called by name inside speech
+    fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
+    descriptive: bool = False  # known only by a description ("the girl")
+    also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
+
+    @property
+    def mentions(self) -> int:
+        return sum(self.forms.values())
+
+    @property
+    def gender(self) -> Gender | None:
+        """Pronouns used of the character beat what the title suggests (a mother called "Mr. X")."""
+        m, f = float(self.votes["male"]), float(self.votes["female"])
+        # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
+        by_title = Counter()  # type: Counter[str]
+        for form, n in self.forms.items():
+            hon = split_name(form)[0] or ""
+            g = HONORIFICS.get(hon)
+            if g:
+                by_title[g] += n
+            elif hon in _MOSTLY_MALE_TITLES:
+                by_title["male"] += 0.5 * n  # ranks that were almost always men's in the fiction we read
+        m += min(0.9, 0.3 * by_title["male"])
+        f += min(0.9, 0.3 * by_title["female"])
+        if self.known_gender and not self.votes:
+            return self.known_gender
+        if m != f and max(m, f) >= 0.3 and (min(m, f) == 0 or max(m, f) >= 1.5 * min(m, f)):
+            return "male" if m > f else "female"
+        if self.known_gender:
+            return self.known_gender
+        return HONORIFICS.get(self.hon or "", None)
+
+    @property
+    def likely_person(self) -> bool:
+        """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
+        return self.is_person and bool(self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
+                                       or self.votes["male"] + self.votes["female"])
+
+    @property
+    def is_person(self) -> bool:
+        """Whether this looks like a character rather than a place or a thing."""
+        if self.excluded:
+            return False
+        if self.tagged or self.known_gender or self.addressed:
+            return True
+        if self.hon and self.hon not in ("st", "saint"):
+            return True  # "at Mr. Grey" is a person despite the preposition
+        if self.place * 2 >= self.mentions:
+            return False
+        return bool(self.hon) or self.votes["male"] + self.votes["female"] > 0 or self.mentions >= 2
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in the text: where, which entity, inside speech or not."""
+
+    start: int
+    end: int
+    entity: int
+    in_quote: bool
+    subject: bool  # starts a clause (likely the subject of what follows)
+
+
+class Cast:
+    """Entities plus a lookup from every form and alias to its entity."""
+
+    def __init__(self, known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> None:
+        self.entities: list[Entity] = []
+        self.by_form: dict[str, int] = {}
+        self.mentions: list[Mention] = []
+        self.mid: set[str] = set()
+        self._exclude = {_key(x) for x in exclude if x.strip()}
+        for ch in known:
+            if ch.name == NARRATOR:
+                continue
+            if ch.name[:1].islower():
+                # a character known only by a description ("the old gentleman") stays one
+                self.descriptive(ch.name, ch.gender)
+                continue
+            hon, names = split_name(ch.name)
+            if not names:
+                continue
+            idx = self._new(hon, names)
+            ent = self.entities[idx]
+            ent.known_gender = ch.gender
+            ent.fixed_name = ch.name
+            ent.tagged = max(1, ch.lines)
+            for alias in ch.aliases:
+                self.by_form.setdefault(_key(alias), idx)
+
+    def _new(self, hon: str | None, names: Sequence[str]) -> int:
+        form = normal_form(hon, names)
+        ent = Entity(form, hon, names[0] if len(names) > 1 or not hon else None, names[-1] if len(names) > 1 or hon else None)
+        ent.excluded = _key(form) in self._exclude or any(
+            _key(" ".join(names)) == x or (len(names) > 1 and _key(names[-1]) == x.split()[-1] and _key(names[0]) == x.split()[0])
+            for x in self._exclude)
+        self.entities.append(ent)
+        idx = len(self.entities) - 1
+        self.by_form[_key(form)] = idx
+        return idx
+
+    def lookup(self, form: str, create: bool = False) -> int | None:
+        """The entity for a name as written ("Darcy", "Mr Darcy"), merging with existing ones."""
+        key = _key(form)
+        if key in self.by_form:
+            return self.by_form[key]
+        hon, names = split_name(form)
+        if not names:
+            return None
+        idx = self._match(hon, names)
+        if idx is None:
+            if not create:
+                return None
+            idx = self._new(hon, names)
+        self.by_form[key] = idx
+        return idx
+
+    def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
+        hg = HONORIFICS.get(hon or "", None)
+
+        def ok(e: Entity) -> bool:
+            if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
+                return False  # "Mrs. Croft" is not "Admiral Croft"
+            if not hg:
+                return True
+            if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
+                return False
+            if e.first and e.first.lower() in HONORIFICS:
+                return False  # "Admiral Croft" is not "Mrs. Croft"
+            g = e.gender or HONORIFICS.get(e.hon or "", None)
+            if g is None and hg == "female" and e.first:
+                return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
+            return g is None or g == hg
+
+        cands: list[int] = []
+        if len(names) >= 2:
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1] and ok(e)]
+            if not cands and not hon:
+                # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
+                cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
+                         and not e.hon and not e.descriptive]
+                if len(cands) != 1:
+                    return None
+                self.entities[cands[0]].last = names[-1]
+                return cands[0]
+            if not cands:
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
+        elif hon:
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
+            # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
+            # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
+            cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
+                                              and self.entities[i].first and self._first_elsewhere(i))] or \
+                ([] if cands and hon in ("mrs", "madame", "mme") else cands)
+            if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
+                # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
+                cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
+                         and (not e.gender or not hg or e.gender == hg)]
+            if len(cands) > 1:
+                exact = [i for i in cands if self.entities[i].hon == hon]
+                cands = exact or cands
+        elif names[0].lower() in HONORIFICS:
+            # "the Professor" in the narration is the character titled so ("Professor De Worms")
+            t = self.titled(names[0].lower())
+            return t
+        else:
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
+            # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
+            cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
+                [i for i in cands if self.entities[i].hon in ("miss", "lady")]
+            if not cands:
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
+                # a bare surname ("Inglethorp") means a man far more often than his wife
+                men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
+                                            or "male") == "male"]
+                if len(cands) > 1 and len(men) == 1:
+                    return men[0]
+        if not cands:
+            return None
+        if len(cands) == 1:
+            return cands[0]
+        ranked = sorted(cands, key=lambda i: -self.entities[i].mentions)
+        top, nxt = self.entities[ranked[0]].mentions, self.entities[ranked[1]].mentions
+        return ranked[0] if top >= 2 * max(1, nxt) else None
+
+    def _first_elsewhere(self, idx: int) -> bool:
+        """Whether another character bears this titled woman's first name ("Charles" beside "Mrs. Charles X")."""
+        first = self.entities[idx].first
+        if first in self.mid:
+            return True  # "Charles came in", a man called so, though his entry may not be built yet
+        return any(i != idx and e.first == first and HONORIFICS.get(e.hon or "") != "female"
+                   for i, e in enumerate(self.entities))
+
+    def descriptive(self, phrase: str, gender: Gender | None) -> int:
+        """A character known only by a description ("the old gentleman"), one per distinct phrase."""
+        key = "desc:" + phrase.lower()
+        if key in self.by_form:
+            return self.by_form[key]
+        ent = Entity(phrase, None, None, None)
+        ent.descriptive = True
+        ent.tagged = 1  # only ever created for the subject of a speech tag
+        ent.forms[phrase] += 1
+        ent.known_gender = gender
+        self.entities.append(ent)
+        self.by_form[key] = len(self.entities) - 1
+        return len(self.entities) - 1
+
+    def titled(self, title: str) -> int | None:
+        """The character most often called by this title ("the Colonel" -> Colonel Ducroix)."""
+        cands = [i for i, e in enumerate(self.entities) if e.hon == title or (e.first or "").lower() == title]
+        if not cands:
+            return None
+        return max(cands, key=lambda i: self.entities[i].mentions)
+
+    def canonical(self, idx: int) -> str:
+        """The name to print: the most used full form (title kept when that is how it is used)."""
+        ent = self.entities[idx]
+        if ent.fixed_name:
+            return ent.fixed_name
+        if not ent.forms:
+            return ent.name
+        # the fullest form ("Inspector Ratcliffe", "Charles Musgrove") names the character best
+        def rank(kv: tuple[str, int]) -> tuple[bool, bool, int, bool]:
+            hon, names = split_name(kv[0])
+            # a rank or office ("Inspector", "Captain") is part of how a character is known; "Miss" is not
+            office = bool(hon) and hon not in _COURTESY
+            return (len(names) >= 2, office, kv[1], bool(hon))
+        best = max(ent.forms.items(), key=rank)
+        return best[0]
+
+    def aliases(self, idx: int) -> tuple[str, ...]:
+        """Every other form this entity was written as."""
+        name = self.canonical(idx)
+        forms = set(self.entities[idx].forms) | {self.entities[idx].name} | self.entities[idx].also_called
+        return tuple(sorted(f for f in forms if f != name))
+
+
+def _key(form: str) -> str:
+    return " ".join(form.replace(".", " ").lower().split())
+
+
+def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[int, int, str, bool, bool]]:
+    """Name-like mentions in text within spans (start, end, in_quote): (start, end, form, in_quote, initial)."""
+    out = []
+    for s, e, in_quote in spans:
+        for m in NAME_RE.finditer(text, s, e):
+            hon = m.group("hon")
+            base = m.start("name")
+            toks = list(re.finditer(r"\S+", m.group("name")))
+            i, j = 0, len(toks)
+            while i < j and toks[i].group() in STOP:
+                i += 1
+            while j > i and toks[j - 1].group() in STOP:
+                j -= 1
+            if i == j:
+                continue
+            if i:
+                hon = None  # "But Anne": the title belonged to nothing
+            start = m.start() if hon else base + toks[i].start()
+            end = base + toks[j - 1].end()
+            form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
+            initial = bool(_INITIAL.search(text, max(s, start - 6), start)) or not text[s:start].strip(" \t\n\"'\u201c\u2018")
+            if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
+                    and _LOWER_NOUN.match(text, end):
+                continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
+            out.append((start, end, form, in_quote, initial))
+    return out
+
+
+_ADJECTIVAL = re.compile(r"\b(?:[Aa]n?|[Ss]ome|[Aa]ny|[Ee]very|[Nn]o)\s+(?:[a-z]+\s+){0,2}$")
+_LOWER_NOUN = re.compile(r"[ \t]+[a-z]")
+_INITIAL = re.compile(r"[.!?\u2026:;][\"'\u201d\u2019]?\s+[\"'\u201c\u2018]?$")
+
+
+def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
+                 narration: Sequence[tuple[int, int]] = ()) -> None:
+    """Vote a gender for each entity from a subject pronoun that follows its mention closely.
+
+    A pronoun the narration uses all the time (the viewpoint character's "she") is weak evidence about
+    whoever happens to be named near it, so votes are weighted by how rare their pronoun is.
+    """
+    he = sum(len(_HE.findall(text, s, e)) for s, e in narration)
+    she = sum(len(_SHE.findall(text, s, e)) for s, e in narration)
+    weight = {"male": min(1.0, ((she + 5) / (he + 5)) ** 0.5), "female": min(1.0, ((he + 5) / (she + 5)) ** 0.5)}
+    narr = [m for m in mentions if not m.in_quote]
+    for k, m in enumerate(narr):
+        window = text[m.end:min(len(text), m.end + 240)]
+        brk = re.search(r"\n\s*\n", window)
+        if brk:
+            window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
+        # speech inside the window says nothing about the narration's subject
+        window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", lambda x: " " * len(x.group()), window)
+        end = _SENTENCE_END.search(window)
+        nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
+        same = window[:min(end.start() if end else len(window), nxt)]
+        p = next((x for x in _SUBJ_PRON.finditer(same) if not _COMPLEMENT.search(same, 0, x.start())), None)
+        if not p and end and m.subject:
+            # "Lucy looked up at Mr. Grey. She smiled." : the next sentence's opening pronoun is the subject's
+            later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
+            if not later_subject:
+                p = re.match(r"\s*(He|She)\b", window[end.end():])
+        if p:
+            g = _PRONOUN_GENDER[p.group(1).lower()]
+            cast.entities[m.entity].votes[g] += weight[g]
+
+
+def _implied_husbands(cast: Cast) -> None:
+    """"Mrs. Charles Musgrove" implies a man, Charles Musgrove, who may be the chapter's bare "Charles".
+
+    Two men sharing a first name: the author spells out the full name of the one the story knows less
+    ("Charles Hayter") and says just "Charles" for the familiar one, so the bare name goes to the bearer
+    whose full name the chapter uses least.
+    """
+    for i, wife in enumerate(list(cast.entities)):
+        if HONORIFICS.get(wife.hon or "") != "female" or not wife.first or not wife.last:
+            continue
+        bare = cast.by_form.get(_key(wife.first))
+        if bare is None or bare == i:
+            continue
+        other = cast.entities[bare]
+        if other.last is None or other.last == wife.last or other.hon or HONORIFICS.get(other.hon or "") == "female":
+            continue  # the bare name is no other man's full-named entity: nothing to choose between
+        full = sum(n for f, n in other.forms.items() if len(split_name(f)[1]) >= 2)
+        plain = other.forms.get(wife.first, 0)
+        if not (full and plain >= 3 * full):
+            continue
+        husband = cast._new(None, [wife.first, wife.last])
+        h = cast.entities[husband]
+        h.known_gender = "male"
+        h.forms[normal_form(None, [wife.first, wife.last])] = 1
+        h.forms[wife.first] = other.forms.pop(wife.first)
+        cast.by_form[_key(wife.first)] = husband
+
+
+def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence[tuple[int, int]],
+               known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> Cast:
+    """Find the characters named in a chapter and every place they are mentioned."""
+    cast = Cast(known, exclude)
+    spans = [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]
+    raw = find_names(text, spans)
+    # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
+    mid = {form for _, _, form, _, initial in raw if not initial}
+    # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
+    for start, end, form, in_quote, initial in raw:
+        if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
+                and _SUBJECT_VERB.match(text, end):
+            mid.add(form)
+    cast.mid = mid  # forms written mid-sentence: names, unlike "Tears came into his eyes."
+    mid_tokens = {t for f in mid for t in split_name(f)[1]}
+    forms = Counter(form for _, _, form, _, _ in raw
+                    if form in mid or split_name(form)[0] or all(t in mid_tokens for t in split_name(form)[1]))
+    # merge longest/most-titled forms first so short forms find their full name
+    order = sorted(forms, key=lambda f: (-len(split_name(f)[1]), -bool(split_name(f)[0]), -forms[f]))
+    for form in order:
+        hon, names = split_name(form)
+        if len(names) > 3:
+            continue
+        idx = cast.lookup(form, create=True)
+        if idx is not None:
+            cast.entities[idx].forms[form] += forms[form]
+    _implied_husbands(cast)
+    mentions = []
+    for start, end, form, in_quote, initial in sorted(raw):
+        idx = cast.by_form.get(_key(form))
+        if idx is None:
+            continue
+        prev = text[max(0, start - 12):start].split()
+        if prev and prev[-1].lower() in _PLACE_PREP:
+            cast.entities[idx].place += 1
+        elif prev and prev[-1].lower() == "to":
+            cast.entities[idx].place += 0.5  # "went to Bath" (but also "said to Anne")
+        after = text[end:end + 30]
+        subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
+            and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
+        mentions.append(Mention(start, end, idx, in_quote, subject))
+    cast.mentions = mentions
+    gender_votes(text, mentions, cast, narration)
+    return cast

@@ -1,0 +1,1 @@
+"""Audio: speakable text, synthesis, the clip cache, levelling and chapter encoding."""

@@ -1,0 +1,240 @@
+"""The clip cache on disk: size, clearing, least-recently-used eviction, stale temp files and locks.
+
+Layout under the cache root (`pipeline.default_cache_dir()` or `--cache-dir`):
+`<2 hex>/<sha256>.wav` clips (written by `synth`, never changed once in place), `renders/*.json`
+records of finished chapter files (`outputs`), `.lock` (held shared by every render, exclusively
+by eviction and `cache clear`, so neither pulls clips from under a render in progress).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError, OutputError
+from .synth import TMP_SUFFIX
+from ..workers import pid_alive
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent renders there rely on atomic writes alone
+    fcntl = None  # type: ignore[assignment]
+
+#: Default size limit of the clip cache (about 5 hours of speech per GB at 22 kHz, 16-bit mono).
+DEFAULT_LIMIT = 2 * 1024**3
+LIMIT_ENV = "AUDIOBOOK_CACHE_LIMIT"
+RENDERS = "renders"
+LOCK = ".lock"
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_TMP = re.compile(r"^\..*\.(?P<pid>\d+)(?:\.[A-Za-z0-9]+)?" + re.escape(TMP_SUFFIX) + "$")
+
+
+class CacheInUse(OutputError):
+    """Another render holds the cache, so it cannot be cleared now."""
+
+
+def parse_size(text: str, where: str = LIMIT_ENV) -> int:
+    """Bytes in a size such as `2G`, `500M`, `1.5GB` or `1048576` (powers of 1024)."""
+    m = _SIZE.match(str(text))
+    if not m:
+        raise ConfigError(f"{where}: {text!r} is not a size (examples: 2G, 500M, 1048576)")
+    number, unit = float(m.group(1)), m.group(2).lower()
+    return int(number * 1024 ** "_kmgt".index(unit or "_"))
+
+
+def cache_limit(explicit: int | None = None) -> int:
+    """The cache size limit: `explicit`, else $AUDIOBOOK_CACHE_LIMIT, else 2 GB."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(LIMIT_ENV)
+    return parse_size(env) if env else DEFAULT_LIMIT
+
+
+def human_size(n: int) -> str:
+    """`1.5 GB`, `300 MB`, `12 kB`, `5 B`."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What the cache holds."""
+
+    root: Path
+    clips: int
+    bytes: int
+    limit: int
+    renders: int = 0  # records of finished chapter files
+    temp_files: int = 0  # half-written clips of a live or dead writer
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    size: int
+    mtime: float
+
+
+def _scan(root: Path) -> Iterator[os.DirEntry[str]]:
+    """Every file in the cache's two-character shard folders (files may vanish while we look)."""
+    try:
+        subdirs = [d for d in os.scandir(root) if d.is_dir() and len(d.name) == 2]
+    except FileNotFoundError:
+        return
+    for sub in subdirs:
+        with contextlib.suppress(FileNotFoundError), os.scandir(sub.path) as it:
+            yield from it
+
+
+def _clips(root: Path) -> Iterator[_Entry]:
+    """Every finished clip under root (temp files excluded)."""
+    for entry in _scan(root):
+        if entry.name.endswith(".wav") and not entry.name.startswith("."):
+            with contextlib.suppress(FileNotFoundError):
+                st = entry.stat()
+                yield _Entry(Path(entry.path), st.st_size, st.st_mtime)
+
+
+def _temps(root: Path) -> Iterator[tuple[Path, int]]:
+    """Temp files (path, writer pid) under root."""
+    for entry in _scan(root):
+        m = _TMP.match(entry.name)
+        if m:
+            yield Path(entry.path), int(m.group("pid"))
+
+
+def cache_info(root: Path, limit: int | None = None) -> CacheInfo:
+    """Count the clips and bytes in the cache at `root`."""
+    n = size = 0
+    for entry in _clips(root):
+        n += 1
+        size += entry.size
+    renders = root / RENDERS
+    n_renders = sum(1 for p in renders.glob("*.json")) if renders.is_dir() else 0
+    temps = sum(1 for _ in _temps(root))
+    return CacheInfo(root, n, size, cache_limit(limit), n_renders, temps)
+
+
+def sweep_temp(root: Path) -> int:
+    """Remove half-written clips whose writer is dead (killed mid-write); returns how many."""
+    removed = 0
+    for path, pid in _temps(root):
+        if not pid_alive(pid):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _flock(path: Path, exclusive: bool, wait: bool) -> Iterator[bool]:
+    """Hold an advisory lock on `path` (created if needed); yields False when `wait` is off and it is taken."""
+    if fcntl is None:
+        yield True
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise OutputError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def using_cache(root: Path) -> Iterator[None]:
+    """Mark the cache as in use by this render (a shared lock) for the duration of the block."""
+    with _flock(root / LOCK, exclusive=False, wait=True):
+        yield
+
+
+def evict(root: Path, limit: int | None = None) -> tuple[int, int]:
+    """Delete least-recently-used clips until the cache fits `limit`; returns (clips, bytes) removed.
+
+    Skipped (returns (0, 0)) while another render uses the cache: the next render evicts instead.
+    """
+    limit = cache_limit(limit)
+    if not root.is_dir():
+        return 0, 0
+    with _flock(root / LOCK, exclusive=True, wait=False) as mine:
+        if not mine:
+            return 0, 0
+        sweep_temp(root)
+        _prune_records(root / RENDERS)
+        entries = list(_clips(root))
+        total = sum(e.size for e in entries)
+        if total <= limit:
+            return 0, 0
+        removed = freed = 0
+        for entry in sorted(entries, key=lambda e: e.mtime):  # oldest use first
+            if total - freed <= limit:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                entry.path.unlink()
+                removed += 1
+                freed += entry.size
+        return removed, freed
+
+
+def _prune_records(folder: Path) -> None:
+    """Forget finished chapter files that no longer exist (deleted or moved by the user)."""
+    with contextlib.suppress(FileNotFoundError):
+        for record in folder.glob("*.json"):
+            try:
+                dest = json.loads(record.read_text(encoding="utf-8"))["dest"]
+            except (OSError, ValueError, KeyError, TypeError):
+                dest = None
+            if dest is None or not Path(dest).exists():
+                record.unlink(missing_ok=True)
+
+
+def clear_cache(root: Path) -> tuple[int, int]:
+    """Delete every clip and render record in the cache; returns (clips, bytes) removed."""
+    if not root.is_dir():
+        return 0, 0
+    with _flock(root / LOCK, exclusive=True, wait=False) as mine:
+        if not mine:
+            raise CacheInUse(f"the clip cache {root} is in use by a render; try again when it has finished")
+        removed = freed = 0
+        for entry in _clips(root):
+            with contextlib.suppress(FileNotFoundError):
+                entry.path.unlink()
+                removed += 1
+                freed += entry.size
+        sweep_temp(root)
+        shutil.rmtree(root / RENDERS, ignore_errors=True)
+        for sub in root.iterdir():
+            if sub.is_dir() and len(sub.name) == 2:
+                with contextlib.suppress(OSError):
+                    sub.rmdir()  # only if empty: a live writer's temp file keeps its folder
+        return removed, freed
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Exclusive lock for a read-modify-write of `path` (e.g. voices.yaml) between processes.
+
+    The lock is a hidden `.<name>.lock` beside the file: the file itself is replaced by rename,
+    so locking it would lock an inode that disappears.
+    """
+    with _flock(path.with_name(f".{path.name}.lock"), exclusive=True, wait=True):
+        yield

@@ -1,0 +1,595 @@
+"""Loudness: every chapter at the podcast standard (-16 LUFS integrated, true peak <= -1 dBTP).
+
+Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters (designed and applied here in
+numpy: a render never imports scipy), 400 ms blocks every 100 ms,
+the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised clips, not on the
+finished MP3, so there is no decode and re-encode pass, and memory holds one clip at a time
+(plus 100 ms energy sums per voice):
+
+1. `plan_chapter`: each clip is measured once (`clip_analysis`: K-weighted energy and true-peak
+   envelope per ~5 ms, cached by clip, so a re-plan after a one-voice change reads only the new
+   clips), and its energy placed where the encoder will put it (`timeline.layout`); every voice (the narration, each speaker) gets the gain that
+   brings its own loudness to the target, so no character is quieter than the narrator, and the
+   chapter as a whole (pauses included) is then corrected to the target;
+2. `apply_plan`: each clip is replaced by a levelled clip named by its source and gain, so the
+   chapter's fingerprint (`outputs.fingerprint`) is stable and an unchanged chapter is kept;
+3. `materialise`: only for chapters that will be encoded, by the worker that encodes the chapter,
+   just before (`outputs.write_chapter`, which removes them after), each levelled clip is written:
+   the gain, then a look-ahead true-peak limiter (clips are separated by silence, so limiting a
+   clip on its own is limiting the stream), with make-up gain for what the limiter took; the
+   limiter works from the cached analysis and is skipped for clips already under the ceiling.
+
+`measure_file` decodes a finished file with ffmpeg and measures it with pyloudnorm's own meter:
+the tests use it to check the result, not the prediction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .assemble import SAMPLE_RATE, Spoken
+from ..errors import OutputError
+from ..model import NARRATOR, Clip, Segment
+from .timeline import Timeline, layout
+from ..voices.config import Pauses
+
+TARGET_LUFS = -16.0
+TRUE_PEAK_DBTP = -1.0
+#: The limiter aims below the ceiling: MP3 coding at 64 kbit/s raised limited speech peaks by up to
+#: 2 dB in our measurements (quantisation noise on the peaks), so this keeps a margin to -1 dBTP.
+LIMIT_DBTP = -3.0
+#: lameenc (LAME) scales what it encodes by 0.95 (-0.446 dB); the level is set before encoding, so
+#: aim that much higher. `tests/test_loudness.py` checks this against a decoded encoder output.
+ENCODER_GAIN_DB = -0.446
+#: Changes whenever levelled clips could come out different: part of their names, so of the
+#: chapter fingerprint that decides whether a finished chapter is kept (this file's own bytes).
+VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+_BLOCK_S = 0.4
+_HOP_S = 0.1
+_ABS_GATE = -70.0
+_REL_GATE = -10.0
+_OVERSAMPLE = 4
+# The limiter gain's hold and smoothing: long enough not to distort a voice's fundamental, short
+# enough to take only the peaks (so there is little loudness to make up).
+_LIMITER_MS = 10.0
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A mono 16-bit WAV clip as float64 samples in [-1, 1), and its sample rate."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getsampwidth() != 2:
+                raise OutputError(f"{path}: expected a 16-bit WAV clip, got {8 * w.getsampwidth()}-bit")
+            rate, channels = w.getframerate(), w.getnchannels()
+            data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
+    except (OSError, wave.Error, EOFError) as exc:
+        raise OutputError(f"cannot read clip {path}: {exc}") from None
+    if channels > 1:
+        data = data.reshape(-1, channels).mean(axis=1)
+    return data, rate
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write float samples as a mono 16-bit WAV."""
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+#: BS.1770's K-weighting as pyloudnorm designs it: (type, gain dB, Q, centre Hz) of its two biquads.
+_K_STAGES = (("high_shelf", 4.0, 1.0 / np.sqrt(2.0), 1500.0), ("high_pass", 0.0, 0.5, 38.0))
+#: How much of the K-weighting filter's impulse response is kept (seconds): the slowest pole (the
+#: 38 Hz high-pass) has decayed by exp(-2 pi 38 0.25), about 1e-26, so the rest is below float precision.
+_IR_S = 0.25
+
+
+def k_coefficients(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(b, a) of each K-weighting biquad at `rate`: pyloudnorm's RBJ-cookbook design, without importing it."""
+    out = []
+    for kind, gain_db, q, fc in _K_STAGES:
+        big_a = 10.0 ** (gain_db / 40.0)
+        w0 = 2.0 * np.pi * fc / rate
+        alpha, cos = np.sin(w0) / (2.0 * q), np.cos(w0)
+        if kind == "high_shelf":
+            root = 2.0 * np.sqrt(big_a) * alpha
+            b = big_a * np.array([(big_a + 1) + (big_a - 1) * cos + root, -2.0 * ((big_a - 1) + (big_a + 1) * cos),
+                                  (big_a + 1) + (big_a - 1) * cos - root])
+            a = np.array([(big_a + 1) - (big_a - 1) * cos + root, 2.0 * ((big_a - 1) - (big_a + 1) * cos),
+                          (big_a + 1) - (big_a - 1) * cos - root])
+        else:
+            b = np.array([(1 + cos) / 2, -(1 + cos), (1 + cos) / 2])
+            a = np.array([1 + alpha, -2.0 * cos, 1 - alpha])
+        out.append((b / a[0], a / a[0]))
+    return out
+
+
+_IMPULSE: dict[int, np.ndarray] = {}
+_SPECTRA: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _impulse_response(rate: int) -> np.ndarray:
+    # The two biquads run once on an impulse (a short loop, once per process): filtering is then one
+    # FFT convolution per clip, so measuring needs numpy only, not scipy.signal (~50-100 MB per process).
+    if rate not in _IMPULSE:
+        x = np.zeros(int(_IR_S * rate))
+        x[0] = 1.0
+        for b, a in k_coefficients(rate):
+            y = [0.0] * len(x)
+            x1 = x2 = y1 = y2 = 0.0
+            for i, v in enumerate(x.tolist()):
+                out = b[0] * v + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
+                x2, x1, y2, y1 = x1, v, y1, out
+                y[i] = out
+            x = np.array(y)
+        _IMPULSE[rate] = x
+    return _IMPULSE[rate]
+
+
+def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
+    """The K-weighted signal (BS.1770's head and ear model), as long as the input."""
+    n = len(samples)
+    if n == 0:
+        return np.zeros(0)
+    ir = _impulse_response(rate)
+    size = 1 << (n + len(ir) - 2).bit_length()
+    spectrum = _SPECTRA.get((rate, size))
+    if spectrum is None:
+        spectrum = np.fft.rfft(ir, size)
+        if size <= 1 << 19:  # clip-sized transforms recur; keep those
+            _SPECTRA[(rate, size)] = spectrum
+    return np.fft.irfft(np.fft.rfft(samples, size) * spectrum, size)[:n]
+
+
+def block_energies(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Mean square of the K-weighted signal in every 400 ms block, blocks starting every 100 ms.
+
+    A signal shorter than one block counts as one block padded with silence, as a short line sits
+    between pauses in a chapter.
+    """
+    block, hop = int(round(_BLOCK_S * rate)), int(round(_HOP_S * rate))
+    if len(samples) < block:
+        samples = np.concatenate([samples, np.zeros(block - len(samples))])
+    squared = np.square(k_weight(samples, rate))
+    sums = np.concatenate([[0.0], np.cumsum(squared)])
+    starts = np.arange(0, len(samples) - block + 1, hop)
+    return (sums[starts + block] - sums[starts]) / block
+
+
+def _lufs(energy: float | np.ndarray) -> float | np.ndarray:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10.0 * np.log10(energy)
+
+
+def gated_loudness(energies: np.ndarray) -> float:
+    """Integrated loudness (LUFS) of a set of block energies with BS.1770's two gates; -inf if all silent."""
+    energies = np.asarray(energies, dtype=np.float64)
+    kept = energies[_lufs(energies) >= _ABS_GATE]
+    if kept.size == 0:
+        return float("-inf")
+    relative = _lufs(kept.mean()) + _REL_GATE
+    kept = kept[_lufs(kept) > relative]
+    return float(_lufs(kept.mean())) if kept.size else float("-inf")
+
+
+_INTERPOLATOR: list[np.ndarray] = []
+
+
+def _interpolator() -> np.ndarray:
+    # A 48-tap low-pass for 4x oversampling (12 taps per phase), as BS.1770 annex 2 describes.
+    # scipy.signal.firwin(48, 1 / 4) written out in numpy (a Hamming-windowed sinc, unit gain at 0 Hz), so
+    # the limiter needs no scipy.
+    if not _INTERPOLATOR:
+        m = np.arange(48) - 23.5
+        h = np.sinc(m / _OVERSAMPLE) * np.hamming(48)
+        _INTERPOLATOR.append(h / h.sum() * _OVERSAMPLE)
+    return _INTERPOLATOR[0]
+
+
+def _overshoot() -> float:
+    # How far the detector's oversampled values can exceed the largest sample: the largest sum of
+    # one phase's tap magnitudes (1.84, +5.3 dB).
+    h = _interpolator()
+    return max(float(np.abs(h[p::_OVERSAMPLE]).sum()) for p in range(_OVERSAMPLE))
+
+
+def peak_envelope(samples: np.ndarray) -> np.ndarray:
+    """Per input sample, the largest magnitude of it and its oversampled neighbours (true-peak detector)."""
+    n = len(samples)
+    if n == 0:
+        return np.zeros(0)
+    # One polyphase pass (as scipy's upfirdn: 12 multiplications per output), each phase one short
+    # convolution. Oversampled value 4i + 23 + k (the filter delays by 23) is phase (3 + k) % 4
+    # at input index i + 5 (k = 0) or i + 6 (k = 1..3): the envelope is an elementwise maximum.
+    h = _interpolator()
+    phases = [np.convolve(samples, h[p::_OVERSAMPLE]) for p in range(_OVERSAMPLE)]
+    env = np.abs(samples)
+    np.maximum(env, np.abs(phases[3][5:5 + n]), out=env)
+    for p in range(3):
+        np.maximum(env, np.abs(phases[p][6:6 + n]), out=env)
+    return env
+
+
+def true_peak_linear(samples: np.ndarray) -> float:
+    """The 4x-oversampled peak as a linear amplitude."""
+    return float(peak_envelope(samples).max(initial=0.0))
+
+
+def true_peak(samples: np.ndarray) -> float:
+    """True peak in dBTP: the peak of the signal oversampled 4x (BS.1770 annex 2)."""
+    peak = true_peak_linear(samples)
+    return 20.0 * float(np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def _bucket(rate: int) -> int:
+    # Gain-curve resolution: about 5 ms, a whole fraction of the 100 ms gating hop so block
+    # energies can be summed from buckets.
+    return max(1, int(round(_HOP_S * rate)) // 21)
+
+
+def _pool_max(values: np.ndarray, size: int) -> np.ndarray:
+    n = -(-len(values) // size)
+    padded = np.zeros(n * size)
+    padded[: len(values)] = values
+    return padded.reshape(n, size).max(axis=1)
+
+
+def _bucket_gain(env_b: np.ndarray, rate: int, ceiling: float) -> np.ndarray | None:
+    """The limiter's gain per bucket for a bucketed peak envelope; None when nothing exceeds the ceiling.
+
+    The required gain is held by a minimum filter one bucket wider than the moving average that
+    smooths it: every bucket the average takes in lies within the hold of the bucket in question
+    and of its neighbour, so the gain (and its straight-line interpolation between buckets) never
+    exceeds what any sample needs, and it never steps.
+    """
+    if env_b.max(initial=0.0) <= ceiling:
+        return None
+    radius = max(1, int(round(rate * _LIMITER_MS / 1000 / _bucket(rate))))
+    need = np.minimum(1.0, ceiling / np.maximum(env_b, 1e-12))
+    held = _sliding(need, radius + 1).min(axis=1)
+    return _sliding(held, radius).mean(axis=1)
+
+
+def _sliding(values: np.ndarray, radius: int) -> np.ndarray:
+    # Centred windows of 2 * radius + 1 values, the ends repeated (scipy.ndimage's mode="nearest").
+    padded = np.pad(values, radius, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+
+
+def _expand(gain_b: np.ndarray, n: int, size: int) -> np.ndarray:
+    centres = np.arange(len(gain_b)) * size + (size - 1) / 2
+    return np.interp(np.arange(n), centres, gain_b)
+
+
+def limit_gain(envelope: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.ndarray | None:
+    """The limiter's gain per sample for a signal with this peak envelope; None when nothing exceeds the ceiling."""
+    size = _bucket(rate)
+    gain_b = _bucket_gain(_pool_max(envelope, size), rate, 10.0 ** (ceiling_db / 20.0))
+    return None if gain_b is None else _expand(gain_b, len(envelope), size)
+
+
+def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.ndarray:
+    """A look-ahead true-peak limiter: a smooth gain that keeps the 4x-oversampled peak under the ceiling."""
+    gain = limit_gain(peak_envelope(samples), rate, ceiling_db)
+    return samples if gain is None else samples * gain
+
+
+#: The group of the narrator's voice (narration and the spoken chapter title).
+NARRATION = "narration"
+
+
+def voice_group(segment: Segment) -> str:
+    """Which voice a segment is spoken in, for levelling: `narration` or `speaker:<name>`."""
+    if segment.kind == "narration" or segment.speaker == NARRATOR:
+        return NARRATION
+    return f"speaker:{segment.speaker or ''}"
+
+
+def _groups(spoken: Sequence[Spoken], timeline: Timeline) -> list[str]:
+    return [NARRATION if p.segment is None else voice_group(spoken[p.segment].segment) for p in timeline.placements]
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """The gain of every voice in a chapter (chapter correction included), decided from the clips."""
+
+    gains_db: dict[str, float]
+    source_lufs: float  # the chapter as synthesised, pauses included
+    target: float
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready form (plans are cached beside the clips)."""
+        return {"gains_db": self.gains_db, "source_lufs": self.source_lufs, "target": self.target}
+
+
+def plan_key(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), target: float = 0.0) -> str:
+    """What a chapter's plan depends on: its clips (named by content), voices, pauses, target, this code."""
+    timeline = layout(spoken, pauses, lead)
+    blob = json.dumps([VERSION, target, [p.clip.path.name for p in timeline.placements], _groups(spoken, timeline),
+                       [p.start for p in timeline.placements]])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class _Stream:
+    """K-weighted energy of a chapter per voice group in 100 ms buckets of the chapter's timeline."""
+
+    def __init__(self, frames: int, rate: int) -> None:
+        self.rate = rate
+        self.hop = int(round(_HOP_S * rate))
+        self.buckets = frames // self.hop + 8
+        self.energy: dict[str, np.ndarray] = {}
+
+    def add(self, group: str, start: int, energy: np.ndarray, size: int) -> None:
+        """Add a clip's K-weighted energy per `size` samples (`ClipAnalysis.energy`) placed at sample `start`."""
+        acc = self.energy.setdefault(group, np.zeros(self.buckets))
+        # Each ~5 ms bucket counts in the 100 ms hop its middle falls in (the clip's own buckets are
+        # not aligned with the chapter's hops): a shift of at most 2.5 ms, nothing to a loudness.
+        idx = (start + np.arange(len(energy)) * size + size // 2) // self.hop
+        acc += np.bincount(idx, weights=energy, minlength=self.buckets)[: self.buckets]
+
+    def blocks(self, gains_db: dict[str, float] | None = None) -> np.ndarray:
+        """400 ms block energies of the whole chapter, every voice group at its gain."""
+        total = np.zeros(self.buckets)
+        for group, acc in self.energy.items():
+            total += acc * 10.0 ** ((gains_db or {}).get(group, 0.0) / 10.0)
+        per = int(round(_BLOCK_S / _HOP_S))
+        sums = np.convolve(total, np.ones(per), mode="valid")
+        return sums / (per * self.hop)
+
+
+def _weighted(samples: np.ndarray, rate: int) -> np.ndarray:
+    # The filter rings on after the clip ends (into the following pause): keep that energy too.
+    return k_weight(np.concatenate([samples, np.zeros(int(0.05 * rate))]), rate)
+
+
+def _read(clip: Clip) -> np.ndarray:
+    samples, rate = read_wav(clip.path)
+    if rate != SAMPLE_RATE:
+        raise OutputError(f"{clip.path}: levelling expects {SAMPLE_RATE} Hz clips, got {rate} Hz")
+    return samples
+
+
+@dataclass(frozen=True)
+class ClipAnalysis:
+    """What levelling needs to know of a clip, per ~5 ms bucket (`_bucket`): measured once, cached by clip."""
+
+    energy: np.ndarray  # K-weighted energy (sum of squares), the filter's ringing after the clip included
+    envelope: np.ndarray  # largest true-peak envelope value
+    length: int  # samples the energy covers (the clip and its ringing)
+
+
+def analyse(samples: np.ndarray, rate: int) -> ClipAnalysis:
+    """A clip's bucketed K-weighted energy and true-peak envelope."""
+    size = _bucket(rate)
+    weighted = _weighted(samples, rate)
+    n_b = -(-len(weighted) // size)
+    energy = np.zeros(n_b * size)
+    energy[: len(weighted)] = np.square(weighted)
+    return ClipAnalysis(energy.reshape(n_b, size).sum(axis=1), _pool_max(peak_envelope(samples), size), len(weighted))
+
+
+def clip_analysis(clip: Clip, folder: Path | None, samples: np.ndarray | None = None) -> ClipAnalysis:
+    """The clip's analysis, from `folder` (by the clip's content name) when measured before, else measured.
+
+    Planning and limiting both need it, in different processes and renders: a one-voice change
+    re-plans every chapter that voice speaks in, but measures only the new clips.
+    """
+    path = None if folder is None else folder / clip.path.stem[:2] / f"{VERSION}-{clip.path.stem}.npy"
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError, IndexError, EOFError):
+            data = np.load(path).astype(np.float64)
+            n_e = int(data[1])
+            return ClipAnalysis(data[2:2 + n_e], data[2 + n_e:], int(data[0]))
+    found = analyse(_read(clip) if samples is None else samples, SAMPLE_RATE)
+    if path is not None:
+        # float32 (half the size; 1e-7 relative is nothing to a loudness); best effort, atomic.
+        data = np.concatenate([[found.length, len(found.energy)], found.energy, found.envelope]).astype(np.float32)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(tmp, data)
+            os.replace(tmp, path)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return found
+
+
+def _blocks_from(energy: np.ndarray, length: int, rate: int) -> np.ndarray:
+    """400 ms block energies (blocks every 100 ms) of a clip from its bucketed energy."""
+    size = _bucket(rate)
+    block, hop = int(round(_BLOCK_S * rate)), size * 21
+    n_blocks = max(1, (max(length, block) - block) // hop + 1)
+    hops = np.zeros((n_blocks + 3) * 21)
+    hops[: min(len(energy), len(hops))] = energy[: len(hops)]
+    per_hop = hops.reshape(-1, 21).sum(axis=1)
+    return np.convolve(per_hop, np.ones(4), mode="valid")[:n_blocks] / block
+
+
+def plan_chapter(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), *,
+                 target: float = TARGET_LUFS - ENCODER_GAIN_DB, analyses: Path | None = None) -> LevelPlan:
+    """Measure a chapter's clips where they will sit and decide each voice's gain.
+
+    Each voice (the narration with the title, each speaker) is brought to `target` on its own, so no
+    character is quieter than the narrator; then the whole chapter, measured on its real timeline
+    (pauses and all) with those gains, is corrected to `target`. One read of each clip not
+    analysed before (`analyses`: the folder of cached `clip_analysis` results).
+    """
+    timeline = layout(spoken, pauses, lead)
+    stream = _Stream(timeline.frames, SAMPLE_RATE)
+    voice_blocks: dict[str, list[np.ndarray]] = {}
+    for placement, group in zip(timeline.placements, _groups(spoken, timeline)):
+        found = clip_analysis(placement.clip, analyses)
+        stream.add(group, placement.start, found.energy, _bucket(SAMPLE_RATE))
+        voice_blocks.setdefault(group, []).append(_blocks_from(found.energy, found.length, SAMPLE_RATE))
+    if not voice_blocks:
+        return LevelPlan({}, float("-inf"), target)
+    gains: dict[str, float] = {}
+    for group, blocks in voice_blocks.items():
+        loud = gated_loudness(np.concatenate(blocks))
+        gains[group] = target - loud if np.isfinite(loud) else 0.0
+    predicted = gated_loudness(stream.blocks(gains))
+    correction = target - predicted if np.isfinite(predicted) else 0.0
+    return LevelPlan({g: round(v + correction, 2) for g, v in gains.items()}, gated_loudness(stream.blocks()), target)
+
+
+def levelled_name(source: Path, gain_db: float) -> str:
+    """The file name of a clip levelled by `gain_db`: the same source and gain always give the same name."""
+    return hashlib.sha256(f"{VERSION}|{source.stem}|{gain_db:.2f}".encode()).hexdigest() + ".wav"
+
+
+@dataclass(frozen=True)
+class Levelled:
+    """A chapter's clips after levelling (paths in the folder given to `apply_plan`)."""
+
+    lead: tuple[Clip, ...]
+    spoken: tuple[Spoken, ...]
+    sources: tuple[tuple[Clip, Clip, float], ...]  # (source, levelled, gain) for each distinct clip
+
+
+def apply_plan(spoken: Sequence[Spoken], plan: LevelPlan, folder: Path, lead: Sequence[Clip] = ()) -> Levelled:
+    """The chapter with every clip replaced by its levelled version in `folder` (nothing written yet)."""
+    sources: dict[str, tuple[Clip, Clip, float]] = {}
+
+    def swap(clip: Clip, group: str) -> Clip:
+        gain = plan.gains_db.get(group, 0.0)
+        name = levelled_name(clip.path, gain)
+        if name not in sources:
+            sources[name] = (clip, replace(clip, path=folder / name), gain)
+        return sources[name][1]
+
+    new_lead = tuple(swap(c, NARRATION) for c in lead)
+    new_spoken = tuple(replace(s, clips=tuple(swap(c, voice_group(s.segment)) for c in s.clips)) for s in spoken)
+    return Levelled(new_lead, new_spoken, tuple(sources.values()))
+
+
+def materialise(levelled: Levelled, analyses: Path | None = None) -> None:
+    """Write every levelled clip that is not there yet: the gain, then the true-peak limiter.
+
+    With `analyses` (the folder `plan_chapter` was given), the clips' measurements are reused.
+    """
+    for source, target, gain in levelled.sources:
+        if target.path.is_file():
+            continue
+        samples = _read(source)
+        found = None if analyses is None else clip_analysis(source, analyses, samples)
+        out = _gain_and_limit(samples, SAMPLE_RATE, gain, found)
+        tmp = target.path.with_name(f".{target.path.stem}.{os.getpid()}.tmp.wav")
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            write_wav(tmp, out, SAMPLE_RATE)
+            os.replace(tmp, target.path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise OutputError(f"cannot write levelled clip {target.path}: {exc.strerror or exc}") from None
+
+
+def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, folder: Path, *, lead: Sequence[Clip] = (),
+                  target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> Levelled:
+    """Plan, apply and write: the chapter's clips levelled into `folder` (see `plan_chapter`)."""
+    levelled = apply_plan(spoken, plan_chapter(spoken, pauses, lead, target=target), folder, lead)
+    materialise(levelled)
+    return levelled
+
+
+def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipAnalysis | None = None) -> np.ndarray:
+    """Apply a gain and limit the peaks, making up for the loudness the limiter takes.
+
+    The make-up search runs on ~5 ms buckets: the K-weighted energy and the peak envelope are
+    bucketed once, and the limiter's gain curve is slow next to the weighting filters, so each
+    try costs a few thousand operations, not a pass over the samples.
+    """
+    ceiling = 10.0 ** (LIMIT_DBTP / 20.0)
+    scale = 10.0 ** (gain_db / 20.0)
+    # A clip under the ceiling after the gain needs no limiting: the gain is all, and nothing need be
+    # measured. Without an analysis, first a bound from the sample peak (the interpolator cannot
+    # exceed it by more than the sum of one phase's taps), then the true peak itself. (espeak's
+    # clips at -16 LUFS mostly peak above -3 dBTP, so most are limited.)
+    if found is None:
+        if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
+            return samples * scale
+        found = analyse(samples, rate)
+    if float(found.envelope.max(initial=0.0)) * scale <= ceiling:
+        return samples * scale
+    size = _bucket(rate)
+    hop = size * 21
+    env_b, energy_b = found.envelope, found.energy
+    n_b = len(energy_b)
+    block = int(round(_BLOCK_S * rate))
+    n_blocks = max(1, (max(found.length, block) - block) // hop + 1)
+
+    def loudness_at(gain: float, gain_b: np.ndarray | None) -> float:
+        e = energy_b * 10.0 ** (gain / 10.0)
+        if gain_b is not None:
+            g = np.concatenate([gain_b, np.full(max(0, n_b - len(gain_b)), gain_b[-1])])[:n_b]
+            e = e * g * g
+        hops = np.zeros((n_blocks + 3) * 21)
+        hops[: min(len(e), len(hops))] = e[: len(hops)]
+        per_hop = hops.reshape(-1, 21).sum(axis=1)
+        return gated_loudness(np.convolve(per_hop, np.ones(4), mode="valid")[:n_blocks] / block)
+
+    def curve(gain: float) -> np.ndarray | None:
+        return _bucket_gain(env_b * 10.0 ** (gain / 20.0), rate, ceiling)
+
+    want = loudness_at(gain_db, None)
+    gain, gain_b = gain_db, curve(gain_db)
+    got = loudness_at(gain, gain_b)
+    slope = 1.0
+    for _ in range(8):  # louder in, more limited: secant steps converge to within 0.05 LU
+        if gain_b is None or not np.isfinite(got) or abs(want - got) < 0.05:
+            break
+        step = float(np.clip((want - got) / max(slope, 0.1), -6.0, 12.0))
+        gain += step
+        gain_b = curve(gain)
+        new = loudness_at(gain, gain_b)
+        slope = (new - got) / step if step else 1.0
+        got = new
+    out = samples * 10.0 ** (gain / 20.0)
+    return out if gain_b is None else out * _expand(gain_b, len(samples), size)
+
+
+def decode(path: Path, rate: int | None = None) -> tuple[np.ndarray, int]:
+    """A whole audio file as mono float64 samples, decoded by ffmpeg (memory: the file's audio)."""
+    from .assemble import ffmpeg_exe
+
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-vn", "-ac", "1"]
+    if rate is None:
+        probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+        import re
+
+        m = re.search(r"Audio:.*?(\d+) Hz", probe.stderr)
+        rate = int(m.group(1)) if m else 22050
+    cmd += ["-ar", str(rate), "-f", "f32le", "-"]
+    run = subprocess.run(cmd, capture_output=True)
+    if run.returncode != 0:
+        raise OutputError(f"ffmpeg cannot decode {path}: {run.stderr.decode(errors='replace').strip()[-300:]}")
+    return np.frombuffer(run.stdout, dtype=np.float32).astype(np.float64), rate
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Loudness of a finished file."""
+
+    lufs: float
+    true_peak_dbtp: float
+
+
+def measure_file(path: Path) -> Measurement:
+    """Integrated loudness (pyloudnorm's meter) and true peak of an audio file, decoded by ffmpeg."""
+    import pyloudnorm
+
+    samples, rate = decode(path)
+    return Measurement(float(pyloudnorm.Meter(rate).integrated_loudness(samples)), true_peak(samples))

@@ -1,0 +1,267 @@
+"""Synthesis: sentence-sized clips, every one checked, cached on disk by content, spread over processes."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import signal
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from ..engines import Engine, fastloop, get_engine
+from ..errors import OutputError, SynthesisError
+from ..model import Clip, ClipJob
+from ..workers import Workers
+
+#: Clips are sentence-sized: the cache's unit of reuse. (pyttsx3's own loop also returned before
+#: espeak had finished text over ~200 characters, writing no file: see engines/fastloop.py.)
+MAX_CHARS = 180
+
+Progress = Callable[[str, int, int], None]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:])[\"')\]]*\s+")
+_SOFT_BREAK = re.compile(r"(?<=[,;:—–-])\s+")
+
+
+def chunk_text(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """Split speakable text into pieces of at most `limit` characters, at sentence ends when possible."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if sentence:
+            pieces.extend(_split_long(sentence, limit))
+    return pieces
+
+
+def _split_long(text: str, limit: int) -> list[str]:
+    """Break an over-long sentence at clause breaks, then at spaces, never inside a word."""
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    current = ""
+    for part in _SOFT_BREAK.split(text):
+        for word in ([part] if len(part) <= limit else part.split(" ")):
+            while len(word) > limit:  # a single monstrous "word" (a URL the normaliser left): cut it
+                if current:
+                    out.append(current)
+                    current = ""
+                out.append(word[:limit])
+                word = word[limit:]
+            candidate = f"{current} {word}" if current else word
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                out.append(current)
+                current = word
+    if current:
+        out.append(current)
+    return out
+
+
+def clip_key(job: ClipJob, engine_version: str) -> str:
+    """Content address of a clip: text + engine + voice settings + engine version."""
+    blob = json.dumps({"text": job.text, "voice": asdict(job.voice), "engine": engine_version}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def wav_frames(path: Path) -> int:
+    """Number of samples in a WAV clip, 0 when the file is missing, truncated or empty."""
+    try:
+        with open(path, "rb") as f, wave.open(f, "rb") as w:
+            frames = w.getnframes()
+            # A file cut short (a full disk, a killed writer without our rename) has a header that
+            # promises more samples than the file holds: not a clip.
+            if os.fstat(f.fileno()).st_size < 44 + frames * w.getsampwidth() * w.getnchannels():
+                return 0
+            return frames
+    except (OSError, EOFError, wave.Error):
+        return 0
+
+
+#: Every temporary file a writer makes carries its pid, so a later run can tell a dead writer's leftovers
+#: (a worker killed mid-write) from a live one's (another render working in the same cache right now).
+TMP_SUFFIX = ".tmp.wav"
+
+
+def tmp_name(dest: Path, tag: str = "") -> Path:
+    """A temp path beside `dest`, hidden, naming this process: `.<stem>.<pid>[.<tag>].tmp.wav`."""
+    return dest.with_name(f".{dest.stem}.{os.getpid()}{'.' + tag if tag else ''}{TMP_SUFFIX}")
+
+
+def publish(tmp: Path, dest: Path) -> int:
+    """Move a finished clip into place and return its samples; a valid clip already there is kept.
+
+    Two renders may synthesise the same sentence at once: the first one in wins and the entry never
+    changes after that, so whoever read it sees the same audio (espeak's output varies run to run).
+    """
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        frames = wav_frames(dest)
+        if frames > 0:
+            tmp.unlink(missing_ok=True)
+            return frames
+        os.replace(tmp, dest)  # what is there is damaged (not written by us): replace it
+    except OSError:  # a filesystem without hard links: a rename is atomic too
+        os.replace(tmp, dest)
+    else:
+        tmp.unlink(missing_ok=True)
+    return wav_frames(dest)
+
+
+class ClipStore:
+    """A folder of WAV clips named by content; writes go to a temp name then are renamed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        """Where the clip with this key lives (whether or not it exists yet)."""
+        return self.root / key[:2] / f"{key}.wav"
+
+    def get(self, key: str, sample_rate: int) -> Clip | None:
+        """The cached clip, or None when absent or unreadable; a hit counts as a use for eviction."""
+        path = self.path(key)
+        frames = wav_frames(path)
+        if frames <= 0:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # least-recently-used eviction goes by modification time
+        return Clip(path, frames, sample_rate)
+
+
+_FAST: set[int] = set()
+
+
+def engine_for(name: str) -> Engine:
+    """The engine called `name`, with pyttsx3's per-utterance sleep removed when it is the espeak driver."""
+    engine = get_engine(name)
+    if id(engine) not in _FAST:
+        tts = getattr(engine, "_tts", None)
+        if tts is not None:
+            fastloop.install(tts)
+        _FAST.add(id(engine))
+    return engine
+
+
+def _write_clip(text: str, job: ClipJob, dest: Path) -> int:
+    """Synthesise `text` into `dest`, checking the result; retry once, then split in two."""
+    try:
+        return _write_clip_checked(text, job, dest, "")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise OutputError(f"no space left on the disk holding the clip cache ({dest.parent.parent}); "
+                              "free some space and run again: clips already made are kept") from None
+        raise OutputError(f"cannot write the clip {dest}: {exc.strerror or exc}") from None
+
+
+def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
+    engine = engine_for(job.voice.engine)
+    tmp = tmp_name(dest, tag)
+    try:
+        for _attempt in range(2):
+            engine.synthesize(text, job.voice, tmp)
+            if wav_frames(tmp) > 0:
+                return publish(tmp, dest)
+        tmp.unlink(missing_ok=True)
+        words = text.split(" ")
+        if len(words) < 2:
+            raise SynthesisError(f"the speech engine produced no audio for {text[:60]!r} (voice {job.voice.voice})")
+        # Split smaller: two halves, each checked the same way, joined into one clip.
+        half = len(words) // 2
+        parts = [" ".join(words[:half]), " ".join(words[half:])]
+        pcm = b""
+        params = None
+        for i, part in enumerate(parts):
+            piece = tmp_name(dest, f"{tag}part{i}")  # a temp name too: swept if we are killed
+            piece.unlink(missing_ok=True)
+            try:
+                _write_clip_checked(part, job, piece, "")
+                with wave.open(str(piece), "rb") as w:
+                    params = w.getparams()
+                    pcm += w.readframes(w.getnframes())
+            finally:
+                piece.unlink(missing_ok=True)
+        assert params is not None
+        with wave.open(str(tmp), "wb") as w:
+            w.setparams(params)
+            w.writeframes(pcm)
+        return publish(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle: workers just stop when the pool is terminated.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker(task: tuple[ClipJob, str]) -> tuple[str, int]:
+    job, dest = task
+    path = Path(dest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return dest, _write_clip(job.text, job, path)
+
+
+def synthesize(
+    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int | Workers = 1, progress: Progress | None = None
+) -> tuple[list[Clip], int]:
+    """Clips for `jobs`, in order, and how many had to be synthesised (the rest came from the store).
+
+    `workers` is a number of processes or a shared `Workers` pool; small batches stay in this process.
+    """
+    rates = {}
+    versions = {}
+    for job in jobs:
+        if job.voice.engine not in versions:
+            engine = get_engine(job.voice.engine)
+            versions[job.voice.engine] = engine.version()
+            rates[job.voice.engine] = engine.sample_rate
+    keys = [clip_key(job, versions[job.voice.engine]) for job in jobs]
+    clips: dict[str, Clip] = {}
+    todo: dict[str, ClipJob] = {}
+    for key, job in zip(keys, jobs):
+        if key in clips or key in todo:
+            continue
+        cached = store.get(key, rates[job.voice.engine])
+        if cached is not None:
+            clips[key] = cached
+        else:
+            todo[key] = job
+    total = len(todo)
+    done = 0
+    if progress:
+        progress("synthesize", 0, total)
+    # Jobs come in reading order, so an interrupted render has its first chapters complete.
+    tasks = [(job, str(store.path(key))) for key, job in todo.items()]
+    by_path = {str(store.path(key)): key for key in todo}
+    own = None
+    if isinstance(workers, int):
+        if workers > 1 and total >= 2 * workers:
+            pool = own = Workers(workers)
+        else:
+            pool = None
+    else:
+        pool = workers if workers.worth_for_clips(total) else None
+    if pool is None:
+        results = map(_worker, tasks)
+    else:
+        results = pool.pool().imap_unordered(_worker, tasks, chunksize=max(1, min(16, total // (pool.n * 8))))
+    with own if own is not None else contextlib.nullcontext():
+        for dest, frames in results:
+            key = by_path[dest]
+            clips[key] = Clip(Path(dest), frames, rates[todo[key].voice.engine])
+            done += 1
+            if progress:
+                progress("synthesize", done, total)
+    return [clips[key] for key in keys], total

@@ -1,0 +1,1 @@
+"""The command line: every command, thin wiring over the library."""

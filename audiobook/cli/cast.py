@@ -1,0 +1,89 @@
+"""CLI commands for casting: `voices`, `cast`, `preview` (wiring only; the work is in castsheet/preview)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..voices.castsheet import cast_sheet, voice_catalogue, write_cast
+from ..voices.config import load_config
+
+_voices_opt = click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"),
+                           show_default=True, help="Voice cast file.")
+
+
+@click.command(name="voices")
+@click.option("--engine", default="espeak", show_default=True, help="Speech engine (espeak or piper).")
+@click.option("--lang", default=None, help="Language prefix, e.g. en or en-gb.")
+@click.option("--gender", type=click.Choice(["male", "female"]), default=None, help="Only variants of this gender.")
+def voices_cmd(engine: str, lang: str | None, gender: str | None) -> None:
+    """List the voices the engine offers."""
+    cat = voice_catalogue(engine, lang=lang, gender=gender)  # type: ignore[arg-type]
+    if not gender or engine != "espeak":
+        width = max((len(v.id) for v in cat.voices), default=0)
+        for v in cat.voices:
+            click.echo(f"{v.id:<{width}}  {v.name}")
+        if not cat.voices:
+            click.echo(f"No {engine} voices" + (f" for language {lang}" if lang else ""))
+    example = next((v.id for v in cat.voices if v.id == "gmw/en-us"), cat.voices[0].id if cat.voices else "gmw/en-us")
+    for key, names in cat.variants.items():
+        click.echo(f"\n{key} variants (add +NAME to a voice id, e.g. {example}+{names[0]}):")
+        click.echo("  " + " ".join(names))
+
+
+@click.command(name="cast")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_voices_opt
+@click.option("--author", help="Author name (never cast as a speaker).")
+@click.option("--write", is_flag=True, help="Add the new speakers to voices.yaml.")
+def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: bool) -> None:
+    """Show every speaker (lines, words, gender, voice); --write adds new ones to voices.yaml."""
+    config, rows = cast_sheet(list(inputs), voices, author=author)
+    header = ("speaker", "lines", "words", "gender", "voice")
+    table = [(r.name + (" (new)" if r.new else ""), str(r.lines), str(r.words),
+              (r.gender or "?") + (f", {r.age}" if r.age else ""),
+              f"{r.voice.voice} (rate {r.voice.rate}, pitch {r.voice.pitch})"
+              + (f" [{r.voice.engine}]" if r.voice.engine != config.engine else ""))
+             for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(header, *table)]
+    for row in [header, *table]:
+        click.echo("  ".join(x.ljust(w) if i in (0, 3, 4) else x.rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
+                   .rstrip())
+    click.echo(f"narrator: {config.narrator.voice} (rate {config.narrator.rate}, pitch {config.narrator.pitch})")
+    if write:
+        added = write_cast(config, rows)
+        click.echo(f"Added to {voices}: {', '.join(added)}" if added else f"{voices} already casts everyone.")
+    elif any(r.new for r in rows):
+        click.echo(f"Run with --write to add the new speakers to {voices}.")
+
+
+@click.command(name="preview")
+@click.argument("name")
+@_voices_opt
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Write the sample MP3 here (and do not play it).")
+@click.option("--text", default=None, help="The line to say (default: a sample line).")
+def preview_cmd(name: str, voices: Path, output: Path | None, text: str | None) -> None:
+    """Say a sample line in NAME's voice (a character, 'narrator', or a defaults key)."""
+    from ..voices.preview import find_player, play, render_preview
+
+    config = load_config(voices)
+    if output is not None:
+        click.echo(f"Wrote {render_preview(config, name, output, text=text)}")
+        return
+    player = find_player()
+    if player is None:
+        dest = render_preview(config, name, Path(f"preview-{name}.mp3".replace("/", "_")), text=text)
+        click.echo(f"No audio player found (ffplay, paplay, aplay, afplay): wrote {dest}")
+        return
+    with tempfile.TemporaryDirectory(prefix="audiobook-preview-") as scratch:
+        dest = render_preview(config, name, Path(scratch) / "preview.mp3", text=text)
+        if not play(dest, player):
+            kept = Path(f"preview-{name}.mp3".replace("/", "_"))
+            kept.write_bytes(dest.read_bytes())
+            click.echo(f"{Path(player[0]).name} could not play it: wrote {kept}")
+
+
+COMMANDS = (voices_cmd, cast_cmd, preview_cmd)

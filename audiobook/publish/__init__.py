@@ -1,0 +1,1 @@
+"""Player- and podcast-ready output: tags, cover, subtitles, feed, m4b, pages, serving."""

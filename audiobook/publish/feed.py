@@ -1,0 +1,160 @@
+"""A podcast feed (RSS 2.0 + iTunes namespace) for a book folder, built with feedgen.
+
+The feed lists every chapter file in the folder (not only those of the latest render), reading
+what it says about each from the file's own tags, so it is right whichever chapters were rendered
+when. GUIDs come from the book and the file name, never from the URL: moving the server or changing
+`--base-url` does not make podcast apps download every episode again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.etree  # noqa: F401  (feedgen 1.0 uses lxml.etree without importing it)
+from feedgen.feed import FeedGenerator
+from mutagen import MutagenError
+from mutagen.id3 import ID3NoHeaderError
+from mutagen.mp3 import MP3
+
+from ..audio.assemble import atomic_output
+from .cover import COVER_NAME
+from ..errors import OutputError
+
+FEED_NAME = "feed.xml"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+
+MIME_TYPES = {".mp3": "audio/mpeg", ".m4b": "audio/mp4", ".m4a": "audio/mp4"}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One chapter file as the feed describes it."""
+
+    path: Path
+    title: str
+    album: str | None
+    author: str | None
+    summary: str | None
+    number: int
+    duration_s: float
+    size: int
+    mtime: float
+
+
+def _text(tags: object, key: str) -> str | None:
+    frame = tags.get(key) if tags is not None else None  # type: ignore[attr-defined]
+    return str(frame.text[0]) if frame is not None and getattr(frame, "text", None) else None
+
+
+def read_episode(path: Path, fallback_number: int) -> Episode:
+    """What the chapter file's tags say (title, book, author, summary, track) and its length and size."""
+    try:
+        audio = MP3(str(path))
+    except (MutagenError, ID3NoHeaderError, OSError) as exc:
+        raise OutputError(f"{path}: cannot read it as an MP3 for the feed ({exc})") from None
+    tags = audio.tags
+    comm = None
+    if tags is not None:
+        comm = next((str(f.text[0]) for k, f in tags.items() if k.startswith("COMM") and f.text), None)
+    track = _text(tags, "TRCK")
+    m = re.match(r"\s*(\d+)", track or "")
+    st = path.stat()
+    return Episode(path, _text(tags, "TIT2") or path.stem, _text(tags, "TALB"), _text(tags, "TPE1"), comm,
+                   int(m.group(1)) if m else fallback_number, float(audio.info.length), st.st_size, st.st_mtime)
+
+
+def episodes(folder: Path) -> list[Episode]:
+    """Every chapter MP3 in the folder in track order (hidden temp files and files that are not MP3s aside).
+
+    A stray file the user dropped in the folder must not break every later render's feed, so an
+    unreadable one is left out rather than raising.
+    """
+    files = sorted(p for p in folder.glob("*.mp3") if not p.name.startswith("."))
+    found = []
+    for i, path in enumerate(files, 1):
+        try:
+            found.append(read_episode(path, i))
+        except OutputError:
+            continue
+    return sorted(found, key=lambda e: (e.number, e.path.name))
+
+
+def guid(book: str, path: Path) -> str:
+    """A stable episode id: the same book and file name give the same id on every render and server."""
+    digest = hashlib.sha256(f"{book}\n{path.name}".encode("utf-8")).hexdigest()[:32]
+    return f"urn:audiobook:{digest}"
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def url_for(base_url: str, name: str) -> str:
+    """The URL of a file in the folder under `base_url` (the name percent-encoded)."""
+    return base_url.rstrip("/") + "/" + quote(name)
+
+
+def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | None = None,
+               author: str | None = None, summary: str | None = None) -> bytes:
+    """The RSS document for the book in `folder`, enclosures under `base_url`.
+
+    Book title, author and summary default to the chapters' own tags (album, artist, comment).
+    """
+    eps = episodes(folder)
+    book = title or next((e.album for e in eps if e.album), None) or folder.name
+    author = author or next((e.author for e in eps if e.author), None)
+    summary = summary or next((e.summary for e in eps if e.summary), None) or f"{book}, an audiobook."
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.title(book)
+    fg.link(href=url_for(base_url, FEED_NAME), rel="self")
+    fg.link(href=base_url.rstrip("/") + "/", rel="alternate")  # after "self": feedgen makes the last <link>
+    fg.description(summary)
+    fg.language("en")
+    fg.generator("audiobook")
+    fg.podcast.itunes_type("serial")
+    fg.podcast.itunes_summary(summary)
+    fg.podcast.itunes_category("Arts", "Books")
+    fg.podcast.itunes_explicit("no")
+    if author:
+        fg.author({"name": author})
+        fg.podcast.itunes_author(author)
+    if (folder / COVER_NAME).is_file():
+        fg.image(url_for(base_url, COVER_NAME), title=book, link=base_url.rstrip("/") + "/")
+        fg.podcast.itunes_image(url_for(base_url, COVER_NAME))
+    # Podcast apps sort by date too: give chapters increasing dates in track order, from the
+    # oldest file, so the order holds whatever was re-rendered last.
+    first = min((e.mtime for e in eps), default=0.0)
+    base = datetime.fromtimestamp(first, tz=timezone.utc).replace(microsecond=0)
+    for i, ep in enumerate(eps):
+        fe = fg.add_entry(order="append")
+        fe.id(guid(book, ep.path))
+        fe.guid(guid(book, ep.path), permalink=False)
+        fe.title(ep.title)
+        fe.description(ep.summary or ep.title)
+        fe.enclosure(url_for(base_url, ep.path.name), str(ep.size), MIME_TYPES[ep.path.suffix.lower()])
+        fe.published(base + timedelta(minutes=i))
+        fe.podcast.itunes_episode(ep.number)
+        fe.podcast.itunes_episode_type("full")
+        fe.podcast.itunes_duration(_duration(ep.duration_s))
+        if author:
+            fe.podcast.itunes_author(author)
+    return fg.rss_str(pretty=True)
+
+
+def write_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, **meta: str | None) -> Path:
+    """Write `folder/feed.xml` atomically (see `build_feed`); returns its path."""
+    data = build_feed(folder, base_url, **meta)  # type: ignore[arg-type]
+    dest = folder / FEED_NAME
+    try:
+        with atomic_output(dest) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}") from None
+    return dest

@@ -1,0 +1,1 @@
+"""Reading input files: decoding, structure (chapters, paragraphs), sections."""

@@ -1,0 +1,1 @@
+"""Voices: voices.yaml, casting speakers to voices, previews."""

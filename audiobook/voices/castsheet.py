@@ -1,0 +1,98 @@
+"""What `audiobook voices` and `audiobook cast` show: the engine's voices, and who speaks with which voice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .casting import infer_ages
+from ..engines import get_engine
+from ..errors import ConfigError
+from ..model import Gender, Voice, VoiceInfo
+from .config import Config, add_characters, cast, load_config
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """An engine's voices matching a filter: base voices, and (espeak) variants to add with `+NAME`."""
+
+    engine: str
+    voices: tuple[VoiceInfo, ...]
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)  # gender ("male"/"female"/"other") -> names
+
+
+def _lang_matches(info: VoiceInfo, lang: str) -> bool:
+    have = info.language.lower().replace("_", "-")
+    want = lang.lower().replace("_", "-")
+    return have == want or have.startswith(want + "-")
+
+
+def voice_catalogue(engine: str = "espeak", *, lang: str | None = None, gender: Gender | None = None) -> Catalogue:
+    """The voices `engine` offers, filtered by language prefix ("en" matches en-us) and variant gender.
+
+    espeak multiplies every language by ~100 variants, so variants are listed once, by name, instead of
+    every `language+variant` combination.
+    """
+    if gender not in (None, "male", "female"):
+        raise ConfigError(f"unknown gender {gender!r} (expected male or female)")
+    infos = get_engine(engine).voices()
+    bases = [v for v in infos if "+" not in v.id and (lang is None or _lang_matches(v, lang))]
+    variants: dict[str, list[str]] = {}
+    for v in infos:
+        if "+" in v.id:
+            name = v.id.split("+", 1)[1]
+            key = v.gender or "other"
+            if (gender is None or key == gender) and name not in variants.get(key, []):
+                variants.setdefault(key, []).append(name)
+    if engine != "espeak" and gender is not None:
+        bases = [v for v in bases if v.gender in (None, gender)]
+    return Catalogue(engine, tuple(bases), {k: tuple(sorted(v, key=str.casefold)) for k, v in sorted(variants.items())})
+
+
+@dataclass(frozen=True)
+class CastRow:
+    """One speaker in the cast sheet."""
+
+    name: str
+    lines: int
+    words: int
+    gender: Gender | None
+    age: str | None
+    voice: Voice
+    new: bool  # not in voices.yaml yet (the voice shown is what automatic casting would give)
+    aliases: tuple[str, ...] = ()
+
+
+def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None,
+               include_front_matter: bool = False) -> tuple[Config, list[CastRow]]:
+    """Every speaker in the inputs, most lines first, with the voice they have or would get."""
+    from ..pipeline import read_books, speakers  # the pipeline imports this module's neighbours
+
+    config = load_config(voices)
+    books = read_books(paths, config, author=author, include_front_matter=include_front_matter)
+    chapters = [ch for book in books for ch in book.chapters]
+    characters = speakers(chapters)
+    ages = infer_ages(chapters, characters)
+    new = cast(config, characters, ages)
+    rows = []
+    for c in sorted(characters, key=lambda c: (-c.lines, -c.words, c.name)):
+        entry = config.lookup(c.name)
+        voice = entry.voice if entry else new.get(c.name, config.default_for(c.gender))
+        rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, entry is None, c.aliases))
+    return config, rows
+
+
+def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
+    """Add the sheet's new speakers to voices.yaml (comments and order kept); returns their names."""
+    from ..audio.cache import file_lock
+
+    with file_lock(config.path):  # a render may be adding speakers too: re-read under the lock
+        fresh = load_config(config.path)
+        new = {r.name: r.voice for r in rows if r.new and fresh.lookup(r.name) is None}
+        if new:
+            add_characters(fresh, new, {r.name: r.aliases for r in rows})
+    return list(new)
+
+
+__all__ = ["Catalogue", "voice_catalogue", "CastRow", "cast_sheet", "write_cast"]

@@ -1,0 +1,468 @@
+"""The voice mapper: voices.yaml loaded, validated, round-tripped, and new speakers cast automatically."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from ..errors import ConfigError
+from ..model import NARRATOR, Character, Gender, Voice
+
+VOICE_KEYS = {"voice": str, "rate": int, "pitch": int, "volume": (int, float), "engine": str}
+RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
+TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip")
+PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
+SKIPPABLE = ("summary", "author's note", "disclaimer", "rating", "front matter")
+BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+DEFAULT_NARRATOR = Voice("gmw/en-us", rate=170, pitch=45)
+DEFAULT_UNKNOWN = Voice("gmw/en-gb-scotland+m2", rate=175, pitch=55)
+
+TEMPLATE = """\
+# audiobook voice cast: who speaks with which voice.
+# Edit any value and render again: only the lines of the speakers you changed are re-synthesised.
+#   audiobook voices --lang en          lists the voice ids the engine offers
+#   audiobook cast chapter1.txt         shows who speaks how much and with which voice
+#   audiobook preview NAME              plays a sample line in NAME's voice
+#
+# Every voice entry takes:
+#   voice:   an engine voice id. espeak: `language` or `language+variant`, e.g. gmw/en-us+f3,
+#            gmw/en-gb-x-rp+m3 (variants m1-m8 and f1-f5 are the plainest). piper: a model name,
+#            e.g. en_US-joe-medium.
+#   rate:    speaking rate in words per minute (80-450)
+#   pitch:   0-100; 50 is the voice's normal pitch (espeak only; piper ignores it)
+#   volume:  0.0-1.0
+#   engine:  espeak or piper, for this voice only (default: the `engine` below)
+#   aliases: (characters only) other names the same character goes by in the text
+
+# Speech engine used for every voice unless a voice says `engine:` itself: espeak (built in) or
+# piper (neural voices: pip install 'audiobook[piper]' and a voice model).
+engine: espeak
+# MP3 bitrate in kbit/s: 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320.
+bitrate: 64
+# The voice that reads everything that is not dialogue.
+narrator:
+  voice: gmw/en-us
+  rate: 170
+  pitch: 45
+# Voices for lines whose speaker has no entry under `characters` (male, female, unknown).
+defaults:
+  unknown:
+    voice: gmw/en-gb-scotland+m2
+    rate: 175
+    pitch: 55
+# Silence in milliseconds (0-10000): between sentences, between a quote and its tag, between
+# paragraphs, at scene breaks, after the chapter title.
+pauses:
+  sentence: 250
+  clause: 150
+  paragraph: 700
+  scene: 2000
+  title: 1200
+# Sections not read aloud. Remove an entry to hear it: summary, author's note, disclaimer,
+# rating, front matter (story notes such as Warnings:/Pairings:, contents, licence).
+skip: [summary, author's note, disclaimer, rating, front matter]
+# How to say words the engine gets wrong: whole words, any case, in narration and dialogue.
+#   Inuyasha: Ee-noo-yah-shah
+pronounce: {}
+# Fix a line given to the wrong speaker: the line's opening words and who really says it.
+#   - line: "It's not your fault"
+#     speaker: Souta
+overrides: []
+# One entry per speaking character; new speakers are added here on every render
+# (`audiobook cast chapter.txt --write` adds them without rendering).
+characters: {}
+"""
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence lengths in milliseconds."""
+
+    sentence: int = 250
+    clause: int = 150
+    paragraph: int = 700
+    scene: int = 2000
+    title: int = 1200
+
+
+@dataclass(frozen=True)
+class CharacterVoice:
+    """A cast entry: the character's voice and the other names they go by."""
+
+    name: str
+    voice: Voice
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Override:
+    """A user's correction: the dialogue line starting with `line` is spoken by `speaker`."""
+
+    line: str
+    speaker: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """voices.yaml, validated."""
+
+    path: Path
+    engine: str = "espeak"
+    bitrate: int = 64
+    narrator: Voice = DEFAULT_NARRATOR
+    defaults: Mapping[str, Voice] = field(default_factory=lambda: {"unknown": DEFAULT_UNKNOWN})
+    characters: Mapping[str, CharacterVoice] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    pronounce: Mapping[str, str] = field(default_factory=dict)
+    pauses: Pauses = Pauses()
+    skip: tuple[str, ...] = SKIPPABLE
+    exists: bool = False
+    lines: Mapping[str, int] = field(default_factory=dict)  # "characters.Souta.voice" -> line in the file
+
+    def where(self, key: str) -> str:
+        """'voices.yaml, line 12: characters.Souta.voice', for error messages."""
+        line = self.lines.get(key)
+        return f"{self.path.name}, line {line}: {key}" if line else f"{self.path.name}: {key}"
+
+    def all_voices(self) -> list[tuple[str, Voice]]:
+        """Every voice the config names, with the key it sits under."""
+        out = [("narrator.voice", self.narrator)]
+        out += [(f"defaults.{k}.voice", v) for k, v in self.defaults.items()]
+        out += [(f"characters.{c.name}.voice", c.voice) for c in self.characters.values()]
+        return out
+
+    def lookup(self, speaker: str) -> CharacterVoice | None:
+        """The cast entry for a speaker, by name or alias (case-insensitive)."""
+        folded = speaker.casefold()
+        for entry in self.characters.values():
+            if entry.name.casefold() == folded or folded in (a.casefold() for a in entry.aliases):
+                return entry
+        return None
+
+    def voice_for(self, speaker: str | None, gender: Gender | None = None) -> Voice:
+        """The voice a segment's speaker gets: narrator, a cast entry, else the default for their gender."""
+        if speaker == NARRATOR:
+            return self.narrator
+        entry = self.lookup(speaker) if speaker is not None else None
+        return entry.voice if entry else self.default_for(gender)
+
+    def default_for(self, gender: Gender | None) -> Voice:
+        """`defaults.<gender>` (male/female), else `defaults.unknown`."""
+        return self.defaults.get(gender or "unknown") or self.defaults.get("unknown", DEFAULT_UNKNOWN)
+
+
+def _with_spoken_forms(lexicon: Mapping[str, str]) -> dict[str, str]:
+    """The lexicon plus each key as the text normaliser speaks it ("Mr. Higurashi" -> "Mister Higurashi").
+
+    speech.speakable applies the lexicon after normalising the text, so a key with an abbreviation,
+    digits or symbols would otherwise never match.
+    """
+    from ..audio.speech import speakable
+
+    out = dict(lexicon)
+    for word, said in lexicon.items():
+        spoken = speakable(word).rstrip(".!?,;: ")
+        if spoken and spoken.casefold() != word.casefold():
+            out.setdefault(spoken, said)
+    return out
+
+
+def _kind(value: Any) -> str:
+    """'a list', 'a mapping', 'a string'... for error messages (never ruamel's class names)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return {str: "a string", bool: "true/false", int: "a number", float: "a number"}.get(type(value), repr(value))
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    return yaml
+
+
+def _line(node: Any, key: Any) -> str:
+    """'line N' of a key inside a round-trip mapping (1-based), or '' when unknown."""
+    try:
+        return f"line {node.lc.key(key)[0] + 1}"
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+class _Checker:
+    """Validation helpers that name the file, line and key of every problem."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: dict[str, int] = {}
+
+    def fail(self, node: Any, key: Any, where: str, problem: str) -> ConfigError:
+        line = _line(node, key)
+        return ConfigError(f"{self.path.name}{', ' + line if line else ''}: {where}: {problem}")
+
+    def mapping(self, value: Any, parent: Any, key: Any, where: str) -> CommentedMap:
+        if value is None:
+            return CommentedMap()
+        if not isinstance(value, Mapping):
+            raise self.fail(parent, key, where, f"expected a mapping, got {_kind(value)}")
+        return value  # type: ignore[return-value]
+
+    def engine(self, node: Any, key: Any, where: str) -> str:
+        """An `engine:` value: the name of a registered engine."""
+        from ..engines import engine_names
+
+        value = node[key]
+        names = engine_names()
+        if not isinstance(value, str):
+            raise self.fail(node, key, where, f"expected a string, got {value!r}")
+        if value not in names:
+            raise self.fail(node, key, where, f"unknown engine {value!r} (expected one of: {', '.join(names)})")
+        return value
+
+    def voice(self, value: Any, parent: Any, key: Any, where: str, engine: str, extra: Iterable[str] = ()) -> Voice:
+        node = self.mapping(value, parent, key, where)
+        allowed = set(VOICE_KEYS) | set(extra)
+        for k in node:
+            if k not in allowed:
+                raise self.fail(node, k, f"{where}.{k}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+        if "voice" not in node:
+            raise self.fail(parent, key, where, "missing required key 'voice'")
+        try:
+            self.lines[f"{where}.voice"] = node.lc.key("voice")[0] + 1
+        except (AttributeError, KeyError, TypeError):
+            pass
+        out: dict[str, Any] = {}
+        if "engine" in node:
+            self.engine(node, "engine", f"{where}.engine")
+        for k, typ in VOICE_KEYS.items():
+            if k not in node:
+                continue
+            v = node[k]
+            if isinstance(v, bool) or not isinstance(v, typ):
+                expected = {str: "a string", int: "a whole number"}.get(typ, "a number")  # type: ignore[arg-type]
+                raise self.fail(node, k, f"{where}.{k}", f"expected {expected}, got {v!r}")
+            if k in RANGES:
+                lo, hi = RANGES[k]
+                if not lo <= v <= hi:
+                    raise self.fail(node, k, f"{where}.{k}", f"{v!r} is out of range ({lo}-{hi})")
+            out[k] = v
+        out.setdefault("engine", engine)
+        out["volume"] = float(out.get("volume", 1.0))
+        return Voice(**out)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate voices.yaml; a missing file gives the built-in defaults."""
+    if not path.exists():
+        return Config(path=path)
+    try:
+        data = path.read_bytes()
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path.name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    doc = _parse(raw, path)
+    return _validate(doc, path)
+
+
+def _parse(raw: str, path: Path) -> Any:
+    try:
+        return _yaml().load(raw)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"{path.name}{where}: malformed YAML: {problem}") from None
+    except YAMLError as exc:
+        raise ConfigError(f"{path.name}: malformed YAML: {exc}") from None
+
+
+def _validate(doc: Any, path: Path) -> Config:
+    check = _Checker(path)
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, Mapping):
+        raise ConfigError(f"{path.name}: expected a mapping of settings at the top level, got {type(doc).__name__}")
+    for k in doc:
+        if k not in TOP_KEYS:
+            raise check.fail(doc, k, str(k), f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
+    engine = check.engine(doc, "engine", "engine") if "engine" in doc else "espeak"
+    if "engine" in doc and _line(doc, "engine"):
+        check.lines["engine"] = int(_line(doc, "engine").split()[1])
+    bitrate = doc.get("bitrate", 64)
+    if isinstance(bitrate, bool) or bitrate not in BITRATES:
+        raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({', '.join(map(str, BITRATES))})")
+    narrator = DEFAULT_NARRATOR
+    if "narrator" in doc:
+        narrator = check.voice(doc["narrator"], doc, "narrator", "narrator", engine)
+    else:
+        # The built-in narrator and default voices are espeak ids: they stay on espeak until the
+        # file names voices of the chosen engine (new characters are cast on `engine` itself).
+        narrator = replace(narrator, engine="espeak")
+    defaults = {"unknown": replace(DEFAULT_UNKNOWN, engine="espeak")}
+    dnode = check.mapping(doc.get("defaults"), doc, "defaults", "defaults")
+    for k in dnode:
+        if k not in ("male", "female", "unknown"):
+            raise check.fail(dnode, k, f"defaults.{k}", "unknown key (expected one of: male, female, unknown)")
+        defaults[k] = check.voice(dnode[k], dnode, k, f"defaults.{k}", engine)
+    characters: dict[str, CharacterVoice] = {}
+    cnode = check.mapping(doc.get("characters"), doc, "characters", "characters")
+    for name in cnode:
+        where = f"characters.{name}"
+        entry = check.voice(cnode[name], cnode, name, where, engine, extra=("aliases",))
+        aliases = cnode[name].get("aliases", []) if isinstance(cnode[name], Mapping) else []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise check.fail(cnode[name], "aliases", f"{where}.aliases", "expected a list of names")
+        characters[str(name)] = CharacterVoice(str(name), entry, tuple(aliases))
+    overrides = []
+    onode = doc.get("overrides") or []
+    if not isinstance(onode, list):
+        raise check.fail(doc, "overrides", "overrides", "expected a list of {line, speaker}")
+    for i, item in enumerate(onode):
+        where = f"overrides[{i}]"
+        if not isinstance(item, Mapping) or set(item) != {"line", "speaker"}:
+            raise check.fail(onode, i, where, "expected a mapping with exactly the keys 'line' and 'speaker'")
+        if not all(isinstance(item[k], str) and item[k].strip() for k in ("line", "speaker")):
+            raise check.fail(onode, i, where, "'line' and 'speaker' must be non-empty strings")
+        overrides.append(Override(item["line"], item["speaker"]))
+    pnode = check.mapping(doc.get("pronounce"), doc, "pronounce", "pronounce")
+    pronounce = {}
+    for word, said in pnode.items():
+        if not isinstance(said, str) or not str(word).strip():
+            raise check.fail(pnode, word, f"pronounce.{word}", f"expected a string, got {said!r}")
+        pronounce[str(word)] = said
+    pronounce = _with_spoken_forms(pronounce)
+    pauses = Pauses()
+    panode = check.mapping(doc.get("pauses"), doc, "pauses", "pauses")
+    for k, v in panode.items():
+        if k not in PAUSE_KEYS:
+            raise check.fail(panode, k, f"pauses.{k}", f"unknown key (expected one of: {', '.join(PAUSE_KEYS)})")
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10000:
+            raise check.fail(panode, k, f"pauses.{k}", f"expected milliseconds from 0 to 10000, got {v!r}")
+        pauses = replace(pauses, **{k: v})
+    skip = doc.get("skip", list(SKIPPABLE))
+    if skip is None:
+        skip = []
+    if isinstance(skip, str):
+        skip = [skip]
+    if not isinstance(skip, list) or any(s not in SKIPPABLE for s in skip):
+        bad = next((s for s in skip if s not in SKIPPABLE), None) if isinstance(skip, list) else None
+        got = f"got {bad!r}" if bad is not None else f"got {_kind(skip)}"
+        raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)} ({got})")
+    return Config(
+        path=path,
+        engine=engine,
+        bitrate=bitrate,
+        narrator=narrator,
+        defaults=defaults,
+        characters=characters,
+        overrides=tuple(overrides),
+        pronounce=pronounce,
+        pauses=pauses,
+        skip=tuple(skip),
+        exists=True,
+        lines=check.lines,
+    )
+
+
+# --- casting -----------------------------------------------------------------------------------
+
+def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str] | None = None) -> dict[str, Voice]:
+    """Voices for the speakers not yet in the config: distinct from each other and the narrator, gender-matched.
+
+    Deterministic: speakers are cast most lines first (name as tie-break) and each takes the
+    candidate farthest from every voice already in use, clearest candidate on ties (see casting.py).
+    `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices.
+    """
+    from .casting import cast_voices  # casting imports model only; imported here to keep voices light
+
+    taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
+    todo = [c for c in characters if c.name != NARRATOR and config.lookup(c.name) is None]
+    available = None
+    if config.engine != "espeak":
+        from ..engines import get_engine
+
+        try:
+            available = [v.id for v in get_engine(config.engine).voices()]
+        except ConfigError as exc:  # piper-tts not installed: say which line chose it
+            raise ConfigError(f"{config.where('engine')}: {exc}") from None
+    return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[str, Sequence[str]]) -> Config:
+    """Write the new speakers into voices.yaml, keeping the user's comments and order; returns the new config.
+
+    A missing file is first created from the commented template. The file is replaced atomically,
+    so an interrupted write never leaves a clobbered voices.yaml.
+    """
+    path = config.path
+    raw = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
+    doc = _parse(raw, path)
+    if doc is None:
+        doc = _parse(TEMPLATE, path)
+    chars = doc.get("characters")
+    if not isinstance(chars, CommentedMap):
+        chars = CommentedMap()
+        doc["characters"] = chars
+    for name, voice in new.items():
+        entry = CommentedMap()
+        entry["voice"] = voice.voice
+        entry["rate"] = voice.rate
+        entry["pitch"] = voice.pitch
+        if voice.engine != config.engine:
+            entry["engine"] = voice.engine
+        extra = [a for a in aliases.get(name, ()) if a != name]
+        if extra:
+            seq = CommentedSeq(extra)
+            seq.fa.set_flow_style()
+            entry["aliases"] = seq
+        chars[name] = entry
+    buf = io.StringIO()
+    _yaml().dump(doc, buf)
+    write_atomic(path, buf.getvalue())
+    return load_config(path)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path via a temp file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def stable_hash(name: str) -> int:
+    """A hash of a name that is the same on every machine and run (unlike hash())."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
+
+
+__all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender"]
