@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .audio.assemble import Spoken
+from .audio.cache import RENDERS
+from .audio.outputs import ChapterJob, write_chapters
+from .audio.speech import speakable
+from .audio.synth import ClipStore, Progress, chunk_text, synthesize
 from .engines import check_voice
 from .errors import Interrupted
+from .fsutil import file_lock, safe_name
 from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
-from .text.reader import expand_inputs
-from .audio.speech import speakable
-from .audio.cache import RENDERS, file_lock
-from .audio.outputs import ChapterJob, write_chapters
-from .session import render_session
-from .audio.synth import ClipStore, Progress, chunk_text, synthesize
-from .publish.tags import TrackTags
 from .publish import steps as publish
 from .publish.steps import PublishOptions
-from .voices.config import Config, add_characters, cast, load_config
-from .voices.casting import infer_ages
+from .publish.tags import TrackTags
+from .session import render_session
+from .text.reader import expand_inputs
 from .text.sections import read_book, stream_book
+from .voices.casting import infer_ages
+from .voices.config import Config, add_characters, cast, load_config
 
 
 def default_cache_dir() -> Path:
@@ -118,13 +118,6 @@ def plan(chapter: Chapter, config: Config) -> tuple[list[ClipJob], list[list[Cli
         voice = config.narrator if seg.kind == "narration" else config.voice_for(seg.speaker)
         per_segment.append([ClipJob(t, voice) for t in chunk_text(speakable(seg.text, config.pronounce))])
     return title, per_segment
-
-
-def safe_name(text: str, limit: int = 80) -> str:
-    """A file or folder name that is valid everywhere and still reads like the title."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", text)
-    name = " ".join(name.split()).strip(" .")
-    return name[:limit].rstrip(" .") or "untitled"
 
 
 def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),

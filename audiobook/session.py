@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .audio.cache import evict, sweep_temp, using_cache
-from .audio.outputs import sweep_parts
+from .fsutil import sweep_parts
 from .workers import Workers
 
 

@@ -86,16 +86,3 @@ class Workers:
             self._on_abort()
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (ours or not)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    except OSError:
-        return False
-    return True

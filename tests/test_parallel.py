@@ -15,7 +15,7 @@ from mutagen.mp3 import MP3
 
 from audiobook import workers as workers_mod
 from audiobook.audio.assemble import Spoken, encode
-from audiobook.audio.cache import file_lock
+from audiobook.fsutil import file_lock
 from audiobook.engines import fastloop
 from audiobook.model import Clip, ClipJob, Segment, Voice
 from audiobook.audio.outputs import ChapterJob, write_chapter
@@ -89,7 +89,7 @@ def test_file_lock_serialises_read_modify_write_across_processes(tmp_path: Path)
     counter = tmp_path / "counter"
     counter.write_text("0")
     code = (
-        "import sys; from pathlib import Path; from audiobook.audio.cache import file_lock\n"
+        "import sys; from pathlib import Path; from audiobook.fsutil import file_lock\n"
         "p = Path(sys.argv[1])\n"
         "for _ in range(200):\n"
         "    with file_lock(p):\n"

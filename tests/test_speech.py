@@ -89,7 +89,7 @@ def test_speakable_more(source: str, spoken: str) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from audiobook.audio.speech import _ABBREVIATIONS, _speakable, number_words, ordinal_words  # noqa: E402
+from audiobook.audio.speech import _ABBREVIATIONS, number_words, ordinal_words  # noqa: E402
 
 _TOKENS = st.one_of(
     st.from_regex(r"[A-Za-z]{3,9}", fullmatch=True),
@@ -116,7 +116,7 @@ _EXEMPT = {k.lower() for k in _ABBREVIATIONS} | {"pm", "am"}
 @settings(max_examples=400, deadline=None)
 @given(_sources())
 def test_speakable_keeps_every_word(source: str) -> None:
-    spoken = _speakable(source, None).lower()
+    spoken = speakable(source, None).lower()
     for word in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])", source):
         if word.lower() in _EXEMPT or re.fullmatch(r"[IVXLCDM]+", word):
             continue  # abbreviations are expanded; roman numerals after "Chapter" become numbers
@@ -126,7 +126,7 @@ def test_speakable_keeps_every_word(source: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_speakable_never_raises(source: str) -> None:
-    out = _speakable(source, {"abc": "ay bee see", "": "x", "a.b": "ab"})
+    out = speakable(source, {"abc": "ay bee see", "": "x", "a.b": "ab"})
     assert out == out.strip() and "  " not in out and "\n" not in out
 
 

@@ -15,8 +15,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .characters import HARD_STOP, HONORIFICS, LOWER, STOP, UPPER, Cast, Mention, build_cast, split_name
 from ..model import NARRATOR, Character, Paragraph, Segment
+from .characters import (
+    HARD_STOP,
+    HONORIFICS,
+    LOWER,
+    STOP,
+    UPPER,
+    Cast,
+    Mention,
+    build_cast,
+    split_name,
+)
 from .quotes import Part, detect_convention, split_paragraph
 from .speechverbs import LEMMA, SPEECH_NOUNS, VERB
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .attribute import attribute, contradictions
-from ..model import Book, Chapter, Character, ChapterLayout, Paragraph, Segment
+from ..model import Book, Chapter, ChapterLayout, Character, Paragraph, Segment
 from ..text.reader import Document, open_document
 from ..voices.config import Override
+from .attribute import attribute, contradictions
 
 _WORDS = re.compile(r"[\w']+")
 

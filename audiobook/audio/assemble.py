@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,27 +63,6 @@ def _pcm(clip: Clip) -> bytes:
 
 def _silence(ms: int) -> bytes:
     return AudioSegment.silent(duration=ms, frame_rate=SAMPLE_RATE).set_sample_width(2).raw_data if ms > 0 else b""
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside `path`; it becomes `path` only if the block finishes, else it is removed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
-    try:
-        yield Path(tmp)
-        # mkstemp makes the file private; a finished MP3 gets the usual permissions for new files.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def encode(spoken: Sequence[Spoken], dest: Path, *, pauses: Pauses, bitrate: int = 64,

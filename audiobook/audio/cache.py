@@ -18,13 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, OutputError
+from ..fsutil import flock, part_writer, pid_alive
 from .synth import TMP_SUFFIX
-from ..workers import pid_alive
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; concurrent renders there rely on atomic writes alone
-    fcntl = None  # type: ignore[assignment]
 
 #: Default size limit of the clip cache (about 5 hours of speech per GB at 22 kHz, 16-bit mono).
 DEFAULT_LIMIT = 2 * 1024**3
@@ -108,8 +103,9 @@ def _temps(root: Path) -> Iterator[tuple[Path, int]]:
     """Temp files (path, writer pid) under root."""
     for entry in _scan(root):
         m = _TMP.match(entry.name)
-        if m:
-            yield Path(entry.path), int(m.group("pid"))
+        pid = int(m.group("pid")) if m else part_writer(entry.name)
+        if pid is not None:
+            yield Path(entry.path), pid
 
 
 def cache_info(root: Path, limit: int | None = None) -> CacheInfo:
@@ -136,34 +132,9 @@ def sweep_temp(root: Path) -> int:
 
 
 @contextlib.contextmanager
-def _flock(path: Path, exclusive: bool, wait: bool) -> Iterator[bool]:
-    """Hold an advisory lock on `path` (created if needed); yields False when `wait` is off and it is taken."""
-    if fcntl is None:
-        yield True
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:
-        raise OutputError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
-    try:
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
 def using_cache(root: Path) -> Iterator[None]:
     """Mark the cache as in use by this render (a shared lock) for the duration of the block."""
-    with _flock(root / LOCK, exclusive=False, wait=True):
+    with flock(root / LOCK, exclusive=False):
         yield
 
 
@@ -175,7 +146,7 @@ def evict(root: Path, limit: int | None = None) -> tuple[int, int]:
     limit = cache_limit(limit)
     if not root.is_dir():
         return 0, 0
-    with _flock(root / LOCK, exclusive=True, wait=False) as mine:
+    with flock(root / LOCK, exclusive=True, wait=False) as mine:
         if not mine:
             return 0, 0
         sweep_temp(root)
@@ -211,7 +182,7 @@ def clear_cache(root: Path) -> tuple[int, int]:
     """Delete every clip and render record in the cache; returns (clips, bytes) removed."""
     if not root.is_dir():
         return 0, 0
-    with _flock(root / LOCK, exclusive=True, wait=False) as mine:
+    with flock(root / LOCK, exclusive=True, wait=False) as mine:
         if not mine:
             raise CacheInUse(f"the clip cache {root} is in use by a render; try again when it has finished")
         removed = freed = 0
@@ -227,14 +198,3 @@ def clear_cache(root: Path) -> tuple[int, int]:
                 with contextlib.suppress(OSError):
                     sub.rmdir()  # only if empty: a live writer's temp file keeps its folder
         return removed, freed
-
-
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Exclusive lock for a read-modify-write of `path` (e.g. voices.yaml) between processes.
-
-    The lock is a hidden `.<name>.lock` beside the file: the file itself is replaced by rename,
-    so locking it would lock an inode that disappears.
-    """
-    with _flock(path.with_name(f".{path.name}.lock"), exclusive=True, wait=True):
-        yield

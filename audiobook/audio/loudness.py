@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import subprocess
 import wave
 from collections.abc import Sequence
@@ -37,11 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .assemble import SAMPLE_RATE, Spoken
 from ..errors import OutputError
+from ..fsutil import atomic_output
 from ..model import NARRATOR, Clip, Segment
-from .timeline import Timeline, layout
 from ..voices.config import Pauses
+from .assemble import SAMPLE_RATE, Spoken
+from .timeline import Timeline, layout
 
 TARGET_LUFS = -16.0
 TRUE_PEAK_DBTP = -1.0
@@ -397,13 +397,8 @@ def clip_analysis(clip: Clip, folder: Path | None, samples: np.ndarray | None = 
     if path is not None:
         # float32 (half the size; 1e-7 relative is nothing to a loudness); best effort, atomic.
         data = np.concatenate([[found.length, len(found.energy)], found.energy, found.envelope]).astype(np.float32)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(tmp, data)
-            os.replace(tmp, path)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError, OutputError), atomic_output(path) as tmp, open(tmp, "wb") as f:
+            np.save(f, data)
     return found
 
 
@@ -486,14 +481,10 @@ def materialise(levelled: Levelled, analyses: Path | None = None) -> None:
         samples = _read(source)
         found = None if analyses is None else clip_analysis(source, analyses, samples)
         out = _gain_and_limit(samples, SAMPLE_RATE, gain, found)
-        tmp = target.path.with_name(f".{target.path.stem}.{os.getpid()}.tmp.wav")
         try:
-            target.path.parent.mkdir(parents=True, exist_ok=True)
-            write_wav(tmp, out, SAMPLE_RATE)
-            os.replace(tmp, target.path)
+            with atomic_output(target.path) as tmp:
+                write_wav(tmp, out, SAMPLE_RATE)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise OutputError(f"cannot write levelled clip {target.path}: {exc.strerror or exc}") from None
 
 

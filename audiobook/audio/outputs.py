@@ -13,28 +13,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import assemble
-from ..publish import tags
-from .assemble import Spoken, encode
 from ..errors import OutputError
+from ..fsutil import atomic_output, write_atomic
 from ..model import Clip
-from .synth import Progress
+from ..publish import tags
 from ..publish.tags import TrackTags, write_tags
 from ..voices.config import Pauses
-from ..workers import Workers, pid_alive
+from ..workers import Workers
+from . import assemble
+from .assemble import Spoken, encode
+from .synth import Progress
 
 Spans = tuple[tuple[int, int], ...]  # (start_ms, end_ms) of each segment, in order
-
-_PART = re.compile(r"^\..*\.(?P<pid>\d+)\.part$")
-
 
 @dataclass(frozen=True)
 class ChapterJob:
@@ -108,11 +103,6 @@ def _reusable(job: ChapterJob, records: Path, fp: str) -> tuple[int, Spans] | No
         return None
 
 
-def is_current(job: ChapterJob, records: Path) -> bool:
-    """Whether `write_chapters` would keep the chapter's existing file instead of encoding it again."""
-    return _reusable(job, records, fingerprint(job)) is not None
-
-
 def _record(job: ChapterJob, records: Path, fp: str, duration: int, spans: Spans) -> None:
     """Remember what we wrote (best effort: without a record the chapter is simply encoded next time)."""
     try:
@@ -120,63 +110,29 @@ def _record(job: ChapterJob, records: Path, fp: str, duration: int, spans: Spans
         records.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"dest": str(job.dest), "fingerprint": fp, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
                            "duration_ms": duration, "spans": spans})
-        fd, tmp = tempfile.mkstemp(prefix=".record.", suffix=".tmp", dir=records)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, _record_path(records, job.dest))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
+        write_atomic(_record_path(records, job.dest), text)
+    except (OSError, OutputError):
         pass
-
-
-def part_name(dest: Path) -> Path:
-    """The temp file a chapter is encoded into: hidden, beside `dest`, naming this process."""
-    return dest.with_name(f".{dest.stem[:60]}.{os.getpid()}.part")
-
-
-def sweep_parts(folder: Path) -> int:
-    """Remove half-written chapter files whose writer is dead (a killed render); returns how many."""
-    removed = 0
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        for entry in os.scandir(folder):
-            m = _PART.match(entry.name)
-            if m and not pid_alive(int(m.group("pid"))):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    removed += 1
-    return removed
 
 
 def write_chapter(job: ChapterJob) -> tuple[int, Spans]:
     """Encode and tag one chapter into a temp file, then rename it into place; returns (duration, spans)."""
     try:
-        job.dest.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {job.dest.parent}: {exc.strerror or exc}") from None
-    tmp = part_name(job.dest)
-    try:
-        if job.levels:
-            from .loudness import Levelled, materialise  # only workers that encode levelled chapters load it
+        # A concurrent render of the same book: either complete file wins.
+        with atomic_output(job.dest) as tmp:
+            if job.levels:
+                from .loudness import (  # only workers that encode levelled chapters load it
+                    Levelled,
+                    materialise,
+                )
 
-            materialise(Levelled((), (), job.levels), job.analyses)
-        duration, cues = encode(job.spoken, tmp, pauses=job.pauses, bitrate=job.bitrate, lead=job.lead)
-        write_tags(tmp, job.tags)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, job.dest)  # a concurrent render of the same book: either complete file wins
+                materialise(Levelled((), (), job.levels), job.analyses)
+            duration, cues = encode(job.spoken, tmp, pauses=job.pauses, bitrate=job.bitrate, lead=job.lead)
+            write_tags(tmp, job.tags)
     except OutputError:
-        tmp.unlink(missing_ok=True)
         raise
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {job.dest}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     finally:
         _remove_levelled(job)
     return duration, tuple((c.start_ms, c.end_ms) for c in cues)

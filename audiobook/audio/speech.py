@@ -103,7 +103,7 @@ _URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+|\b[\w.-]+\.(?:com|org
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Emoticons must stand alone (space or line edge on both sides) so "D:" in "PhD:" survives.
 _EMOTICON = re.compile(
-    r"(?<!\S)(?:[:;=8][-'^o]?[)(\]\[dDpP3oO/\\|*@$]+|[)(\]\[dDpP/\\|]+[-']?[:;=]|<3+|</3|"
+    r"(?<!\S)(?:[:;=8][-'^o]?(?:[)(\]\[3/\\|*@$]+|[dD]+|[pPoO])|[)(\]\[dDpP/\\|]+[-']?[:;=]|<3+|</3|"
     r"\^[_.-]?\^|[-=oOTt>][_.][-=oOTt<]|[xX][dD]+|[oO]_[oO]|:'\(|\\o/|¯\\_\(ツ\)_/¯)(?!\S)"
 )
 _ELLIPSIS = re.compile(r"(?:\.\s?){2,}\.|…+")
@@ -305,13 +305,6 @@ def _pause(m: re.Match[str], text: str) -> str:
 
 def speakable(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     """What a human reader would say for this source text (one segment's text)."""
-    try:
-        return _speakable(str(text), lexicon)
-    except Exception:  # never let a normalisation bug stop a render: fall back to the plain words
-        return re.sub(r"\s+", " ", str(text)).strip()
-
-
-def _speakable(text: str, lexicon: Mapping[str, str] | None) -> str:
     text = html.unescape(text)
     text = _TAG.sub(" ", text)
     text = _MD_LINK.sub(r" \1 ", text)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .assemble import SAMPLE_RATE, Spoken, pause_before
 from ..model import Clip, Cue, Segment
 from ..voices.config import Pauses
+from .assemble import SAMPLE_RATE, Spoken, pause_before
 
 
 @dataclass(frozen=True)

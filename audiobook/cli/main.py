@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import AudiobookError, Interrupted
 from ..model import Chapter
-from .cache import cache_limit_opt
-from ..pipeline import RenderOptions, default_cache_dir, read_books, render, script_chapters
+from ..pipeline import (
+    RenderOptions,
+    default_cache_dir,
+    read_books,
+    render,
+    script_chapters,
+)
 from ..publish.steps import PublishOptions
-from .serve import publish_options
 from ..voices.config import load_config
+from .cache import cache_limit_opt
+from .serve import publish_options
 
 
 class _Errors(click.Group):

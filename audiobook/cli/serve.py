@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from ..publish.feed import DEFAULT_BASE_URL, FEED_NAME
-from ..publish.steps import FORMATS, PublishOptions
 from ..publish.serve import find_book_folder, make_server
+from ..publish.steps import FORMATS, PublishOptions
 
 
 def _lan_address() -> str | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from ..audio.assemble import atomic_output
 from ..errors import InputError, OutputError
+from ..fsutil import atomic_output
 
 COVER_NAME = "cover.jpg"
 MIN_SIDE = 1400

@@ -21,9 +21,9 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3NoHeaderError
 from mutagen.mp3 import MP3
 
-from ..audio.assemble import atomic_output
-from .cover import COVER_NAME
 from ..errors import OutputError
+from ..fsutil import atomic_output
+from .cover import COVER_NAME
 
 FEED_NAME = "feed.xml"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"

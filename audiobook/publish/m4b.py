@@ -12,9 +12,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..audio.assemble import atomic_output, ffmpeg_exe
-from .cover import COVER_NAME
+from ..audio.assemble import ffmpeg_exe
 from ..errors import OutputError
+from ..fsutil import atomic_output
+from .cover import COVER_NAME
 from .feed import episodes
 
 AAC_BITRATE = "64k"

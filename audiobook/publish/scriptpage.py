@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.assemble import atomic_output
-from ..errors import InputError, OutputError
-from ..model import Book, Chapter, Cue, RenderedChapter
-from ..pipeline import safe_name
 from ..attribution.review import words
+from ..errors import InputError, OutputError
+from ..fsutil import atomic_output, safe_name
+from ..model import Book, Chapter, Cue, RenderedChapter
 
 #: Dialogue below this confidence is marked as uncertain on the page.
 UNCERTAIN = 0.6

@@ -12,7 +12,6 @@ import atexit
 import contextlib
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -20,21 +19,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..audio.assemble import SAMPLE_RATE
 from mutagen import MutagenError
 from mutagen.id3 import ID3
 
-from .cover import COVER_NAME, cover_bytes, stage_cover, write_once
-from ..errors import ConfigError
-from .feed import DEFAULT_BASE_URL, write_feed
-from ..audio.loudness import ENCODER_GAIN_DB, TARGET_LUFS, LevelPlan, apply_plan, plan_chapter, plan_key
-from ..audio.loudness import materialise  # noqa: F401  (re-exported: tests watch it; outputs.write_chapter calls it)
-from ..model import Clip, RenderedChapter
+from ..audio.assemble import SAMPLE_RATE
+from ..audio.loudness import (
+    ENCODER_GAIN_DB,
+    TARGET_LUFS,
+    LevelPlan,
+    apply_plan,
+    materialise,  # noqa: F401  (re-exported: tests watch it; outputs.write_chapter calls it)
+    plan_chapter,
+    plan_key,
+)
 from ..audio.outputs import ChapterJob
+from ..audio.timeline import layout
+from ..errors import ConfigError, OutputError
+from ..fsutil import write_atomic
+from ..model import Clip, RenderedChapter
+from ..workers import Workers
+from .cover import COVER_NAME, cover_bytes, stage_cover, write_once
+from .feed import DEFAULT_BASE_URL, write_feed
 from .subtitles import write_subtitles
 from .tags import TrackTags, chapter_marks, transcript
-from ..audio.timeline import layout
-from ..workers import Workers
 
 FORMATS = ("mp3", "m4b")
 #: What the clips are levelled to: -16 LUFS in the MP3, after the encoder's own gain.
@@ -88,11 +95,8 @@ def _plan(job: ChapterJob, store_root: Path) -> LevelPlan:
         return LevelPlan({str(k): float(v) for k, v in data["gains_db"].items()}, float(data["source_lufs"]),
                          float(data["target"]))
     plan = plan_chapter(job.spoken, job.pauses, job.lead, target=TARGET, analyses=store_root / ANALYSES)
-    with contextlib.suppress(OSError):  # best effort: without it the next render measures again
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(plan.as_json()), encoding="utf-8")
-        os.replace(tmp, path)
+    with contextlib.suppress(OSError, OutputError):  # best effort: without it the next render measures again
+        write_atomic(path, json.dumps(plan.as_json()))
     return plan
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..audio.assemble import atomic_output
 from ..errors import OutputError
+from ..fsutil import atomic_output
 from ..model import NARRATOR, Cue
 from .tags import speaker_label
 

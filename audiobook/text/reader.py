@@ -27,8 +27,21 @@ from pathlib import Path
 
 from audiobook.errors import InputError
 from audiobook.model import ChapterLayout, Layout, Paragraph, Section
-from audiobook.text.structure import (Lexer, Outline, SectionFilter, Shape, ShapeScan, _Unit, apply_reading, heading_number,
-                                 is_plain, lay_out_chapter, layout_chapter, outline, read_everything)
+from audiobook.text.structure import (
+    Lexer,
+    Outline,
+    SectionFilter,
+    Shape,
+    ShapeScan,
+    _Unit,
+    apply_reading,
+    heading_number,
+    is_plain,
+    lay_out_chapter,
+    layout_chapter,
+    outline,
+    read_everything,
+)
 from audiobook.text.structure import layout as _layout
 
 #: Input suffixes a directory of chapter files is searched for.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from ..model import Book, Chapter, Section
 from ..attribution.book import iter_chapters
+from ..model import Book, Chapter, Section
+from ..voices.config import SKIPPABLE, Override
 from .reader import open_document
 from .structure import NEVER_READ, SectionFilter, read_everything
-from ..voices.config import SKIPPABLE, Override
 
 #: Structure labels (structure.py) and the `skip:` entry that governs each; anything else
 #: outside the story (notes such as "Warnings:", a table of contents, a licence) is "front matter".

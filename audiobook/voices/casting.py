@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model import NARRATOR, Chapter, Character, Gender, Voice
 from ..attribution.speechverbs import VERB
+from ..model import NARRATOR, Chapter, Character, Gender, Voice
 
 Age = Literal["young", "adult", "old"]
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .casting import infer_ages
 from ..engines import get_engine
 from ..errors import ConfigError
 from ..model import Gender, Voice, VoiceInfo
+from .casting import infer_ages
 from .config import Config, add_characters, cast, load_config
 
 
@@ -67,7 +67,10 @@ class CastRow:
 def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None,
                include_front_matter: bool = False) -> tuple[Config, list[CastRow]]:
     """Every speaker in the inputs, most lines first, with the voice they have or would get."""
-    from ..pipeline import read_books, speakers  # the pipeline imports this module's neighbours
+    from ..pipeline import (  # the pipeline imports this module's neighbours
+        read_books,
+        speakers,
+    )
 
     config = load_config(voices)
     books = read_books(paths, config, author=author, include_front_matter=include_front_matter)
@@ -85,7 +88,7 @@ def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None
 
 def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
     """Add the sheet's new speakers to voices.yaml (comments and order kept); returns their names."""
-    from ..audio.cache import file_lock
+    from ..fsutil import file_lock
 
     with file_lock(config.path):  # a render may be adding speakers too: re-read under the lock
         fresh = load_config(config.path)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import ConfigError
+from ..fsutil import write_atomic
 from ..model import NARRATOR, Character, Gender, Voice
 
 VOICE_KEYS = {"voice": str, "rate": int, "pitch": int, "volume": (int, float), "engine": str}
@@ -394,7 +392,9 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
     candidate farthest from every voice already in use, clearest candidate on ties (see casting.py).
     `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices.
     """
-    from .casting import cast_voices  # casting imports model only; imported here to keep voices light
+    from .casting import (
+        cast_voices,  # casting imports model only; imported here to keep voices light
+    )
 
     taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
     todo = [c for c in characters if c.name != NARRATOR and config.lookup(c.name) is None]
@@ -441,28 +441,8 @@ def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[st
         chars[name] = entry
     buf = io.StringIO()
     _yaml().dump(doc, buf)
-    write_atomic(path, buf.getvalue())
+    write_atomic(path, buf.getvalue(), sync=True)
     return load_config(path)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path via a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def stable_hash(name: str) -> int:
-    """A hash of a name that is the same on every machine and run (unlike hash())."""
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
 
 
 __all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender"]

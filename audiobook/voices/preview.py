@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 from ..audio.assemble import Spoken, encode, ffmpeg_exe
+from ..audio.speech import speakable
+from ..audio.synth import ClipStore, chunk_text, synthesize
 from ..engines import check_voice
 from ..errors import ConfigError
 from ..model import NARRATOR, ClipJob, Segment, Voice
-from ..audio.speech import speakable
-from ..audio.synth import ClipStore, chunk_text, synthesize
 from .config import Config
 
 #: Command lines that play an audio file and exit, in order of preference.
