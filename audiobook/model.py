@@ -187,3 +187,22 @@ class RenderedChapter:
     duration_ms: int
     cues: tuple[Cue, ...]
     voices: tuple[tuple[str, Voice], ...]  # speaker name -> voice, in order of first line
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence lengths in milliseconds."""
+
+    sentence: int = 250
+    clause: int = 150
+    paragraph: int = 700
+    scene: int = 2000
+    title: int = 1200
+
+
+@dataclass(frozen=True)
+class Override:
+    """A user's correction: the dialogue line starting with `line` is spoken by `speaker`."""
+
+    line: str
+    speaker: str

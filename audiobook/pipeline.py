@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .attribution.book import read_book, stream_book
 from .audio.assemble import Spoken
 from .audio.cache import RENDERS
 from .audio.outputs import ChapterJob, write_chapters
@@ -22,7 +23,6 @@ from .publish.steps import PublishOptions
 from .publish.tags import TrackTags
 from .session import render_session
 from .text.reader import expand_inputs
-from .text.sections import read_book, stream_book
 from .voices.casting import infer_ages
 from .voices.config import Config, add_characters, cast, load_config
 

@@ -99,8 +99,8 @@ def phase_floor(book: Path, work: Path) -> dict[str, object]:
 
     import lameenc
 
-    from audiobook.model import Voice
     from audiobook.audio.synth import chunk_text, engine_for
+    from audiobook.model import Voice
 
     engine = engine_for("espeak")
     voice = Voice("gmw/en-us")
@@ -125,9 +125,9 @@ def phase_floor(book: Path, work: Path) -> dict[str, object]:
 
 def phase_overhead(book: Path, work: Path, fast: bool, n: int = 300) -> dict[str, object]:
     """Per-clip time of the first `n` sentences through pyttsx3's own loop or the no-sleep loop."""
+    from audiobook.audio.synth import chunk_text, engine_for, wav_frames
     from audiobook.engines import get_engine
     from audiobook.model import Voice
-    from audiobook.audio.synth import chunk_text, engine_for, wav_frames
 
     engine = engine_for("espeak") if fast else get_engine("espeak")
     voice = Voice("gmw/en-us")

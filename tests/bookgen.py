@@ -58,9 +58,9 @@ def cache_clips(root: Path) -> list[Path]:
 
 def planned_keys(sources: list[Path], voices: Path) -> set[str]:
     """Content keys of every clip a render of `sources` with `voices` needs (speech only)."""
+    from audiobook.audio.synth import clip_key
     from audiobook.engines import get_engine
     from audiobook.pipeline import plan, read_books
-    from audiobook.audio.synth import clip_key
     from audiobook.voices.config import load_config
 
     config = load_config(voices)

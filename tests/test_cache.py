@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 import wave
 from pathlib import Path
 
 import pytest
+from bookgen import book, cache_clips, valid_wav
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from audiobook.audio import cache
-from audiobook.audio.cache import CacheInUse, cache_info, cache_limit, clear_cache, evict, parse_size, sweep_temp
+from audiobook.audio.cache import (
+    CacheInUse,
+    cache_info,
+    cache_limit,
+    clear_cache,
+    evict,
+    parse_size,
+    sweep_temp,
+)
+from audiobook.audio.synth import ClipStore, clip_key, get_engine, wav_frames
 from audiobook.cli.main import main
 from audiobook.errors import ConfigError
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.audio.synth import ClipStore, clip_key, get_engine, wav_frames
 from audiobook.voices.config import load_config
-
-from bookgen import book, cache_clips, valid_wav
 
 
 def fake_clip(path: Path, frames: int = 1000, mtime: float | None = None) -> Path:

@@ -11,12 +11,19 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.voices.casting import PITCHES, PROFILES, cast_voices, distance, infer_ages, profile
+from audiobook.attribution.book import read_book
+from audiobook.audio.synth import clip_key, engine_for
 from audiobook.cli.main import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
-from audiobook.attribution.book import parse_file
 from audiobook.pipeline import RenderOptions, plan, render
-from audiobook.audio.synth import clip_key, engine_for
+from audiobook.voices.casting import (
+    PITCHES,
+    PROFILES,
+    cast_voices,
+    distance,
+    infer_ages,
+    profile,
+)
 from audiobook.voices.config import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, cast, load_config
 
 np = pytest.importorskip("numpy", reason="numpy is needed to measure pitch and timbre (pip install numpy)")
@@ -41,7 +48,7 @@ def semitones(a: float, b: float) -> float:
 
 @pytest.fixture
 def user_cast(user_chapter: Path) -> dict[str, Voice]:
-    book = parse_file(user_chapter)
+    book = read_book(user_chapter)
     chapters = list(book.chapters)
     characters = [c for ch in chapters for c in ch.characters]
     config = load_config(user_chapter.parent / "voices.yaml")
@@ -50,7 +57,7 @@ def user_cast(user_chapter: Path) -> dict[str, Voice]:
 
 
 def test_user_chapter_default_cast(user_cast: dict[str, Voice], user_chapter: Path) -> None:
-    book = parse_file(user_chapter)
+    book = read_book(user_chapter)
     genders = {c.name: c.gender for ch in book.chapters for c in ch.characters}
     # Attribution must find these three speakers; the parent is "Mr. Higurashi" in the text but "she".
     assert {"Inuyasha", "Souta", "Mr. Higurashi"} <= set(user_cast)
@@ -216,8 +223,8 @@ The rain had stopped.
 
 def _keys_by_speaker(src: Path, voices: Path) -> dict[str, set[str]]:
     """The clip keys each speaker's segments use (narration and title under 'narration')."""
-    from audiobook.pipeline import read_books
     from audiobook.audio.synth import get_engine
+    from audiobook.pipeline import read_books
 
     config = load_config(voices)
     (book,) = read_books([src], config)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 
 from audiobook.cli.main import main
-
-from conftest import SAMPLE
 
 
 @pytest.fixture
@@ -146,7 +145,7 @@ def test_contradiction_check_reports_a_line_against_its_tag(tmp_path: Path, monk
     from dataclasses import replace
 
     from audiobook.attribution import book as parser
-    from audiobook.attribution.book import parse_file
+    from audiobook.attribution.book import read_book
 
     src = tmp_path / "c.txt"
     src.write_text('Chapter 1\n\n"Hello," said Anna.\n\n"Hi there," said Ben.\n', encoding="utf-8")
@@ -157,6 +156,6 @@ def test_contradiction_check_reports_a_line_against_its_tag(tmp_path: Path, monk
         return tuple(replace(s, speaker="Anna") if s.kind == "dialogue" else s for s in segments), characters
 
     monkeypatch.setattr(parser, "attribute", swapped)
-    chapter = parse_file(src).chapters[0]
+    chapter = read_book(src).chapters[0]
     assert [s.text for s in chapter.contradictions] == ["Hi there,"]
     assert chapter.unknown_lines == 0

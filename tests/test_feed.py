@@ -8,10 +8,9 @@ import feedparser
 import pytest
 from mutagen.id3 import ID3, TIT2, TRCK
 from mutagen.mp3 import MP3
+from podcast_book import render_book
 
 from audiobook.publish.feed import FEED_NAME, build_feed, guid, url_for
-
-from podcast_book import render_book
 
 
 @pytest.fixture(scope="module")

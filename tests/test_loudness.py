@@ -13,13 +13,22 @@ import pyloudnorm
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from podcast_book import render_book
 
 from audiobook.audio import loudness
 from audiobook.audio.assemble import SAMPLE_RATE, ffmpeg_exe
-from audiobook.audio.loudness import (ENCODER_GAIN_DB, LIMIT_DBTP, TARGET_LUFS, TRUE_PEAK_DBTP, block_energies, decode,
-                                gated_loudness, limit, measure_file, true_peak)
-
-from podcast_book import render_book
+from audiobook.audio.loudness import (
+    ENCODER_GAIN_DB,
+    LIMIT_DBTP,
+    TARGET_LUFS,
+    TRUE_PEAK_DBTP,
+    block_energies,
+    decode,
+    gated_loudness,
+    limit,
+    measure_file,
+    true_peak,
+)
 
 RATE = SAMPLE_RATE
 
@@ -147,8 +156,7 @@ def test_measure_file_reports_an_unreadable_file(tmp_path: Path) -> None:
 def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
     """A minute of speech-like audio is planned and levelled in well under a second (far faster than espeak)."""
     from audiobook.audio.assemble import Spoken
-    from audiobook.model import Clip, Segment
-    from audiobook.voices.config import Pauses
+    from audiobook.model import Clip, Pauses, Segment
 
     clips = []
     for i in range(20):
@@ -187,7 +195,7 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
         "from audiobook.publish import steps as publish\n"
         "from audiobook.audio.assemble import Spoken\n"
         "from audiobook.model import Clip, Segment\n"
-        "from audiobook.voices.config import Pauses\n"
+        "from audiobook.model import Pauses\n"
         "from pathlib import Path\n"
         f"d = Path({str(tmp_path)!r})\n"
         "x = np.random.default_rng(1).standard_normal(22050 * 2) * 0.5\n"
@@ -202,8 +210,7 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
 
 def test_clip_measurements_are_reused_by_planning_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from audiobook.audio.assemble import Spoken
-    from audiobook.model import Clip, Segment
-    from audiobook.voices.config import Pauses
+    from audiobook.model import Clip, Pauses, Segment
 
     spoken = []
     for i in range(4):

@@ -8,10 +8,9 @@ from fractions import Fraction
 import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
+from podcast_book import ffmetadata, ffmpeg_streams, render_book
 
 from audiobook.publish.m4b import ffmetadata as m4b_metadata
-
-from podcast_book import ffmetadata, ffmpeg_streams, render_book
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,19 @@ import wave
 from pathlib import Path
 
 import pytest
+from bookgen import book
 from mutagen.mp3 import MP3
 
 from audiobook import workers as workers_mod
 from audiobook.audio.assemble import Spoken, encode
-from audiobook.fsutil import file_lock
-from audiobook.engines import fastloop
-from audiobook.model import Clip, ClipJob, Segment, Voice
 from audiobook.audio.outputs import ChapterJob, write_chapter
-from audiobook.pipeline import RenderOptions, plan, render
 from audiobook.audio.synth import clip_key, engine_for, get_engine, wav_frames
+from audiobook.engines import fastloop
+from audiobook.fsutil import file_lock
+from audiobook.model import Clip, ClipJob, Pauses, Segment, Voice
+from audiobook.pipeline import RenderOptions, plan, render
 from audiobook.publish.tags import TrackTags
-from audiobook.voices.config import Pauses, load_config
-
-from bookgen import book
+from audiobook.voices.config import load_config
 
 AUDIOBOOK = Path(sys.executable).parent / "audiobook"
 

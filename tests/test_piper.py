@@ -134,8 +134,7 @@ def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path:
     import struct
 
     from audiobook.audio.assemble import Spoken, encode
-    from audiobook.model import Clip, Segment
-    from audiobook.voices.config import Pauses
+    from audiobook.model import Clip, Pauses, Segment
 
     path = tmp_path / "clip.wav"
     with wave.open(str(path), "wb") as w:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiobook.attribution.attribute import attribute
-from audiobook.model import Paragraph
 from audiobook.attribution.quotes import detect_convention, split_paragraph
+from audiobook.model import Paragraph
 
 WORD = re.compile(r"[^\W_]+")
 

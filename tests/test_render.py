@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
@@ -13,8 +14,6 @@ from audiobook.audio import outputs
 from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.errors import Interrupted
 from audiobook.pipeline import RenderOptions, render
-
-from conftest import SAMPLE
 
 
 def ffmpeg_metadata(path: Path) -> dict[str, str]:

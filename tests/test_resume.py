@@ -13,14 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bookgen import book, cache_clips, cached, planned_keys, valid_wav
 from mutagen.mp3 import MP3
 
 from audiobook.audio import outputs
+from audiobook.audio.synth import get_engine
 from audiobook.errors import OutputError
 from audiobook.pipeline import RenderOptions, render
-from audiobook.audio.synth import get_engine
-
-from bookgen import book, cache_clips, cached, planned_keys, valid_wav
 
 AUDIOBOOK = Path(sys.executable).parent / "audiobook"
 

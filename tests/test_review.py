@@ -6,16 +6,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audiobook.attribution.book import apply_overrides, read_book
+from audiobook.attribution.review import (
+    MIN_WORDS,
+    format_item,
+    format_review,
+    opening_text,
+    review_items,
+    words,
+)
 from audiobook.cli.main import main
-from audiobook.model import Book, Chapter, Character, Segment
-from audiobook.attribution.book import apply_overrides, parse_file
-from audiobook.attribution.review import MIN_WORDS, format_item, format_review, opening_text, review_items, words
-from audiobook.voices.config import Override, load_config
-
-from conftest import SAMPLE
+from audiobook.model import Book, Chapter, Character, Override, Segment
+from audiobook.voices.config import load_config
 
 
 def seg(kind: str, text: str, para: int, speaker: str | None = None, conf: float = 1.0, reason: str = "",
@@ -117,7 +123,7 @@ def test_snippet_suggests_the_speakers_nearby(tmp_path: Path) -> None:
 
 def test_sample_snippets_fix_exactly_their_lines(tmp_path: Path) -> None:
     """Every suggested override, pasted into voices.yaml, changes its lines and no other line of the chapter."""
-    book = parse_file(SAMPLE)
+    book = read_book(SAMPLE)
     items = review_items([book], limit=None)
     assert items, "the sample has uncertain lines to review"
     assert [it.confidence for it in items] == sorted(it.confidence for it in items)
@@ -126,7 +132,7 @@ def test_sample_snippets_fix_exactly_their_lines(tmp_path: Path) -> None:
         assert item.unique
         wrong = "Zed"  # a speaker nobody has: every line it lands on is visible
         overrides = overrides_from(item.snippet(wrong), tmp_path)
-        fixed = parse_file(SAMPLE, overrides=overrides).chapters[0].segments
+        fixed = read_book(SAMPLE, overrides=overrides).chapters[0].segments
         changed = [a for a, b in zip(segments, fixed) if b.speaker == wrong]
         assert [(s.start, s.end) for s in changed] == [(s.start, s.end) for s in item.lines]
         assert all(b.reason == "override" for b in fixed if b.speaker == wrong)
@@ -174,7 +180,7 @@ def test_cli_review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "1. Chapter One: The Last Ferry" in result.output and "\n2. " in result.output
     assert "\n3. " not in result.output
     assert "under `overrides:` in voices.yaml" in result.output
-    first = review_items([parse_file(SAMPLE)], limit=1)[0]
+    first = review_items([read_book(SAMPLE)], limit=1)[0]
     assert first.snippet() in result.output
     # Pinning that line with an override takes it off the list.
     (tmp_path / "voices.yaml").write_text("overrides:\n" + first.snippet() + "\n", encoding="utf-8")

@@ -14,20 +14,32 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiobook.publish import scriptpage
+from audiobook.attribution.book import read_book
 from audiobook.cli.main import main
 from audiobook.errors import InputError
 from audiobook.model import Book, Chapter, Character, Segment
-from audiobook.attribution.book import parse_file
 from audiobook.pipeline import RenderOptions, render
-from audiobook.publish.scriptpage import (CURRENT_BG, PAGE_BG, PageAudio, VttCue, build_page, contrast, default_page_path,
-                                  find_rendered, parse_vtt, speaker_colours, timings_from_cues, timings_from_vtt,
-                                  tint, write_script_page)
-
-from conftest import SAMPLE
+from audiobook.publish import scriptpage
+from audiobook.publish.scriptpage import (
+    CURRENT_BG,
+    PAGE_BG,
+    PageAudio,
+    VttCue,
+    build_page,
+    contrast,
+    default_page_path,
+    find_rendered,
+    parse_vtt,
+    speaker_colours,
+    timings_from_cues,
+    timings_from_vtt,
+    tint,
+    write_script_page,
+)
 
 # ---------------------------------------------------------------- helpers
 
@@ -254,7 +266,7 @@ def open_page(browser, path: Path):  # -> (playwright Page, list of errors)
 
 
 def test_sample_page_in_a_browser_shows_every_speaker(browser, tmp_path: Path) -> None:
-    book = parse_file(SAMPLE)
+    book = read_book(SAMPLE)
     dest, _ = write_script_page([book], tmp_path / "page.html", out_dir=tmp_path / "none")
     page, errors = open_page(browser, dest)
     try:
@@ -304,7 +316,7 @@ def short_render(tmp_path_factory: pytest.TempPathFactory):
 def test_player_highlights_the_line_being_played(browser, short_render, source: str) -> None:
     root, src, report = short_render
     (rendered,) = report.chapters
-    book = parse_file(src)
+    book = read_book(src)
     if source == "vtt" and not rendered.path.with_suffix(".vtt").is_file():
         # The render has not written a subtitle sidecar: write one in its format from the render's own cues.
         rendered.path.with_suffix(".vtt").write_text(vtt_of(

@@ -13,11 +13,17 @@ import feedparser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from podcast_book import render_book
 
 from audiobook.errors import InputError
-from audiobook.publish.serve import BookServer, Forbidden, find_book_folder, make_server, parse_range, resolve_request
-
-from podcast_book import render_book
+from audiobook.publish.serve import (
+    BookServer,
+    Forbidden,
+    find_book_folder,
+    make_server,
+    parse_range,
+    resolve_request,
+)
 
 
 @pytest.fixture(scope="module")

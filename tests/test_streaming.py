@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_structure import _documents
 
-from audiobook.text import reader
 from audiobook.errors import InputError
+from audiobook.text import reader
 from audiobook.text.reader import open_document
 from audiobook.text.structure import layout
-from test_structure import _documents
 
 _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"]  # BOM-less UTF-16 is only guessed
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from podcast_book import render_book
 
 from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.model import Cue, Segment
 from audiobook.publish.subtitles import srt, vtt, write_subtitles
-
-from podcast_book import render_book
 
 STAMP = r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d)"
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiobook.audio import synth
+from audiobook.audio.synth import MAX_CHARS, ClipStore, chunk_text, synthesize
 from audiobook.errors import SynthesisError
 from audiobook.model import ClipJob, Voice
-from audiobook.audio.synth import MAX_CHARS, ClipStore, chunk_text, synthesize
 
 VOICE = Voice("gmw/en-us+m3")
 

@@ -12,17 +12,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from PIL import Image
+from podcast_book import ffmetadata, ffmpeg_streams, render_book
 
 from audiobook.audio import timeline
 from audiobook.audio.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
-from audiobook.publish.cover import generate_cover, prepare_cover
-from audiobook.errors import InputError
 from audiobook.audio.loudness import write_wav
-from audiobook.model import Clip, Cue, Segment
-from audiobook.publish.tags import ChapterMark, TrackTags, chapter_marks, transcript, write_tags
-from audiobook.voices.config import Pauses
-
-from podcast_book import ffmetadata, ffmpeg_streams, render_book
+from audiobook.errors import InputError
+from audiobook.model import Clip, Cue, Pauses, Segment
+from audiobook.publish.cover import generate_cover, prepare_cover
+from audiobook.publish.tags import (
+    ChapterMark,
+    TrackTags,
+    chapter_marks,
+    transcript,
+    write_tags,
+)
 
 
 @pytest.fixture(scope="module")
@@ -190,8 +194,8 @@ def test_timeline_predicts_the_encoders_cues_exactly(wav_dir: Path, lengths, lea
 def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from audiobook.cli.main import main
     from audiobook.audio.loudness import measure_file
+    from audiobook.cli.main import main
 
     root, _ = book
     cover = tmp_path / "mine.png"

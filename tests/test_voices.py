@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audiobook.attribution.book import read_book
 from audiobook.cli.main import main
 from audiobook.engines import check_voice
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice
 from audiobook.pipeline import plan
-from audiobook.text.sections import read_book
 from audiobook.voices.config import SKIPPABLE, TEMPLATE, add_characters, load_config
 
 ERRORS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audiobook.attribution.book import parse_file
+from audiobook.attribution.book import read_book
 
 WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -29,7 +29,7 @@ def test_every_story_word_is_spoken_exactly_once_in_order(tmp_path: Path, paragr
     body = newline.join(paragraphs)
     path = tmp_path / "story.txt"
     path.write_text(f"Chapter 1\n\n{body}\n", encoding="utf-8")
-    book = parse_file(path)
+    book = read_book(path)
     text = path.read_text(encoding="utf-8")
     segments = [s for ch in book.chapters for s in ch.segments]
     for seg in segments:

@@ -1,4 +1,4 @@
-"""The parser: a file becomes chapters of narration and attributed dialogue."""
+"""The parser: a book file becomes chapters of narration and attributed dialogue (the one book reader)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import Book, Chapter, ChapterLayout, Character, Paragraph, Segment
+from ..model import Book, Chapter, ChapterLayout, Character, Override, Segment
 from ..text.reader import Document, open_document
-from ..voices.config import Override
+from ..text.sections import SKIPPABLE, reading
 from .attribute import attribute, contradictions
 
 _WORDS = re.compile(r"[\w']+")
@@ -85,19 +85,20 @@ def iter_chapters(doc: Document, *, author: str | None = None,
         yield chapter
 
 
-def parse_file(path: Path, *, include_front_matter: bool = False, author: str | None = None,
-               overrides: Sequence[Override] = ()) -> Book:
-    """Read and parse a whole file into a Book (all chapters in memory: for scripts and small books)."""
-    doc = open_document(path, include_front_matter=include_front_matter)
+def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
+              author: str | None = None, overrides: Sequence[Override] = ()) -> Book:
+    """Parse one input file into a Book, reading aloud the sections `skip` does not name (all with include_front_matter)."""
+    doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
     chapters = tuple(iter_chapters(doc, author=author, overrides=overrides))
-    return Book(
-        chapters=chapters,
-        title=doc.layout.title,
-        author=author or doc.layout.author,
-        summary=doc.layout.summary,
-        source=path,
-        front=doc.layout.front,
-    )
+    return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
+                summary=doc.layout.summary, source=path, front=doc.layout.front)
 
 
-__all__ = ["parse_file", "iter_chapters", "parse_chapter", "apply_overrides", "Paragraph"]
+def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
+                author: str | None = None, overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
+    """`read_book`'s chapters one at a time: memory holds the file's outline and one chapter."""
+    doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
+    yield from iter_chapters(doc, author=author, overrides=overrides)
+
+
+__all__ = ["read_book", "stream_book", "iter_chapters", "parse_chapter", "apply_overrides"]

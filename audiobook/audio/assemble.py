@@ -16,8 +16,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 
 from ..errors import OutputError
-from ..model import Clip, Cue, Segment
-from ..voices.config import Pauses
+from ..model import Clip, Cue, Pauses, Segment
 
 SAMPLE_RATE = 22050
 

@@ -38,8 +38,7 @@ import numpy as np
 
 from ..errors import OutputError
 from ..fsutil import atomic_output
-from ..model import NARRATOR, Clip, Segment
-from ..voices.config import Pauses
+from ..model import NARRATOR, Clip, Pauses, Segment
 from .assemble import SAMPLE_RATE, Spoken
 from .timeline import Timeline, layout
 

@@ -20,10 +20,9 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..fsutil import atomic_output, write_atomic
-from ..model import Clip
+from ..model import Clip, Pauses
 from ..publish import tags
 from ..publish.tags import TrackTags, write_tags
-from ..voices.config import Pauses
 from ..workers import Workers
 from . import assemble
 from .assemble import Spoken, encode

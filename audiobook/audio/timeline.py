@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Clip, Cue, Segment
-from ..voices.config import Pauses
+from ..model import Clip, Cue, Pauses, Segment
 from .assemble import SAMPLE_RATE, Spoken, pause_before
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Collection
 
-from ..attribution.book import iter_chapters
-from ..model import Book, Chapter, Section
-from ..voices.config import SKIPPABLE, Override
-from .reader import open_document
+from ..model import Section
 from .structure import NEVER_READ, SectionFilter, read_everything
+
+#: The `skip:` entries of voices.yaml: kinds of section outside the story, none read aloud by default.
+SKIPPABLE = ("summary", "author's note", "disclaimer", "rating", "front matter")
 
 #: Structure labels (structure.py) and the `skip:` entry that governs each; anything else
 #: outside the story (notes such as "Warnings:", a table of contents, a licence) is "front matter".
@@ -35,20 +34,4 @@ def reading(skip: Collection[str], *, include_front_matter: bool = False) -> Sec
     return read
 
 
-def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
-              author: str | None = None, overrides: Sequence[Override] = ()) -> Book:
-    """Parse one input file, reading aloud the sections `skip` does not name (all with include_front_matter)."""
-    doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
-    chapters = tuple(iter_chapters(doc, author=author, overrides=overrides))
-    return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
-                summary=doc.layout.summary, source=path, front=doc.layout.front)
-
-
-def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
-                author: str | None = None, overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
-    """`read_book`'s chapters one at a time: memory holds the file's outline and one chapter."""
-    doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
-    yield from iter_chapters(doc, author=author, overrides=overrides)
-
-
-__all__ = ["read_book", "stream_book", "reading", "skip_key", "LABEL_KEYS"]
+__all__ = ["reading", "skip_key", "LABEL_KEYS", "SKIPPABLE"]

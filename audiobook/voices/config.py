@@ -14,13 +14,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import ConfigError
 from ..fsutil import write_atomic
-from ..model import NARRATOR, Character, Gender, Voice
+from ..model import NARRATOR, Character, Gender, Override, Pauses, Voice
+from ..text.sections import SKIPPABLE
 
 VOICE_KEYS = {"voice": str, "rate": int, "pitch": int, "volume": (int, float), "engine": str}
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
 TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
-SKIPPABLE = ("summary", "author's note", "disclaimer", "rating", "front matter")
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
 DEFAULT_NARRATOR = Voice("gmw/en-us", rate=170, pitch=45)
@@ -84,31 +84,12 @@ characters: {}
 
 
 @dataclass(frozen=True)
-class Pauses:
-    """Silence lengths in milliseconds."""
-
-    sentence: int = 250
-    clause: int = 150
-    paragraph: int = 700
-    scene: int = 2000
-    title: int = 1200
-
-
-@dataclass(frozen=True)
 class CharacterVoice:
     """A cast entry: the character's voice and the other names they go by."""
 
     name: str
     voice: Voice
     aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Override:
-    """A user's correction: the dialogue line starting with `line` is spoken by `speaker`."""
-
-    line: str
-    speaker: str
 
 
 @dataclass(frozen=True)
