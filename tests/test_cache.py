@@ -28,7 +28,7 @@ from audiobook.audio.cache import (
     sweep_temp,
 )
 from audiobook.audio.synth import ClipStore, clip_key, get_engine, wav_frames
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.errors import ConfigError
 from audiobook.pipeline import RenderOptions, plan, render
 from audiobook.voices.config import load_config
@@ -68,6 +68,15 @@ def test_parse_size(text: str, size: int) -> None:
 def test_bad_sizes_name_the_setting(text: str) -> None:
     with pytest.raises(ConfigError, match=f"AUDIOBOOK_CACHE_LIMIT: {text!r} is not a size"):
         parse_size(text)
+
+
+def test_bad_cache_limit_option_is_one_readable_error(tmp_path: Path) -> None:
+    # The option's error goes through the one AudiobookError path: exit 1, one line, no usage text.
+    src = tmp_path / "ch.txt"
+    src.write_text("Hello.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", "--cache-limit", "lots", str(src)])
+    assert result.exit_code == 1
+    assert result.output == "Error: --cache-limit: 'lots' is not a size (examples: 2G, 500M, 1048576)\n"
 
 
 @given(st.integers(min_value=0, max_value=2**50))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from audiobook.attribution.book import read_book
 from audiobook.audio.synth import clip_key, engine_for
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.pipeline import RenderOptions, plan, render
 from audiobook.voices.casting import (

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
 
-from audiobook.cli.main import main
+from audiobook.cli import main
 
 
 @pytest.fixture

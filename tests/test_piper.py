@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from audiobook import engines
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.engines import check_voice, piper
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice

@@ -19,7 +19,7 @@ from audiobook.attribution.review import (
     review_items,
     words,
 )
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.model import Book, Chapter, Character, Override, Segment
 from audiobook.voices.config import load_config
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiobook.attribution.book import read_book
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.errors import InputError
 from audiobook.model import Book, Chapter, Character, Segment
 from audiobook.pipeline import RenderOptions, render

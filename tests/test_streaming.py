@@ -95,7 +95,7 @@ def test_script_json_is_printed_item_by_item_as_one_array(items: list) -> None:
     import click
     from click.testing import CliRunner
 
-    from audiobook.cli.main import _echo_json_array
+    from audiobook.cli.script import _echo_json_array
 
     @click.command()
     def show() -> None:

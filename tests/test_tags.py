@@ -195,7 +195,7 @@ def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from audiobook.audio.loudness import measure_file
-    from audiobook.cli.main import main
+    from audiobook.cli import main
 
     root, _ = book
     cover = tmp_path / "mine.png"
@@ -227,7 +227,7 @@ def test_bad_year_is_a_config_error(year: str) -> None:
 def test_cli_bad_cover_is_one_error_line(book, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from audiobook.cli.main import main
+    from audiobook.cli import main
 
     root, _ = book
     bad = tmp_path / "cover.jpg"

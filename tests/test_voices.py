@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiobook.attribution.book import read_book
-from audiobook.cli.main import main
+from audiobook.cli import main
 from audiobook.engines import check_voice
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice

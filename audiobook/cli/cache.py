@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..audio.cache import LIMIT_ENV, cache_info, clear_cache, human_size, parse_size
-from ..errors import ConfigError
+from ..audio.cache import LIMIT_ENV, cache_info, clear_cache, human_size
 from ..pipeline import default_cache_dir
 
 _dir_opt = click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
@@ -40,18 +39,3 @@ def clear_cmd(cache_dir: Path | None) -> None:
     root = cache_dir or default_cache_dir()
     removed, freed = clear_cache(root)
     click.echo(f"Removed {removed} clips ({human_size(freed)}) from {root}.")
-
-
-def size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    """click callback: a size such as 2G or 500M, in bytes."""
-    if value is None:
-        return None
-    try:
-        return parse_size(value, where=f"--{param.name.replace('_', '-')}" if param.name else "size")
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc).split(": ", 1)[1]) from None
-
-
-cache_limit_opt = click.option(
-    "--cache-limit", callback=size_option, default=None, metavar="SIZE",
-    help=f"Clip cache size limit, e.g. 500M or 4G (default: ${LIMIT_ENV}, else 2G).")

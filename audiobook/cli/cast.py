@@ -9,9 +9,7 @@ import click
 
 from ..voices.castsheet import cast_sheet, voice_catalogue, write_cast
 from ..voices.config import load_config
-
-_voices_opt = click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"),
-                           show_default=True, help="Voice cast file.")
+from .options import voices_opt
 
 
 @click.command(name="voices")
@@ -35,7 +33,7 @@ def voices_cmd(engine: str, lang: str | None, gender: str | None) -> None:
 
 @click.command(name="cast")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_voices_opt
+@voices_opt
 @click.option("--author", help="Author name (never cast as a speaker).")
 @click.option("--write", is_flag=True, help="Add the new speakers to voices.yaml.")
 def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: bool) -> None:
@@ -61,7 +59,7 @@ def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: 
 
 @click.command(name="preview")
 @click.argument("name")
-@_voices_opt
+@voices_opt
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Write the sample MP3 here (and do not play it).")
 @click.option("--text", default=None, help="The line to say (default: a sample line).")
@@ -85,5 +83,3 @@ def preview_cmd(name: str, voices: Path, output: Path | None, text: str | None) 
             kept.write_bytes(dest.read_bytes())
             click.echo(f"{Path(player[0]).name} could not play it: wrote {kept}")
 
-
-COMMANDS = (voices_cmd, cast_cmd, preview_cmd)

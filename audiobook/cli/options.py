@@ -1,0 +1,62 @@
+"""Options shared by several commands, each defined once."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..audio.cache import LIMIT_ENV, parse_size
+from ..publish.feed import DEFAULT_BASE_URL
+from ..publish.steps import FORMATS, PublishOptions
+
+voices_opt = click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"),
+                           show_default=True, help="Voice cast file (created on first render).")
+author_opt = click.option("--author", help="Author name for the tags (default: from the text).")
+front_opt = click.option("--include-front-matter", is_flag=True,
+                          help="Also read the summary, author's notes and other front matter aloud.")
+inputs = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+
+def size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """click callback: a size such as 2G or 500M, in bytes (a bad one is a ConfigError, like any other)."""
+    if value is None:
+        return None
+    return parse_size(value, where=f"--{(param.name or 'size').replace('_', '-')}")
+
+
+cache_limit_opt = click.option(
+    "--cache-limit", callback=size_option, default=None, metavar="SIZE",
+    help=f"Clip cache size limit, e.g. 500M or 4G (default: ${LIMIT_ENV}, else 2G).")
+
+
+def publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add render's output options (--cover, --id3v2.3, --format, --base-url, --no-normalize, --year) to a command.
+
+    The command receives them as one `publish: PublishOptions` argument.
+    """
+    @functools.wraps(command)
+    def wrapper(*args: Any, cover: Path | None, id3v23: bool, formats: tuple[str, ...], base_url: str | None,
+                no_normalize: bool, year: str | None, **kwargs: Any) -> Any:
+        kwargs["publish"] = PublishOptions(cover=cover, id3_version=3 if id3v23 else 4, normalize=not no_normalize,
+                                           formats=("mp3",) + tuple(f for f in formats if f != "mp3"),
+                                           base_url=base_url, year=year)
+        return command(*args, **kwargs)
+
+    for option in reversed([
+        click.option("--cover", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                     help="Cover image (JPEG/PNG...) for the tags and feed (default: one made from the title)."),
+        click.option("--id3v2.3", "id3v23", is_flag=True, help="Write ID3v2.3 tags for old players (default v2.4)."),
+        click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+                     help="Also write the whole book as one .m4b (chapter MP3s are always written)."),
+        click.option("--base-url", default=None,
+                     help=f"URL the book folder will be served at, for feed.xml (default {DEFAULT_BASE_URL})."),
+        click.option("--no-normalize", is_flag=True, help="Keep the voices' own levels (no -16 LUFS levelling)."),
+        click.option("--year", default=None, help="Year of publication for the tags (e.g. 2024)."),
+    ]):
+        wrapper = option(wrapper)
+    return wrapper
