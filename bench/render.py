@@ -99,10 +99,10 @@ def phase_floor(book: Path, work: Path) -> dict[str, object]:
 
     import lameenc
 
-    from audiobook.audio.synth import chunk_text, engine_for
+    from audiobook.audio.synth import chunk_text, get_engine
     from audiobook.model import Voice
 
-    engine = engine_for("espeak")
+    engine = get_engine("espeak")
     voice = Voice("gmw/en-us")
     enc = lameenc.Encoder()
     enc.set_bit_rate(64)
@@ -125,11 +125,14 @@ def phase_floor(book: Path, work: Path) -> dict[str, object]:
 
 def phase_overhead(book: Path, work: Path, fast: bool, n: int = 300) -> dict[str, object]:
     """Per-clip time of the first `n` sentences through pyttsx3's own loop or the no-sleep loop."""
-    from audiobook.audio.synth import chunk_text, engine_for, wav_frames
+    from audiobook.audio.synth import chunk_text, wav_frames
     from audiobook.engines import get_engine
     from audiobook.model import Voice
 
-    engine = engine_for("espeak") if fast else get_engine("espeak")
+    engine = get_engine("espeak")
+    if not fast:  # back to pyttsx3's own loop (the engine installs the no-sleep one)
+        driver = engine._tts.proxy._driver  # type: ignore[attr-defined]
+        driver.__class__ = driver.__class__.__mro__[1]
     voice = Voice("gmw/en-us")
     pieces = [p for para in re.split(r"\n\s*\n", book.read_text(encoding="utf-8")) for p in chunk_text(para)][:n]
     missing = 0

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiobook.attribution.book import read_book
-from audiobook.audio.synth import clip_key, engine_for
+from audiobook.audio.synth import clip_key, get_engine
 from audiobook.cli import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.pipeline import RenderOptions, plan, render
@@ -35,7 +35,7 @@ LINE = "It's not your fault, you know. I was there, and I saw everything that ha
 def measure(voice: Voice, tmp_path: Path, name: str) -> tuple[float, float, object]:
     """(F0 Hz, spectral centroid Hz, mean MFCC vector) of LINE spoken in `voice`."""
     path = tmp_path / f"{name}.wav"
-    engine_for(voice.engine).synthesize(LINE, voice, path)
+    get_engine(voice.engine).synthesize(LINE, voice, path)
     x, rate = load_wav(path)
     return f0(x, rate), centroid(x, rate), mfcc_mean(x, rate)
 
@@ -152,7 +152,7 @@ def test_casting_is_the_same_on_every_run() -> None:
 
 
 def test_every_profile_variant_exists_in_the_engine() -> None:
-    ids = {v.id for v in engine_for("espeak").voices()}
+    ids = {v.id for v in get_engine("espeak").voices()}
     for p in PROFILES:
         assert f"gmw/en-us+{p.variant}" in ids, p.variant
 

@@ -16,7 +16,6 @@ ELISIONS = frozenset(
     tain taint gainst mongst midst twixt kay course owt nowt""".split()
 )
 
-_DASHES = "\u2014\u2013\u2015"
 _DASH_START = re.compile(r"\s*(?:[\u2014\u2013\u2015]|--)")
 # A dash that separates speech from narration: whitespace or punctuation on at least one side.
 _DASH_TOKEN = re.compile(r"(?:[\u2014\u2013\u2015]|--+)")

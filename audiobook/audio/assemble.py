@@ -11,7 +11,7 @@ from pathlib import Path
 import lameenc
 
 with warnings.catch_warnings():
-    # pydub warns at import when no system ffmpeg is on PATH; we point it at imageio-ffmpeg's below.
+    # pydub warns at import when no system ffmpeg is on PATH; it reads and makes WAV without one.
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
@@ -30,8 +30,6 @@ def ffmpeg_exe() -> str:
 
     return imageio_ffmpeg.get_ffmpeg_exe()
 
-
-AudioSegment.converter = ffmpeg_exe()
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ import hashlib
 import json
 import os
 import re
-import signal
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from ..engines import Engine, fastloop, get_engine
+from ..engines import get_engine
 from ..errors import OutputError, SynthesisError
 from ..model import Clip, ClipJob
 from ..workers import Workers
@@ -139,20 +138,6 @@ class ClipStore:
         return Clip(path, frames, sample_rate)
 
 
-_FAST: set[int] = set()
-
-
-def engine_for(name: str) -> Engine:
-    """The engine called `name`, with pyttsx3's per-utterance sleep removed when it is the espeak driver."""
-    engine = get_engine(name)
-    if id(engine) not in _FAST:
-        tts = getattr(engine, "_tts", None)
-        if tts is not None:
-            fastloop.install(tts)
-        _FAST.add(id(engine))
-    return engine
-
-
 def _write_clip(text: str, job: ClipJob, dest: Path) -> int:
     """Synthesise `text` into `dest`, checking the result; retry once, then split in two."""
     try:
@@ -165,7 +150,7 @@ def _write_clip(text: str, job: ClipJob, dest: Path) -> int:
 
 
 def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
-    engine = engine_for(job.voice.engine)
+    engine = get_engine(job.voice.engine)
     tmp = tmp_name(dest, tag)
     try:
         for _attempt in range(2):
@@ -199,11 +184,6 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle: workers just stop when the pool is terminated.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker(task: tuple[ClipJob, str]) -> tuple[str, int]:

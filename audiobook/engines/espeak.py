@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EngineError
 from ..model import Voice, VoiceInfo
-from . import register
+from . import fastloop, register
 
 SAMPLE_RATE = 22050
 
@@ -62,6 +62,8 @@ class EspeakEngine:
                 self._tts: Any = pyttsx3.init("espeak")
         except Exception as exc:  # the driver raises RuntimeError/OSError of its own
             raise EngineError(f"could not start espeak-ng: {exc}") from exc
+        # pyttsx3's loop sleeps 10 ms per utterance and can return before the WAV exists: replace it.
+        fastloop.install(self._tts)
         self._current: Voice | None = None
         self._voices: list[VoiceInfo] | None = None
         # pyttsx3's DriverProxy.__del__ fails noisily if it runs during interpreter shutdown.
