@@ -6,15 +6,14 @@ import contextlib
 import os
 import re
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import OutputError
 
-try:
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # Windows: no advisory locks; concurrent writers there rely on atomic renames alone
-    fcntl = None  # type: ignore[assignment]
 
 #: Suffix of every temp file `atomic_output` makes; with the writer's pid in the name, so a sweep can
 #: tell a live writer's file from one a killed process left behind.
@@ -115,7 +114,7 @@ def write_atomic(path: Path, data: str | bytes, *, sync: bool = False) -> None:
 @contextlib.contextmanager
 def flock(path: Path, *, exclusive: bool, wait: bool = True) -> Iterator[bool]:
     """Hold an advisory lock on the file `path` (created if needed); yields False if `wait` is off and it is taken."""
-    if fcntl is None:
+    if sys.platform == "win32":  # no advisory locks: concurrent writers there rely on atomic renames alone
         yield True
         return
     try:
@@ -135,7 +134,7 @@ def file_lock(path: Path) -> Iterator[None]:
     replaced by rename (so locking it would lock an inode that disappears), and a lock file would
     be litter beside the user's file, or impossible in a read-only folder.
     """
-    if fcntl is None:
+    if sys.platform == "win32":
         yield
         return
     folder = _target(path).parent
@@ -150,6 +149,10 @@ def file_lock(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def _holding(fd: int, exclusive: bool, wait: bool) -> Iterator[bool]:
     """flock an open descriptor for the block, then unlock and close it."""
+    if sys.platform == "win32":
+        os.close(fd)
+        yield True
+        return
     try:
         try:
             fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB))

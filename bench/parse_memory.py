@@ -20,6 +20,7 @@ of the script pass gives the time (tracemalloc slows Python down several times).
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import random
@@ -141,8 +142,8 @@ def main() -> int:
             generate(book, size, newline="\r\n" if args.crlf else "\n")
             nbytes = book.stat().st_size
             base, _ = _traced(book.read_bytes)
-            open_peak, held = _traced(lambda: open_document(book))
-            script_peak, _ = _traced(lambda: _script(book, with_attr))
+            open_peak, held = _traced(functools.partial(open_document, book))
+            script_peak, _ = _traced(functools.partial(_script, book, with_attr))
             t0 = time.perf_counter()
             chapters, segments = _script(book, with_attr)
             seconds = time.perf_counter() - t0
@@ -152,7 +153,8 @@ def main() -> int:
                   f"{script_peak / base:5.2f}x {held / mb:8.2f}MB {seconds:7.1f}s")
         if len(rows) > 1:
             (b0, _, o0, s0), (b1, _, o1, s1) = rows[0], rows[-1]
-            print(f"peak growth per MB of book ({b0 / mb:.0f} -> {b1 / mb:.0f} MB): open {(o1 - o0) / (b1 - b0):.3f} MB/MB, "
+            print(f"peak growth per MB of book ({b0 / mb:.0f} -> {b1 / mb:.0f} MB): "
+                  f"open {(o1 - o0) / (b1 - b0):.3f} MB/MB, "
                   f"{'script' if with_attr else 'lay out+read'} {(s1 - s0) / (b1 - b0):.3f} MB/MB "
                   f"(reading the file whole: 1.000; the old reader: 4.0)")
         print(f"maxrss of this process: {_maxrss_mb():.0f} MB")

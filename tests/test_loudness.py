@@ -59,7 +59,7 @@ def test_no_character_is_quieter_than_the_narrator(book) -> None:
         loud = {who: meter.integrated_loudness(np.concatenate(parts + [np.zeros(rate // 2)]))
                 for who, parts in per_voice.items()}
         assert {"narration", "Souta", "Hana"} <= loud.keys()
-        for who, lufs in loud.items():
+        for lufs in loud.values():
             # Short lines measure a little apart (few gating blocks), but none is left quieter.
             assert lufs >= loud["narration"] - 1.5, (chapter.path.name, loud)
 

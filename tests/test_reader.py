@@ -534,7 +534,7 @@ def test_parse_memory_bench_runs(tmp_path: Path) -> None:
 
 def test_mis_converted_windows_1252_punctuation_in_utf8(tmp_path: Path) -> None:
     path = tmp_path / "mojibake.txt"
-    path.write_bytes("\x93Hi,\x94 she said \x97 twice.\n\nChapter 2\n\nAgain\x85\n".encode("utf-8"))
+    path.write_bytes("\x93Hi,\x94 she said \x97 twice.\n\nChapter 2\n\nAgain\x85\n".encode())
     doc = open_document(path)
     assert doc.text == "“Hi,” she said — twice.\n\nChapter 2\n\nAgain…\n"
     assert doc.read(doc.layout.chapters[-1]) == "Chapter 2\n\nAgain…"

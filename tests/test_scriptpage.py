@@ -336,7 +336,7 @@ def test_player_highlights_the_line_being_played(browser, short_render, source: 
         segs = book.chapters[0].segments
         assert len(lines) == len(segs)  # every segment is timed
         assert {s for *_, s in lines if s} == {"Alice", "Bob"}
-        for sid, start, end, speaker in lines:
+        for sid, start, end, _speaker in lines:
             page.evaluate("""t => new Promise(done => {
                 const a = document.querySelector('audio');
                 a.addEventListener('seeked', () => done(), {once: true});

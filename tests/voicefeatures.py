@@ -57,8 +57,8 @@ def mfcc_mean(x: np.ndarray, rate: int, bands: int = 26, coeffs: int = 13) -> np
     edges = 700 * (10 ** (np.linspace(mel(80), mel(rate / 2 * 0.9), bands + 2) / 2595) - 1)
     fb = np.zeros((bands, len(freqs)))
     for b in range(bands):
-        l, c, r = edges[b], edges[b + 1], edges[b + 2]
-        fb[b] = np.clip(np.minimum((freqs - l) / (c - l), (r - freqs) / (r - c)), 0, None)
+        lo, c, hi = edges[b], edges[b + 1], edges[b + 2]
+        fb[b] = np.clip(np.minimum((freqs - lo) / (c - lo), (hi - freqs) / (hi - c)), 0, None)
     logmel = np.log(power @ fb.T + 1e-10)
     n = np.arange(bands)
     dct = np.cos(np.pi / bands * (n[None, :] + 0.5) * np.arange(coeffs)[:, None])

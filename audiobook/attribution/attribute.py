@@ -12,8 +12,8 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ..model import NARRATOR, Character, Paragraph, Segment
 from .characters import (

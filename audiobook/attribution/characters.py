@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from ..model import NARRATOR, Character, Gender
 
@@ -158,7 +158,7 @@ class Entity:
             return "male" if m > f else "female"
         if self.known_gender:
             return self.known_gender
-        return HONORIFICS.get(self.hon or "", None)
+        return HONORIFICS.get(self.hon or "")
 
     @property
     def likely_person(self) -> bool:
@@ -246,7 +246,7 @@ class Cast:
         return idx
 
     def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
-        hg = HONORIFICS.get(hon or "", None)
+        hg = HONORIFICS.get(hon or "")
 
         def ok(e: Entity) -> bool:
             if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
@@ -257,7 +257,7 @@ class Cast:
                 return False
             if e.first and e.first.lower() in HONORIFICS:
                 return False  # "Admiral Croft" is not "Mrs. Croft"
-            g = e.gender or HONORIFICS.get(e.hon or "", None)
+            g = e.gender or HONORIFICS.get(e.hon or "")
             if g is None and hg == "female" and e.first:
                 return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
             return g is None or g == hg

@@ -28,7 +28,7 @@ def ffmpeg_exe() -> str:
         return found
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 
@@ -55,7 +55,7 @@ def _pcm(clip: Clip) -> bytes:
     audio = AudioSegment.from_wav(str(clip.path))
     if audio.frame_rate != SAMPLE_RATE or audio.channels != 1 or audio.sample_width != 2:
         audio = audio.set_frame_rate(SAMPLE_RATE).set_channels(1).set_sample_width(2)
-    return audio.raw_data
+    return bytes(audio.raw_data)
 
 
 def _silence(ms: int) -> bytes:

@@ -8,9 +8,10 @@ finished MP3, so there is no decode and re-encode pass, and memory holds one cli
 
 1. `plan_chapter`: each clip is measured once (`clip_analysis`: K-weighted energy and true-peak
    envelope per ~5 ms, cached by clip, so a re-plan after a one-voice change reads only the new
-   clips), and its energy placed where the encoder will put it (`timeline.layout`); every voice (the narration, each speaker) gets the gain that
-   brings its own loudness to the target, so no character is quieter than the narrator, and the
-   chapter as a whole (pauses included) is then corrected to the target;
+   clips), and its energy placed where the encoder will put it (`timeline.layout`); every voice
+   (the narration, each speaker) gets the gain that brings its own loudness to the target, so no
+   character is quieter than the narrator, and the chapter as a whole (pauses included) is then
+   corrected to the target;
 2. `apply_plan`: each clip is replaced by a levelled clip named by its source and gain, so the
    chapter's fingerprint (`outputs.fingerprint`) is stable and an unchanged chapter is kept;
 3. `materialise`: only for chapters that will be encoded, by the worker that encodes the chapter,
@@ -165,7 +166,7 @@ def block_energies(samples: np.ndarray, rate: int) -> np.ndarray:
     squared = np.square(k_weight(samples, rate))
     sums = np.concatenate([[0.0], np.cumsum(squared)])
     starts = np.arange(0, len(samples) - block + 1, hop)
-    return (sums[starts + block] - sums[starts]) / block
+    return np.asarray((sums[starts + block] - sums[starts]) / block)
 
 
 def _lufs(energy: float | np.ndarray) -> float | np.ndarray:
@@ -219,7 +220,7 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
     np.maximum(env, np.abs(phases[3][5:5 + n]), out=env)
     for p in range(3):
         np.maximum(env, np.abs(phases[p][6:6 + n]), out=env)
-    return env
+    return np.asarray(env)
 
 
 def true_peak_linear(samples: np.ndarray) -> float:
@@ -243,7 +244,7 @@ def _pool_max(values: np.ndarray, size: int) -> np.ndarray:
     n = -(-len(values) // size)
     padded = np.zeros(n * size)
     padded[: len(values)] = values
-    return padded.reshape(n, size).max(axis=1)
+    return np.asarray(padded.reshape(n, size).max(axis=1))
 
 
 def _bucket_gain(env_b: np.ndarray, rate: int, ceiling: float) -> np.ndarray | None:
@@ -259,7 +260,7 @@ def _bucket_gain(env_b: np.ndarray, rate: int, ceiling: float) -> np.ndarray | N
     radius = max(1, int(round(rate * _LIMITER_MS / 1000 / _bucket(rate))))
     need = np.minimum(1.0, ceiling / np.maximum(env_b, 1e-12))
     held = _sliding(need, radius + 1).min(axis=1)
-    return _sliding(held, radius).mean(axis=1)
+    return np.asarray(_sliding(held, radius).mean(axis=1))
 
 
 def _sliding(values: np.ndarray, radius: int) -> np.ndarray:
@@ -270,7 +271,7 @@ def _sliding(values: np.ndarray, radius: int) -> np.ndarray:
 
 def _expand(gain_b: np.ndarray, n: int, size: int) -> np.ndarray:
     centres = np.arange(len(gain_b)) * size + (size - 1) / 2
-    return np.interp(np.arange(n), centres, gain_b)
+    return np.asarray(np.interp(np.arange(n), centres, gain_b))
 
 
 def limit_gain(envelope: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.ndarray | None:
@@ -510,10 +511,10 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipA
     # clips at -16 LUFS mostly peak above -3 dBTP, so most are limited.)
     if found is None:
         if float(np.abs(samples).max(initial=0.0)) * scale * _overshoot() <= ceiling:
-            return samples * scale
+            return np.asarray(samples * scale)
         found = analyse(samples, rate)
     if float(found.envelope.max(initial=0.0)) * scale <= ceiling:
-        return samples * scale
+        return np.asarray(samples * scale)
     size = _bucket(rate)
     hop = size * 21
     env_b, energy_b = found.envelope, found.energy
@@ -548,7 +549,7 @@ def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipA
         slope = (new - got) / step if step else 1.0
         got = new
     out = samples * 10.0 ** (gain / 20.0)
-    return out if gain_b is None else out * _expand(gain_b, len(samples), size)
+    return np.asarray(out if gain_b is None else out * _expand(gain_b, len(samples), size))
 
 
 def decode(path: Path, rate: int | None = None) -> tuple[np.ndarray, int]:

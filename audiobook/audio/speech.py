@@ -8,6 +8,7 @@ lexicon. It never raises and never drops a word of the story.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -303,6 +304,11 @@ def _pause(m: re.Match[str], text: str) -> str:
     return ", "
 
 
+def _expanded(full: str, m: re.Match[str]) -> str:
+    """A Latin abbreviation read in full, keeping a sentence-ending period."""
+    return full + _period_kept(m)
+
+
 def speakable(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     """What a human reader would say for this source text (one segment's text)."""
     text = html.unescape(text)
@@ -320,8 +326,8 @@ def speakable(text: str, lexicon: Mapping[str, str] | None = None) -> str:
             for c in text
         )
     for short, full in _LATIN.items():
-        text = re.sub(r"(?<!\w)" + re.escape(short) + r"(?!\w)",
-                      lambda m, full=full: full + _period_kept(m), text, flags=re.IGNORECASE)
+        text = re.sub(r"(?<!\w)" + re.escape(short) + r"(?!\w)", functools.partial(_expanded, full), text,
+                      flags=re.IGNORECASE)
     text = _ABBREV.sub(lambda m: _abbreviation(m, text), text)
     text = _SAINT_STREET.sub(lambda m: _saint_or_street(m, text), text)
     text = re.sub(r"\bNo\.\s?(?=\d)", "number ", text)

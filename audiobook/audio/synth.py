@@ -9,7 +9,7 @@ import json
 import os
 import re
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -233,6 +233,7 @@ def synthesize(
             pool = None
     else:
         pool = workers if workers.worth_for_clips(total) else None
+    results: Iterator[tuple[str, int]]
     if pool is None:
         results = map(_worker, tasks)
     else:

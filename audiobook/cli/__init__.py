@@ -34,7 +34,9 @@ def main() -> None:
 
 
 
-COMMANDS: tuple[click.Command, ...] = (render_cmd, script_cmd, voices_cmd, cast_cmd, preview_cmd, serve_cmd, cache_group)
+COMMANDS: tuple[click.Command, ...] = (
+    render_cmd, script_cmd, voices_cmd, cast_cmd, preview_cmd, serve_cmd, cache_group,
+)
 for _command in COMMANDS:
     main.add_command(_command)
 

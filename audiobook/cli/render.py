@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,7 +46,7 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
     options = RenderOptions(voices=voices, out_dir=out_dir, author=author, cache_dir=cache_dir or default_cache_dir(),
                             use_cache=not no_cache, include_front_matter=include_front_matter,
                             cache_limit=cache_limit, publish=publish, **({"jobs": jobs} if jobs else {}))
-    bar = None
+    bar: Any = None  # a tqdm bar, made on the first progress report
     bar_stage = ""
 
     def progress(stage: str, done: int, total: int) -> None:

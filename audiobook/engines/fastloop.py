@@ -40,7 +40,7 @@ def _fast_driver_class(base: type) -> type:
     """A subclass of pyttsx3's EspeakDriver whose startLoop waits for the utterance instead of sleeping."""
     from pyttsx3.drivers import _espeak  # loaded: the driver being patched imported it
 
-    class FastEspeakDriver(base):  # type: ignore[misc, valid-type]
+    class FastEspeakDriver(base):  # type: ignore[misc]
         _finished: threading.Event
 
         def startLoop(self) -> None:  # noqa: N802  (pyttsx3's name)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import lxml.etree  # noqa: F401  (feedgen 1.0 uses lxml.etree without importing it)
@@ -46,8 +47,8 @@ class Episode:
     mtime: float
 
 
-def _text(tags: object, key: str) -> str | None:
-    frame = tags.get(key) if tags is not None else None  # type: ignore[attr-defined]
+def _text(tags: Any, key: str) -> str | None:
+    frame = tags.get(key) if tags is not None else None
     return str(frame.text[0]) if frame is not None and getattr(frame, "text", None) else None
 
 
@@ -57,7 +58,8 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
         audio = MP3(str(path))
     except (MutagenError, ID3NoHeaderError, OSError) as exc:
         raise OutputError(f"{path}: cannot read it as an MP3 for the feed ({exc})") from None
-    tags = audio.tags
+    tags: Any = audio.tags  # mutagen declares none; an ID3 when the file has tags
+    info: Any = audio.info
     comm = None
     if tags is not None:
         comm = next((str(f.text[0]) for k, f in tags.items() if k.startswith("COMM") and f.text), None)
@@ -65,7 +67,7 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
     m = re.match(r"\s*(\d+)", track or "")
     st = path.stat()
     return Episode(path, _text(tags, "TIT2") or path.stem, _text(tags, "TALB"), _text(tags, "TPE1"), comm,
-                   int(m.group(1)) if m else fallback_number, float(audio.info.length), st.st_size, st.st_mtime)
+                   int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime)
 
 
 def episodes(folder: Path) -> list[Episode]:
@@ -86,7 +88,7 @@ def episodes(folder: Path) -> list[Episode]:
 
 def guid(book: str, path: Path) -> str:
     """A stable episode id: the same book and file name give the same id on every render and server."""
-    digest = hashlib.sha256(f"{book}\n{path.name}".encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(f"{book}\n{path.name}".encode()).hexdigest()[:32]
     return f"urn:audiobook:{digest}"
 
 
@@ -131,7 +133,7 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
     # Podcast apps sort by date too: give chapters increasing dates in track order, from the
     # oldest file, so the order holds whatever was re-rendered last.
     first = min((e.mtime for e in eps), default=0.0)
-    base = datetime.fromtimestamp(first, tz=timezone.utc).replace(microsecond=0)
+    base = datetime.fromtimestamp(first, tz=UTC).replace(microsecond=0)
     for i, ep in enumerate(eps):
         fe = fg.add_entry(order="append")
         fe.id(guid(book, ep.path))
@@ -145,12 +147,12 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
         fe.podcast.itunes_duration(_duration(ep.duration_s))
         if author:
             fe.podcast.itunes_author(author)
-    return fg.rss_str(pretty=True)
+    return bytes(fg.rss_str(pretty=True))
 
 
 def write_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, **meta: str | None) -> Path:
     """Write `folder/feed.xml` atomically (see `build_feed`); returns its path."""
-    data = build_feed(folder, base_url, **meta)  # type: ignore[arg-type]
+    data = build_feed(folder, base_url, **meta)
     dest = folder / FEED_NAME
     try:
         with atomic_output(dest) as tmp:

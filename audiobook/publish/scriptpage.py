@@ -418,14 +418,15 @@ p{margin:0 0 .9rem}
 hr.scene{border:0;text-align:center;margin:1.2rem 0}
 hr.scene::after{content:'* * *';color:#6b6b6b}
 .seg{border-radius:3px;transition:background-color .15s}
-.line{color:var(--fg);background:var(--bg);padding:0 .15em;box-decoration-break:clone;-webkit-box-decoration-break:clone}
+.line{color:var(--fg);background:var(--bg);padding:0 .15em;
+ box-decoration-break:clone;-webkit-box-decoration-break:clone}
 .who{font:600 11px/1 system-ui,-apple-system,'Segoe UI',sans-serif;letter-spacing:.02em;text-transform:uppercase;
  color:#fff;background:var(--fg);border-radius:3px;padding:2px 4px;margin-right:.3em;vertical-align:2px}
 .line.uncertain{text-decoration:underline dotted 2px;text-underline-offset:3px;cursor:help}
 [data-start]{cursor:pointer}
 .seg.current{background:%(cur)s;outline:2px solid #7a5c00;outline-offset:0}
 @media print{.player{display:none}}
-""" % {"page": PAGE_BG, "narr": NARRATION_FG, "cur": CURRENT_BG}
+""" % {"page": PAGE_BG, "narr": NARRATION_FG, "cur": CURRENT_BG}  # noqa: UP031  (CSS is full of braces)
 
 _JS = r"""
 (function () {

@@ -162,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_file(self, path: Path, body: bool) -> None:
         mime = MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         try:
-            f = open(path, "rb")
+            f = open(path, "rb")  # noqa: SIM115  (held by the `with f:` below once it opened)
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
@@ -212,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         return (f"<!doctype html><meta charset=utf-8><title>{html.escape(self.server.folder.name)}</title>"
                 f"<h1>{html.escape(self.server.folder.name)}</h1>"
                 f'<p>Podcast feed: <a href="{html.escape(feed)}">{html.escape(feed)}</a></p>'
-                f"<ol>{items}</ol>").encode("utf-8")
+                f"<ol>{items}</ol>").encode()
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> BookServer:

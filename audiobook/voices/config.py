@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +19,8 @@ from ..fsutil import write_atomic
 from ..model import NARRATOR, Character, Gender, Override, Pauses, Voice
 from ..text.sections import SKIPPABLE
 
-VOICE_KEYS = {"voice": str, "rate": int, "pitch": int, "volume": (int, float), "engine": str}
+VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
+                                                  "engine": str}
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
 TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
@@ -220,23 +223,21 @@ class _Checker:
                 raise self.fail(node, k, f"{where}.{k}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
         if "voice" not in node:
             raise self.fail(parent, key, where, "missing required key 'voice'")
-        try:
+        with contextlib.suppress(AttributeError, KeyError, TypeError):
             self.lines[f"{where}.voice"] = node.lc.key("voice")[0] + 1
-        except (AttributeError, KeyError, TypeError):
-            pass
         out: dict[str, Any] = {}
         if "engine" in node:
             self.engine(node, "engine", f"{where}.engine")
         for k, typ in VOICE_KEYS.items():
             if k not in node:
                 continue
-            v = node[k]
+            v: Any = node[k]
             if isinstance(v, bool) or not isinstance(v, typ):
-                expected = {str: "a string", int: "a whole number"}.get(typ, "a number")  # type: ignore[arg-type]
+                expected = "a string" if typ is str else "a whole number" if typ is int else "a number"
                 raise self.fail(node, k, f"{where}.{k}", f"expected {expected}, got {v!r}")
             if k in RANGES:
                 lo, hi = RANGES[k]
-                if not lo <= v <= hi:
+                if not lo <= typing.cast(float, v) <= hi:
                     raise self.fail(node, k, f"{where}.{k}", f"{v!r} is out of range ({lo}-{hi})")
             out[k] = v
         out.setdefault("engine", engine)
@@ -288,7 +289,8 @@ def _validate(doc: Any, path: Path) -> Config:
         check.lines["engine"] = int(_line(doc, "engine").split()[1])
     bitrate = doc.get("bitrate", 64)
     if isinstance(bitrate, bool) or bitrate not in BITRATES:
-        raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({', '.join(map(str, BITRATES))})")
+        choices = ", ".join(map(str, BITRATES))
+        raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({choices})")
     narrator = DEFAULT_NARRATOR
     if "narrator" in doc:
         narrator = check.voice(doc["narrator"], doc, "narrator", "narrator", engine)
