@@ -109,6 +109,8 @@ class Chapter:
     skipped: tuple[Section, ...] = ()
     # Dialogue lines whose speaker contradicts an explicit tag beside them (the consistency check).
     contradictions: tuple[Segment, ...] = ()
+    # Lines each of voices.yaml's overrides changed in this chapter, in the file's order (see OverrideIssue).
+    override_hits: tuple[int, ...] = ()
 
     @property
     def unknown_lines(self) -> int:
@@ -126,6 +128,7 @@ class Book:
     summary: str | None = None
     source: Path | None = None
     front: tuple[Section, ...] = field(default=())
+    override_issues: tuple[OverrideIssue, ...] = ()  # overrides that matched no line or several
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,23 @@ class Pauses:
 
 @dataclass(frozen=True)
 class Override:
-    """A user's correction: the dialogue line starting with `line` is spoken by `speaker`."""
+    """A user's correction: the dialogue line starting with `line` is spoken by `speaker`.
+
+    Without `nth` every line starting so is changed; `nth` picks the n-th of them in a chapter, `chapter`
+    (a title's words or a number) limits it to one chapter, `context` to lines whose paragraph holds those words.
+    """
 
     line: str
     speaker: str
+    nth: int | None = None
+    chapter: str | int | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class OverrideIssue:
+    """An override that changed no line, or several (it is reported, never silently applied elsewhere)."""
+
+    index: int  # position in voices.yaml's `overrides:` list
+    override: Override
+    matches: int

@@ -99,8 +99,11 @@ def test_opening_grows_until_no_other_line_starts_the_same() -> None:
     by_text = {it.line.text: it for it in review_items([b], limit=None)}
     first = by_text["I don't know what you mean by that, sir."]
     assert first.openings == ("I don't know what you",) and first.unique
-    assert by_text["Yes."].openings == ("Yes",) and not by_text["Yes."].unique
-    assert "changes both" in format_item(by_text["Yes."], 1)
+    # A repeated line gets nth: (its place among the chapter's lines starting so) and picks only itself.
+    ann, ben = (it for it in review_items([b], limit=None) if it.line.text == "Yes.")
+    assert (ann.openings, ann.nths, ann.unique, ben.nths) == (("Yes",), (1,), True, (2,))
+    assert "`nth:` picks this one" in format_item(ann, 1)
+    assert ben.snippet("Cy") == '  - line: "Yes"\n    nth: 2\n    speaker: Cy'
 
 
 @pytest.mark.parametrize("name", ["Ann", "Mr. O'Brien", "Yes", "No", "1984", "Anne-Marie", "Dr: Who", "#7",
@@ -149,11 +152,9 @@ def test_unique_openings_pick_out_one_line(lines: list[list[str]], data: st.Data
         mine = words(item.line.text)
         assert words(opening) == mine[:len(words(opening))]
         assert len(words(opening)) >= min(MIN_WORDS, len(mine))
-        hit = [s for s in apply_overrides(segs, [Override(opening, "Zed")]) if s.speaker == "Zed"]
-        if item.unique:
-            assert [(s.start, s.end) for s in hit] == [(item.line.start, item.line.end)]
-        else:
-            assert all(words(s.text)[:len(mine)] == mine for s in hit) and len(hit) > 1
+        hit = [s for s in apply_overrides(segs, [Override(opening, "Zed", nth=item.nths[0])]) if s.speaker == "Zed"]
+        assert item.unique  # one chapter: nth: always picks the line out
+        assert [(s.start, s.end) for s in hit] == [(item.line.start, item.line.end)]
 
 
 @pytest.mark.parametrize("text, n, expected", [

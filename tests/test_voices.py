@@ -52,8 +52,8 @@ ERRORS = [
     ("skip: 3\n", "voices.yaml, line 1: skip: expected a list drawn from: summary, author's note, "
                   "disclaimer, rating, front matter (got a number)"),
     ("pronounce:\n  Kagome: 7\n", "voices.yaml, line 2: pronounce.Kagome: expected a string, got 7"),
-    ("overrides:\n  - line: Hello\n", "voices.yaml, line 2: overrides[0]: expected a mapping with exactly the keys "
-                                      "'line' and 'speaker'"),
+    ("overrides:\n  - line: Hello\n", "voices.yaml, line 2: overrides[0]: expected a mapping with the keys "
+                                      "'line' and 'speaker' (and optionally nth, chapter, context)"),
     ("overrides: {line: Hello}\n", "voices.yaml, line 1: overrides: expected a list of {line, speaker}"),
     ("- just\n- a list\n", "voices.yaml: expected a mapping of settings at the top level, got CommentedSeq"),
 ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import Book, Chapter, ChapterLayout, Character, Override, Segment
+from ..model import Book, Chapter, ChapterLayout, Character, Override, OverrideIssue, Segment
 from ..text.reader import Document, open_document
 from ..text.sections import SKIPPABLE, reading
 from .attribute import attribute, contradictions
@@ -19,25 +20,90 @@ def _opening(text: str) -> str:
     return " ".join(_WORDS.findall(text.casefold()))
 
 
-def apply_overrides(segments: Sequence[Segment], overrides: Sequence[Override]) -> tuple[Segment, ...]:
-    """Give each dialogue line that starts with an override's words the override's speaker.
+def _starts(words: str, prefix: str) -> bool:
+    return bool(prefix) and (words == prefix or words.startswith(prefix + " "))
+
+
+def _holds(words: str, part: str) -> bool:
+    """True if `part`'s words occur as a run in `words` (whole words only)."""
+    return f" {part} " in f" {words} "
+
+
+def chapter_matches(override: Override, title: str, number: int | None) -> bool:
+    """Does an override's `chapter:` name this chapter (a number, or words of its title)?"""
+    if override.chapter is None:
+        return True
+    if isinstance(override.chapter, int):
+        return number == override.chapter
+    want = _opening(override.chapter)
+    return bool(want) and _holds(_opening(title), want)
+
+
+def select_lines(segments: Sequence[Segment], override: Override, *, title: str = "",
+                 number: int | None = None) -> list[int]:
+    """Indices of the dialogue segments an override picks in one chapter (its `nth` applied)."""
+    if not chapter_matches(override, title, number):
+        return []
+    prefix = _opening(override.line)
+    context = _opening(override.context or "")
+    paragraphs: dict[int, list[str]] = {}
+    if context:
+        for seg in segments:
+            paragraphs.setdefault(seg.paragraph, []).append(_opening(seg.text))
+    near = {p: [" ".join(paragraphs.get(q, [])) for q in (p - 1, p, p + 1)] for p in paragraphs}
+    hits = [i for i, seg in enumerate(segments)
+            if seg.kind == "dialogue" and _starts(_opening(seg.text), prefix)
+            and (not context or any(_holds(text, context) for text in near[seg.paragraph]))]
+    if override.nth is not None:
+        return hits[override.nth - 1:override.nth]
+    return hits
+
+
+def override_lines(segments: Sequence[Segment], overrides: Sequence[Override], *, title: str = "",
+                   number: int | None = None) -> tuple[tuple[Segment, ...], tuple[int, ...]]:
+    """The segments with the overrides applied, and how many lines each override picked.
 
     Matching is on words only (case, quotes and punctuation ignored), so an override written from
-    `audiobook script` output keeps working after re-renders.
+    `audiobook script` output keeps working after re-renders; the first override that picks a line wins.
     """
-    if not overrides:
-        return tuple(segments)
-    wanted = [(_opening(o.line), o.speaker) for o in overrides]
-    out = []
-    for seg in segments:
-        if seg.kind == "dialogue":
-            words = _opening(seg.text)
-            for prefix, speaker in wanted:
-                if prefix and (words == prefix or words.startswith(prefix + " ")):
-                    seg = replace(seg, speaker=speaker, confidence=1.0, reason="override")
-                    break
-        out.append(seg)
-    return tuple(out)
+    out = list(segments)
+    taken: set[int] = set()
+    hits = []
+    for override in overrides:
+        picked = select_lines(segments, override, title=title, number=number)
+        hits.append(len(picked))
+        for i in picked:
+            if i not in taken:
+                taken.add(i)
+                out[i] = replace(out[i], speaker=override.speaker, confidence=1.0, reason="override")
+    return tuple(out), tuple(hits)
+
+
+def apply_overrides(segments: Sequence[Segment], overrides: Sequence[Override], *, title: str = "",
+                    number: int | None = None) -> tuple[Segment, ...]:
+    """Give each dialogue line an override picks the override's speaker (see override_lines)."""
+    return override_lines(segments, overrides, title=title, number=number)[0]
+
+
+def override_issues(overrides: Sequence[Override], hits: Iterable[Sequence[int]]) -> tuple[OverrideIssue, ...]:
+    """The overrides that picked no line, or several, across all chapters (`hits`: each chapter's override_hits)."""
+    totals = [0] * len(overrides)
+    for chapter_hits in hits:
+        for i, n in enumerate(chapter_hits[:len(totals)]):  # voices.yaml edited meanwhile: same entries first
+            totals[i] += n
+    return tuple(OverrideIssue(i, o, n) for i, (o, n) in enumerate(zip(overrides, totals)) if n != 1)
+
+
+def describe_issue(issue: OverrideIssue) -> str:
+    """What went wrong with an override, for the CLI to print after voices.yaml's file/line/key."""
+    o = issue.override
+    where = "".join(f", {k}: {v!r}" if isinstance(v, str) else f", {k}: {v}"
+                    for k, v in (("nth", o.nth), ("chapter", o.chapter), ("context", o.context)) if v is not None)
+    what = f"line {json.dumps(o.line, ensure_ascii=False)}{where}"
+    if issue.matches == 0:
+        return f"{what} matches no line: nothing was given to {o.speaker}"
+    pick = "chapter: or context:" if o.nth is not None else f"nth: (1-{issue.matches}), chapter: or context:"
+    return f"{what} matches {issue.matches} lines, all given to {o.speaker}: add {pick} to pick one"
 
 
 def _count(characters: Sequence[Character], segments: Sequence[Segment]) -> tuple[Character, ...]:
@@ -54,11 +120,12 @@ def _count(characters: Sequence[Character], segments: Sequence[Segment]) -> tupl
 
 
 def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Character] = (),
-                  exclude: Sequence[str] = (), overrides: Sequence[Override] = ()) -> Chapter:
-    """Attribute one chapter of an open document."""
+                  exclude: Sequence[str] = (), overrides: Sequence[Override] = (), position: int = 1) -> Chapter:
+    """Attribute one chapter of an open document (`position`: its 1-based place, the number when it has none)."""
     text = doc.read(layout)
     segments, characters = attribute(text, layout.paragraphs, offset=layout.start, known=known, exclude=exclude)
-    segments = apply_overrides(segments, overrides)
+    number = layout.number if layout.number is not None else position
+    segments, hits = override_lines(segments, overrides, title=layout.title, number=number)
     # A user's override may knowingly disagree with a tag; everything else that does is reported.
     bad = tuple(s for s in contradictions(text, segments, offset=layout.start) if s.reason != "override")
     return Chapter(
@@ -70,6 +137,7 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
         end=layout.end,
         skipped=layout.skipped,
         contradictions=bad,
+        override_hits=hits,
     )
 
 
@@ -78,8 +146,9 @@ def iter_chapters(doc: Document, *, author: str | None = None,
     """Chapters of a document one at a time (memory holds one chapter), sharing one character model."""
     known: dict[str, Character] = {}
     exclude = [a for a in (author, doc.layout.author) if a]
-    for layout in doc.layout.chapters:
-        chapter = parse_chapter(doc, layout, known=list(known.values()), exclude=exclude, overrides=overrides)
+    for position, layout in enumerate(doc.layout.chapters, start=1):
+        chapter = parse_chapter(doc, layout, known=list(known.values()), exclude=exclude, overrides=overrides,
+                                position=position)
         for c in chapter.characters:
             known.setdefault(c.name, c)
         yield chapter
@@ -91,7 +160,8 @@ def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matt
     doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
     chapters = tuple(iter_chapters(doc, author=author, overrides=overrides))
     return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
-                summary=doc.layout.summary, source=path, front=doc.layout.front)
+                summary=doc.layout.summary, source=path, front=doc.layout.front,
+                override_issues=override_issues(overrides, (c.override_hits for c in chapters)))
 
 
 def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
@@ -101,4 +171,5 @@ def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_ma
     yield from iter_chapters(doc, author=author, overrides=overrides)
 
 
-__all__ = ["read_book", "stream_book", "iter_chapters", "parse_chapter", "apply_overrides"]
+__all__ = ["read_book", "stream_book", "iter_chapters", "parse_chapter", "apply_overrides", "override_lines",
+           "select_lines", "override_issues", "describe_issue", "chapter_matches"]

@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Book, Chapter, Segment
+from ..model import Book, Chapter, Override, Segment
 
 # The same tokenisation as parser.apply_overrides: overrides match on words, case and punctuation ignored.
 _WORDS = re.compile(r"[\w']+")
@@ -28,8 +28,12 @@ class ReviewItem:
     before: tuple[Segment, ...]  # every segment of the paragraph before (empty at a chapter start)
     after: tuple[Segment, ...]  # every segment of the paragraph after
     openings: tuple[str, ...]  # per line: the opening words an override needs to pick out that line
-    unique: bool  # False if some other line begins with exactly the same words (an override hits both)
+    unique: bool  # False if even nth:/chapter: cannot pick out each line alone (an override hits several)
     nearby: tuple[str, ...]  # other speakers heard near the line, nearest first: the likely alternatives
+    # Per line, when its opening repeats: which of the chapter's lines starting so (nth:), and the chapter
+    # (chapter:) when other chapters have such a line too; None where not needed.
+    nths: tuple[int | None, ...] = ()
+    chapters: tuple[str | None, ...] = ()
 
     @property
     def line(self) -> Segment:
@@ -47,6 +51,10 @@ class ReviewItem:
         out = []
         for i, opening in enumerate(self.openings):
             out.append(f"  - line: {_yaml_str(opening)}")
+            if i < len(self.nths) and self.nths[i] is not None:
+                out.append(f"    nth: {self.nths[i]}")
+            if i < len(self.chapters) and self.chapters[i] is not None:
+                out.append(f"    chapter: {_yaml_str(self.chapters[i] or '')}")
             note = ""
             if i == len(self.openings) - 1 and not speaker:
                 alternatives = [n for n in self.nearby if n != who]
@@ -96,6 +104,30 @@ def _opening_for(seg: Segment, others: Sequence[list[str]]) -> tuple[str, bool]:
     return opening_text(seg.text, len(mine)), False
 
 
+def _pick(line: Segment, opening: str, chapter: Chapter,
+          chapters: Sequence[Chapter]) -> tuple[int | None, str | None]:
+    """nth: (and chapter: when needed) that make an override starting with `opening` pick exactly `line`.
+
+    (None, None) when no such pair exists (a twin chapter title, say): the snippet then hits several lines.
+    """
+    from .book import select_lines  # book imports the attribution passes; review stays light without them
+
+    probe = Override(opening, "?")
+    mine = select_lines(chapter.segments, probe)
+    at = next((k for k, i in enumerate(mine) if chapter.segments[i] is line
+               or (chapter.segments[i].start, chapter.segments[i].end) == (line.start, line.end)), None)
+    if at is None:
+        return None, None
+    nth = at + 1
+    probe = Override(opening, "?", nth=nth)
+    elsewhere = [ch for ch in chapters if ch is not chapter and select_lines(ch.segments, probe, title=ch.title)]
+    if not elsewhere:
+        return nth, None
+    probe = Override(opening, "?", nth=nth, chapter=chapter.title)
+    twins = [ch for ch in chapters if ch is not chapter and select_lines(ch.segments, probe, title=ch.title)]
+    return (nth, chapter.title) if not twins else (None, None)
+
+
 def _by_paragraph(chapter: Chapter) -> dict[int, list[Segment]]:
     paras: dict[int, list[Segment]] = {}
     for seg in chapter.segments:
@@ -140,16 +172,20 @@ def review_items(books: Sequence[Book], limit: int | None = 10) -> list[ReviewIt
         groups = groups[:limit]
     # Openings are computed only for the lines shown: each one is checked against every dialogue line.
     all_dialogue = [words(s.text) for b in books for ch in b.chapters for s in ch.segments if s.kind == "dialogue"]
+    chapters = [ch for b in books for ch in b.chapters]
     items = []
     for title, chapter, paras, lines in groups:
         seg = lines[0]
-        openings, unique = [], True
+        openings, nths, where, unique = [], [], [], True
         for ln in lines:
             others = list(all_dialogue)
             others.remove(words(ln.text))  # the line itself (one copy; an identical twin stays and is reported)
             text, ok = _opening_for(ln, others)
+            nth, chapter_key = (None, None) if ok else _pick(ln, text, chapter, chapters)
             openings.append(text)
-            unique = unique and ok
+            nths.append(nth)
+            where.append(chapter_key)
+            unique = unique and (ok or nth is not None)
         keys = sorted(paras)
         k = keys.index(seg.paragraph)
         items.append(ReviewItem(
@@ -162,6 +198,8 @@ def review_items(books: Sequence[Book], limit: int | None = 10) -> list[ReviewIt
             openings=tuple(openings),
             unique=unique,
             nearby=_nearby(chapter, seg),
+            nths=tuple(nths),
+            chapters=tuple(where),
         ))
     return items
 
@@ -209,6 +247,8 @@ def format_item(item: ReviewItem, number: int) -> str:
         out.append(_wrap("after: " + _shorten(_plain(item.after, limit=10**6), 300, keep="start"), "   "))
     if not item.unique:
         out.append("   note: another line starts with the same words; this override changes both.")
+    elif any(n is not None for n in item.nths):
+        out.append("   note: other lines start with the same words; `nth:` picks this one.")
     out.append(item.snippet())
     return "\n".join(out)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..attribution.book import describe_issue, override_issues
 from ..model import Chapter
 from ..pipeline import RenderOptions, default_cache_dir, render
 from ..publish.steps import PublishOptions
+from ..voices.config import Config, load_config
 from .options import (
     author_opt,
     cache_limit_opt,
@@ -75,6 +78,7 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
         for speaker, voice in ch.voices:
             click.echo(f"  {speaker}: {voice.voice} (rate {voice.rate}, pitch {voice.pitch})")
         check_lines(ch.chapter)
+    report_overrides(load_config(voices), [r.chapter for r in report.chapters])
     if report.new_speakers:
         click.echo(f"Added to {voices}: {', '.join(report.new_speakers)}")
     click.echo(f"{report.clips_synthesized} of {report.clips_total} clips synthesised, the rest from the cache.")
@@ -88,3 +92,9 @@ def check_lines(chapter: Chapter) -> None:
     for seg in chapter.contradictions:
         click.echo(f"  Check: \u201c{' '.join(seg.text.split())[:60]}\u201d is given to {seg.speaker or 'nobody'}, "
                    "but the tag beside it names someone else")
+
+
+def report_overrides(config: Config, chapters: Iterable[Chapter]) -> None:
+    """Name each override that changed no line or several (on stderr: `script --format json` stays JSON)."""
+    for issue in override_issues(config.overrides, (c.override_hits for c in chapters)):
+        click.echo(f"Check: {config.where(f'overrides[{issue.index}]')}: {describe_issue(issue)}", err=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from ..model import Chapter
 from ..pipeline import read_books, script_chapters
 from ..voices.config import load_config
 from .options import author_opt, front_opt, inputs, voices_opt
-from .render import check_lines
+from .render import check_lines, report_overrides
 
 
 @click.command(name="script")
@@ -42,11 +44,15 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
             path, played = scriptpage.write_script_page(books, page, out_dir=output_dir)
             click.echo(f"Wrote {path}" + (f" (player for {played} rendered chapter(s))" if played else
                                           f" (no render found in {output_dir}: no player)"))
+        report_overrides(config, (c for b in books for c in b.chapters))
         return
     # Printed chapter by chapter as each is parsed: a whole book's script is never held in memory.
-    chapters = script_chapters(list(inputs), config, author=author, include_front_matter=include_front_matter)
+    seen: list[Chapter] = []  # only their override counts are used; the segments go when printed
+    chapters = _noting(script_chapters(list(inputs), config, author=author,
+                                       include_front_matter=include_front_matter), seen)
     if fmt == "json":
         _echo_json_array(seg.as_json() for chapter in chapters for seg in chapter.segments)
+        report_overrides(config, seen)
         return
     for chapter in chapters:
         click.echo(f"== {chapter.title} ==")
@@ -58,6 +64,14 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
                 click.echo(f"{seg.speaker or '(unknown)'}: “{text}”")
         check_lines(chapter)
         click.echo("")
+    report_overrides(config, seen)
+
+
+def _noting(chapters: Iterable[Chapter], seen: list[Chapter]) -> Iterator[Chapter]:
+    """Pass chapters through, keeping a segment-free copy of each (the override counts) in `seen`."""
+    for chapter in chapters:
+        seen.append(replace(chapter, segments=(), characters=(), contradictions=()))
+        yield chapter
 
 
 def _echo_json_array(items: Iterable[object]) -> None:

@@ -79,6 +79,8 @@ pronounce: {}
 # Fix a line given to the wrong speaker: the line's opening words and who really says it.
 #   - line: "It's not your fault"
 #     speaker: Souta
+# Optional, to pick one of several lines that start so: nth: 2 (the chapter's 2nd such line),
+# chapter: (its number or words of its title), context: (words in or beside the line's paragraph).
 overrides: []
 # One entry per speaking character; new speakers are added here on every render
 # (`audiobook cast chapter.txt --write` adds them without rendering).
@@ -245,6 +247,43 @@ class _Checker:
         return Voice(**out)
 
 
+OVERRIDE_KEYS = ("line", "speaker", "nth", "chapter", "context")
+
+
+def _items(check: _Checker, doc: Any) -> list[tuple[int, Any, Any]]:
+    """(index, item, the list) for each entry of `overrides:`."""
+    onode = doc.get("overrides") or []
+    if not isinstance(onode, list):
+        raise check.fail(doc, "overrides", "overrides", "expected a list of {line, speaker}")
+    return [(i, item, onode) for i, item in enumerate(onode)]
+
+
+def _override(check: _Checker, onode: Any, item: Any, i: int) -> Override:
+    """One `overrides:` entry: line and speaker, optionally nth, chapter and context."""
+    where = f"overrides[{i}]"
+    if not isinstance(item, Mapping) or not {"line", "speaker"} <= set(item):
+        raise check.fail(onode, i, where, "expected a mapping with the keys 'line' and 'speaker' "
+                         "(and optionally nth, chapter, context)")
+    with contextlib.suppress(AttributeError, KeyError, TypeError, IndexError):
+        check.lines[where] = onode.lc.item(i)[0] + 1
+    for k in item:
+        if k not in OVERRIDE_KEYS:
+            raise check.fail(item, k, f"{where}.{k}", f"unknown key (expected one of: {', '.join(OVERRIDE_KEYS)})")
+    if not all(isinstance(item[k], str) and item[k].strip() for k in ("line", "speaker")):
+        raise check.fail(onode, i, where, "'line' and 'speaker' must be non-empty strings")
+    nth, chapter, context = item.get("nth"), item.get("chapter"), item.get("context")
+    if nth is not None and (isinstance(nth, bool) or not isinstance(nth, int) or nth < 1):
+        raise check.fail(item, "nth", f"{where}.nth", f"expected a whole number from 1 up, got {nth!r}")
+    bad_number = isinstance(chapter, bool) or (isinstance(chapter, int) and chapter < 0)
+    if chapter is not None and (bad_number or not isinstance(chapter, (int, str)) or not str(chapter).strip()):
+        raise check.fail(item, "chapter", f"{where}.chapter",
+                         f"expected a chapter number or words of its title, got {chapter!r}")
+    if context is not None and (not isinstance(context, str) or not context.strip()):
+        raise check.fail(item, "context", f"{where}.context",
+                         f"expected words found near the line, got {context!r}")
+    return Override(str(item["line"]), str(item["speaker"]), nth, chapter, context)
+
+
 def load_config(path: Path) -> Config:
     """Read and validate voices.yaml; a missing file gives the built-in defaults."""
     if not path.exists():
@@ -315,17 +354,7 @@ def _validate(doc: Any, path: Path) -> Config:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise check.fail(cnode[name], "aliases", f"{where}.aliases", "expected a list of names")
         characters[str(name)] = CharacterVoice(str(name), entry, tuple(aliases))
-    overrides = []
-    onode = doc.get("overrides") or []
-    if not isinstance(onode, list):
-        raise check.fail(doc, "overrides", "overrides", "expected a list of {line, speaker}")
-    for i, item in enumerate(onode):
-        where = f"overrides[{i}]"
-        if not isinstance(item, Mapping) or set(item) != {"line", "speaker"}:
-            raise check.fail(onode, i, where, "expected a mapping with exactly the keys 'line' and 'speaker'")
-        if not all(isinstance(item[k], str) and item[k].strip() for k in ("line", "speaker")):
-            raise check.fail(onode, i, where, "'line' and 'speaker' must be non-empty strings")
-        overrides.append(Override(item["line"], item["speaker"]))
+    overrides = [_override(check, onode_i, item, i) for i, item, onode_i in _items(check, doc)]
     pnode = check.mapping(doc.get("pronounce"), doc, "pronounce", "pronounce")
     pronounce = {}
     for word, said in pnode.items():
