@@ -574,9 +574,9 @@ def test_missing_html_package_is_a_clear_error(tmp_path: Path, monkeypatch: pyte
 @pytest.mark.parametrize("chunk", [5, 1 << 18])
 def test_undecodable_plain_text_names_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes,
                                                message: str, chunk: int) -> None:
-    from audiobook.text import reader
+    from audiobook.text import plain
 
-    monkeypatch.setattr(reader, "_CHUNK", chunk)  # the streamed reader gives the same offsets at any chunk size
+    monkeypatch.setattr(plain, "_CHUNK", chunk)  # the streamed reader gives the same offsets at any chunk size
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     with pytest.raises(InputError) as err:

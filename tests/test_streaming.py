@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from test_structure import _documents
 
 from audiobook.errors import InputError
-from audiobook.text import reader
+from audiobook.text import plain
+from audiobook.text.decode import decode
 from audiobook.text.reader import open_document
 from audiobook.text.structure import layout
 
@@ -30,7 +31,7 @@ def _in_memory(text: str, include: bool, stem: str):
 def test_streamed_file_lays_out_exactly_like_its_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str,
                                                       newline: str, encoding: str, include: bool, chunk: int) -> None:
     # Tiny chunks split multi-byte characters, CRLF pairs and lines across reads.
-    monkeypatch.setattr(reader, "_CHUNK", chunk)
+    monkeypatch.setattr(plain, "_CHUNK", chunk)
     try:
         data = text.replace("\n", newline).encode(encoding)
     except UnicodeEncodeError:
@@ -50,7 +51,7 @@ def test_streamed_file_lays_out_exactly_like_its_text(tmp_path: Path, monkeypatc
 
 
 def test_streamed_shared_chapter_matches(user_chapter: Path, tmp_path: Path) -> None:
-    text = reader.decode(user_chapter.read_bytes(), str(user_chapter))
+    text = decode(user_chapter.read_bytes(), str(user_chapter))
     doc = open_document(user_chapter)
     assert tuple(doc.layout.chapters) == tuple(layout(text, default_title=user_chapter.stem).chapters)
 
@@ -77,7 +78,7 @@ def _peak_opening(path: Path) -> int:
 
 def test_memory_of_opening_and_reading_does_not_grow_with_the_file(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "_CHUNK", 1 << 16)
+    monkeypatch.setattr(plain, "_CHUNK", 1 << 16)
     small, big = tmp_path / "small.txt", tmp_path / "big.txt"
     small.write_text(_book(40), encoding="utf-8")
     big.write_text(_book(160), encoding="utf-8")

@@ -1,0 +1,196 @@
+"""HTML: the story text of a page (a saved fan-fiction page, a download, any page) as blocks of text.
+
+The extracted text is the story's blocks separated by blank lines, ``<br>`` as a newline and ``<hr>`` as a
+``* * *`` scene-break line; offsets index that text. The tree is walked without recursion, so a page of
+thousands of unclosed or nested tags is read like any other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from bs4.element import Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
+
+from audiobook.errors import InputError
+
+from .decode import BINARY_BYTE, binary_byte, detect, display_name
+from .document import Document
+from .structure import SectionFilter, layout
+
+_DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "button",
+              "select", "svg", "head")
+_STORY_SELECTORS = ("#storytext", "#chapters", ".userstuff", ".storytext", "#story", ".chapter-content",
+                    ".entry-content", "article", "main")
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre", "section",
+               "article", "tr", "dd", "dt", "figcaption", "center", "body", "main", "ul", "ol", "table"}
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_SKIPPED_NODES = (Comment, Doctype, ProcessingInstruction)
+
+
+@dataclass
+class Extracted:
+    """Text extracted from HTML: blocks joined by blank lines, and where the heading blocks stand."""
+
+    text: str
+    headings: list[tuple[int, int]]  # [start, end) of each h1-h3 block, in order
+
+
+def soup_of(markup: bytes | str) -> BeautifulSoup:
+    """The parsed page (lxml, else the standard library's parser)."""
+    try:
+        return BeautifulSoup(markup, "lxml")
+    except Exception:  # lxml missing or unhappy: the stdlib parser always works
+        return BeautifulSoup(markup, "html.parser")
+
+
+class _Blocks:
+    """Blocks of text as the walk finds them: (text, is an h1-h3 heading)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[str, bool]] = []
+        self.cur: list[str] = []
+
+    def flush(self, heading: bool = False) -> None:
+        # Text separated by <br><br> (an empty line) is separate paragraphs, as on old fan-fiction pages.
+        for part in re.split(r"\n[ \t\r\f\v\xa0]*\n", "".join(self.cur)):
+            lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in part.split("\n")]
+            s = "\n".join(ln for ln in lines if ln)
+            if s:
+                self.blocks.append((s, heading))
+        self.cur.clear()
+
+    def joined(self) -> Extracted:
+        parts: list[str] = []
+        headings: list[tuple[int, int]] = []
+        pos = 0
+        for s, heading in self.blocks:
+            if parts:
+                parts.append("\n\n")
+                pos += 2
+            if heading:
+                headings.append((pos, pos + len(s)))
+            parts.append(s)
+            pos += len(s)
+        return Extracted("".join(parts), headings)
+
+
+def extract_blocks(root: Tag) -> Extracted:
+    """Walk the tree: each block element becomes a paragraph, <br> a newline, <hr> a scene break."""
+    out = _Blocks()
+    # Each open element: its remaining children, and what closing it does (None: nothing; else flush,
+    # True for an h1-h3 heading).
+    stack: list[tuple[Iterator[PageElement], bool | None]] = [(iter(root.children), None)]
+    while stack:
+        children, on_close = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if on_close is not None:
+                out.flush(heading=on_close)
+            continue
+        if isinstance(child, _SKIPPED_NODES):
+            continue
+        if isinstance(child, NavigableString):
+            out.cur.append(re.sub(r"\s+", " ", str(child)))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name.lower() if child.name else ""
+        if name in _DROP_TAGS:
+            continue
+        if name == "br":
+            out.cur.append("\n")
+        elif name == "hr":
+            out.flush()
+            out.blocks.append(("* * *", False))
+        elif name in _HEADING_TAGS or name in _BLOCK_TAGS:
+            out.flush()
+            stack.append((iter(child.children), name in ("h1", "h2", "h3")))
+        else:
+            stack.append((iter(child.children), None))
+    out.flush()
+    return out.joined()
+
+
+def _story_root(soup: BeautifulSoup) -> Tag:
+    """The element holding the story on a saved fan-fiction page (or the body)."""
+    for sel in _STORY_SELECTORS:
+        found = soup.select(sel)
+        if found:
+            best = max(found, key=lambda t: len(t.get_text()))
+            if len(best.get_text(strip=True)) > 200:
+                return best
+    body: Tag = soup.body or soup
+    # Otherwise: the element whose own <p> children hold the most text.
+    best, best_len = body, 0
+    for tag in body.find_all(True):
+        n = sum(len(p.get_text()) for p in tag.find_all("p", recursive=False))
+        if n > best_len:
+            best, best_len = tag, n
+    total = len(body.get_text())
+    return best if best_len > 0.5 * total else body
+
+
+_FANFIC_TITLE_NOISE = (
+    re.compile(r",\s+an?\s+.*?fan\s?fic(?:tion)?\s*$", re.IGNORECASE),  # "..., a Naruto fanfic"
+    re.compile(r"\s+(?:Chapter|Ch\.)\s*\d+.*$", re.IGNORECASE),
+)
+
+
+def _html_title(soup: BeautifulSoup) -> str | None:
+    """The story title of a saved page: the site's title element, an <h1>, or a cleaned <title>."""
+    for sel in ("#profile_top b.xcontrast_txt", "h2.title.heading", "h1"):
+        found = soup.select_one(sel)
+        if found and found.get_text(strip=True):
+            return re.sub(r"\s+", " ", found.get_text(" ", strip=True))
+    if soup.title and soup.title.get_text(strip=True):
+        t = re.sub(r"\s+", " ", soup.title.get_text(" ", strip=True))
+        t = re.split(r"\s+[|–—]\s+|\s+-\s+", t)[0].strip()
+        for noise in _FANFIC_TITLE_NOISE:
+            t = noise.sub("", t).strip()
+        return t or None
+    return None
+
+
+def _html_author(soup: BeautifulSoup) -> str | None:
+    """The author of a saved page: <meta name=author>, a rel=author link, or a profile link."""
+    meta = soup.find("meta", attrs={"name": "author"})
+    if isinstance(meta, Tag):
+        content = meta.get("content")
+        if isinstance(content, str) and content.strip():
+            return content.strip()
+    for sel in ("a[rel~=author]", "#profile_top a[href*='/u/']"):
+        found = soup.select_one(sel)
+        if found and found.get_text(strip=True):
+            return found.get_text(" ", strip=True)
+    return None
+
+
+def open_html(path: Path, data: bytes, read: SectionFilter | None) -> Document:
+    """A saved page: the story container's text laid out, with the page's title and author."""
+    name = display_name(path)
+    if detect(data) == ("utf-8", 0):  # no BOM or UTF-16 to decode first: the bytes must be text
+        b = BINARY_BYTE.search(data)
+        if b:
+            raise binary_byte(name, b.group()[0], b.start())
+    soup = soup_of(data)
+    title = _html_title(soup)
+    author = _html_author(soup)
+    story = _story_root(soup)
+    # Screen-reader landmarks ("Chapter Text" on AO3) are not part of the story.
+    for tag in story.find_all(_DROP_TAGS) + story.select(".landmark"):
+        tag.decompose()
+    ex = extract_blocks(story)
+    if not ex.text.strip():
+        raise InputError(f"{name}: no story text in the page")
+    lay = layout(ex.text, read=read, default_title=title or path.stem, heading_spans=ex.headings)
+    if lay.title is None and title:
+        lay = dataclasses.replace(lay, title=title)
+    if lay.author is None and author:
+        lay = dataclasses.replace(lay, author=author)
+    return Document(path, lay, text=ex.text)

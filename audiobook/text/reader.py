@@ -1,0 +1,108 @@
+"""Open an input file (.txt, .md, .html/.htm, .epub) as decoded text plus its structure.
+
+Offsets everywhere (chapters, paragraphs, segments) index `Document.text`, which is:
+
+- for .txt: the file decoded (see `decode`) with CRLF and CR line endings normalised to "\\n" (and stray
+  C1 controls mapped to the Windows-1252 characters they stand for, one character for one);
+- for .md: the same, with markdown markup (``#``, ``*``, ``_``, link targets...) replaced by spaces of the
+  same length, so offsets are still offsets into the file text while the markup is never read aloud;
+- for .html/.htm: the story text extracted from the page (paragraphs separated by blank lines, ``<br>``
+  as a newline, ``<hr>`` as a ``* * *`` scene-break line);
+- for .epub: the text extracted from each spine document that has text, in reading order, separated by
+  blank lines.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from audiobook.errors import InputError
+
+from .decode import decode, display_name, read_bytes
+from .document import Document
+from .plain import open_plain
+from .structure import SectionFilter, read_everything
+
+#: Input suffixes a directory of chapter files is searched for.
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub")
+
+_HTML = (".html", ".htm", ".xhtml")
+_MARKDOWN = (".md", ".markdown")
+
+
+def _require(module: str, package: str, path: Path) -> None:
+    """An InputError naming the missing package, rather than an ImportError traceback."""
+    if importlib.util.find_spec(module) is None:
+        raise InputError(f"{display_name(path)}: reading {path.suffix} files needs the '{package}' package "
+                         f"(pip install {package})")
+
+
+def open_document(path: Path, *, include_front_matter: bool = False, read: SectionFilter | None = None) -> Document:
+    """Open one input file (.txt, .md, .html/.htm, .epub; anything else is read as plain text).
+
+    `read` says which skipped sections (notes, summary, licence...) are read aloud after all;
+    include_front_matter reads them all (`structure.read_everything`).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if include_front_matter:
+        read = read_everything
+    if suffix == ".epub":
+        read_bytes(path)  # the one set of messages for a missing, unreadable or empty file
+        _require("ebooklib", "ebooklib", path)
+        _require("bs4", "beautifulsoup4", path)
+        from .epub import open_epub
+
+        doc = open_epub(path, read)
+    elif suffix in _HTML:
+        data = read_bytes(path)
+        _require("bs4", "beautifulsoup4", path)
+        from .html import open_html
+
+        doc = open_html(path, data, read)
+    elif suffix in _MARKDOWN:
+        from .markdown import open_markdown
+
+        doc = open_markdown(path, read_bytes(path), read)
+    else:
+        doc = open_plain(path, read, path.stem)
+    if not any(ch.paragraphs for ch in doc.layout.chapters):
+        raise InputError(f"{display_name(path)}: no story text (only front matter)")
+    return doc
+
+
+def _natural_key(p: Path) -> list[object]:
+    """Sort key putting ch2 before ch10."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a directory becomes its chapter files (.txt .md .html .htm .epub) in natural order.
+
+    (ch2 before ch10.) An empty directory, or one with no text files, is an InputError.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            try:
+                entries = list(p.iterdir())
+            except PermissionError:
+                raise InputError(f"{display_name(p)}: cannot read the directory (permission denied)") from None
+            files = sorted(
+                (e for e in entries
+                 if e.suffix.lower() in TEXT_SUFFIXES and e.is_file() and not e.name.startswith(".")),
+                key=_natural_key,
+            )
+            if not files:
+                what = "is empty" if not entries else "has no text files (.txt .md .html .htm .epub)"
+                raise InputError(f"{display_name(p)}: the directory {what}")
+            out.extend(files)
+        else:
+            out.append(p)
+    return out
+
+
+__all__ = ["Document", "TEXT_SUFFIXES", "decode", "expand_inputs", "open_document"]
