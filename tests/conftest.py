@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout; AUDIOBOOK_SHARED points elsewhere (a worktree that is not beside it).
+SHARED = Path(os.environ.get("AUDIOBOOK_SHARED") or REPO.parent / "shared")
 SAMPLE = REPO / "samples" / "the-lamplighters-daughter.txt"
 
 
