@@ -2,7 +2,12 @@
 """Run speaker attribution over a folder laid out like attribution-dev and write score.py predictions.
 
     python bench/attribution.py DATASET_DIR [-o predictions.json] [--no-score] [--calibration]
+    python bench/attribution.py --loo attribution-train [-o predictions.json] [--cast-report]
     python bench/attribution.py --speed [DATASET_DIR] [--words 100000]
+
+--loo reads every novel exactly as `audiobook script --format json NOVEL.txt` does (file -> reader ->
+chapters -> attribution, in process: the same `script_chapters` the CLI calls), with weights fitted on
+the other novels of the folder (leave one novel out), and prints the pooled score plus cast quality.
 """
 
 from __future__ import annotations
@@ -172,11 +177,23 @@ def main() -> int:
     ap.add_argument("--no-score", action="store_true", help="do not run DATASET_DIR/score.py")
     ap.add_argument("--speed", action="store_true", help="time a ~100k-word text instead")
     ap.add_argument("--words", type=int, default=100_000)
+    ap.add_argument("--loo", type=Path, metavar="TRAIN_DIR",
+                    help="leave one novel out over TRAIN_DIR through the real reading path, with cast quality")
+    ap.add_argument("--only", nargs="*", default=(), help="with --loo: only these novels (still fitted on the rest)")
+    ap.add_argument("--detail", action="store_true", help="with --loo: score.py's novel x type rows too")
     ap.add_argument("--book", action="store_true",
                     help="carry each novel's characters from chapter to chapter (known=...)")
     a = ap.parse_args()
     if a.speed:
         speed(a.dataset, a.words)
+        return 0
+    if a.loo is not None:
+        from attribution_eval import evaluate, report
+
+        t0 = time.perf_counter()
+        results = list(evaluate(a.loo, only=a.only))
+        report(a.loo, results, a.output, a.detail)
+        print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
         return 0
     if a.dataset is None:
         ap.error("DATASET_DIR is required (or --speed)")
