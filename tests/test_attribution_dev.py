@@ -14,7 +14,9 @@ import pytest
 from audiobook.attribution.attribute import attribute, contradictions
 from audiobook.model import Paragraph
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "attribution-dev"
+# beside the repository (../shared), also from a worktree nested deeper (/work/wt/NAME -> /work/shared)
+DEV = next((p / "shared" for p in Path(__file__).resolve().parents[1:] if (p / "shared").is_dir()),
+           Path(__file__).resolve().parents[2] / "shared") / "attribution-dev"
 
 # Floors the current parser reaches (regression guard: measured 86.9 / 99.0 / 80.7 / 79.8 / 97.8).
 FLOORS = {"qaccL": 0.865, "explicit": 0.985, "anaphoric": 0.80, "implicit": 0.79, "f1": 0.975}

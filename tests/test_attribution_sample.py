@@ -10,7 +10,9 @@ import pytest
 from audiobook.attribution.attribute import attribute, contradictions
 from audiobook.model import Paragraph
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# beside the repository (../shared), also from a worktree nested deeper (/work/wt/NAME -> /work/shared)
+SHARED = next((p / "shared" for p in Path(__file__).resolve().parents[1:] if (p / "shared").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared")
 SAMPLE = SHARED / "samples" / "chapter1.txt"
 
 # Who speaks each quoted span, in reading order, as read from the text.

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .characters import HARD_STOP, HONORIFICS, STOP, Cast, Mention, build_cast, split_name
+from .names import LOWER, NAME_WORD, UPPER
 from ..model import NARRATOR, Character, Paragraph, Segment
 from .characters import (
     HARD_STOP,
@@ -32,7 +34,7 @@ from .speechverbs import LEMMA, SPEECH_NOUNS, VERB
 
 # ---------------------------------------------------------------- patterns for tags
 
-_CAP = rf"[{UPPER}][{LOWER}]+(?:['\u2019-][{UPPER}{LOWER}][{LOWER}]+)*"
+_CAP = NAME_WORD
 _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
 _NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"

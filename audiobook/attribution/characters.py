@@ -8,9 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..model import NARRATOR, Character, Gender
+from .names import LOWER, NAME_WORD, UPPER
 
-UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f\u0401"
-LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u03b1-\u03c9\u0430-\u044f\u0451"
 
 #: Titles before a name, with the gender they suggest (None: either).
 HONORIFICS: dict[str, Gender | None] = {
@@ -88,7 +87,7 @@ _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male"
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
 
 _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
-_WORD = rf"[{UPPER}][{LOWER}]+(?:['\u2019-][{UPPER}{LOWER}][{LOWER}]+)*"
+_WORD = NAME_WORD
 #: An optional title, then one to three capitalised words.
 NAME_RE = re.compile(
     rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|\n[ \t]*){_WORD}){{0,2}})"

@@ -1,0 +1,88 @@
+"""What a name looks like: letter classes from Unicode categories, name words, and book-wide word counts.
+
+Names are not only ASCII: "Łukasz", "Ōtomo", "李", "O'Brien", "D'Arcy", "Grant-Menzies" are all names. The
+letter classes are derived from `unicodedata` categories (never hand-written ranges), so any script's
+capitalised words, and caseless scripts' words, can be names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_SCAN_LIMIT = 0x10000  # the Basic Multilingual Plane: every script a novel's names are written in
+
+
+def _char_class(categories: frozenset[str]) -> str:
+    """A regex character-class body matching every BMP character in the given Unicode categories."""
+    parts: list[str] = []
+    start: int | None = None
+    for cp in range(_SCAN_LIMIT + 1):
+        inside = cp < _SCAN_LIMIT and unicodedata.category(chr(cp)) in categories
+        if inside and start is None:
+            start = cp
+        elif not inside and start is not None:
+            a, b = re.escape(chr(start)), re.escape(chr(cp - 1))
+            parts.append(a if start == cp - 1 else f"{a}-{b}")
+            start = None
+    return "".join(parts)
+
+
+#: Capital letters (upper and title case).
+UPPER = _char_class(frozenset({"Lu", "Lt"}))
+#: Letters that may follow a capital inside a word: lower case, modifiers, combining marks, caseless letters.
+LOWER = _char_class(frozenset({"Ll", "Lm", "Mn", "Mc", "Lo"}))
+#: Caseless letters (CJK, Hebrew, Arabic...): a word of them may be a name without any capital.
+CASELESS = _char_class(frozenset({"Lo"}))
+
+_APOS = "'\u2019"
+#: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Menzies", "McDonald", "Łukasz", "李".
+NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)*|[{CASELESS}]+)"
+             rf"(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
+
+_WORDS = re.compile(rf"[{UPPER}{LOWER}]+(?:[{_APOS}-][{UPPER}{LOWER}]+)*")
+# a word opening a sentence or a speech: its capital says nothing about being a name
+_INITIAL = re.compile(r"(?:^|[.!?:;\u2026]|[\"\u201c\u2018]|--|\u2014)[\"'\u201c\u201d\u2018\u2019)\s]*$")
+
+
+def is_capitalised(word: str) -> bool:
+    """Whether a word is written as a name is: a capital first letter, or a caseless script."""
+    return bool(word) and (word[0].isupper() or unicodedata.category(word[0]) == "Lo")
+
+
+@dataclass
+class WordCounts:
+    """How a book writes its words: lower case, capitalised mid-sentence, and whole capitalised runs.
+
+    A word the book mostly writes in lower case ("poor", "soon", "darling") is an ordinary word even when
+    it stands capitalised before a name at a sentence start ("Poor Winterbourne was amused").
+    """
+
+    lower: Counter[str] = field(default_factory=Counter)
+    capital_mid: Counter[str] = field(default_factory=Counter)
+    runs: Counter[str] = field(default_factory=Counter)  # capitalised runs, title left out ("Tony Last")
+
+    def add(self, text: str) -> None:
+        """Count the words of one chapter's text."""
+        for m in _WORDS.finditer(text):
+            w = m.group()
+            if w[0].islower():
+                self.lower[w] += 1
+            elif is_capitalised(w) and not _INITIAL.search(text, max(0, m.start() - 4), m.start()):
+                self.capital_mid[w] += 1
+
+    def common(self, word: str, min_lower: int) -> bool:
+        """Whether the book uses this capitalised word mostly as an ordinary lower-case word."""
+        low = self.lower[word.lower()]
+        return low >= min_lower and low > self.capital_mid[word]
+
+
+def count_words(texts: Iterable[str]) -> WordCounts:
+    """Word counts over every text of a book."""
+    counts = WordCounts()
+    for t in texts:
+        counts.add(t)
+    return counts
