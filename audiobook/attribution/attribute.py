@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from .characters import HARD_STOP, HONORIFICS, STOP, Cast, Mention, build_cast, split_name
+from .characters import HARD_STOP, HONORIFICS, STOP, Cast, Mention, build_cast, split_name, survey_book
 from .names import LOWER, NAME_WORD, UPPER
 from ..model import NARRATOR, Character, Paragraph, Segment
 from .characters import (
@@ -158,9 +159,9 @@ class _Turn:
 # ---------------------------------------------------------------- public API
 
 
-def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
-              known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> tuple[tuple[Segment, ...], tuple[Character, ...]]:
-    """Split paragraphs into narration and dialogue segments and attribute each dialogue segment a speaker."""
+def dialogue_parts(text: str, paragraphs: Sequence[Paragraph],
+                   offset: int = 0) -> tuple[list[tuple[int, int, int]], list[list[Part]]]:
+    """The chapter's paragraphs (local spans) and each one cut into narration and dialogue parts."""
     paras = _clean_paragraphs(text, paragraphs, offset)
     convention = detect_convention("\n\n".join(text[s:e] for s, e, _ in paras) if paras else "")
     parts_by_para: list[list[Part]] = []
@@ -168,7 +169,30 @@ def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
         prev = parts_by_para[-1] if parts_by_para else []
         open_before = bool(prev) and prev[-1].kind == "dialogue" and not prev[-1].closed
         parts_by_para.append(split_paragraph(text, s, e, convention, open_before=open_before))
-    chapter = _Chapter(text, paras, parts_by_para, known, exclude)
+    return paras, parts_by_para
+
+
+def survey(chapters: Callable[[], Iterable[tuple[str, Sequence[Paragraph], int]]],
+           exclude: Sequence[str] = ()) -> Cast:
+    """The whole book's cast, from every chapter's (text, paragraphs, offset); `chapters()` is read twice."""
+    def spans() -> Iterator[tuple[str, list[tuple[int, int]], list[tuple[int, int]]]]:
+        for text, paragraphs, offset in chapters():
+            _, parts = dialogue_parts(text, paragraphs, offset)
+            flat = [p for plist in parts for p in plist]
+            yield (text, [(p.start, p.end) for p in flat if p.kind == "narration"],
+                   [(p.start, p.end) for p in flat if p.kind == "dialogue"])
+    return survey_book(spans, exclude)
+
+
+def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
+              known: Sequence[Character] = (), exclude: Sequence[str] = (),
+              book: Cast | None = None) -> tuple[tuple[Segment, ...], tuple[Character, ...]]:
+    """Split paragraphs into narration and dialogue segments and attribute each dialogue segment a speaker.
+
+    `book`: the whole book's cast (`survey`), so every chapter names the same people the same way.
+    """
+    paras, parts_by_para = dialogue_parts(text, paragraphs, offset)
+    chapter = _Chapter(text, paras, parts_by_para, known, exclude, book)
     chapter.run()
     return chapter.segments(offset), chapter.characters()
 
@@ -224,7 +248,7 @@ class _Chapter:
     W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
 
     def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
-                 known: Sequence[Character], exclude: Sequence[str]) -> None:
+                 known: Sequence[Character], exclude: Sequence[str], book: Cast | None = None) -> None:
         self.text = text
         self.paras = paras
         self.parts = parts
@@ -243,7 +267,7 @@ class _Chapter:
                 self.by_para[i][0].continued = True
         narration = [(p.start, p.end) for plist in parts for p in plist if p.kind == "narration"]
         speech = [(q.part.start, q.part.end) for q in self.quotes]
-        self.cast: Cast = build_cast(text, narration, speech, known, exclude)
+        self.cast: Cast = build_cast(text, narration, speech, known, exclude, book)
         self.first_person = self._first_person(narration)
         self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}][{LOWER}]+", text[s:e])}
         self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]

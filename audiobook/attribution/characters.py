@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
 
 from ..model import NARRATOR, Character, Gender
-from .names import LOWER, NAME_WORD, UPPER
+from .names import LOWER, NAME_WORD, UPPER, WordCounts
+from .firstnames import first_name_gender
+from .params import CAST
 
 
 #: Titles before a name, with the gender they suggest (None: either).
@@ -136,9 +138,8 @@ class Entity:
     def mentions(self) -> int:
         return sum(self.forms.values())
 
-    @property
-    def gender(self) -> Gender | None:
-        """Pronouns used of the character beat what the title suggests (a mother called "Mr. X")."""
+    def _gender_scores(self) -> tuple[float, float, float, float, Gender | None]:
+        """(male, female) weight, the title's and the first name's part of it, and the first name's gender."""
         m, f = float(self.votes["male"]), float(self.votes["female"])
         # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
         by_title = Counter()  # type: Counter[str]
@@ -149,8 +150,21 @@ class Entity:
                 by_title[g] += n
             elif hon in _MOSTLY_MALE_TITLES:
                 by_title["male"] += 0.5 * n  # ranks that were almost always men's in the fiction we read
-        m += min(0.9, 0.3 * by_title["male"])
-        f += min(0.9, 0.3 * by_title["female"])
+        title_m, title_f = min(0.9, 0.3 * by_title["male"]), min(0.9, 0.3 * by_title["female"])
+        m, f = m + title_m, f + title_f
+        # a common given name is a prior that grows with the (noisy) pronoun evidence it has to stand against
+        named = first_name_gender(self.first or (self.name if not self.hon and " " not in self.name else ""))
+        prior = CAST.first_name_prior + CAST.first_name_weight * (self.votes["male"] + self.votes["female"])
+        if named == "male":
+            m += prior
+        elif named == "female":
+            f += prior
+        return m, f, title_m - title_f, prior if named else 0.0, named
+
+    @property
+    def gender(self) -> Gender | None:
+        """Pronouns used of the character beat what the title suggests (a mother called "Mr. X")."""
+        m, f, _, _, _ = self._gender_scores()
         if self.known_gender and not self.votes:
             return self.known_gender
         if m != f and max(m, f) >= 0.3 and (min(m, f) == 0 or max(m, f) >= 1.5 * min(m, f)):
@@ -158,6 +172,26 @@ class Entity:
         if self.known_gender:
             return self.known_gender
         return HONORIFICS.get(self.hon or "")
+
+    @property
+    def gender_evidence(self) -> str:
+        """Which evidence decided the gender, for the cast sheet ("title Mrs.", "pronouns he 5, she 1"...)."""
+        g = self.gender
+        if g is None:
+            return ""
+        m, f, title, prior, named = self._gender_scores()
+        he, she = self.votes["male"], self.votes["female"]
+        parts = []
+        if (he or she) and (he > she) == (g == "male"):
+            parts.append(f"pronouns he {he:.0f}, she {she:.0f}")
+        if title and (title > 0) == (g == "male"):
+            titles = sorted({split_name(x)[0] or "" for x in self.forms} - {""})
+            parts.append("title " + "/".join(t.capitalize() for t in titles))
+        if named == g:
+            parts.append(f"first name {self.first or self.name}")
+        if not parts and self.known_gender:
+            parts.append("earlier chapters")
+        return "; ".join(parts)
 
     @property
     def likely_person(self) -> bool:
@@ -198,6 +232,7 @@ class Cast:
         self.by_form: dict[str, int] = {}
         self.mentions: list[Mention] = []
         self.mid: set[str] = set()
+        self.words: WordCounts | None = None  # the book's word counts, for cleaning names
         self._exclude = {_key(x) for x in exclude if x.strip()}
         for ch in known:
             if ch.name == NARRATOR:
@@ -216,6 +251,23 @@ class Cast:
             ent.tagged = max(1, ch.lines)
             for alias in ch.aliases:
                 self.by_form.setdefault(_key(alias), idx)
+
+    def copy(self) -> Cast:
+        """A copy a chapter may change (new descriptive characters, tag counts) without touching this one."""
+        other = Cast.__new__(Cast)
+        other.__dict__.update(self.__dict__)
+        other.entities = [replace(e, forms=Counter(e.forms), votes=Counter(e.votes), also_called=set(e.also_called))
+                          for e in self.entities]
+        other.by_form = dict(self.by_form)
+        other.mentions = []
+        return other
+
+    def remember(self, speakers: Sequence[Character]) -> None:
+        """Count a chapter's speakers as heard: later chapters take them for likely speakers."""
+        for ch in speakers:
+            idx = self.by_form.get(_key(ch.name))
+            if idx is not None and ch.lines:
+                self.entities[idx].tagged += ch.lines
 
     def _new(self, hon: str | None, names: Sequence[str]) -> int:
         form = normal_form(hon, names)
@@ -342,19 +394,37 @@ class Cast:
         return max(cands, key=lambda i: self.entities[i].mentions)
 
     def canonical(self, idx: int) -> str:
-        """The name to print: the most used full form (title kept when that is how it is used)."""
+        """The name to print: how the book usually calls the character, by first name if it does so often.
+
+        "Margaret" (used a thousand times) beats "Margaret Schlegel" (used once); "Captain Wentworth" beats a
+        rarely used "Frederick"; a rank the character is known by ("Inspector Ratcliffe") is kept.
+        """
         ent = self.entities[idx]
         if ent.fixed_name:
             return ent.fixed_name
         if not ent.forms:
             return ent.name
-        # the fullest form ("Inspector Ratcliffe", "Charles Musgrove") names the character best
-        def rank(kv: tuple[str, int]) -> tuple[bool, bool, int, bool]:
+
+        def rank(kv: tuple[str, int]) -> tuple[int, bool, int, str]:
             hon, names = split_name(kv[0])
-            # a rank or office ("Inspector", "Captain") is part of how a character is known; "Miss" is not
             office = bool(hon) and hon not in _COURTESY
-            return (len(names) >= 2, office, kv[1], bool(hon))
+            return (kv[1], office, len(names), kv[0])
         best = max(ent.forms.items(), key=rank)
+        shared = any(i != idx and e.first == ent.first for i, e in enumerate(self.entities))
+        first = [kv for kv in ent.forms.items() if ent.first and ent.first in split_name(kv[0])[1]]
+        if first and not shared:
+            top = max(first, key=rank)
+            if top[1] * CAST.first_name_share >= best[1]:
+                return top[0]
+        # called by surname ("Poirot"): the full name, if the book uses it, names the character better,
+        # else the surname with its title ("Mr. Rodney"); also when another character shares the first name
+        full = [kv for kv in ent.forms.items() if len(split_name(kv[0])[1]) >= 2
+                and (not ent.first or split_name(kv[0])[1][0] == ent.first)]
+        if full:
+            return max(full, key=rank)[0]
+        titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]
+        if titled and len(split_name(best[0])[1]) == 1 and not split_name(best[0])[0]:
+            return max(titled, key=rank)[0]
         return best[0]
 
     def aliases(self, idx: int) -> tuple[str, ...]:
@@ -368,7 +438,49 @@ def _key(form: str) -> str:
     return " ".join(form.replace(".", " ").lower().split())
 
 
-def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[int, int, str, bool, bool]]:
+def run_key(names: Sequence[str]) -> str:
+    """How a capitalised run is counted in WordCounts.runs: its words, title left out."""
+    return " ".join(names)
+
+
+def count_runs(text: str, words: WordCounts) -> None:
+    """Count every capitalised run of the text as written (before any cleaning)."""
+    for m in NAME_RE.finditer(text):
+        key = run_key(m.group("name").split())
+        words.runs[key] += 1
+        if (m.group("hon") or "").rstrip(".").lower() in _COURTESY:
+            words.titled[key] += 1
+
+
+def clean_run(toks: list[str], words: WordCounts | None) -> int:
+    """How many leading words of a capitalised run are not part of the name.
+
+    "Poor Winterbourne", "Soon Harriet", "Darling Brenda": a word the book mostly writes in lower case is
+    an ordinary word glued to the name. "Harvest Thanksgiving Tony": a rare run ending in a name the book
+    uses on its own all the time, whose first words never stand alone, is two things side by side.
+    """
+    if words is None:
+        return 0
+    i = 0
+    while len(toks) - i > 1 and toks[i].lower() not in HONORIFICS and words.common(toks[i], CAST.min_lower):
+        i += 1
+    n = words.runs[run_key(toks[i:])]
+    if len(toks) - i >= 2 and n <= CAST.rare_run:
+        for k in range(i + 1, len(toks)):
+            suffix, prefix = words.runs[run_key(toks[k:])], words.runs[run_key(toks[i:k])]
+            if suffix < CAST.split_ratio * max(1, n):
+                continue
+            if prefix < 2:
+                return k
+            # "with Brenda John always came first": two names the book uses alone, rarely together, the
+            # second never a surname under "Mr."/"Mrs." (as "Denham" in "Ralph Denham" is)
+            if prefix >= CAST.split_ratio * max(1, n) and words.titled[run_key(toks[k:])] < 2:
+                return k
+    return i
+
+
+def find_names(text: str, spans: Iterable[tuple[int, int, bool]],
+               words: WordCounts | None = None) -> list[tuple[int, int, str, bool, bool]]:
     """Name-like mentions in text within spans (start, end, in_quote): (start, end, form, in_quote, initial)."""
     out = []
     for s, e, in_quote in spans:
@@ -383,6 +495,11 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[
                 j -= 1
             if i == j:
                 continue
+            if hon and hon.endswith(".") and hon[:-1].lower() not in _ABBREV:
+                hon = None  # "the General. Having...": a full stop after a rank ends a sentence
+            if i < j - 1:
+                drop = clean_run([t.group() for t in toks[i:j]], words)
+                i += drop
             if i:
                 hon = None  # "But Anne": the title belonged to nothing
             start = m.start() if hon else base + toks[i].start()
@@ -392,6 +509,8 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[tuple[
             if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
                     and _LOWER_NOUN.match(text, end):
                 continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
+            if j - i == 1 and words is not None and words.common(toks[i].group(), CAST.min_lower):
+                continue  # "Soon", "Poor": an ordinary word at a sentence start
             out.append((start, end, form, in_quote, initial))
     return out
 
@@ -462,11 +581,32 @@ def _implied_husbands(cast: Cast) -> None:
 
 
 def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence[tuple[int, int]],
-               known: Sequence[Character] = (), exclude: Sequence[str] = ()) -> Cast:
-    """Find the characters named in a chapter and every place they are mentioned."""
-    cast = Cast(known, exclude)
+               known: Sequence[Character] = (), exclude: Sequence[str] = (), book: Cast | None = None) -> Cast:
+    """Find the characters named in a chapter and every place they are mentioned.
+
+    With `book` (the cast `survey_book` made of the whole book), the chapter starts from a copy of it: the
+    same people under the same names in every chapter; only the mentions are this chapter's.
+    """
     spans = [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]
-    raw = find_names(text, spans)
+    if book is not None:
+        cast = book.copy()
+        raw = find_names(text, spans, cast.words)
+        _mentions(cast, text, raw, count=False)
+        return cast
+    words = WordCounts()
+    words.add(text)
+    count_runs(text, words)
+    cast = Cast(known, exclude)
+    cast.words = words
+    raw = find_names(text, spans, words)
+    _add_forms(cast, text, raw)
+    _mentions(cast, text, raw, count=True)
+    gender_votes(text, cast.mentions, cast, narration)
+    return cast
+
+
+def _add_forms(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]]) -> None:
+    """Create (and merge) the entities for the name forms found in the text."""
     # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
     mid = {form for _, _, form, _, initial in raw if not initial}
     # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
@@ -474,12 +614,16 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
                 and _SUBJECT_VERB.match(text, end):
             mid.add(form)
+    _merge_forms(cast, Counter(form for _, _, form, _, _ in raw), mid)
+
+
+def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
+    """Entities for name forms, longest and titled forms first so short forms find their full name."""
     cast.mid = mid  # forms written mid-sentence: names, unlike "Tears came into his eyes."
     mid_tokens = {t for f in mid for t in split_name(f)[1]}
-    forms = Counter(form for _, _, form, _, _ in raw
-                    if form in mid or split_name(form)[0] or all(t in mid_tokens for t in split_name(form)[1]))
-    # merge longest/most-titled forms first so short forms find their full name
-    order = sorted(forms, key=lambda f: (-len(split_name(f)[1]), -bool(split_name(f)[0]), -forms[f]))
+    forms = Counter({f: n for f, n in counts.items()
+                     if f in mid or split_name(f)[0] or all(t in mid_tokens for t in split_name(f)[1])})
+    order = sorted(forms, key=lambda f: (-len(split_name(f)[1]), -bool(split_name(f)[0]), -forms[f], f))
     for form in order:
         hon, names = split_name(form)
         if len(names) > 3:
@@ -488,20 +632,58 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         if idx is not None:
             cast.entities[idx].forms[form] += forms[form]
     _implied_husbands(cast)
+
+
+def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]], count: bool) -> None:
+    """The chapter's mentions of known entities; with count, also their place-like uses."""
     mentions = []
     for start, end, form, in_quote, initial in sorted(raw):
         idx = cast.by_form.get(_key(form))
         if idx is None:
             continue
         prev = text[max(0, start - 12):start].split()
-        if prev and prev[-1].lower() in _PLACE_PREP:
+        if count and prev and prev[-1].lower() in _PLACE_PREP:
             cast.entities[idx].place += 1
-        elif prev and prev[-1].lower() == "to":
+        elif count and prev and prev[-1].lower() == "to":
             cast.entities[idx].place += 0.5  # "went to Bath" (but also "said to Anne")
         after = text[end:end + 30]
         subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
             and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
         mentions.append(Mention(start, end, idx, in_quote, subject))
     cast.mentions = mentions
-    gender_votes(text, mentions, cast, narration)
+
+
+ChapterSpans = tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]
+
+
+def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequence[str] = ()) -> Cast:
+    """One cast for a whole book: every chapter's names cleaned, merged and voted on together.
+
+    `chapters()` yields (text, narration spans, speech spans) per chapter and is called twice (word counts
+    first, then names), so a streamed book is never held whole.
+    """
+    words = WordCounts()
+    for text, _, _ in chapters():
+        words.add(text)
+        count_runs(text, words)
+    cast = Cast((), exclude)
+    cast.words = words
+    raws: list[tuple[str, list[tuple[int, int, str, bool, bool]], Sequence[tuple[int, int]]]] = []
+    counts: Counter[str] = Counter()
+    mid: set[str] = set()
+    for text, narration, speech in chapters():
+        spans = [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]
+        raw = find_names(text, spans, words)
+        counts.update(form for _, _, form, _, _ in raw)
+        mid |= {form for _, _, form, _, initial in raw if not initial}
+        for start, end, form, in_quote, initial in raw:
+            if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
+                    and _SUBJECT_VERB.match(text, end):
+                mid.add(form)
+    _merge_forms(cast, counts, mid)
+    for text, narration, speech in chapters():
+        spans = [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]
+        _mentions(cast, text, find_names(text, spans, words), count=True)
+        gender_votes(text, cast.mentions, cast, narration)
+    cast.mentions = []
     return cast

@@ -64,6 +64,7 @@ class WordCounts:
     lower: Counter[str] = field(default_factory=Counter)
     capital_mid: Counter[str] = field(default_factory=Counter)
     runs: Counter[str] = field(default_factory=Counter)  # capitalised runs, title left out ("Tony Last")
+    titled: Counter[str] = field(default_factory=Counter)  # runs seen after "Mr.", "Mrs.", "Miss"...: surnames
 
     def add(self, text: str) -> None:
         """Count the words of one chapter's text."""

@@ -1,0 +1,48 @@
+"""A small general lexicon of common English given names and the gender they usually signal.
+
+Written from general knowledge of common given names (English-language birth registers of the last two
+centuries), not from any book's characters; a prior only: pronouns and titles in the text outweigh it.
+"""
+
+from __future__ import annotations
+
+from ..model import Gender
+
+_FEMALE = """
+abigail ada adelaide adele agatha agnes alice alicia alison amanda amelia amy angela angelina anita ann anna
+annabel anne annie antonia april arabella audrey augusta barbara beatrice becky belinda bella bernadette
+bertha beryl bess bessie beth betsy betty beverly blanche bonnie brenda bridget caroline carol carolyn
+catherine cathy cecilia cecily celia charlotte cheryl chloe christina christine clara clare claire clarissa
+constance cora cordelia cynthia daisy daphne deborah delia diana diane dinah dora doris dorothea dorothy
+edith edna eileen elaine eleanor elinor eliza elizabeth ella ellen elsie emily emma esther ethel eugenia eva
+eve evelyn fanny felicity fiona flora florence frances gertrude gillian gladys grace gwendolen hannah
+harriet hazel heather helen helena henrietta hester hilda ida irene iris isabel isabella jane janet jean
+jennifer jenny jessica jessie joan joanna josephine joyce judith julia juliet june karen kate katharine
+katherine kathleen katie kitty laura lavinia leah lillian lily linda lisa lizzie lois lorna louisa louise
+lucia lucy lydia mabel madeleine madeline maggie margaret margery maria marian marianne marie marion martha
+mary matilda maud maude maureen maxine may meg melanie mildred millicent miranda miriam molly monica muriel
+nancy naomi natalie nell nellie nora norah olive olivia pamela patricia pauline peggy penelope phoebe
+phyllis polly priscilla prudence rachel rebecca rhoda rosa rosalind rose rosemary ruth sally
+samantha sarah sophia sophie stella susan susanna sybil sylvia teresa theresa tabitha ursula valerie
+vera victoria violet virginia vivian wendy winifred yvonne zoe
+"""
+_MALE = """
+aaron abraham adam adrian albert alexander alfred allan alan andrew angus anthony archibald archie arnold
+arthur augustus barnaby bartholomew basil ben benjamin bernard bert bill billy bob bobby brian bruce cecil
+charles charlie christopher clarence claude clement clifford colin conrad cyril daniel david dennis derek
+dick donald douglas duncan edgar edmund edward edwin eric ernest eugene felix ferdinand francis frank
+frankie fred freddie frederick geoffrey george gerald gilbert godfrey gordon graham gregory guy harold
+harry henry herbert horace howard hubert hugh humphrey ian isaac jack jacob james jasper jeffrey jeremy
+jerome jim jimmy joe john johnny jonathan joseph joshua julian kenneth lawrence laurence leonard leslie
+lewis lionel louis luke malcolm mark martin matthew maurice michael nathan nathaniel ned neville nicholas
+nigel noah norman oliver oscar oswald patrick paul percy peter philip ralph raymond reginald richard robert
+robin roderick roger ronald rupert samuel sam sebastian sidney simon stanley stephen steven stuart sydney
+ted teddy terence theodore thomas timothy toby tom tommy tony victor vincent walter wilfred william willie
+wallace
+"""
+FIRST_NAMES: dict[str, Gender] = {**{n: "female" for n in _FEMALE.split()}, **{n: "male" for n in _MALE.split()}}
+
+
+def first_name_gender(name: str) -> Gender | None:
+    """The gender a given name usually signals, if it is a common English one."""
+    return FIRST_NAMES.get(name.lower())
