@@ -11,7 +11,8 @@ from pathlib import Path
 from ..model import Book, Chapter, ChapterLayout, Character, Override, OverrideIssue, Segment
 from ..text.reader import Document, open_document
 from ..text.sections import SKIPPABLE, reading
-from .attribute import attribute, contradictions
+from .attribute import attribute, contradictions, survey
+from .characters import Cast
 
 _WORDS = re.compile(r"[\w']+")
 
@@ -120,10 +121,13 @@ def _count(characters: Sequence[Character], segments: Sequence[Segment]) -> tupl
 
 
 def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Character] = (),
-                  exclude: Sequence[str] = (), overrides: Sequence[Override] = (), position: int = 1) -> Chapter:
-    """Attribute one chapter of an open document (`position`: its 1-based place, the number when it has none)."""
+                  exclude: Sequence[str] = (), overrides: Sequence[Override] = (), position: int = 1,
+                  book: Cast | None = None) -> Chapter:
+    """Attribute one chapter of an open document (`position`: its 1-based place, the number when it has none;
+    `book`: the whole book's cast, from `survey`)."""
     text = doc.read(layout)
-    segments, characters = attribute(text, layout.paragraphs, offset=layout.start, known=known, exclude=exclude)
+    segments, characters = attribute(text, layout.paragraphs, offset=layout.start, known=known, exclude=exclude,
+                                     book=book)
     number = layout.number if layout.number is not None else position
     segments, hits = override_lines(segments, overrides, title=layout.title, number=number)
     # A user's override may knowingly disagree with a tag; everything else that does is reported.
@@ -143,14 +147,14 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
 
 def iter_chapters(doc: Document, *, author: str | None = None,
                   overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
-    """Chapters of a document one at a time (memory holds one chapter), sharing one character model."""
-    known: dict[str, Character] = {}
+    """Chapters of a document one at a time (memory holds one chapter), sharing one cast of the whole book."""
     exclude = [a for a in (author, doc.layout.author) if a]
+    # a first read of every chapter finds the book's people, so each keeps one name in every chapter
+    book = survey(lambda: ((doc.read(layout), layout.paragraphs, layout.start) for layout in doc.layout.chapters),
+                  exclude)
     for position, layout in enumerate(doc.layout.chapters, start=1):
-        chapter = parse_chapter(doc, layout, known=list(known.values()), exclude=exclude, overrides=overrides,
-                                position=position)
-        for c in chapter.characters:
-            known.setdefault(c.name, c)
+        chapter = parse_chapter(doc, layout, exclude=exclude, overrides=overrides, position=position, book=book)
+        book.remember(chapter.characters)
         yield chapter
 
 
