@@ -94,6 +94,7 @@ class Character:
     aliases: tuple[str, ...] = ()
     lines: int = 0
     words: int = 0
+    gender_evidence: str = ""  # what decided the gender ("title Mrs.", "pronouns he 5, she 1", "first name Tom")
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def speakers(chapters: Sequence[Chapter]) -> list[Character]:
             if c.name in merged:
                 m = merged[c.name]
                 merged[c.name] = Character(m.name, m.gender or c.gender, tuple(dict.fromkeys(m.aliases + c.aliases)),
-                                           m.lines + c.lines, m.words + c.words)
+                                           m.lines + c.lines, m.words + c.words,
+                                           m.gender_evidence or c.gender_evidence)
             else:
                 merged[c.name] = c
     return list(merged.values())

@@ -1286,10 +1286,12 @@ class _Chapter:
                 out.append(Character(NARRATOR, None, (), n, words[idx]))
             else:
                 ent = self.cast.entities[idx]
-                gender = ent.gender
+                gender, evidence = ent.gender, ent.gender_evidence
                 if gender is None and idx in tagged_as:
                     gender = tagged_as[idx].most_common(1)[0][0]  # type: ignore[assignment]
-                out.append(Character(self.cast.canonical(idx), gender, self.cast.aliases(idx), n, words[idx]))
+                    evidence = f"speech tags ({'he' if gender == 'male' else 'she'} said)"
+                out.append(Character(self.cast.canonical(idx), gender, self.cast.aliases(idx), n, words[idx],
+                                     evidence))
         return tuple(out)
 
 
