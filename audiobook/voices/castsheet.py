@@ -62,6 +62,7 @@ class CastRow:
     voice: Voice
     new: bool  # not in voices.yaml yet (the voice shown is what automatic casting would give)
     aliases: tuple[str, ...] = ()
+    gender_evidence: str = ""  # what decided the gender ("title Mrs.", "pronouns he 5, she 1"...)
 
 
 def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None,
@@ -82,7 +83,8 @@ def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None
     for c in sorted(characters, key=lambda c: (-c.lines, -c.words, c.name)):
         entry = config.lookup(c.name)
         voice = entry.voice if entry else new.get(c.name, config.default_for(c.gender))
-        rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, entry is None, c.aliases))
+        rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, entry is None, c.aliases,
+                            c.gender_evidence))
     return config, rows
 
 
