@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .characters import HARD_STOP, HONORIFICS, STOP, Cast, Mention, build_cast, split_name, survey_book
+from . import params
 from .names import LOWER, NAME_WORD, UPPER
 from ..model import NARRATOR, Character, Paragraph, Segment
 from .characters import (
@@ -237,15 +238,6 @@ def _clean_paragraphs(text: str, paragraphs: Sequence[Paragraph], offset: int) -
 
 class _Chapter:
     """State of one attribution run over a chapter."""
-
-    DESC_MIN = 0.6
-    NARR_ACTOR = False
-    CHAIN = True
-    CTX_EVEN, CTX_ODD, CTX_PREV, CTX_BASE = 1.0, -0.5, -1.0, 0.5  # conversation weights for pronouns
-    PARTNER_LOCAL = True
-    PREV_ACTOR = True
-    W_LAST = 0.3  # bonus for the very last name mentioned
-    W_SUBJ = 1.0  # bonus for a name that is the subject of its clause
 
     def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
                  known: Sequence[Character], exclude: Sequence[str], book: Cast | None = None) -> None:
@@ -626,6 +618,7 @@ class _Chapter:
 
     def _recent_mentions(self, pos: int, para: int, span: int = 6) -> dict[int, float]:
         """Salience of each entity from narration mentions near pos (same paragraph counts most)."""
+        P = params.RESOLVE
         scores: dict[int, float] = {}
         k = bisect.bisect_left(self.mention_starts, pos)
         j = k - 1
@@ -635,8 +628,8 @@ class _Chapter:
             d = para - self.mention_para[j]
             if d > span:
                 break
-            w = (4.0 if d == 0 else 2.5 if d == 1 else 1.5 if d == 2 else 0.8) + (self.W_LAST if rank == 0 else 0.0)
-            w += self.W_SUBJ if m.subject else 0.0
+            w = P.recency[min(d, len(P.recency) - 1)] + (P.w_last if rank == 0 else 0.0)
+            w += P.w_subject if m.subject else 0.0
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             rank += 1
@@ -645,7 +638,7 @@ class _Chapter:
         j = k
         while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
             m = self.narr_mentions[j]
-            w = 2.0 + (0.5 if m.subject else 0.0)
+            w = P.later_same_para + (P.later_subject if m.subject else 0.0)
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             j += 1
@@ -687,7 +680,7 @@ class _Chapter:
                 if g and g != gender:
                     continue
                 if not g:
-                    score -= 0.3 if idx in turn_ctx else 1.0
+                    score -= params.RESOLVE.ungendered_in_talk if idx in turn_ctx else params.RESOLVE.ungendered
             if title and ent is not None:
                 hon = ent.hon or ""
                 if hon == title or title in ent.name.lower():
@@ -696,7 +689,7 @@ class _Chapter:
                 score -= 8.0
             score += 0.15 * math.log1p(ent.mentions if ent is not None else 5)
             if ent is not None and ent.tagged:
-                score += 0.8  # people who speak elsewhere in the chapter are likelier speakers
+                score += params.RESOLVE.w_tagged  # people who speak elsewhere in the book are likelier speakers
             cands[idx] = score
         return cands
 
@@ -887,11 +880,12 @@ class _Chapter:
                     break
                 continue
             d = t_i - j
-            bonus = self.CTX_EVEN if d % 2 == 0 else self.CTX_ODD
+            P = params.RESOLVE
+            bonus = P.ctx_even if d % 2 == 0 else P.ctx_odd
             if d == 1:
-                bonus = self.CTX_PREV
+                bonus = P.ctx_prev
             if spk not in ctx:
-                ctx[spk] = bonus + self.CTX_BASE
+                ctx[spk] = bonus + P.ctx_base
             if seen > 4:
                 break
         # the people the previous turn addressed are expected to answer
@@ -938,7 +932,7 @@ class _Chapter:
                 self.cast.by_form[key] = app
                 return app, 0.7
             idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
-            if idx is not None and idx != prev and conf >= self.DESC_MIN:
+            if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
                 self.cast.by_form[key] = idx
                 return idx, conf * 0.8
             if bound is not None:
@@ -1127,14 +1121,11 @@ class _Chapter:
             conf = 0.5 * rc + 0.2
         if idx is None or not self._person(idx) or idx in q.vocatives:
             return None, 0.0
-        if idx == NARR and self.NARR_ACTOR is False:
+        if idx == NARR:
             # "I shook my head." answers without words: the one who asked speaks again
             prev_spk = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
             if prev_spk is not None and prev_spk != NARR and _GESTURE.search(frag) and prev_spk not in q.vocatives:
                 return prev_spk, 0.6
-            return None, 0.0
-        prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
-        if idx == prev and self.PREV_ACTOR is False:
             return None, 0.0
         return idx, conf
 
@@ -1187,8 +1178,7 @@ class _Chapter:
                 for q in turn.quotes:
                     if q.speaker is None:
                         self._set(q, spk, conf, "turn-taking")
-                if self.CHAIN:
-                    known[t_i] = spk
+                known[t_i] = spk
 
     def _partner(self, j: int, spk: int | None) -> int | None:
         """The other person in the conversation around turn j."""
@@ -1198,15 +1188,14 @@ class _Chapter:
             for v in q.vocatives + q.spoken_to:  # "whispering to Poirot": Poirot is the one who answers
                 if v != spk:
                     return v
-        if self.PARTNER_LOCAL:
-            # someone the narration of this turn (or the paragraph before it) is about: "greeted me eagerly"
-            p0 = turns[j].paras[0]
-            end = self.paras[turns[j].paras[-1]][1]
-            near = self._recent_mentions(end, turns[j].paras[-1], span=1)
-            local = {k: v for k, v in near.items() if k != spk and self._person(k)
-                     and self._mentioned_between(k, self.paras[max(0, p0 - 1)][0], end)}
-            if local:
-                return max(local.items(), key=lambda kv: kv[1])[0]
+        # someone the narration of this turn (or the paragraph before it) is about: "greeted me eagerly"
+        p0 = turns[j].paras[0]
+        end = self.paras[turns[j].paras[-1]][1]
+        near = self._recent_mentions(end, turns[j].paras[-1], span=1)
+        local = {k: v for k, v in near.items() if k != spk and self._person(k)
+                 and self._mentioned_between(k, self.paras[max(0, p0 - 1)][0], end)}
+        if local:
+            return max(local.items(), key=lambda kv: kv[1])[0]
         for d in range(1, 12):
             for k in (j - d, j + d):
                 if 0 <= k < len(turns) and turns[k].run == run:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..model import NARRATOR, Character, Gender
 from .names import LOWER, NAME_WORD, UPPER, WordCounts
 from .firstnames import first_name_gender
-from .params import CAST
+from . import params
 
 
 #: Titles before a name, with the gender they suggest (None: either).
@@ -154,7 +154,7 @@ class Entity:
         m, f = m + title_m, f + title_f
         # a common given name is a prior that grows with the (noisy) pronoun evidence it has to stand against
         named = first_name_gender(self.first or (self.name if not self.hon and " " not in self.name else ""))
-        prior = CAST.first_name_prior + CAST.first_name_weight * (self.votes["male"] + self.votes["female"])
+        prior = params.CAST.first_name_prior + params.CAST.first_name_weight * (self.votes["male"] + self.votes["female"])
         if named == "male":
             m += prior
         elif named == "female":
@@ -414,7 +414,7 @@ class Cast:
         first = [kv for kv in ent.forms.items() if ent.first and ent.first in split_name(kv[0])[1]]
         if first and not shared:
             top = max(first, key=rank)
-            if top[1] * CAST.first_name_share >= best[1]:
+            if top[1] * params.CAST.first_name_share >= best[1]:
                 return top[0]
         # called by surname ("Poirot"): the full name, if the book uses it, names the character better,
         # else the surname with its title ("Mr. Rodney"); also when another character shares the first name
@@ -462,19 +462,19 @@ def clean_run(toks: list[str], words: WordCounts | None) -> int:
     if words is None:
         return 0
     i = 0
-    while len(toks) - i > 1 and toks[i].lower() not in HONORIFICS and words.common(toks[i], CAST.min_lower):
+    while len(toks) - i > 1 and toks[i].lower() not in HONORIFICS and words.common(toks[i], params.CAST.min_lower):
         i += 1
     n = words.runs[run_key(toks[i:])]
-    if len(toks) - i >= 2 and n <= CAST.rare_run:
+    if len(toks) - i >= 2 and n <= params.CAST.rare_run:
         for k in range(i + 1, len(toks)):
             suffix, prefix = words.runs[run_key(toks[k:])], words.runs[run_key(toks[i:k])]
-            if suffix < CAST.split_ratio * max(1, n):
+            if suffix < params.CAST.split_ratio * max(1, n):
                 continue
             if prefix < 2:
                 return k
             # "with Brenda John always came first": two names the book uses alone, rarely together, the
             # second never a surname under "Mr."/"Mrs." (as "Denham" in "Ralph Denham" is)
-            if prefix >= CAST.split_ratio * max(1, n) and words.titled[run_key(toks[k:])] < 2:
+            if prefix >= params.CAST.split_ratio * max(1, n) and words.titled[run_key(toks[k:])] < 2:
                 return k
     return i
 
@@ -509,7 +509,7 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]],
             if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
                     and _LOWER_NOUN.match(text, end):
                 continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
-            if j - i == 1 and words is not None and words.common(toks[i].group(), CAST.min_lower):
+            if j - i == 1 and words is not None and words.common(toks[i].group(), params.CAST.min_lower):
                 continue  # "Soon", "Poor": an ordinary word at a sentence start
             out.append((start, end, form, in_quote, initial))
     return out

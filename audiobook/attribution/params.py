@@ -1,12 +1,17 @@
 """Every number attribution uses, in one place: cast-building thresholds and the ranker's fitted weights.
 
-The thresholds are set by hand (each says why); the ranker's weights are fitted by
-`bench/fit_attribution.py` and shipped as `weights.json` beside this module.
+Defaults are set by hand (each says why); `bench/fit_attribution.py` chooses some of them on the training
+novels (leave one novel out for the figures) and ships its choice as `params.json` beside this module,
+which replaces the defaults at import. Code reads them at call time (`params.CAST.x`), so `use()` can swap them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -21,4 +26,51 @@ class CastParams:
     first_name_share: float = 3.0  # the first-name form is the name unless another is this many times commoner
 
 
+
+@dataclass(frozen=True)
+class ResolveParams:
+    """Weights of resolving pronoun and description tags to a character (salience and conversation)."""
+
+    recency: tuple[float, ...] = (4.0, 2.5, 1.5, 0.8)  # a narration mention 0, 1, 2, 3+ paragraphs back
+    w_last: float = 0.3  # the very last name mentioned
+    w_subject: float = 1.0  # a name that is the subject of its clause
+    later_same_para: float = 2.0  # a mention later in the same paragraph (often the speaker's own action)
+    later_subject: float = 0.5  # ...as its clause's subject
+    ctx_even: float = 1.0  # spoke an even number of turns back (alternation: likely again)
+    ctx_odd: float = -0.5  # spoke an odd number of turns back
+    ctx_prev: float = -1.0  # spoke the turn just before (rarely speaks twice running)
+    ctx_base: float = 0.5  # any recent speaker of the conversation
+    ungendered: float = 1.0  # penalty: gender unknown, for "he"/"she"...
+    ungendered_in_talk: float = 0.3  # ...smaller for someone in the conversation
+    w_tagged: float = 0.8  # has spoken (a speech tag) elsewhere in the book
+    desc_min: float = 0.6  # least confidence for a description ("the doctor") to resolve to a named character
+
+
 CAST = CastParams()
+RESOLVE = ResolveParams()
+
+
+def _load(path: Path) -> None:
+    """Replace the defaults with the fitted values shipped in `path` (written by bench/fit_attribution.py)."""
+    global CAST, RESOLVE
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    CAST = replace(CAST, **data.get("cast", {}))
+    RESOLVE = replace(RESOLVE, **{k: tuple(v) if isinstance(v, list) else v for k, v in data.get("resolve", {}).items()})
+
+
+@contextmanager
+def use(cast: CastParams | None = None, resolve: ResolveParams | None = None) -> Iterator[None]:
+    """Other parameters while the block runs (for fitting and leave-one-novel-out scoring in bench/)."""
+    global CAST, RESOLVE
+    saved = CAST, RESOLVE
+    CAST, RESOLVE = cast or CAST, resolve or RESOLVE
+    try:
+        yield
+    finally:
+        CAST, RESOLVE = saved
+
+
+FITTED = Path(__file__).with_name("params.json")
+_load(FITTED)
