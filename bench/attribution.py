@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from audiobook.attribution.attribute import attribute, contradictions  # noqa: E402
 from audiobook.model import NARRATOR, Character, Paragraph, Segment  # noqa: E402
@@ -179,7 +180,8 @@ def main() -> int:
     ap.add_argument("--words", type=int, default=100_000)
     ap.add_argument("--loo", type=Path, metavar="TRAIN_DIR",
                     help="leave one novel out over TRAIN_DIR through the real reading path, with cast quality")
-    ap.add_argument("--only", nargs="*", default=(), help="with --loo: only these novels (still fitted on the rest)")
+    ap.add_argument("--only", nargs="*", default=(), help="with --loo: report only these novels (fitted on the rest)")
+    ap.add_argument("--jobs", type=int, default=1, help="with --loo: candidate settings run in parallel processes")
     ap.add_argument("--detail", action="store_true", help="with --loo: score.py's novel x type rows too")
     ap.add_argument("--book", action="store_true",
                     help="carry each novel's characters from chapter to chapter (known=...)")
@@ -188,10 +190,15 @@ def main() -> int:
         speed(a.dataset, a.words)
         return 0
     if a.loo is not None:
-        from attribution_eval import evaluate, report
+        from attribution_eval import report
+        from fit_attribution import GRID, correct_counts, loo_choice, run_grid
 
         t0 = time.perf_counter()
-        results = list(evaluate(a.loo, only=a.only))
+        grid = run_grid(a.loo, a.jobs)  # every candidate setting over every novel, through script_chapters
+        choice = loo_choice([correct_counts(a.loo, g) for g in grid])  # each novel: fitted on the 18 others
+        results = [next(r for r in grid[choice[n]] if r.novel == n) for n in choice if not a.only or n in a.only]
+        print("leave one novel out: setting fitted on the other novels, per novel: "
+              + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)})")
         report(a.loo, results, a.output, a.detail)
         print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
         return 0

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ..model import NARRATOR, Character, Gender
 from .names import LOWER, NAME_WORD, UPPER, WordCounts
-from .firstnames import first_name_gender
+from .firstnames import first_name_gender, same_given_name
 from . import params
 
 
@@ -86,6 +86,10 @@ _COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished
                          re.I)
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
+# verbs of gesture and expression only people (and personified creatures) perform
+_GESTURE_VERB = re.compile(r"(?:,[^,]{0,25},)?\s+(?:[a-z]+ly\s+)?(?:shrugged|nodded|smiled|grinned|laughed|sighed|frowned|"
+                           r"winced|blushed|giggled|chuckled|sobbed|wept|smirked|scowled|gasped|whispered|shook\s+(?:his|her)\s+head|"
+                           r"raised\s+(?:his|her)\s+eyebrows)\b")
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
 
 _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
@@ -132,6 +136,7 @@ class Entity:
     addressed: int = 0  # times it is called by name inside speech
     fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
     descriptive: bool = False  # known only by a description ("the girl")
+    acts: int = 0  # times it is the subject of a gesture only people make ("Souta shrugged")
     also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
 
     @property
@@ -154,6 +159,8 @@ class Entity:
         m, f = m + title_m, f + title_f
         # a common given name is a prior that grows with the (noisy) pronoun evidence it has to stand against
         named = first_name_gender(self.first or (self.name if not self.hon and " " not in self.name else ""))
+        if named and HONORIFICS.get(self.hon or "") not in (None, named):
+            named = None  # "Mrs. John Smith": a wife called by her husband's name
         prior = params.CAST.first_name_prior + params.CAST.first_name_weight * (self.votes["male"] + self.votes["female"])
         if named == "male":
             m += prior
@@ -196,8 +203,13 @@ class Entity:
     @property
     def likely_person(self) -> bool:
         """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
-        return self.is_person and bool(self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
-                                       or self.votes["male"] + self.votes["female"])
+        return (self.is_person or (self.given_name and self.place == 0 and not self.excluded)) and bool(self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
+                                       or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
+
+    @property
+    def given_name(self) -> bool:
+        """Whether the character bears a common given name (a person, whatever else the text says)."""
+        return first_name_gender(self.first or (self.name if not self.hon and " " not in self.name else "")) is not None
 
     @property
     def is_person(self) -> bool:
@@ -210,6 +222,8 @@ class Entity:
             return True  # "at Mr. Grey" is a person despite the preposition
         if self.place * 2 >= self.mentions:
             return False
+        if self.acts:
+            return True  # "Souta shrugged": whoever shrugs is somebody
         return bool(self.hon) or self.votes["male"] + self.votes["female"] > 0 or self.mentions >= 2
 
 
@@ -320,12 +334,18 @@ class Cast:
                 # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
                 cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
                          and not e.hon and not e.descriptive]
-                if len(cands) != 1:
-                    return None
-                self.entities[cands[0]].last = names[-1]
-                return cands[0]
+                if len(cands) == 1:
+                    self.entities[cands[0]].last = names[-1]
+                    return cands[0]
+                cands = []
             if not cands:
-                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]]
+                # titles that disagree on gender are two people: "Mrs. John Smith" is not "Mr. John Smith"
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]
+                         and not _title_clash(e.hon, hon)]
+            if not cands:
+                # "Tom Reed" and "Thomas Reed", under the same title (or none)
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first and e.hon == hon
+                         and same_given_name(e.first, names[0])]
         elif hon:
             cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
             # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
@@ -350,7 +370,9 @@ class Cast:
             cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
                 [i for i in cands if self.entities[i].hon in ("miss", "lady")]
             if not cands:
-                cands = [i for i, e in enumerate(self.entities) if e.last == names[0]]
+                # a bare surname is never a woman known by her title: "Brown" is not "Mrs. Brown", her husband is
+                cands = [i for i, e in enumerate(self.entities) if e.last == names[0]
+                         and HONORIFICS.get(e.hon or "") != "female"]
                 # a bare surname ("Inglethorp") means a man far more often than his wife
                 men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
                                             or "male") == "male"]
@@ -432,6 +454,12 @@ class Cast:
         name = self.canonical(idx)
         forms = set(self.entities[idx].forms) | {self.entities[idx].name} | self.entities[idx].also_called
         return tuple(sorted(f for f in forms if f != name))
+
+
+def _title_clash(a: str | None, b: str | None) -> bool:
+    """Whether two titles name people of different genders ("Mr." and "Mrs.")."""
+    ga, gb = HONORIFICS.get(a or ""), HONORIFICS.get(b or "")
+    return bool(ga and gb and ga != gb)
 
 
 def _key(form: str) -> str:
@@ -611,10 +639,18 @@ def _add_forms(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, b
     mid = {form for _, _, form, _, initial in raw if not initial}
     # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
     for start, end, form, in_quote, initial in raw:
-        if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
-                and _SUBJECT_VERB.match(text, end):
+        if initial and form not in mid and _acts_as_name(text, end, form, in_quote, cast.words):
             mid.add(form)
     _merge_forms(cast, Counter(form for _, _, form, _, _ in raw), mid)
+
+
+def _acts_as_name(text: str, end: int, form: str, in_quote: bool, words: WordCounts | None) -> bool:
+    """A sentence-initial word that is still a name: the subject of a verb ("Lucy looked up."), or a common
+    given name in the narration that the book does not use as an ordinary word ("Anna and Peter sat down.")."""
+    if not re.search(r"(?:ly|ing|ed)$", form) and _SUBJECT_VERB.match(text, end):
+        return True
+    return not in_quote and " " not in form and first_name_gender(form) is not None \
+        and not (words is not None and words.common(form, 1))
 
 
 def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
@@ -647,6 +683,8 @@ def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bo
         elif count and prev and prev[-1].lower() == "to":
             cast.entities[idx].place += 0.5  # "went to Bath" (but also "said to Anne")
         after = text[end:end + 30]
+        if count and not in_quote and _GESTURE_VERB.match(after):
+            cast.entities[idx].acts += 1
         subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
             and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
         mentions.append(Mention(start, end, idx, in_quote, subject))
@@ -677,8 +715,7 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
         counts.update(form for _, _, form, _, _ in raw)
         mid |= {form for _, _, form, _, initial in raw if not initial}
         for start, end, form, in_quote, initial in raw:
-            if initial and form not in mid and not re.search(r"(?:ly|ing|ed)$", form) \
-                    and _SUBJECT_VERB.match(text, end):
+            if initial and form not in mid and _acts_as_name(text, end, form, in_quote, words):
                 mid.add(form)
     _merge_forms(cast, counts, mid)
     for text, narration, speech in chapters():

@@ -46,3 +46,22 @@ FIRST_NAMES: dict[str, Gender] = {**{n: "female" for n in _FEMALE.split()}, **{n
 def first_name_gender(name: str) -> Gender | None:
     """The gender a given name usually signals, if it is a common English one."""
     return FIRST_NAMES.get(name.lower())
+
+#: Common English short forms of given names (general knowledge): "Tom Reed" and "Thomas Reed" are one man.
+_SHORT = """
+tom:thomas tommy:thomas bill:william billy:william will:william willie:william bob:robert bobby:robert
+rob:robert dick:richard jim:james jimmy:james jack:john johnny:john ned:edward ted:edward teddy:edward
+harry:henry fred:frederick freddie:frederick charlie:charles sam:samuel ben:benjamin joe:joseph
+tony:anthony nick:nicholas dan:daniel matt:matthew andy:andrew alf:alfred bert:albert archie:archibald
+kate:katherine kitty:katherine bess:elizabeth bessie:elizabeth betsy:elizabeth betty:elizabeth
+lizzie:elizabeth eliza:elizabeth beth:elizabeth peggy:margaret meg:margaret maggie:margaret
+polly:mary molly:mary fanny:frances nell:eleanor nellie:eleanor sally:sarah jenny:jane jessie:janet
+sukey:susan sue:susan annie:anne nan:anne dolly:dorothy dora:dorothy patty:martha
+"""
+SHORT_FORMS: dict[str, str] = dict(pair.split(":") for pair in _SHORT.split())
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Whether two given names are one, up to a common short form ("Tom" and "Thomas")."""
+    x, y = a.lower(), b.lower()
+    return x == y or SHORT_FORMS.get(x, x) == SHORT_FORMS.get(y, y)
