@@ -52,6 +52,10 @@ _ADV = rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|qu
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
 _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
 
+# "said poor Mary", "said the kindly Mrs. Hale": words between the verb and a name describe the speaker
+AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in|into|with|for|from|by|on|and|or|but|nothing|something|that|who|as|then)\b)"
+                              rf"[{LOWER}-]+\s+){{1,2}}"
+                              rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
 # "Anne said", "the old man slowly replied", "he had asked"
 AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
 # "said Anne", "cried the old man", "said he", "went on Marilla"
@@ -441,7 +445,7 @@ class _Chapter:
 
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
         frag, base, _ = self._fragment(part.start, part.end, True)
-        for rx, kind in ((AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"),
+        for rx, kind in ((AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"),
                          (AFTER_ACTOR, "actor")):
             m = rx.match(frag)
             if not m:
