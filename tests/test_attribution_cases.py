@@ -1,0 +1,82 @@
+"""Issue 12's failure kinds, each pinned by a small text written for the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audiobook.attribution.attribute import attribute
+from audiobook.model import Character, Paragraph
+
+
+def run(text: str) -> tuple[list[str | None], dict[str, Character]]:
+    """Speakers of the dialogue segments in order, and the cast by name."""
+    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+    segs, chars = attribute(text, paras)
+    return [s.speaker for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
+
+
+CASES = [
+    pytest.param('Mara climbed the stairs, breathless.\n\n"Is anyone home?" she asked.\n\n'
+                 'Tomas shrugged. "They left an hour ago."\n\n"Then we wait," said Mara.',
+                 ["Mara", "Tomas", "Mara"], id="beat-by-never-tagged-actor"),
+    pytest.param('Anna and Peter sat by the fire.\n\n"It is late," she said.\n\n"Not yet," he said.\n\n'
+                 '"Go to bed," she said.', ["Anna", "Peter", "Anna"], id="pronouns-follow-gender"),
+    pytest.param('Anna knocked at the gate.\n\n"Who is there?" said the old man.\n\n"A friend," said Anna.',
+                 ["the old man", "Anna"], id="description-is-a-minor-speaker"),
+    pytest.param('Mary and Mrs. Hale sat together.\n\n"I am tired," said poor Mary.\n\n'
+                 '"Rest then," said the kindly Mrs. Hale.', ["Mary", "Mrs. Hale"], id="words-between-verb-and-name"),
+    pytest.param('"It began long ago," said Anna. "We were young.\n\n"We lived by the sea, and every day we walked.'
+                 '\n\n"And then it ended," she said.\n\n"Sad," said Peter.',
+                 ["Anna", "Anna", "Anna", "Anna", "Peter"], id="multi-paragraph-monologue"),
+    pytest.param('I walked into the room where Peter waited.\n\n"Good morning," I said.\n\n"Morning," said Peter.'
+                 '\n\n"Did you sleep?" I asked.', ["Narrator", "Peter", "Narrator"], id="first-person-narrator"),
+    pytest.param('Mr. John Smith and Mrs. John Smith came to dinner.\n\n"Good evening," said Mr. John Smith.\n\n'
+                 '"How lovely," said Mrs. John Smith.', ["Mr. John Smith", "Mrs. John Smith"],
+                 id="mr-and-mrs-john-smith-are-two"),
+    pytest.param('Mrs. Brown was at home. Her husband, Brown, was out.\n\n"Where is he?" said Mrs. Brown.\n\n'
+                 '"Here," said Brown.', ["Mrs. Brown", "Brown"], id="mrs-x-is-not-x"),
+    pytest.param('Thomas Reed came in. Tom Reed was always late.\n\n"Hello," said Tom Reed.\n\n'
+                 '"Hi," said Thomas Reed.', ["Thomas Reed", "Thomas Reed"], id="tom-and-thomas-linked"),
+    pytest.param('The poor child was tired, and poor Edmund too. It was soon dark; soon the lamps were lit.\n\n'
+                 'Poor Edmund sat down. Soon Harriet came in.\n\n"You are late," said Edmund.\n\n"I know," said Harriet.',
+                 ["Edmund", "Harriet"], id="ordinary-words-not-glued-to-names"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), CASES)
+def test_failure_kinds(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+def test_beat_actor_is_cast() -> None:
+    _, cast = run('"Where is everyone?" asked Mara.\n\nTomas shrugged. "Gone."\n\n"Oh," said Mara.')
+    assert set(cast) == {"Mara", "Tomas"}
+
+
+def test_no_places_drinks_or_emphasis_in_cast() -> None:
+    _, cast = run('Anna and Peter walked down Milton Street to the Crown Inn, where they drank Madeira.\n\n'
+                  '"What a place," said Anna.\n\n"Oh Dear Me," said Peter. "It is Quite Impossible."')
+    assert set(cast) == {"Anna", "Peter"}
+
+
+@pytest.mark.parametrize(("text", "name", "gender", "evidence"), [
+    ('"Hello," said Mrs. Grey. She smiled.', "Mrs. Grey", "female", "title Mrs"),
+    ('Anna waved.\n\n"Hello," said Anna.', "Anna", "female", "first name Anna"),
+    ('Mr. John Smith and Mrs. John Smith came.\n\n"Hello," said Mrs. John Smith.', "Mrs. John Smith", "female",
+     "title Mrs"),
+])
+def test_gender_and_its_evidence(text: str, name: str, gender: str, evidence: str) -> None:
+    _, cast = run(text)
+    assert cast[name].gender == gender
+    assert cast[name].gender_evidence == evidence
+
+
+@pytest.mark.parametrize("name", ["O'Brien", "Łukasz", "李", "Ōtomo", "D'Arcy", "N'Dour", "Grant-Menzies"])
+@pytest.mark.parametrize("verb", ["said", "asked"])
+def test_names_beyond_ascii_and_with_apostrophes(name: str, verb: str) -> None:
+    got, cast = run(f'"Thank you," {verb} {name}.\n\n"Not at all," said Peter.')
+    assert got == [name, "Peter"]
+    assert name in cast
