@@ -12,25 +12,22 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
-from .characters import HARD_STOP, HONORIFICS, STOP, Cast, Mention, build_cast, split_name, survey_book
+from ..model import NARRATOR, Character, Gender, Paragraph, Segment
 from . import params
-from .names import LOWER, NAME_WORD, UPPER
-from ..model import NARRATOR, Character, Paragraph, Segment
 from .characters import (
     HARD_STOP,
     HONORIFICS,
-    LOWER,
     STOP,
-    UPPER,
     Cast,
     Mention,
     build_cast,
     split_name,
+    survey_book,
 )
+from .names import LOWER, NAME_WORD, UPPER
 from .quotes import Part, detect_convention, split_paragraph
 from .speechverbs import LEMMA, SPEECH_NOUNS, VERB
 
@@ -46,20 +43,24 @@ _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
        rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
-         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|\s*$))?")
+         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
+         rf"\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
-_ADV = rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|at\s+length|in\s+turn|still|even|just|softly|aloud|back)"
+_ADV = (rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|"
+        rf"at\s+length|in\s+turn|still|even|just|softly|aloud|back)")
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
 _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
 
 # "said poor Mary", "said the kindly Mrs. Hale": words between the verb and a name describe the speaker
-AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in|into|with|for|from|by|on|and|or|but|nothing|something|that|who|as|then)\b)"
+AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in|into|with|for|from|by|on|and|or|but|"
+                              rf"nothing|something|that|who|as|then)\b)"
                               rf"[{LOWER}-]+\s+){{1,2}}"
                               rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
 # "Anne said", "the old man slowly replied", "he had asked"
 AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
 # "said Anne", "cried the old man", "said he", "went on Marilla"
-AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
+AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|"
+                      rf"{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
 # "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
 AFTER_POSS = re.compile(
     rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
@@ -67,19 +68,26 @@ AFTER_POSS = re.compile(
 # "It was Poirot who spoke."
 AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
-AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
+AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|"
+                         rf"came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
 # before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
-BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|(?<![\w'\u2019])(?=(?:he|she|I)\s)){_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
+                       rf"(?<![\w'\u2019])(?=(?:he|she|"
+                       rf"I)\s)){_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
 BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"
-SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
+                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
 _HAS_VERB = re.compile(rf"\b{VERB}")
 
 _TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
-_VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
+_VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|"
+                        rf"Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
 # "I'm Tobias Reed", "My name is Anne", "Call me Ishmael": the speaker names themself
-_INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I\s+am|I'm|I\u2019m|[Mm]y\s+name\s+is|[Mm]y\s+name's|"
-                    rf"[Mm]y\s+name\u2019s|[Nn]ame's|[Nn]ame\u2019s|[Cc]all\s+me|[Tt]his\s+is)\s+(?P<v>{_NAMEP})(?=\s*(?:[,.!?;\u2014]|$|--|\s+(?:and|of|from|here)\b))")
+_INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I\s+am|I'm|I\u2019m|[Mm]y\s+name\s+is|"
+                    rf"[Mm]y\s+name's|"
+                    rf"[Mm]y\s+name\u2019s|[Nn]ame's|[Nn]ame\u2019s|[Cc]all\s+me|"
+                    rf"[Tt]his\s+is)\s+(?P<v>{_NAMEP})(?=\s*(?:[,.!?;\u2014]|$|--|\s+(?:and|of|from|here)\b))")
 # "Tobias Reed. I run the ferry": a full name as its own sentence, then the speaker talking of themself
 _NAME_SENTENCE = re.compile(rf"^\W*(?P<v>{_NAMEP})\s*\.\s+(?:I|I'm|I've|I'll|My|I\u2019m)\b")
 # a question about who someone is or what they are called, which the next speech answers
@@ -99,21 +107,25 @@ grandmother niece nun bride mistress matron dame housekeeper""".split())
 _GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
 youth stranger figure voice latter former friend visitor companion""".split())
 # a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
-_VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|[Tt]he\s+(?:second|third|new|strange|other))"
+_VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|"
+                         rf"[Tt]he\s+(?:second|third|new|strange|other))"
                          rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
 # a finite verb right after a name: the name is its clause's subject ("and Poirot stood aside")
 _CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
                           rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
                           rf"shook|struck|broke|caught|left|bent|laid|set)\b")
 # an answer without words: the turn passes back to the one who spoke
-_GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+_GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|"
+                      r"was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
 _GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
-                         rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|was\s+silent|"
+                         rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|"
+                         rf"said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 _VERB_RE = re.compile(VERB)
 # "the child", "the little girl" in the narration (adults so called are mostly named nearby: "the old gentleman")
-_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:[{LOWER}-]+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|lass)\b(?![\w'\u2019-])")
+_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:[{LOWER}-]+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|"
+                           rf"lass)\b(?![\w'\u2019-])")
 _ORDINAL_WORDS = {"other", "second", "third", "first", "last", "former", "latter", "next", "same", "another", "whole",
                   "very", "only", "young", "elder", "younger", "eldest", "youngest"}
 #: Speech verbs that carry on the speech of whoever spoke last.
@@ -308,8 +320,8 @@ class _Chapter:
                 continue  # a description used once or twice is an extra, not a character
             gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
             if gender is None:
-                votes = Counter()
-                for a, b, _ in spots:
+                votes: Counter[str] = Counter()
+                for _a, b, _ in spots:
                     tail = self.text[b:b + 80].split(".")[0]
                     for w in re.findall(r"\b(?:she|her|he|his|him)\b", tail):
                         votes["female" if w in ("she", "her") else "male"] += 1
@@ -425,7 +437,8 @@ class _Chapter:
             return None
         words = s.split()
         if words[0].lower() in _DETS:
-            last = words[-1] if not re.search(r"\s(?:in|with|of)\s", s) else re.split(r"\s(?:in|with|of)\s", s)[0].split()[-1]
+            last = words[-1] if not re.search(r"\s(?:in|with|"
+                                              r"of)\s", s) else re.split(r"\s(?:in|with|of)\s", s)[0].split()[-1]
             if last[:1].isupper():
                 if last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS:
                     return ("title", last.lower())
@@ -445,8 +458,8 @@ class _Chapter:
 
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
         frag, base, _ = self._fragment(part.start, part.end, True)
-        for rx, kind in ((AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"),
-                         (AFTER_ACTOR, "actor")):
+        for rx, kind in ((AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"),
+                         (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
             m = rx.match(frag)
             if not m:
                 continue
@@ -463,6 +476,32 @@ class _Chapter:
             return (tag_kind, c[1], "after", base + m.start("subj"))
         return None
 
+    def _speech_verb_before(self, part: Part, body: str, base: int, closed: bool) -> tuple[str, str, str, int] | None:
+        """A speech verb with its subject in the narration leading into a quote ("and she answered frankly:")."""
+        for rx in (BEFORE_VS, BEFORE_SV):
+            m = rx.search(body)
+            if not m:
+                continue
+            # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
+            for _ in range(8):
+                m2 = rx.search(body, m.start() + 1)
+                if m2 is None:
+                    break
+                m = m2
+            tail = m.group("tail") if rx is BEFORE_SV else ""
+            if rx is BEFORE_SV and (re.search(r"[.!?]", tail) or (closed and len(tail.split()) > 3)):
+                continue  # "Anne said nothing about it." is no tag for the speech after it
+            c = self._classify(m.group("subj"))
+            if rx is BEFORE_SV:
+                # "I thought of the storm, but held my peace, whilst Cynthia hoped,": Cynthia leads in
+                later = self._later_subject(base + m.end("subj"), part.end)
+                if later and later[3] > base + m.end("subj") + 1:
+                    return later
+            if c is None:
+                continue
+            return (c[0], c[1], "before", base + m.start("subj"))
+        return None
+
     def _tag_before(self, part: Part, same_para: bool = True) -> tuple[str, str, str, int] | None:
         frag, base, closed = self._fragment(part.start, part.end, False, _FULL_STOP)
         if not frag.strip():
@@ -474,27 +513,9 @@ class _Chapter:
         if v and same_para:
             # "A second voice carried across the harbour, rough and cheerful." then the speech
             return ("description", v.group("subj"), "before", base + v.start("subj"))
-        for rx in (BEFORE_VS, BEFORE_SV):
-            m = rx.search(body)
-            if not m:
-                continue
-            # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
-            for _ in range(8):
-                m2 = rx.search(body, m.start() + 1)
-                if m2 is None:
-                    break
-                m = m2
-            if rx is BEFORE_SV and (re.search(r"[.!?]", m.group("tail")) or (closed and len(m.group("tail").split()) > 3)):
-                continue  # "Anne said nothing about it." is no tag for the speech after it
-            c = self._classify(m.group("subj"))
-            if rx is BEFORE_SV:
-                # "I thought of the storm, but held my peace, whilst Cynthia hoped,": Cynthia leads in
-                later = self._later_subject(base + m.end("subj"), part.end)
-                if later and later[3] > base + m.end("subj") + 1:
-                    return later
-            if c is None:
-                continue
-            return (c[0], c[1], "before", base + m.start("subj"))
+        found = self._speech_verb_before(part, body, base, closed)
+        if found is not None:
+            return found
         m = SENT_SUBJ.match(frag)
         if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
             # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
@@ -538,7 +559,8 @@ class _Chapter:
         for k in range(hi - 1, lo - 1, -1):
             mm = self.narr_mentions[k]
             subject = mm.subject or (mm.entity != NARR and _CLAUSE_VERB.match(self.text, mm.end))
-            if not subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|but|when)\s+)?$",
+            if not subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|"
+                                            r"but|when)\s+)?$",
                                                 self.text[max(a, mm.start - 12):mm.start]):
                 continue
             if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b].rstrip(" \t\r\n:,;\u2014-")):
@@ -622,7 +644,7 @@ class _Chapter:
 
     def _recent_mentions(self, pos: int, para: int, span: int = 6) -> dict[int, float]:
         """Salience of each entity from narration mentions near pos (same paragraph counts most)."""
-        P = params.RESOLVE
+        weights = params.RESOLVE
         scores: dict[int, float] = {}
         k = bisect.bisect_left(self.mention_starts, pos)
         j = k - 1
@@ -632,8 +654,8 @@ class _Chapter:
             d = para - self.mention_para[j]
             if d > span:
                 break
-            w = P.recency[min(d, len(P.recency) - 1)] + (P.w_last if rank == 0 else 0.0)
-            w += P.w_subject if m.subject else 0.0
+            w = weights.recency[min(d, len(weights.recency) - 1)] + (weights.w_last if rank == 0 else 0.0)
+            w += weights.w_subject if m.subject else 0.0
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             rank += 1
@@ -642,7 +664,7 @@ class _Chapter:
         j = k
         while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
             m = self.narr_mentions[j]
-            w = P.later_same_para + (P.later_subject if m.subject else 0.0)
+            w = weights.later_same_para + (weights.later_subject if m.subject else 0.0)
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             j += 1
@@ -699,67 +721,103 @@ class _Chapter:
 
     # -------------------------------------------------------- the passes
 
+    def passes(self) -> tuple[Callable[[], None], ...]:
+        """The attribution passes, in the order they run: most certain first, each leaves what it cannot decide."""
+        return (
+            self.find_tags,  # speech tags and vocatives beside every quote
+            self._build_turns,  # paragraphs of dialogue grouped into turns and conversations
+            self._pass_explicit,  # "said Anne", "I said": a name in the tag
+            self._pass_self_introduction,  # "I'm Tobias Reed."
+            self._pass_tags,  # pronoun, description and actor tags, with the conversation so far
+            self._pass_paragraph_actor,  # whose action opens or closes an untagged paragraph
+            self._pass_preceding_actor,  # whom the narration just before an untagged speech is about
+            self._turn_taking,  # alternation within a conversation for the rest
+            self._pass_spread,  # untagged quotes of a paragraph take its decided speaker
+            self._merge_descriptions,  # "the girl" answering in Nancy's slots is Nancy
+        )
+
     def run(self) -> None:
-        self.find_tags()
+        """Run every pass in order."""
+        for step in self.passes():
+            step()
+
+    def _build_turns(self) -> None:
         self.turns = self._turns()
-        # Pass: explicit names and "I said" (most certain), in any order around the quote.
+
+    def _pass_explicit(self) -> None:
+        """Explicit names and "I said" (most certain), in any order around the quote."""
+        c = params.CONFIDENCE
         for q in self.quotes:
             if q.tag_kind == "name":
                 idx = self.resolve_name(q.tag_value)
                 if idx is not None:
-                    self._set(q, idx, 0.97, "explicit")
+                    self._set(q, idx, c.explicit, "explicit")
             elif q.tag_kind == "narrator":
-                self._set(q, NARR, 0.96, "explicit")
-        # Pass: speakers who say who they are ("I'm Tobias Reed.").
+                self._set(q, NARR, c.explicit_narrator, "explicit")
+
+    def _pass_self_introduction(self) -> None:
+        """Speakers who say who they are ("I'm Tobias Reed.")."""
         for q in self.quotes:
             if q.speaker is None and q.self_named is not None:
-                self._set(q, q.self_named, 0.9, "self-introduction")
-        # Pass: pronouns, descriptions and actors, in reading order with the conversation so far.
+                self._set(q, q.self_named, params.CONFIDENCE.self_introduction, "self-introduction")
+
+    def _pass_tags(self) -> None:
+        """Pronouns, descriptions and actors, in reading order with the conversation so far."""
         for t_i, turn in enumerate(self.turns):
             for q in turn.quotes:
-                if q.speaker is not None or not q.tag_kind:
-                    continue
-                ctx = self._turn_context(t_i)
-                kind = q.tag_kind
-                base = kind.split(":")[-1]
-                actor = kind.startswith("actor:")
-                if base == "name":
-                    # an actor tag ("Tears came into his eyes.") makes no new character: only known people act
-                    idx = self.cast.lookup(q.tag_value) if actor else self.resolve_name(q.tag_value)
-                    if idx is not None and actor and not self.cast.entities[idx].is_person:
-                        idx = None
-                    if idx is not None:
-                        self._set(q, idx, 0.85 if q.tag_where == "after" else 0.75, "actor")
-                elif base == "narrator":
-                    if self.first_person:
-                        self._set(q, NARR, 0.85 if not actor else 0.7, "actor" if actor else "explicit")
-                elif base == "pronoun":
-                    g = "male" if q.tag_value == "he" else "female"
-                    same = self._continuing(q, t_i, g) if not actor else None
-                    if same is not None:
-                        # "Then after a pause he added": adding, going on, resuming is the last speaker's act
-                        self._set(q, same, 0.8, "pronoun")
-                        continue
-                    idx, conf = self._resolve_ref(q, g, q.tag_pos, ctx)
-                    if idx is not None:
-                        self._set(q, idx, conf * (0.8 if actor else 1.0), "actor" if actor else "pronoun")
-                        ent = self.cast.entities[idx]
-                        if not actor and conf >= 0.8 and ent.gender is None:
-                            # "she cried" that could only be Mara tells the next "she" whom it may mean
-                            ent.votes[g] += 0.5
-                elif base == "title":
-                    idx = self.cast.titled(q.tag_value)
-                    if idx is None:
-                        idx = self.resolve_name(q.tag_value.capitalize())
-                    if idx is not None:
-                        self._set(q, idx, 0.9, "explicit")
-                elif base == "description":
-                    idx, conf = self._resolve_description(q, ctx, t_i)
-                    if idx is not None:
-                        # descriptions are right less than half the time on novels: say so
-                        self._set(q, idx, conf * 0.7, "description")
+                if q.speaker is None and q.tag_kind:
+                    self._resolve_tag(q, t_i)
             self._spread_in_paragraph(turn)
-        # Pass: paragraph actors for paragraphs without any tag.
+
+    def _resolve_tag(self, q: _Quote, t_i: int) -> None:
+        """One quote's non-explicit tag: an actor, "I", "he"/"she", a title or a description."""
+        c = params.CONFIDENCE
+        kind = q.tag_kind
+        base = kind.split(":")[-1]
+        actor = kind.startswith("actor:")
+        if base == "name":
+            # an actor tag ("Tears came into his eyes.") makes no new character: only known people act
+            idx = self.cast.lookup(q.tag_value) if actor else self.resolve_name(q.tag_value)
+            if idx is not None and actor and not self.cast.entities[idx].is_person:
+                idx = None
+            if idx is not None:
+                self._set(q, idx, c.actor_after if q.tag_where == "after" else c.actor_before, "actor")
+        elif base == "narrator":
+            if self.first_person:
+                self._set(q, NARR, c.narrator_actor if actor else c.narrator_tag, "actor" if actor else "explicit")
+        elif base == "pronoun":
+            self._resolve_pronoun_tag(q, t_i, actor)
+        elif base == "title":
+            idx = self.cast.titled(q.tag_value)
+            if idx is None:
+                idx = self.resolve_name(q.tag_value.capitalize())
+            if idx is not None:
+                self._set(q, idx, c.title, "explicit")
+        elif base == "description":
+            idx, conf = self._resolve_description(q, self._turn_context(t_i), t_i)
+            if idx is not None:
+                # descriptions are right less than half the time on novels: say so
+                self._set(q, idx, conf * c.description_factor, "description")
+
+    def _resolve_pronoun_tag(self, q: _Quote, t_i: int, actor: bool) -> None:
+        """"he said", "she smiled": the last speaker if the verb carries on, else the referent."""
+        c = params.CONFIDENCE
+        g = "male" if q.tag_value == "he" else "female"
+        same = self._continuing(q, t_i, g) if not actor else None
+        if same is not None:
+            # "Then after a pause he added": adding, going on, resuming is the last speaker's act
+            self._set(q, same, c.continuing, "pronoun")
+            return
+        idx, conf = self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
+        if idx is not None:
+            self._set(q, idx, conf * (c.actor_factor if actor else 1.0), "actor" if actor else "pronoun")
+            ent = self.cast.entities[idx]
+            if not actor and conf >= c.sure_pronoun and ent.gender is None:
+                # "she cried" that could only be Mara tells the next "she" whom it may mean
+                ent.votes[g] += params.RESOLVE.pronoun_vote
+
+    def _pass_paragraph_actor(self) -> None:
+        """Paragraph actors for paragraphs without any tag."""
         for t_i, turn in enumerate(self.turns):
             if any(q.speaker is not None for q in turn.quotes):
                 continue
@@ -767,7 +825,9 @@ class _Chapter:
             if idx is not None:
                 for q in turn.quotes:
                     self._set(q, idx, conf, "actor")
-        # Pass: the person a narration paragraph just before an untagged speech is about.
+
+    def _pass_preceding_actor(self) -> None:
+        """The person a narration paragraph just before an untagged speech is about."""
         for t_i, turn in enumerate(self.turns):
             if any(q.speaker is not None for q in turn.quotes):
                 continue
@@ -775,11 +835,10 @@ class _Chapter:
             if idx is not None:
                 for q in turn.quotes:
                     self._set(q, idx, conf, "actor")
-        # Pass: conversation turn-taking for the rest.
-        self._turn_taking()
+
+    def _pass_spread(self) -> None:
         for turn in self.turns:
             self._spread_in_paragraph(turn)
-        self._merge_descriptions()
 
     def _merge_descriptions(self) -> None:
         """"the girl" who answers Rose in the same slots as Nancy is Nancy: merge a description into the name.
@@ -800,8 +859,8 @@ class _Chapter:
                 cands = []
                 for n in named:
                     adjacent = any({a, b} == {d, n} for a, b in zip(seq, seq[1:]))
-                    partners_d = {b for a, b in zip(seq, seq[1:]) if a == d} | {a for a, b in zip(seq, seq[1:]) if b == d}
-                    partners_n = {b for a, b in zip(seq, seq[1:]) if a == n} | {a for a, b in zip(seq, seq[1:]) if b == n}
+                    partners_d = _partners(seq, d)
+                    partners_n = _partners(seq, n)
                     gd, gn = self.cast.entities[d].gender, self.cast.entities[n].gender
                     if not adjacent and (partners_d & partners_n) - {None} and (not gd or not gn or gd == gn):
                         cands.append(n)
@@ -884,12 +943,12 @@ class _Chapter:
                     break
                 continue
             d = t_i - j
-            P = params.RESOLVE
-            bonus = P.ctx_even if d % 2 == 0 else P.ctx_odd
+            weights = params.RESOLVE
+            bonus = weights.ctx_even if d % 2 == 0 else weights.ctx_odd
             if d == 1:
-                bonus = P.ctx_prev
+                bonus = weights.ctx_prev
             if spk not in ctx:
-                ctx[spk] = bonus + P.ctx_base
+                ctx[spk] = bonus + weights.ctx_base
             if seen > 4:
                 break
         # the people the previous turn addressed are expected to answer
@@ -941,7 +1000,7 @@ class _Chapter:
                 return idx, conf * 0.8
             if bound is not None:
                 return bound, 0.5
-            return self.cast.descriptive(phrase, gender), 0.55
+            return self.cast.descriptive(phrase, _gender(gender)), 0.55
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
         if idx is None:
             return None, 0.0
@@ -1021,7 +1080,8 @@ class _Chapter:
             return True  # "Mrs. Inglethorp's room", "my mother's lawyer": the possessor is someone else
         if mention.end <= noun.start():
             between = self.text[mention.end:noun.start()]
-            return bool(re.fullmatch(r"(?:['\u2019]s\s+\w+\s+)?\s*(?:,\s*)?(?:and|or|nor|with|to|from|at|by)\s+(?:the\s+|his\s+|her\s+)?"
+            return bool(re.fullmatch(r"(?:['\u2019]s\s+\w+\s+)?\s*(?:,\s*)?(?:and|or|nor|with|to|from|at|"
+                                     r"by)\s+(?:the\s+|his\s+|her\s+)?"
                                      r"(?:\w+\s+)?", between))
         between = self.text[noun.end():mention.start]
         return bool(re.search(r"\b(?:and|or|nor|with|whom|to|at|by|from)\b", between))
@@ -1071,6 +1131,26 @@ class _Chapter:
                 return None, 0.0
         return None, 0.0
 
+    def _answered_by_gesture(self, turn: _Turn, part: Part, prev_spk: int | None) -> bool:
+        """"Poirot nodded absently." after my question: he answered without words, so I speak again."""
+        g = _GESTURE_BY.search(self.text, part.start, part.end)
+        if not (g and prev_spk is not None and prev_spk not in turn.quotes[0].vocatives):
+            return False
+        who = self._classify(g.group("subj"))
+        gi = None
+        if who and who[0] == "name":
+            gi = self.cast.lookup(who[1])
+        elif who and who[0] == "narrator":
+            gi = NARR
+        elif who and who[0] == "pronoun":
+            gi = -2  # someone else than the speaker, most often
+        # a nod then the nodder's own words is the usual order; the asker speaks again only when the narration
+        # ends on the asker ("Poirot nodded absently. ... my curiosity was aroused.")
+        last, _, _ = self._fragment(part.start, part.end, False)
+        asker_last = bool(_I_RE.search(last)) if prev_spk == NARR else self._mentioned_between(
+            prev_spk, part.end - len(last), part.end)
+        return gi is not None and gi != prev_spk and (gi == NARR or asker_last)
+
     def _preceding_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         """"Poirot raised his hand." then an untagged speech: Poirot speaks it."""
         pi = turn.paras[0]
@@ -1080,24 +1160,8 @@ class _Chapter:
             return None, 0.0
         part = self.parts[pi - 1][-1]
         prev_spk = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
-        g = _GESTURE_BY.search(self.text, part.start, part.end)
-        if g and prev_spk is not None and prev_spk not in turn.quotes[0].vocatives:
-            # "Poirot nodded absently." after my question: he answered without words, so I speak again
-            who = self._classify(g.group("subj"))
-            gi = None
-            if who and who[0] == "name":
-                gi = self.cast.lookup(who[1])
-            elif who and who[0] == "narrator":
-                gi = NARR
-            elif who and who[0] == "pronoun":
-                gi = -2  # someone else than the speaker, most often
-            # a nod then the nodder's own words is the usual order; the asker speaks again only when the narration
-            # ends on the asker ("Poirot nodded absently. ... my curiosity was aroused.")
-            last, _, _ = self._fragment(part.start, part.end, False)
-            asker_last = bool(_I_RE.search(last)) if prev_spk == NARR else self._mentioned_between(
-                prev_spk, part.end - len(last), part.end)
-            if gi is not None and gi != prev_spk and (gi == NARR or asker_last):
-                return prev_spk, 0.6
+        if self._answered_by_gesture(turn, part, prev_spk):
+            return prev_spk, params.CONFIDENCE.gesture_answer
         frag, base, _ = self._fragment(part.start, part.end, False)
         frag_lead = len(frag) - len(frag.lstrip())
         frag, base = frag[frag_lead:], base + frag_lead
@@ -1135,54 +1199,65 @@ class _Chapter:
 
     def _turn_taking(self) -> None:
         """Untagged turns alternate with their neighbours: A, B, A, B within one conversation."""
-        turns = self.turns
-        known = [t.first for t in turns]
-        for t_i, turn in enumerate(turns):
+        known = [t.first for t in self.turns]
+        for t_i, turn in enumerate(self.turns):
             if turn.first is not None:
                 continue
-            run = turn.run
-            best = None
-            for d in range(1, 12):
-                for j in (t_i - d, t_i + d):
-                    if 0 <= j < len(turns) and turns[j].run == run and known[j] is not None:
-                        best = (j, d)
-                        break
-                if best:
-                    break
-            spk: int | None = None
-            conf = 0.3
-            q0 = turn.quotes[0]
-            prev = turns[t_i - 1] if t_i > 0 and turns[t_i - 1].run == run else None
-            addressed = [v for q in (prev.quotes if prev else []) for v in q.vocatives
-                         if v != (prev.last if prev else None)]
-            if addressed and addressed[-1] not in q0.vocatives:
-                spk, conf = addressed[-1], 0.72
-            elif best is not None:
-                j, d = best
-                anchor = turns[j].last if j < t_i else turns[j].first
-                if d % 2 == 0:
-                    spk = anchor
-                else:
-                    spk = self._partner(j, anchor)
-                conf = 0.68 * (0.92 ** (d - 1))
-                if spk is not None and spk in q0.vocatives:
-                    spk = self._partner(j, spk) if d % 2 == 0 else anchor
-                    conf *= 0.6
+            best = self._nearest_known(t_i, known)
+            spk, conf = self._alternation(t_i, best)
             if spk is None:
                 spk, conf = self._fallback(turn, t_i)
-            said = next((q.tag_value for q in turn.quotes if q.tag_kind.endswith("pronoun")), None)
-            if spk is not None and said and spk != NARR:
-                # an unresolved "she said" never goes to a man (nor "he said" to a woman)
-                g = self.cast.entities[spk].gender
-                if g and g != ("male" if said == "he" else "female"):
-                    alt = self._partner(best[0], spk) if best is not None else None
-                    alt_g = self.cast.entities[alt].gender if alt is not None and alt != NARR else None
-                    spk, conf = (alt, conf * 0.7) if alt is not None and alt != NARR and alt_g != g else (None, 0.1)
+            spk, conf = self._agree_with_pronoun(turn, spk, conf, best)
             if spk is not None:
                 for q in turn.quotes:
                     if q.speaker is None:
                         self._set(q, spk, conf, "turn-taking")
                 known[t_i] = spk
+
+    def _nearest_known(self, t_i: int, known: list[int | None]) -> tuple[int, int] | None:
+        """The nearest turn of the same conversation with a known speaker: (its index, distance)."""
+        turns, run = self.turns, self.turns[t_i].run
+        for d in range(1, 12):
+            for j in (t_i - d, t_i + d):
+                if 0 <= j < len(turns) and turns[j].run == run and known[j] is not None:
+                    return j, d
+        return None
+
+    def _alternation(self, t_i: int, best: tuple[int, int] | None) -> tuple[int | None, float]:
+        """Whom the conversation gives this turn: the one just addressed, else by alternation from `best`."""
+        c = params.CONFIDENCE
+        turns, turn = self.turns, self.turns[t_i]
+        q0 = turn.quotes[0]
+        prev = turns[t_i - 1] if t_i > 0 and turns[t_i - 1].run == turn.run else None
+        addressed = [v for q in (prev.quotes if prev else []) for v in q.vocatives
+                     if v != (prev.last if prev else None)]
+        if addressed and addressed[-1] not in q0.vocatives:
+            return addressed[-1], c.addressed_answers
+        if best is None:
+            return None, c.turn_base
+        j, d = best
+        anchor = turns[j].last if j < t_i else turns[j].first
+        spk = anchor if d % 2 == 0 else self._partner(j, anchor)
+        conf = c.alternation * (c.alternation_decay ** (d - 1))
+        if spk is not None and spk in q0.vocatives:
+            spk = self._partner(j, spk) if d % 2 == 0 else anchor
+            conf *= c.vocative_clash
+        return spk, conf
+
+    def _agree_with_pronoun(self, turn: _Turn, spk: int | None, conf: float,
+                            best: tuple[int, int] | None) -> tuple[int | None, float]:
+        """An unresolved "she said" never goes to a man (nor "he said" to a woman): the partner, or nobody."""
+        said = next((q.tag_value for q in turn.quotes if q.tag_kind.endswith("pronoun")), None)
+        if spk is None or not said or spk == NARR:
+            return spk, conf
+        g = self.cast.entities[spk].gender
+        if not g or g == ("male" if said == "he" else "female"):
+            return spk, conf
+        alt = self._partner(best[0], spk) if best is not None else None
+        alt_g = self.cast.entities[alt].gender if alt is not None and alt != NARR else None
+        if alt is not None and alt != NARR and alt_g != g:
+            return alt, conf * params.CONFIDENCE.gender_fix
+        return None, params.CONFIDENCE.unknown
 
     def _partner(self, j: int, spk: int | None) -> int | None:
         """The other person in the conversation around turn j."""
@@ -1313,6 +1388,17 @@ def _explicit_name_beside(text: str, s: int, e: int) -> str | None:
                 return subj
             return None
     return None
+
+
+def _gender(g: str | None) -> Gender | None:
+    """A gender word checked for the type system ("male"/"female" or nothing)."""
+    return "male" if g == "male" else "female" if g == "female" else None
+
+
+def _partners(seq: list[int | None], x: int) -> set[int | None]:
+    """Who answers x or is answered by x in a conversation's sequence of speakers."""
+    pairs = list(zip(seq, seq[1:]))
+    return {b for a, b in pairs if a == x} | {a for a, b in pairs if b == x}
 
 
 _DETS = {d.lower() for d in "the a an his her my their our this that your".split()}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from ..model import NARRATOR, Character, Gender
-from .names import LOWER, NAME_WORD, UPPER, WordCounts
-from .firstnames import first_name_gender, same_given_name
 from . import params
-
+from .firstnames import first_name_gender, same_given_name
+from .names import LOWER, NAME_WORD, UPPER, WordCounts
 
 #: Titles before a name, with the gender they suggest (None: either).
 HONORIFICS: dict[str, Gender | None] = {
@@ -87,8 +86,10 @@ _COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
 # verbs of gesture and expression only people (and personified creatures) perform
-_GESTURE_VERB = re.compile(r"(?:,[^,]{0,25},)?\s+(?:[a-z]+ly\s+)?(?:shrugged|nodded|smiled|grinned|laughed|sighed|frowned|"
-                           r"winced|blushed|giggled|chuckled|sobbed|wept|smirked|scowled|gasped|whispered|shook\s+(?:his|her)\s+head|"
+_GESTURE_VERB = re.compile(r"(?:,[^,]{0,25},)?\s+(?:[a-z]+ly\s+)?(?:shrugged|nodded|smiled|grinned|laughed|sighed|"
+                           r"frowned|"
+                           r"winced|blushed|giggled|chuckled|sobbed|wept|smirked|scowled|gasped|whispered|"
+                           r"shook\s+(?:his|her)\s+head|"
                            r"raised\s+(?:his|her)\s+eyebrows)\b")
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
 
@@ -96,7 +97,8 @@ _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=
 _WORD = NAME_WORD
 #: An optional title, then one to three capitalised words.
 NAME_RE = re.compile(
-    rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|\n[ \t]*){_WORD}){{0,2}})"
+    rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|"
+    rf"\n[ \t]*){_WORD}){{0,2}})"
     rf"(?![{UPPER}{LOWER}])"
 )
 
@@ -119,6 +121,13 @@ def normal_form(hon: str | None, names: Sequence[str]) -> str:
     return " ".join(names)
 
 
+class Votes(dict[str, float]):
+    """Weighted gender votes ("male"/"female"); a gender nobody voted for reads 0."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+
 @dataclass
 class Entity:
     """One character being built: all forms seen, votes for gender, counts."""
@@ -128,7 +137,7 @@ class Entity:
     first: str | None
     last: str | None
     forms: Counter[str] = field(default_factory=Counter)
-    votes: Counter[str] = field(default_factory=Counter)
+    votes: Votes = field(default_factory=lambda: Votes())
     known_gender: Gender | None = None
     tagged: int = 0  # times it is the subject of a speech tag
     place: float = 0  # mentions right after "in/at/into..." (places, not people)
@@ -147,7 +156,7 @@ class Entity:
         """(male, female) weight, the title's and the first name's part of it, and the first name's gender."""
         m, f = float(self.votes["male"]), float(self.votes["female"])
         # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
-        by_title = Counter()  # type: Counter[str]
+        by_title: dict[str, float] = {"male": 0.0, "female": 0.0}
         for form, n in self.forms.items():
             hon = split_name(form)[0] or ""
             g = HONORIFICS.get(hon)
@@ -161,7 +170,8 @@ class Entity:
         named = first_name_gender(self.first or (self.name if not self.hon and " " not in self.name else ""))
         if named and HONORIFICS.get(self.hon or "") not in (None, named):
             named = None  # "Mrs. John Smith": a wife called by her husband's name
-        prior = params.CAST.first_name_prior + params.CAST.first_name_weight * (self.votes["male"] + self.votes["female"])
+        cp = params.CAST
+        prior = cp.first_name_prior + cp.first_name_weight * (self.votes["male"] + self.votes["female"])
         if named == "male":
             m += prior
         elif named == "female":
@@ -203,8 +213,10 @@ class Entity:
     @property
     def likely_person(self) -> bool:
         """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
-        return (self.is_person or (self.given_name and self.place == 0 and not self.excluded)) and bool(self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
-                                       or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
+        named_person = self.given_name and self.place == 0 and not self.excluded
+        return (self.is_person or named_person) and bool(
+            self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
+            or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
 
     @property
     def given_name(self) -> bool:
@@ -270,7 +282,7 @@ class Cast:
         """A copy a chapter may change (new descriptive characters, tag counts) without touching this one."""
         other = Cast.__new__(Cast)
         other.__dict__.update(self.__dict__)
-        other.entities = [replace(e, forms=Counter(e.forms), votes=Counter(e.votes), also_called=set(e.also_called))
+        other.entities = [replace(e, forms=Counter(e.forms), votes=Votes(e.votes), also_called=set(e.also_called))
                           for e in self.entities]
         other.by_form = dict(self.by_form)
         other.mentions = []
@@ -285,9 +297,11 @@ class Cast:
 
     def _new(self, hon: str | None, names: Sequence[str]) -> int:
         form = normal_form(hon, names)
-        ent = Entity(form, hon, names[0] if len(names) > 1 or not hon else None, names[-1] if len(names) > 1 or hon else None)
+        first = names[0] if len(names) > 1 or not hon else None
+        ent = Entity(form, hon, first, names[-1] if len(names) > 1 or hon else None)
         ent.excluded = _key(form) in self._exclude or any(
-            _key(" ".join(names)) == x or (len(names) > 1 and _key(names[-1]) == x.split()[-1] and _key(names[0]) == x.split()[0])
+            _key(" ".join(names)) == x
+            or (len(names) > 1 and _key(names[-1]) == x.split()[-1] and _key(names[0]) == x.split()[0])
             for x in self._exclude)
         self.entities.append(ent)
         idx = len(self.entities) - 1
@@ -310,74 +324,33 @@ class Cast:
         self.by_form[key] = idx
         return idx
 
-    def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
+    def _compatible(self, e: Entity, hon: str | None) -> bool:
+        """Whether an entity may bear a form with this title (titles agree on gender, wives stay wives)."""
         hg = HONORIFICS.get(hon or "")
+        if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
+            return False  # "Mrs. Croft" is not "Admiral Croft"
+        if not hg:
+            return True
+        if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
+            return False
+        if e.first and e.first.lower() in HONORIFICS:
+            return False  # "Admiral Croft" is not "Mrs. Croft"
+        g = e.gender or HONORIFICS.get(e.hon or "")
+        if g is None and hg == "female" and e.first:
+            return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
+        return g is None or g == hg
 
-        def ok(e: Entity) -> bool:
-            if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
-                return False  # "Mrs. Croft" is not "Admiral Croft"
-            if not hg:
-                return True
-            if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
-                return False
-            if e.first and e.first.lower() in HONORIFICS:
-                return False  # "Admiral Croft" is not "Mrs. Croft"
-            g = e.gender or HONORIFICS.get(e.hon or "")
-            if g is None and hg == "female" and e.first:
-                return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
-            return g is None or g == hg
-
-        cands: list[int] = []
+    def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
+        """The existing entity a form names, if exactly one fits (or one is clearly the usual bearer)."""
         if len(names) >= 2:
-            cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1] and ok(e)]
-            if not cands and not hon:
-                # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
-                cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
-                         and not e.hon and not e.descriptive]
-                if len(cands) == 1:
-                    self.entities[cands[0]].last = names[-1]
-                    return cands[0]
-                cands = []
-            if not cands:
-                # titles that disagree on gender are two people: "Mrs. John Smith" is not "Mr. John Smith"
-                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]
-                         and not _title_clash(e.hon, hon)]
-            if not cands:
-                # "Tom Reed" and "Thomas Reed", under the same title (or none)
-                cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first and e.hon == hon
-                         and same_given_name(e.first, names[0])]
+            cands = self._match_full(hon, names)
         elif hon:
-            cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and ok(e)]
-            # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
-            # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
-            cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
-                                              and self.entities[i].first and self._first_elsewhere(i))] or \
-                ([] if cands and hon in ("mrs", "madame", "mme") else cands)
-            if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
-                # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
-                cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
-                         and (not e.gender or not hg or e.gender == hg)]
-            if len(cands) > 1:
-                exact = [i for i in cands if self.entities[i].hon == hon]
-                cands = exact or cands
+            cands = self._match_titled(hon, names[0])
         elif names[0].lower() in HONORIFICS:
             # "the Professor" in the narration is the character titled so ("Professor De Worms")
-            t = self.titled(names[0].lower())
-            return t
+            return self.titled(names[0].lower())
         else:
-            cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
-            # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
-            cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
-                [i for i in cands if self.entities[i].hon in ("miss", "lady")]
-            if not cands:
-                # a bare surname is never a woman known by her title: "Brown" is not "Mrs. Brown", her husband is
-                cands = [i for i, e in enumerate(self.entities) if e.last == names[0]
-                         and HONORIFICS.get(e.hon or "") != "female"]
-                # a bare surname ("Inglethorp") means a man far more often than his wife
-                men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
-                                            or "male") == "male"]
-                if len(cands) > 1 and len(men) == 1:
-                    return men[0]
+            cands = self._match_single(names[0])
         if not cands:
             return None
         if len(cands) == 1:
@@ -385,6 +358,65 @@ class Cast:
         ranked = sorted(cands, key=lambda i: -self.entities[i].mentions)
         top, nxt = self.entities[ranked[0]].mentions, self.entities[ranked[1]].mentions
         return ranked[0] if top >= 2 * max(1, nxt) else None
+
+    def _match_full(self, hon: str | None, names: Sequence[str]) -> list[int]:
+        """Candidates for a first and last name ("Tobias Reed", "Mrs. John Smith")."""
+        cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1]
+                 and self._compatible(e, hon)]
+        if not cands and not hon:
+            # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
+                     and not e.hon and not e.descriptive]
+            if len(cands) == 1:
+                self.entities[cands[0]].last = names[-1]
+                return cands
+            cands = []
+        if not cands:
+            # titles that disagree on gender are two people: "Mrs. John Smith" is not "Mr. John Smith"
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]
+                     and not _title_clash(e.hon, hon)]
+        if not cands:
+            # "Tom Reed" and "Thomas Reed", under the same title (or none)
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first and e.hon == hon
+                     and same_given_name(e.first, names[0])]
+        return cands
+
+    def _match_titled(self, hon: str, name: str) -> list[int]:
+        """Candidates for a title and one name ("Mr. Darcy", "Miss Anne")."""
+        hg = HONORIFICS.get(hon)
+        names = [name]
+        cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and self._compatible(e, hon)]
+        # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
+        # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
+        cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
+                                          and self.entities[i].first and self._first_elsewhere(i))] or \
+            ([] if cands and hon in ("mrs", "madame", "mme") else cands)
+        if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
+            # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
+            cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
+                     and (not e.gender or not hg or e.gender == hg)]
+        if len(cands) > 1:
+            exact = [i for i in cands if self.entities[i].hon == hon]
+            cands = exact or cands
+        return cands
+
+    def _match_single(self, name: str) -> list[int]:
+        """Candidates for one bare name: a first name, else a surname (a man's, not his wife's)."""
+        names = [name]
+        cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
+        # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
+        cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
+            [i for i in cands if self.entities[i].hon in ("miss", "lady")]
+        if not cands:
+            # a bare surname is never a woman known by her title: "Brown" is not "Mrs. Brown", her husband is
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[0]
+                     and HONORIFICS.get(e.hon or "") != "female"]
+            # a bare surname ("Inglethorp") means a man far more often than his wife
+            men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
+                                        or "male") == "male"]
+            if len(cands) > 1 and len(men) == 1:
+                return men
+        return cands
 
     def _first_elsewhere(self, idx: int) -> bool:
         """Whether another character bears this titled woman's first name ("Charles" beside "Mrs. Charles X")."""
@@ -533,7 +565,8 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]],
             start = m.start() if hon else base + toks[i].start()
             end = base + toks[j - 1].end()
             form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
-            initial = bool(_INITIAL.search(text, max(s, start - 6), start)) or not text[s:start].strip(" \t\n\"'\u201c\u2018")
+            initial = bool(_INITIAL.search(text, max(s, start - 6), start)) \
+                or not text[s:start].strip(" \t\n\"'\u201c\u2018")
             if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
                     and _LOWER_NOUN.match(text, end):
                 continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
@@ -638,7 +671,7 @@ def _add_forms(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, b
     # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
     mid = {form for _, _, form, _, initial in raw if not initial}
     # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
-    for start, end, form, in_quote, initial in raw:
+    for _start, end, form, in_quote, initial in raw:
         if initial and form not in mid and _acts_as_name(text, end, form, in_quote, cast.words):
             mid.add(form)
     _merge_forms(cast, Counter(form for _, _, form, _, _ in raw), mid)
@@ -673,7 +706,7 @@ def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
 def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]], count: bool) -> None:
     """The chapter's mentions of known entities; with count, also their place-like uses."""
     mentions = []
-    for start, end, form, in_quote, initial in sorted(raw):
+    for start, end, form, in_quote, _initial in sorted(raw):
         idx = cast.by_form.get(_key(form))
         if idx is None:
             continue
@@ -706,7 +739,6 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
         count_runs(text, words)
     cast = Cast((), exclude)
     cast.words = words
-    raws: list[tuple[str, list[tuple[int, int, str, bool, bool]], Sequence[tuple[int, int]]]] = []
     counts: Counter[str] = Counter()
     mid: set[str] = set()
     for text, narration, speech in chapters():
@@ -714,7 +746,7 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
         raw = find_names(text, spans, words)
         counts.update(form for _, _, form, _, _ in raw)
         mid |= {form for _, _, form, _, initial in raw if not initial}
-        for start, end, form, in_quote, initial in raw:
+        for _start, end, form, in_quote, initial in raw:
             if initial and form not in mid and _acts_as_name(text, end, form, in_quote, words):
                 mid.add(form)
     _merge_forms(cast, counts, mid)

@@ -54,7 +54,8 @@ def detect_convention(text: str) -> Convention:
     return best[0]  # type: ignore[return-value]
 
 
-def split_paragraph(text: str, start: int, end: int, convention: Convention, *, open_before: bool = False) -> list[Part]:
+def split_paragraph(text: str, start: int, end: int, convention: Convention, *,
+                    open_before: bool = False) -> list[Part]:
     """Cut text[start:end] into narration and dialogue parts (offsets into text), marks left out.
 
     open_before: the previous paragraph ended inside a quote; if this one begins without an opening mark
