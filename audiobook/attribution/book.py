@@ -160,7 +160,8 @@ def iter_chapters(doc: Document, *, author: str | None = None,
 
 def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
               author: str | None = None, overrides: Sequence[Override] = ()) -> Book:
-    """Parse one input file into a Book, reading aloud the sections `skip` does not name (all with include_front_matter)."""
+    """Parse one input file into a Book, reading aloud the sections `skip` does not name (all with
+    include_front_matter)."""
     doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
     chapters = tuple(iter_chapters(doc, author=author, overrides=overrides))
     return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
