@@ -56,6 +56,7 @@ class Layout:
     author: str | None = None
     summary: str | None = None
     front: tuple[Section, ...] = ()  # skipped front/back matter outside chapters
+    warnings: tuple[str, ...] = ()  # what reading the file noticed (bytes that were not UTF-8...)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class Chapter:
     contradictions: tuple[Segment, ...] = ()
     # Lines each of voices.yaml's overrides changed in this chapter, in the file's order (see OverrideIssue).
     override_hits: tuple[int, ...] = ()
+    # What reading the input file noticed (Layout.warnings), carried by the file's first chapter.
+    warnings: tuple[str, ...] = ()
 
     @property
     def unknown_lines(self) -> int:

@@ -155,6 +155,8 @@ def iter_chapters(doc: Document, *, author: str | None = None,
     for position, layout in enumerate(doc.layout.chapters, start=1):
         chapter = parse_chapter(doc, layout, exclude=exclude, overrides=overrides, position=position, book=book)
         book.remember(chapter.characters)
+        if position == 1 and doc.layout.warnings:
+            chapter = replace(chapter, warnings=doc.layout.warnings)  # the file's warnings, said once
         yield chapter
 
 

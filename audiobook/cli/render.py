@@ -77,6 +77,7 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
         click.echo(f"{ch.path}  ({_duration(ch.duration_ms)}, track {ch.track}/{ch.total})")
         for speaker, voice in ch.voices:
             click.echo(f"  {speaker}: {voice.voice} (rate {voice.rate}, pitch {voice.pitch})")
+        report_warnings(ch.chapter)
         check_lines(ch.chapter)
     report_overrides(load_config(voices), [r.chapter for r in report.chapters])
     if report.new_speakers:
@@ -92,6 +93,12 @@ def check_lines(chapter: Chapter) -> None:
     for seg in chapter.contradictions:
         click.echo(f"  Check: \u201c{' '.join(seg.text.split())[:60]}\u201d is given to {seg.speaker or 'nobody'}, "
                    "but the tag beside it names someone else")
+
+
+def report_warnings(chapter: Chapter) -> None:
+    """What reading the input noticed (bytes that were not UTF-8...), on stderr (JSON output stays JSON)."""
+    for warning in chapter.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def report_overrides(config: Config, chapters: Iterable[Chapter]) -> None:

@@ -13,7 +13,7 @@ from ..model import Chapter
 from ..pipeline import read_books, script_chapters
 from ..voices.config import load_config
 from .options import author_opt, front_opt, inputs, voices_opt
-from .render import check_lines, report_overrides
+from .render import check_lines, report_overrides, report_warnings
 
 
 @click.command(name="script")
@@ -38,6 +38,8 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
         from ..publish import scriptpage
 
         books = read_books(list(inputs), config, author=author, include_front_matter=include_front_matter)
+        for chapter in (c for b in books for c in b.chapters):
+            report_warnings(chapter)
         if review:
             click.echo(rv.format_review(rv.review_items(books, limit), voices.name))
         if html_page:
@@ -68,8 +70,9 @@ def script_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, inclu
 
 
 def _noting(chapters: Iterable[Chapter], seen: list[Chapter]) -> Iterator[Chapter]:
-    """Pass chapters through, keeping a segment-free copy of each (the override counts) in `seen`."""
+    """Pass chapters through (saying their warnings), keeping a segment-free copy of each in `seen`."""
     for chapter in chapters:
+        report_warnings(chapter)
         seen.append(replace(chapter, segments=(), characters=(), contradictions=()))
         yield chapter
 
