@@ -414,8 +414,15 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix
     else:  # root reads anything: simulate the permission error the OS would give
         def deny(self: Path, *args: object, **kwargs: object):
             raise PermissionError(13, "Permission denied", str(self))
+        real_open = os.open
+
+        def deny_os(file: object, *args: object, **kwargs: object) -> int:
+            if Path(str(file)) == path:
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
         monkeypatch.setattr(Path, "read_bytes", deny)
         monkeypatch.setattr(Path, "open", deny)
+        monkeypatch.setattr(os, "open", deny_os)
     with pytest.raises(InputError) as err:
         open_document(path)
     assert str(err.value) == f"{path}: cannot read the file (permission denied)"

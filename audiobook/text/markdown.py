@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 from audiobook.errors import InputError
 
-from .decode import decode, display_name
+from .decode import decode_warned, display_name
 from .document import Document
 from .structure import SectionFilter, is_scene_break, layout
 
@@ -61,10 +62,11 @@ def heading_spans(raw: str) -> list[tuple[int, int]]:
 
 def open_markdown(path: Path, data: bytes, read: SectionFilter | None) -> Document:
     """A markdown file: its text with the markup blanked, laid out with its #, ## and ### headings as hints."""
-    text = decode(data, display_name(path))
+    text, warnings = decode_warned(data, display_name(path))
     del data
     if not text.strip():
         raise InputError(f"{display_name(path)}: the file is empty")
     headings = heading_spans(text)
     text = blank_markdown(text)
-    return Document(path, layout(text, read=read, default_title=path.stem, heading_spans=headings), text=text)
+    lay = layout(text, read=read, default_title=path.stem, heading_spans=headings)
+    return Document(path, dataclasses.replace(lay, warnings=warnings), text=text)

@@ -22,13 +22,15 @@ from audiobook.model import ChapterLayout, Layout
 from .decode import (
     BINARY_BYTE,
     BINARY_CHAR,
+    ESCAPED,
     SINGLE_BYTE,
+    BadBytes,
     binary_byte,
     binary_char,
     decode,
     detect,
     display_name,
-    fix_c1,
+    fix_stray,
     neither,
     normalise_newlines,
     not_valid,
@@ -65,89 +67,95 @@ class _Plain:
         self.named = self.bom > 0 or self.codec != "utf-8"
         self.size = st.st_size - (1 if not self.named and last == b"\x1a" else 0)
         self.single = codecs.lookup(self.codec).name in SINGLE_BYTE
+        # UTF-8 is decoded with escapes: a few bytes that are not UTF-8 do not make the file Windows-1252.
+        self.errors = "strict" if self.named else ESCAPED
+        self.tally: BadBytes | None = None  # bad bytes, counted on the first pass
+        self.warnings: tuple[str, ...] = ()
         self.first_non_utf8 = -1  # set when the first pass finds the file is not UTF-8
 
     def lines(self) -> Iterator[tuple[int, int, str]]:
         """(text offset, byte offset, raw line) of every line, decoded chunk by chunk (see `decode`).
 
-        Offsets index the newline-normalised text; the raw line is as decoded (before C1 controls are
+        Offsets index the newline-normalised text; the raw line is as decoded (before stray characters are
         mapped), so its encoded length is its length in the file. Raises InputError as `decode` does.
         """
-        codec, single = self.codec, self.single
+        codec, errors, single, tally = self.codec, self.errors, self.single, self.tally
         nl_bytes = len("\n".encode(codec))
-        decoder = codecs.getincrementaldecoder(codec)("strict")
+        decoder = codecs.getincrementaldecoder(codec)(errors)
         control: tuple[int, int] | None = None  # (byte offset, char) of the first control character
         text_pos, byte_pos = 0, self.bom
         buf = ""
+        for pos, chunk in self._chunks():
+            final = not chunk
+            if tally is not None:
+                tally.add_bytes(chunk)
+            pending = len(decoder.getstate()[0])
+            try:
+                buf += decoder.decode(chunk, final)
+            except UnicodeDecodeError as exc:
+                raise _BadBytes(pos - pending + exc.start, exc.object[exc.start]) from None
+            cut = len(buf) if final else (len(buf) - 1 if buf.endswith("\r") else len(buf))
+            start = 0
+            for m in _EOL.finditer(buf, 0, cut):
+                raw = buf[start:m.start()]
+                if self.named and control is None:
+                    control = self._control(raw, byte_pos)
+                if tally is not None:
+                    tally.add_text(raw, byte_pos)
+                yield text_pos, byte_pos, raw
+                text_pos += len(raw) + 1
+                byte_pos += (len(raw) if single else len(raw.encode(codec, errors))) + nl_bytes * len(m.group())
+                start = m.end()
+            buf = buf[start:]
+        if self.named and control is None:
+            control = self._control(buf, byte_pos)
+        if control is not None:
+            raise binary_char(self.name, control[1], control[0])
+        if tally is not None:
+            tally.add_text(buf, byte_pos)
+        yield text_pos, byte_pos, buf
+
+    def _chunks(self) -> Iterator[tuple[int, bytes]]:
+        """(file offset, bytes) of the text in chunks, then (size, b"") at the end; binary bytes refused."""
         with self._open() as f:
             f.seek(self.bom)
             pos = self.bom
             while True:
                 chunk = f.read(min(_CHUNK, self.size - pos)) if pos < self.size else b""
-                final = not chunk
                 if not self.named:
                     b = BINARY_BYTE.search(chunk)
                     if b:
                         raise binary_byte(self.name, b.group()[0], pos + b.start())
-                pending = len(decoder.getstate()[0])
-                try:
-                    piece = decoder.decode(chunk, final)
-                except UnicodeDecodeError as exc:
-                    raise _BadBytes(pos - pending + exc.start, exc.object[exc.start]) from None
+                yield pos, chunk
+                if not chunk:
+                    return
                 pos += len(chunk)
-                buf += piece
-                cut = len(buf) if final else (len(buf) - 1 if buf.endswith("\r") else len(buf))
-                start = 0
-                for m in _EOL.finditer(buf, 0, cut):
-                    raw = buf[start:m.start()]
-                    if self.named and control is None:
-                        c = BINARY_CHAR.search(raw)
-                        if c:
-                            control = (byte_pos + len(raw[:c.start()].encode(codec)), ord(c.group()))
-                    yield text_pos, byte_pos, raw
-                    text_pos += len(raw) + 1
-                    byte_pos += (len(raw) if single else len(raw.encode(codec))) + nl_bytes * len(m.group())
-                    start = m.end()
-                buf = buf[start:]
-                if final:
-                    break
-        c = BINARY_CHAR.search(buf) if self.named and control is None else None
-        if c:
-            control = (byte_pos + len(buf[:c.start()].encode(codec)), ord(c.group()))
-        if control is not None:
-            raise binary_char(self.name, control[1], control[0])
-        yield text_pos, byte_pos, buf
+
+    def _control(self, raw: str, byte_pos: int) -> tuple[int, int] | None:
+        """(byte offset, character) of the first control character in a decoded line, if any."""
+        c = BINARY_CHAR.search(raw)
+        return (byte_pos + len(raw[:c.start()].encode(self.codec)), ord(c.group())) if c else None
 
     def checked_lines(self) -> Iterator[tuple[int, int, str]]:
-        """`lines`, falling back to Windows-1252 when the file is not UTF-8 (decided on the first pass)."""
+        """`lines` on the first pass, which decides between UTF-8 (bad bytes warned) and Windows-1252."""
+        self.tally = BadBytes() if self.errors == ESCAPED else None
         try:
             yield from self.lines()
         except _BadBytes as bad:
             if self.named:
                 raise not_valid(self.name, self.codec, bad.byte, bad.offset) from None
-            if self.codec != "utf-8":
-                self._scan_binary(bad.offset)  # a binary byte anywhere is the better message
-                raise neither(self.name, bad.byte, bad.offset, self.first_non_utf8) from None
-            # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one other
-            # encoding text editors commonly write. Binary bytes anywhere still mean "not text".
-            self._scan_binary(bad.offset)
-            self.first_non_utf8 = bad.offset
-            self.codec, self.single = "cp1252", True
-            raise _Restart from None
-
-    def _scan_binary(self, start: int) -> None:
-        """Raise the binary-byte error for the first control byte from `start` on, if any."""
-        with self._open() as f:
-            f.seek(start)
-            pos = start
-            while pos < self.size:
-                chunk = f.read(min(_CHUNK, self.size - pos))
-                if not chunk:
-                    break
-                m = BINARY_BYTE.search(chunk)
-                if m:
-                    raise binary_byte(self.name, m.group()[0], pos + m.start())
-                pos += len(chunk)
+            raise neither(self.name, bad.byte, bad.offset, self.first_non_utf8) from None
+        tally, self.tally = self.tally, None
+        if tally is None or tally.count == 0:
+            return
+        if tally.utf8():
+            self.warnings = (tally.warning(self.name),)
+            return
+        # Not UTF-8: Windows-1252 (a superset of Latin-1's printable characters) is the one other
+        # encoding text editors commonly write. Its five undefined bytes mean "not text".
+        self.first_non_utf8 = tally.listed[0][0]
+        self.codec, self.errors, self.single = "cp1252", "strict", True
+        raise _Restart
 
     def _open(self) -> BinaryIO:
         try:
@@ -160,7 +168,7 @@ class _Plain:
 
     def read(self, b0: int, b1: int, length: int) -> str:
         """The normalised text of bytes [b0, b1), which must be `length` characters long."""
-        text = fix_c1(normalise_newlines(self.raw(b0, b1)))
+        text = fix_stray(normalise_newlines(self.raw(b0, b1)))
         if len(text) != length:
             raise InputError(f"{self.name}: the file changed while it was being read")
         return text
@@ -171,13 +179,13 @@ class _Plain:
             f.seek(b0)
             data = f.read(b1 - b0)
         try:
-            text: str = data.decode(self.codec)
+            text: str = data.decode(self.codec, self.errors)
             return text
         except UnicodeDecodeError:
             raise InputError(f"{self.name}: the file changed while it was being read") from None
 
     def byte_len(self, s: str) -> int:
-        return len(s) if self.single else len(s.encode(self.codec))
+        return len(s) if self.single else len(s.encode(self.codec, self.errors))
 
 
 class _BadBytes(Exception):
@@ -291,7 +299,7 @@ def _index_units(plain: _Plain, shape: Shape) -> _UnitIndex:
     offset = byte = 0
     raw = ""
     for offset, byte, raw in plain.lines():
-        for unit, text, (_, line_byte), _, heading in lexer.feed(offset, fix_c1(raw), (offset, byte)):
+        for unit, text, (_, line_byte), _, heading in lexer.feed(offset, fix_stray(raw), (offset, byte)):
             index.add(unit, text, line_byte, heading)
     for unit, text, (_, line_byte), _, heading in lexer.close():
         index.add(unit, text, line_byte, heading)
@@ -307,7 +315,7 @@ def open_plain(path: Path, read: SectionFilter | None, default_title: str) -> Do
             scan = ShapeScan()
             nonblank = False
             for _, _, raw in plain.checked_lines():
-                line = fix_c1(raw)
+                line = fix_stray(raw)
                 scan.add(line)
                 nonblank = nonblank or bool(line.strip())
             break
@@ -322,7 +330,8 @@ def open_plain(path: Path, read: SectionFilter | None, default_title: str) -> Do
     byte_offsets = {x: index.byte_at(x) for x in spans}
     del index  # the per-paragraph index is not needed once the outline is made
     return Document(path, Layout(chapters=_Chapters(book, plain, byte_offsets), title=book.title,
-                                 author=book.author, summary=book.summary, front=book.front),
+                                 author=book.author, summary=book.summary, front=book.front,
+                                 warnings=plain.warnings),
                     source=_Source(plain, byte_offsets))
 
 

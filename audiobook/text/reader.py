@@ -69,9 +69,29 @@ def open_document(path: Path, *, include_front_matter: bool = False, read: Secti
         doc = open_markdown(path, read_bytes(path), read)
     else:
         doc = open_plain(path, read, path.stem)
-    if not any(ch.paragraphs for ch in doc.layout.chapters):
-        raise InputError(f"{display_name(path)}: no story text (only front matter)")
+    _check_story(doc)
     return doc
+
+
+_WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script
+
+
+def _check_story(doc: Document) -> None:
+    """An InputError unless some chapter has a paragraph with a letter or digit to read aloud.
+
+    A file of only front matter, or of only quotation marks, emoji or zero-width characters, has
+    nothing to say: it is refused rather than rendered as a few seconds of "quote".
+    """
+    paragraphs = False
+    for ch in doc.layout.chapters:  # (a streamed file's chapters are laid out one by one)
+        if not ch.paragraphs:
+            continue
+        paragraphs = True
+        text = doc.read(ch)
+        if any(_WORD.search(text, p.start - ch.start, p.end - ch.start) for p in ch.paragraphs):
+            return
+    why = "no letters or digits to read aloud" if paragraphs else "only front matter"
+    raise InputError(f"{display_name(doc.path)}: no story text ({why})")
 
 
 def _natural_key(p: Path) -> list[object]:
