@@ -33,7 +33,8 @@ ERRORS = [
     ("bitrate: 65\n", "voices.yaml, line 1: bitrate: 65 is not an MP3 bitrate "
                       "(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)"),
     ("narator:\n  voice: gmw/en-us\n", "voices.yaml, line 1: narator: unknown key (expected one of: engine, bitrate, "
-                                       "narrator, defaults, characters, overrides, pronounce, pauses, skip)"),
+                                       "narrator, defaults, characters, overrides, pronounce, pauses, skip, "
+                                       "not_characters)"),
     ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, piper)"),
     ("engine: [espeak]\n", "voices.yaml, line 1: engine: expected a string, got ['espeak']"),
     ("characters:\n  Anna:\n    voice: gmw/en-us+f3\n    engine: festival\n",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import Book, Chapter, ChapterLayout, Character, Override, OverrideIssue, Segment
+from ..model import NARRATOR, Book, Chapter, ChapterLayout, Character, Override, OverrideIssue, Segment
 from ..text.reader import Document, open_document
 from ..text.sections import SKIPPABLE, reading
 from .attribute import attribute, contradictions, survey
@@ -120,16 +120,41 @@ def _count(characters: Sequence[Character], segments: Sequence[Segment]) -> tupl
     return tuple(out)
 
 
+def same_names(segments: Sequence[Segment], aliases: Mapping[str, str]) -> tuple[Segment, ...]:
+    """Each speaker by their cast name: `aliases` maps a casefolded alias (voices.yaml `aliases:`) to it."""
+    if not aliases:
+        return tuple(segments)
+    return tuple(replace(s, speaker=aliases.get(s.speaker.casefold(), s.speaker)) if s.speaker else s
+                 for s in segments)
+
+
+def not_characters(segments: Sequence[Segment], names: Sequence[str]) -> tuple[Segment, ...]:
+    """Lines the parser still gives to a name the user said is no character: read by the narrator, to review."""
+    folded = {n.casefold() for n in names}
+    if not folded:
+        return tuple(segments)
+    return tuple(replace(s, speaker=NARRATOR, confidence=0.0, reason="not a character")
+                 if s.speaker and s.speaker.casefold() in folded else s for s in segments)
+
+
 def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Character] = (),
                   exclude: Sequence[str] = (), overrides: Sequence[Override] = (), position: int = 1,
+                  aliases: Mapping[str, str] | None = None, phantoms: Sequence[str] = (),
                   book: Cast | None = None) -> Chapter:
     """Attribute one chapter of an open document (`position`: its 1-based place, the number when it has none;
-    `book`: the whole book's cast, from `survey`)."""
+    `book`: the whole book's cast, from `survey`).
+
+    `phantoms`: names (also in `exclude`) the user said are no character; lines still given to them go to the
+    narrator.
+    """
     text = doc.read(layout)
     segments, characters = attribute(text, layout.paragraphs, offset=layout.start, known=known, exclude=exclude,
                                      book=book)
+    segments = not_characters(segments, phantoms)
+    characters = tuple(c for c in characters if c.name.casefold() not in {p.casefold() for p in phantoms})
     number = layout.number if layout.number is not None else position
     segments, hits = override_lines(segments, overrides, title=layout.title, number=number)
+    segments = same_names(segments, aliases or {})
     # A user's override may knowingly disagree with a tag; everything else that does is reported.
     bad = tuple(s for s in contradictions(text, segments, offset=layout.start) if s.reason != "override")
     return Chapter(
@@ -145,15 +170,19 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
     )
 
 
-def iter_chapters(doc: Document, *, author: str | None = None,
-                  overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
-    """Chapters of a document one at a time (memory holds one chapter), sharing one cast of the whole book."""
-    exclude = [a for a in (author, doc.layout.author) if a]
+def iter_chapters(doc: Document, *, author: str | None = None, overrides: Sequence[Override] = (),
+                  aliases: Mapping[str, str] | None = None, exclude: Sequence[str] = ()) -> Iterator[Chapter]:
+    """Chapters of a document one at a time (memory holds one chapter), sharing one cast of the whole book.
+
+    `exclude`: names that are not characters (voices.yaml `not_characters:`), besides the author.
+    """
+    names = [a for a in (author, doc.layout.author, *exclude) if a]
     # a first read of every chapter finds the book's people, so each keeps one name in every chapter
     book = survey(lambda: ((doc.read(layout), layout.paragraphs, layout.start) for layout in doc.layout.chapters),
-                  exclude)
+                  names)
     for position, layout in enumerate(doc.layout.chapters, start=1):
-        chapter = parse_chapter(doc, layout, exclude=exclude, overrides=overrides, position=position, book=book)
+        chapter = parse_chapter(doc, layout, exclude=names, overrides=overrides, position=position, book=book,
+                                aliases=aliases, phantoms=exclude)
         book.remember(chapter.characters)
         if position == 1 and doc.layout.warnings:
             chapter = replace(chapter, warnings=doc.layout.warnings)  # the file's warnings, said once
@@ -161,22 +190,27 @@ def iter_chapters(doc: Document, *, author: str | None = None,
 
 
 def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
-              author: str | None = None, overrides: Sequence[Override] = ()) -> Book:
-    """Parse one input file into a Book, reading aloud the sections `skip` does not name (all with
-    include_front_matter)."""
+              author: str | None = None, overrides: Sequence[Override] = (), aliases: Mapping[str, str] | None = None,
+              exclude: Sequence[str] = ()) -> Book:
+    """Parse one input file into a Book, reading aloud the sections `skip` does not name.
+
+    All are read with include_front_matter; overrides, aliases and exclude are voices.yaml's corrections.
+    """
     doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
-    chapters = tuple(iter_chapters(doc, author=author, overrides=overrides))
+    chapters = tuple(iter_chapters(doc, author=author, overrides=overrides, aliases=aliases, exclude=exclude))
     return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
                 summary=doc.layout.summary, source=path, front=doc.layout.front,
                 override_issues=override_issues(overrides, (c.override_hits for c in chapters)))
 
 
 def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
-                author: str | None = None, overrides: Sequence[Override] = ()) -> Iterator[Chapter]:
+                author: str | None = None, overrides: Sequence[Override] = (),
+                aliases: Mapping[str, str] | None = None, exclude: Sequence[str] = ()) -> Iterator[Chapter]:
     """`read_book`'s chapters one at a time: memory holds the file's outline and one chapter."""
     doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
-    yield from iter_chapters(doc, author=author, overrides=overrides)
+    yield from iter_chapters(doc, author=author, overrides=overrides, aliases=aliases, exclude=exclude)
 
 
 __all__ = ["read_book", "stream_book", "iter_chapters", "parse_chapter", "apply_overrides", "override_lines",
-           "select_lines", "override_issues", "describe_issue", "chapter_matches"]
+           "select_lines", "override_issues", "describe_issue", "chapter_matches", "same_names",
+           "not_characters"]

@@ -128,6 +128,17 @@ def _pick(line: Segment, opening: str, chapter: Chapter,
     return (nth, chapter.title) if not twins else (None, None)
 
 
+def override_for(line: Segment, chapter: Chapter, books: Sequence[Book], speaker: str) -> Override:
+    """The override that gives exactly `line` to `speaker`: its shortest unique opening, else nth:/chapter:."""
+    everyone = [words(s.text) for b in books for ch in b.chapters for s in ch.segments if s.kind == "dialogue"]
+    with_line = list(everyone)
+    if words(line.text) in with_line:
+        with_line.remove(words(line.text))
+    text, ok = _opening_for(line, with_line)
+    nth, where = (None, None) if ok else _pick(line, text, chapter, [c for b in books for c in b.chapters])
+    return Override(text, speaker, nth, where)
+
+
 def _by_paragraph(chapter: Chapter) -> dict[int, list[Segment]]:
     paras: dict[int, list[Segment]] = {}
     for seg in chapter.segments:
@@ -263,4 +274,5 @@ def format_review(items: Sequence[ReviewItem], voices_name: str = "voices.yaml")
     return head + "\n" + "\n\n".join(format_item(it, i) for i, it in enumerate(items, start=1))
 
 
-__all__ = ["ReviewItem", "review_items", "format_item", "format_review", "words", "opening_text", "MIN_WORDS"]
+__all__ = ["ReviewItem", "review_items", "override_for", "format_item", "format_review", "words", "opening_text",
+           "MIN_WORDS"]

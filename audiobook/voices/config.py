@@ -22,7 +22,8 @@ from ..text.sections import SKIPPABLE
 VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
                                                   "engine": str}
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
-TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip")
+TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip",
+            "not_characters")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
@@ -45,6 +46,7 @@ TEMPLATE = """\
 #   volume:  0.0-1.0
 #   engine:  espeak or piper, for this voice only (default: the `engine` below)
 #   aliases: (characters only) other names the same character goes by in the text
+#   gender:  (characters only) male or female, when the text does not make it clear
 
 # Speech engine used for every voice unless a voice says `engine:` itself: espeak (built in) or
 # piper (neural voices: pip install 'audiobook[piper]' and a voice model).
@@ -82,6 +84,8 @@ pronounce: {}
 # Optional, to pick one of several lines that start so: nth: 2 (the chapter's 2nd such line),
 # chapter: (its number or words of its title), context: (words in or beside the line's paragraph).
 overrides: []
+# Names the parser took for speakers that are not characters: their lines go to the next likeliest speaker.
+not_characters: []
 # One entry per speaking character; new speakers are added here on every render
 # (`audiobook cast chapter.txt --write` adds them without rendering).
 characters: {}
@@ -95,6 +99,7 @@ class CharacterVoice:
     name: str
     voice: Voice
     aliases: tuple[str, ...] = ()
+    gender: Gender | None = None  # set by the user (`gender:`), e.g. in `audiobook review`
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,11 @@ class Config:
     skip: tuple[str, ...] = SKIPPABLE
     exists: bool = False
     lines: Mapping[str, int] = field(default_factory=dict)  # "characters.Souta.voice" -> line in the file
+    not_characters: tuple[str, ...] = ()  # names the parser took for speakers that are not characters
+
+    def aliases(self) -> dict[str, str]:
+        """Every alias, casefolded, to its character's name (segments are named so: `read_book(aliases=)`)."""
+        return {a.casefold(): c.name for c in self.characters.values() for a in c.aliases}
 
     def where(self, key: str) -> str:
         """'voices.yaml, line 12: characters.Souta.voice', for error messages."""
@@ -284,6 +294,22 @@ def _override(check: _Checker, onode: Any, item: Any, i: int) -> Override:
     return Override(str(item["line"]), str(item["speaker"]), nth, chapter, context)
 
 
+def _gender(check: _Checker, node: Any, where: str) -> Gender | None:
+    """A character's optional `gender:` (male or female)."""
+    gender = node.get("gender") if isinstance(node, Mapping) else None
+    if gender not in (None, "male", "female"):
+        raise check.fail(node, "gender", f"{where}.gender", f"expected male or female, got {gender!r}")
+    return typing.cast("Gender | None", gender)
+
+
+def _names(check: _Checker, doc: Any, key: str) -> tuple[str, ...]:
+    """A top-level list of names (`not_characters:`)."""
+    names = doc.get(key) or []
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise check.fail(doc, key, key, "expected a list of names")
+    return tuple(names)
+
+
 def load_config(path: Path) -> Config:
     """Read and validate voices.yaml; a missing file gives the built-in defaults."""
     if not path.exists():
@@ -347,13 +373,13 @@ def _validate(doc: Any, path: Path) -> Config:
     cnode = check.mapping(doc.get("characters"), doc, "characters", "characters")
     for name in cnode:
         where = f"characters.{name}"
-        entry = check.voice(cnode[name], cnode, name, where, engine, extra=("aliases",))
+        entry = check.voice(cnode[name], cnode, name, where, engine, extra=("aliases", "gender"))
         aliases = cnode[name].get("aliases", []) if isinstance(cnode[name], Mapping) else []
         if isinstance(aliases, str):
             aliases = [aliases]
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise check.fail(cnode[name], "aliases", f"{where}.aliases", "expected a list of names")
-        characters[str(name)] = CharacterVoice(str(name), entry, tuple(aliases))
+        characters[str(name)] = CharacterVoice(str(name), entry, tuple(aliases), _gender(check, cnode[name], where))
     overrides = [_override(check, onode_i, item, i) for i, item, onode_i in _items(check, doc)]
     pnode = check.mapping(doc.get("pronounce"), doc, "pronounce", "pronounce")
     pronounce = {}
@@ -380,6 +406,7 @@ def _validate(doc: Any, path: Path) -> Config:
         got = f"got {bad!r}" if bad is not None else f"got {_kind(skip)}"
         raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)} ({got})")
     return Config(
+        not_characters=_names(check, doc, "not_characters"),
         path=path,
         engine=engine,
         bitrate=bitrate,
