@@ -67,7 +67,7 @@ def read_books(paths: Sequence[Path], config: Config, *, author: str | None = No
     # voices.yaml's `skip:` names the sections not read (all of them when there is no voices.yaml yet).
     return [
         read_book(path, config.skip, include_front_matter=include_front_matter, author=author,
-                  overrides=config.overrides)
+                  overrides=config.overrides, aliases=config.aliases(), exclude=config.not_characters)
         for path in expand_inputs(paths)
     ]
 
@@ -77,7 +77,8 @@ def script_chapters(paths: Sequence[Path], config: Config, *, author: str | None
     """Every input's chapters, parsed one at a time (what `read_books` gives, without holding them)."""
     for path in expand_inputs(paths):
         yield from stream_book(path, config.skip, include_front_matter=include_front_matter, author=author,
-                               overrides=config.overrides)
+                               overrides=config.overrides, aliases=config.aliases(),
+                               exclude=config.not_characters)
 
 
 def speakers(chapters: Sequence[Chapter]) -> list[Character]:
