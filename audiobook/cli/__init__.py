@@ -10,6 +10,7 @@ from ..errors import AudiobookError, Interrupted
 from .cache import cache_group
 from .cast import cast_cmd, preview_cmd, voices_cmd
 from .render import render_cmd
+from .review import review_cmd
 from .script import script_cmd
 from .serve import serve_cmd
 
@@ -35,7 +36,7 @@ def main() -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (
-    render_cmd, script_cmd, voices_cmd, cast_cmd, preview_cmd, serve_cmd, cache_group,
+    render_cmd, script_cmd, voices_cmd, cast_cmd, preview_cmd, serve_cmd, cache_group, review_cmd,
 )
 for _command in COMMANDS:
     main.add_command(_command)

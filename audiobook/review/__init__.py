@@ -1,0 +1,1 @@
+"""`audiobook review`: a local web page that fixes a book's cast by editing voices.yaml."""
