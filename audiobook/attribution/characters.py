@@ -503,9 +503,18 @@ def run_key(names: Sequence[str]) -> str:
     return " ".join(names)
 
 
-def count_runs(text: str, words: WordCounts) -> None:
-    """Count every capitalised run of the text as written (before any cleaning)."""
-    for m in NAME_RE.finditer(text):
+#: A capitalised run found in a span: the match, whether in speech, where its span starts.
+NameMatch = tuple["re.Match[str]", bool, int]
+
+
+def name_matches(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[NameMatch]:
+    """Every capitalised run (with any title) inside the spans (start, end, in_quote)."""
+    return [(m, in_quote, s) for s, e, in_quote in spans for m in NAME_RE.finditer(text, s, e)]
+
+
+def count_runs(matches: Iterable[NameMatch], words: WordCounts) -> None:
+    """Count every capitalised run as written (before any cleaning)."""
+    for m, _, _ in matches:
         key = run_key(m.group("name").split())
         words.runs[key] += 1
         if (m.group("hon") or "").rstrip(".").lower() in _COURTESY:
@@ -539,40 +548,39 @@ def clean_run(toks: list[str], words: WordCounts | None) -> int:
     return i
 
 
-def find_names(text: str, spans: Iterable[tuple[int, int, bool]],
-               words: WordCounts | None = None) -> list[tuple[int, int, str, bool, bool]]:
+def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCounts | None = None,
+               matches: Sequence[NameMatch] | None = None) -> list[tuple[int, int, str, bool, bool]]:
     """Name-like mentions in text within spans (start, end, in_quote): (start, end, form, in_quote, initial)."""
     out = []
-    for s, e, in_quote in spans:
-        for m in NAME_RE.finditer(text, s, e):
-            hon = m.group("hon")
-            base = m.start("name")
-            toks = list(re.finditer(r"\S+", m.group("name")))
-            i, j = 0, len(toks)
-            while i < j and toks[i].group() in STOP:
-                i += 1
-            while j > i and toks[j - 1].group() in STOP:
-                j -= 1
-            if i == j:
-                continue
-            if hon and hon.endswith(".") and hon[:-1].lower() not in _ABBREV:
-                hon = None  # "the General. Having...": a full stop after a rank ends a sentence
-            if i < j - 1:
-                drop = clean_run([t.group() for t in toks[i:j]], words)
-                i += drop
-            if i:
-                hon = None  # "But Anne": the title belonged to nothing
-            start = m.start() if hon else base + toks[i].start()
-            end = base + toks[j - 1].end()
-            form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
-            initial = bool(_INITIAL.search(text, max(s, start - 6), start)) \
-                or not text[s:start].strip(" \t\n\"'\u201c\u2018")
-            if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
-                    and _LOWER_NOUN.match(text, end):
-                continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
-            if j - i == 1 and words is not None and words.common(toks[i].group(), params.CAST.min_lower):
-                continue  # "Soon", "Poor": an ordinary word at a sentence start
-            out.append((start, end, form, in_quote, initial))
+    for m, in_quote, s in (matches if matches is not None else name_matches(text, spans)):
+        hon = m.group("hon")
+        base = m.start("name")
+        toks = list(re.finditer(r"\S+", m.group("name")))
+        i, j = 0, len(toks)
+        while i < j and toks[i].group() in STOP:
+            i += 1
+        while j > i and toks[j - 1].group() in STOP:
+            j -= 1
+        if i == j:
+            continue
+        if hon and hon.endswith(".") and hon[:-1].lower() not in _ABBREV:
+            hon = None  # "the General. Having...": a full stop after a rank ends a sentence
+        if i < j - 1:
+            drop = clean_run([t.group() for t in toks[i:j]], words)
+            i += drop
+        if i:
+            hon = None  # "But Anne": the title belonged to nothing
+        start = m.start() if hon else base + toks[i].start()
+        end = base + toks[j - 1].end()
+        form = normal_form(hon.rstrip(".").lower() if hon else None, [t.group() for t in toks[i:j]])
+        initial = bool(_INITIAL.search(text, max(s, start - 6), start)) \
+            or not text[s:start].strip(" \t\n\"'\u201c\u2018")
+        if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
+                and _LOWER_NOUN.match(text, end):
+            continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
+        if j - i == 1 and words is not None and words.common(toks[i].group(), params.CAST.min_lower):
+            continue  # "Soon", "Poor": an ordinary word at a sentence start
+        out.append((start, end, form, in_quote, initial))
     return out
 
 
@@ -656,10 +664,11 @@ def build_cast(text: str, narration: Sequence[tuple[int, int]], speech: Sequence
         return cast
     words = WordCounts()
     words.add(text)
-    count_runs(text, words)
+    matches = name_matches(text, spans)
+    count_runs(matches, words)
     cast = Cast(known, exclude)
     cast.words = words
-    raw = find_names(text, spans, words)
+    raw = find_names(text, spans, words, matches)
     _add_forms(cast, text, raw)
     _mentions(cast, text, raw, count=True)
     gender_votes(text, cast.mentions, cast, narration)
@@ -734,9 +743,10 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
     first, then names), so a streamed book is never held whole.
     """
     words = WordCounts()
-    for text, _, _ in chapters():
+    for text, narration, speech in chapters():
         words.add(text)
-        count_runs(text, words)
+        count_runs(name_matches(text, [(s, e, False) for s, e in narration] + [(s, e, True) for s, e in speech]),
+                   words)
     cast = Cast((), exclude)
     cast.words = words
     counts: Counter[str] = Counter()

@@ -44,8 +44,8 @@ NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:[{U
              rf"(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
 
 _WORDS = re.compile(rf"[{UPPER}{LOWER}]+(?:[{_APOS}-][{UPPER}{LOWER}]+)*")
-# a word opening a sentence or a speech: its capital says nothing about being a name
-_INITIAL = re.compile(r"(?:^|[.!?:;\u2026]|[\"\u201c\u2018]|--|\u2014)[\"'\u201c\u201d\u2018\u2019)\s]*$")
+# where a word opening a sentence or a speech starts: its capital says nothing about being a name
+_INITIAL_AT = re.compile(r"(?:^|[.!?:;\u2026\"\u201c\u2018\u2014]|--)[\"'\u201c\u201d\u2018\u2019)\s]*")
 
 
 def is_capitalised(word: str) -> bool:
@@ -68,11 +68,12 @@ class WordCounts:
 
     def add(self, text: str) -> None:
         """Count the words of one chapter's text."""
+        initial = {m.end() for m in _INITIAL_AT.finditer(text)}
         for m in _WORDS.finditer(text):
             w = m.group()
             if w[0].islower():
                 self.lower[w] += 1
-            elif is_capitalised(w) and not _INITIAL.search(text, max(0, m.start() - 4), m.start()):
+            elif m.start() not in initial and is_capitalised(w):
                 self.capital_mid[w] += 1
 
     def common(self, word: str, min_lower: int) -> bool:
