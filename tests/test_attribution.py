@@ -307,20 +307,20 @@ def test_speed_of_a_100k_word_novel() -> None:
     import time
 
     text = _novel(100_000)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: other processes sharing the machine do not count
     segs, _ = attribute(text, paras_of(text))
-    took = time.perf_counter() - t0
+    took = time.process_time() - t0
     assert len(segs) > 10_000
-    assert took < 4.0  # target 2 s on one free core; generous for a shared test machine
+    assert took < 4.0  # target 2 s on one core; generous for a slower test machine
 
 
 def test_one_huge_paragraph_stays_linear() -> None:
     import time
 
     text = " ".join(('"' if i % 9 == 0 else "") + w for i, w in enumerate(["Anne", "said", "the", "lawyer", "he"] * 20_000))
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: other processes sharing the machine do not count
     attribute(text, [Paragraph(0, len(text))])
-    assert time.perf_counter() - t0 < 4.0
+    assert time.process_time() - t0 < 4.0
 
 
 def test_person_spoken_to_in_tag_is_not_the_speaker() -> None:
