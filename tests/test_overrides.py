@@ -157,3 +157,14 @@ def test_the_new_keys_load(tmp_path: Path) -> None:
     path.write_text('overrides:\n  - line: "Stop"\n    speaker: Zed\n  - line: "Go"\n    nth: 2\n    chapter: 3\n'
                     '    context: she meant it\n    speaker: Ann\n', encoding="utf-8")
     assert load_config(path).overrides == (Override("Stop", "Zed"), Override("Go", "Ann", 2, 3, "she meant it"))
+
+
+def test_render_reports_an_override_that_matches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book, voices = write(tmp_path, 'overrides:\n  - line: "Halt"\n    speaker: Zed\n',
+                         'Chapter 1\n\n"Stop right there," Anna said.\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["render", "-q", "-j", "1", "--voices", str(voices), "-o", "out", str(book)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert 'Check: voices.yaml, line 2: overrides[0]: line "Halt" matches no line: nothing was given to Zed' \
+        in result.stderr.splitlines()
