@@ -44,6 +44,44 @@ class ChapterLayout:
     number: int | None = None
     heading: Paragraph | None = None  # where the heading itself stands, if anywhere
     skipped: tuple[Section, ...] = ()  # author's notes etc. inside this chapter
+    summary: str | None = None  # the chapter's own summary, where the source gives one (AO3's "Chapter Summary")
+
+
+@dataclass(frozen=True)
+class WorkInfo:
+    """What a download says about the work besides its title (AO3's preface, FanFicFare's title page...).
+
+    Values are as the source gives them; empty when it does not say.
+    """
+
+    authors: tuple[str, ...] = ()
+    fandoms: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    rating: str | None = None
+    warnings: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # additional tags, genres, categories
+    language: str | None = None
+    series: str | None = None
+    status: str | None = None  # "Completed", "In-Progress"
+    published: str | None = None
+    updated: str | None = None
+    words: int | None = None
+    chapters: str | None = None  # as the site counts them, e.g. "3/10"
+    site: str | None = None  # "Archive of Our Own", "FanFiction.net"...
+    url: str | None = None
+
+    def details(self) -> str:
+        """One line for a listener: "Fandom: X. Relationship: A/B. Rating: Teen And Up Audiences." ("" if none)."""
+        parts = [(("Fandom", "Fandoms"), self.fandoms), (("Relationship", "Relationships"), self.relationships),
+                 (("Rating", "Rating"), (self.rating,) if self.rating else ()),
+                 (("Warning", "Warnings"), self.warnings)]
+        return " ".join(f"{names[len(values) > 1]}: {', '.join(values)}." for names, values in parts if values)
+
+    def description(self, summary: str | None) -> str | None:
+        """The work's summary followed by its details (what a feed or a player's comment shows)."""
+        text = "\n\n".join(p for p in (summary, self.details()) if p)
+        return text or None
 
 
 @dataclass(frozen=True)
@@ -57,6 +95,7 @@ class Layout:
     summary: str | None = None
     front: tuple[Section, ...] = ()  # skipped front/back matter outside chapters
     warnings: tuple[str, ...] = ()  # what reading the file noticed (bytes that were not UTF-8...)
+    info: WorkInfo | None = None  # fandom, relationship, rating... when the source says
 
 
 @dataclass(frozen=True)
@@ -115,6 +154,7 @@ class Chapter:
     override_hits: tuple[int, ...] = ()
     # What reading the input file noticed (Layout.warnings), carried by the file's first chapter.
     warnings: tuple[str, ...] = ()
+    summary: str | None = None  # the chapter's own summary (ChapterLayout.summary)
 
     @property
     def unknown_lines(self) -> int:
@@ -133,6 +173,12 @@ class Book:
     source: Path | None = None
     front: tuple[Section, ...] = field(default=())
     override_issues: tuple[OverrideIssue, ...] = ()  # overrides that matched no line or several
+    info: WorkInfo | None = None  # fandom, relationship, rating... when the source says (Layout.info)
+
+    @property
+    def description(self) -> str | None:
+        """The summary, with the work's fandom, relationship and rating when known (tags' comment, feed)."""
+        return self.info.description(self.summary) if self.info else self.summary
 
 
 @dataclass(frozen=True)

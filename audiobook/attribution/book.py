@@ -167,6 +167,7 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
         skipped=layout.skipped,
         contradictions=bad,
         override_hits=hits,
+        summary=layout.summary,
     )
 
 
@@ -200,7 +201,8 @@ def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matt
     chapters = tuple(iter_chapters(doc, author=author, overrides=overrides, aliases=aliases, exclude=exclude))
     return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
                 summary=doc.layout.summary, source=path, front=doc.layout.front,
-                override_issues=override_issues(overrides, (c.override_hits for c in chapters)))
+                override_issues=override_issues(overrides, (c.override_hits for c in chapters)),
+                info=doc.layout.info)
 
 
 def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
