@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from audiobook.errors import InputError
@@ -22,7 +23,7 @@ from .decode import BINARY_BYTE, binary_byte, detect, display_name
 from .document import Document
 from .structure import SectionFilter, layout
 
-_DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "button",
+DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "button",
               "select", "svg", "head")
 _STORY_SELECTORS = ("#storytext", "#chapters", ".userstuff", ".storytext", "#story", ".chapter-content",
                     ".entry-content", "article", "main")
@@ -42,10 +43,13 @@ class Extracted:
 
 def soup_of(markup: bytes | str) -> BeautifulSoup:
     """The parsed page (lxml, else the standard library's parser)."""
-    try:
-        return BeautifulSoup(markup, "lxml")
-    except Exception:  # lxml missing or unhappy: the stdlib parser always works
-        return BeautifulSoup(markup, "html.parser")
+    with warnings.catch_warnings():
+        # EPUB documents are XHTML: parsed as HTML on purpose (they are read as pages, and often are not valid XML).
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        try:
+            return BeautifulSoup(markup, "lxml")
+        except Exception:  # lxml missing or unhappy: the stdlib parser always works
+            return BeautifulSoup(markup, "html.parser")
 
 
 class _Blocks:
@@ -101,7 +105,7 @@ def extract_blocks(root: Tag) -> Extracted:
         if not isinstance(child, Tag):
             continue
         name = child.name.lower() if child.name else ""
-        if name in _DROP_TAGS:
+        if name in DROP_TAGS:
             continue
         if name == "br":
             out.cur.append("\n")
@@ -179,11 +183,14 @@ def open_html(path: Path, data: bytes, read: SectionFilter | None) -> Document:
         if b:
             raise binary_byte(name, b.group()[0], b.start())
     soup = soup_of(data)
+    special = _known_layout(soup, path, read)
+    if special is not None:
+        return special
     title = _html_title(soup)
     author = _html_author(soup)
     story = _story_root(soup)
     # Screen-reader landmarks ("Chapter Text" on AO3) are not part of the story.
-    for tag in story.find_all(_DROP_TAGS) + story.select(".landmark"):
+    for tag in story.find_all(DROP_TAGS) + story.select(".landmark"):
         tag.decompose()
     ex = extract_blocks(story)
     if not ex.text.strip():
@@ -194,3 +201,16 @@ def open_html(path: Path, data: bytes, read: SectionFilter | None) -> Document:
     if lay.author is None and author:
         lay = dataclasses.replace(lay, author=author)
     return Document(path, lay, text=ex.text)
+
+
+def _known_layout(soup: BeautifulSoup, path: Path, read: SectionFilter | None) -> Document | None:
+    """The document of a download whose layout is known (AO3, FanFicFare), else None."""
+    from . import ao3
+    from .items import dom_items
+
+    head = soup.find(id="preface") or soup.body or soup
+    if ao3.POSTED in " ".join(head.get_text(" ")[:50_000].split()):
+        items = dom_items(soup.body or soup, ao3.REGIONS)
+        if ao3.looks_like_ao3(items):
+            return ao3.read_ao3(items, path, read, title=_html_title(soup))
+    return None

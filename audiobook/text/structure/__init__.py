@@ -9,6 +9,7 @@ from .outline import (
     SectionFilter,
     give_sections,
     lay_out_chapter,
+    lay_out_pieces,
     layout,
     layout_chapter,
     outline,
@@ -18,6 +19,6 @@ from .outline import (
 
 __all__ = [
     "NEVER_READ", "ChapterPlan", "Lexer", "Outline", "SectionFilter", "Shape", "ShapeScan", "TextSource", "Unit",
-    "display_case", "give_sections", "heading_number", "is_plain", "is_scene_break", "lay_out_chapter", "layout",
-    "layout_chapter", "outline", "read_everything", "read_inside", "shape_of",
+    "display_case", "give_sections", "heading_number", "is_plain", "is_scene_break", "lay_out_chapter",
+    "lay_out_pieces", "layout", "layout_chapter", "outline", "read_everything", "read_inside", "shape_of",
 ]

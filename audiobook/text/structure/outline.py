@@ -360,15 +360,49 @@ def layout_chapter(
     heading: Paragraph | None = None,
     read: SectionFilter | None = None,
     moved: tuple[Paragraph, ...] = (),
+    notes: tuple[Section, ...] = (),
+    summary: str | None = None,
 ) -> ChapterLayout:
     """Lay out text[start:end] as the body of one chapter (an EPUB spine document), lexed on its own.
 
-    `read` and `moved` as for `read_inside`: the chapter then also spans the paragraphs moved into it.
+    `notes` are sections of the chapter a reader found outside its body (AO3's chapter notes), skipped
+    like the notes found inside it; `read` and `moved` as for `read_inside`: the chapter then also spans
+    the paragraphs moved into it.
     """
-    units = [Unit(u.start + start, u.end + start, u.scene) for u in units_of(text[start:end])]
-    paras, skipped = read_inside(*chapter_body(text, units, 0, len(units)), read, moved)
-    first = heading.start if heading else start
+    return lay_out_pieces(text, ((start, end),), title=title, number=number, heading=heading, read=read,
+                          moved=moved, notes=notes, summary=summary)
+
+
+def lay_out_pieces(
+    text: str,
+    bodies: Sequence[tuple[int, int]],
+    *,
+    title: str,
+    number: int | None = None,
+    heading: Paragraph | None = None,
+    read: SectionFilter | None = None,
+    moved: tuple[Paragraph, ...] = (),
+    notes: tuple[Section, ...] = (),
+    summary: str | None = None,
+) -> ChapterLayout:
+    """Lay out one chapter whose story text is the `bodies` spans of `text` (each lexed on its own, in order)."""
+    paras: tuple[Paragraph, ...] = ()
+    skipped = notes
+    scene = 0
+    for start, end in bodies:
+        units = [Unit(u.start + start, u.end + start, u.scene) for u in units_of(text[start:end])]
+        more, found = chapter_body(text, units, 0, len(units))
+        if paras and more:
+            scene = paras[-1].scene + 1  # a body interrupted by notes goes on as a new scene
+        paras += tuple(replace(p, scene=p.scene + scene) for p in more)
+        skipped += found
+    skipped = tuple(sorted(skipped, key=lambda sec: sec.start))
+    paras, skipped = read_inside(paras, skipped, read, moved)
+    spans = [(p.start, p.end) for p in moved] + [(sec.start, sec.end) for sec in notes] + list(bodies)
+    if heading:
+        spans.append((heading.start, heading.end))
+    spans = spans or [(0, 0)]
     return ChapterLayout(
-        title=title, start=min([first] + [p.start for p in moved]), end=max([end] + [p.end for p in moved]),
-        paragraphs=paras, number=number, heading=heading, skipped=skipped,
+        title=title, start=min(a for a, _ in spans), end=max(b for _, b in spans),
+        paragraphs=paras, number=number, heading=heading, skipped=skipped, summary=summary,
     )

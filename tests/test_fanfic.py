@@ -1,0 +1,116 @@
+"""Fan fiction as readers download it: AO3 HTML and EPUB, FanFicFare EPUB/HTML/TXT, saved pages, PDF.
+
+Every file is built here from the layouts the sites and tools document (tests/fanfic.py), never copied.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fanfic import Chap, Work, ao3_epub, ao3_html
+
+from audiobook.cli import main
+from audiobook.model import WorkInfo
+from audiobook.text.document import Document
+from audiobook.text.reader import open_document
+
+LAMP = Chap("Chapter 1: The Lamp",
+            ["The lamp was lit at dusk, as it always was.", "\u201cIs it cold up there?\u201d asked Mara.",
+             "\u201cAlways,\u201d said Pell. \u201cBring the blue coat.\u201d"],
+            summary="Mara arrives at the lighthouse.", notes="Sorry for the delay!",
+            end_notes="The next chapter is nearly done.")
+STAIRS = Chap("Chapter 2: Stairs", ["Morning came grey and slow over the water.", "* * *",
+                                    "Noor climbed the stairs two at a time."])
+WORK = Work("The Lighthouse Keepers", ["quill_and_ink", "Second Hand"], [LAMP, STAIRS])
+INFO = WorkInfo(authors=("quill_and_ink", "Second Hand"), fandoms=("Lanterns of the North (Video Game)",),
+                relationships=("Mara/Pell",), characters=("Mara", "Pell", "Noor"), rating="Teen And Up Audiences",
+                warnings=("No Archive Warnings Apply",), tags=("Slow Burn", "Fluff"), language="English",
+                published="2024-01-02", words=43, chapters="2/2", site="Archive of Our Own",
+                url="https://archiveofourown.org/works/000000")
+
+
+def _story(doc: Document) -> list[tuple[str, list[tuple[int, str]], list[str]]]:
+    """(title, [(scene, paragraph)], [skipped labels]) of every chapter."""
+    return [(ch.title, [(p.scene, doc.text[p.start:p.end]) for p in ch.paragraphs], [s.label for s in ch.skipped])
+            for ch in doc.layout.chapters]
+
+
+@pytest.fixture(params=["html", "epub", "epub-no-classes"])
+def ao3_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """WORK as an AO3 download in each format."""
+    if request.param == "html":
+        path = tmp_path / "work.html"
+        path.write_text(ao3_html(WORK), encoding="utf-8")
+    else:
+        path = tmp_path / "work.epub"
+        ao3_epub(WORK, path, classes=request.param == "epub")
+    return path
+
+
+def test_ao3_download_chapters_notes_and_metadata(ao3_file: Path) -> None:
+    doc = open_document(ao3_file)
+    lay = doc.layout
+    assert (lay.title, lay.author, lay.summary) == ("The Lighthouse Keepers", "quill_and_ink, Second Hand",
+                                                    "Two keepers, one lighthouse, and a winter that will not end.")
+    assert lay.info == INFO
+    assert _story(doc) == [
+        ("Chapter 1: The Lamp", [(0, p) for p in LAMP.paragraphs], ["summary", "author's note", "author's note"]),
+        ("Chapter 2: Stairs", [(0, STAIRS.paragraphs[0]), (1, STAIRS.paragraphs[2])], []),
+    ]
+    assert [ch.summary for ch in lay.chapters] == ["Mara arrives at the lighthouse.", None]
+    assert [ch.number for ch in lay.chapters] == [1, 2]
+    spoken = " ".join(doc.text[p.start:p.end] for ch in lay.chapters for p in ch.paragraphs)
+    for note in ("Sorry for the delay", "nearly done", "Thanks to my beta", "Kudos", "Posted originally", "Rating",
+                 "Summary", "See the end", "drop by the Archive"):
+        assert note not in spoken
+
+
+def test_ao3_include_front_matter_reads_the_notes(ao3_file: Path) -> None:
+    doc = open_document(ao3_file, include_front_matter=True)
+    first, second = ([doc.text[p.start:p.end] for p in ch.paragraphs] for ch in doc.layout.chapters)
+    # Preface notes before the first chapter, the chapter's notes around its text, end notes after the last.
+    assert first[:2] == ["The Lighthouse Keepers\nPosted originally on the Archive of Our Own at "
+                         "https://archiveofourown.org/works/000000.", "Rating: Teen And Up Audiences"]
+    assert first[-9:] == ["Chapter Summary", "Mara arrives at the lighthouse.", "Chapter Notes", "Sorry for the delay!",
+                          *LAMP.paragraphs, "Chapter End Notes", "The next chapter is nearly done."][-9:]
+    assert second[-3:] == ["End Notes", "Kudos and comments keep me writing!",
+                           "Please drop by the Archive and comment to let the creator know if you enjoyed their work!"]
+    assert "The Lighthouse Keepers" not in first[1:]  # the title and byline are announced, never read as text
+    assert not any(p.startswith("by quill") for p in first)
+
+
+def test_ao3_skip_list_governs_the_notes(tmp_path: Path) -> None:
+    from audiobook.text.sections import reading
+
+    path = tmp_path / "work.html"
+    path.write_text(ao3_html(WORK), encoding="utf-8")
+    # Everything skipped but the author's notes: the chapter notes are read, the summaries are not.
+    doc = open_document(path, read=reading(("summary", "disclaimer", "rating", "front matter")))
+    first = [doc.text[p.start:p.end] for p in doc.layout.chapters[0].paragraphs]
+    assert "Sorry for the delay!" in first and "Thanks to my beta, who is a saint." in first
+    assert "Mara arrives at the lighthouse." not in first and "Rating: Teen And Up Audiences" not in first
+
+
+def test_ao3_one_chapter_work_is_titled_by_the_work(tmp_path: Path) -> None:
+    work = Work("Salt", ["brine"], [Chap("Chapter 1", ["The sea kept its own counsel.", "\u201cWell?\u201d said Ada."])],
+                notes=None, end_notes=None)
+    for path in (tmp_path / "salt.html", tmp_path / "salt.epub"):
+        if path.suffix == ".html":
+            path.write_text(ao3_html(work), encoding="utf-8")
+        else:
+            ao3_epub(work, path)
+        doc = open_document(path)
+        assert _story(doc) == [("Salt", [(0, p) for p in work.chapters[0].paragraphs], [])], path.suffix
+        assert doc.layout.info is not None and doc.layout.info.chapters == "1/1"
+
+
+def test_script_of_an_ao3_work(ao3_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["script", "--format", "json", str(ao3_file), "--voices", "none/voices.yaml"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = [(s["speaker"], s["text"]) for s in json.loads(result.stdout) if s["kind"] == "dialogue"]
+    assert lines == [("Mara", "Is it cold up there?"), ("Pell", "Always,"), ("Pell", "Bring the blue coat.")]
