@@ -167,7 +167,7 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
                 dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
                 chapter_jobs.append(ChapterJob(dest, lead, spoken, config.pauses, config.bitrate, TrackTags(
                     title=chapter.title, album=book_title, artist=author, track=track, total=total,
-                    comment=book.summary,
+                    comment=book.description, description=chapter.summary,
                 )))
             # Voices levelled to -16 LUFS; transcript, scene chapter frames and cover in the tags.
             chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, workers=workers)

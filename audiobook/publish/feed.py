@@ -25,6 +25,7 @@ from mutagen.mp3 import MP3
 from ..errors import OutputError
 from ..fsutil import atomic_output
 from .cover import COVER_NAME
+from .tags import CHAPTER_SUMMARY
 
 FEED_NAME = "feed.xml"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -45,6 +46,7 @@ class Episode:
     duration_s: float
     size: int
     mtime: float
+    description: str | None = None  # the chapter's own summary (the episode's description)
 
 
 def _text(tags: Any, key: str) -> str | None:
@@ -60,14 +62,16 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
         raise OutputError(f"{path}: cannot read it as an MP3 for the feed ({exc})") from None
     tags: Any = audio.tags  # mutagen declares none; an ID3 when the file has tags
     info: Any = audio.info
-    comm = None
+    comm = own = None
     if tags is not None:
-        comm = next((str(f.text[0]) for k, f in tags.items() if k.startswith("COMM") and f.text), None)
+        comms = [f for k, f in tags.items() if k.startswith("COMM") and f.text]
+        comm = next((str(f.text[0]) for f in comms if f.desc != CHAPTER_SUMMARY), None)
+        own = next((str(f.text[0]) for f in comms if f.desc == CHAPTER_SUMMARY), None)
     track = _text(tags, "TRCK")
     m = re.match(r"\s*(\d+)", track or "")
     st = path.stat()
     return Episode(path, _text(tags, "TIT2") or path.stem, _text(tags, "TALB"), _text(tags, "TPE1"), comm,
-                   int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime)
+                   int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime, own)
 
 
 def episodes(folder: Path) -> list[Episode]:
@@ -139,7 +143,7 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
         fe.id(guid(book, ep.path))
         fe.guid(guid(book, ep.path), permalink=False)
         fe.title(ep.title)
-        fe.description(ep.summary or ep.title)
+        fe.description(ep.description or ep.summary or ep.title)
         fe.enclosure(url_for(base_url, ep.path.name), str(ep.size), MIME_TYPES[ep.path.suffix.lower()])
         fe.published(base + timedelta(minutes=i))
         fe.podcast.itunes_episode(ep.number)

@@ -265,6 +265,8 @@ def _e(text: str) -> str:
 def _chapter_html(chapter: Chapter, ci: int, classes: Mapping[str | None, str],
                   audio: PageAudio | None, uncertain: float) -> str:
     out = [f'<section class="chapter" id="ch{ci}">', f"<h2>{_e(chapter.title)}</h2>"]
+    if chapter.summary:
+        out.append(f'<p class="chapter-summary">{_e(chapter.summary)}</p>')
     cue_list = []
     if audio is not None:
         out.append('<div class="player">'
@@ -348,13 +350,21 @@ def build_page(books: Sequence[Book], audio: Mapping[tuple[int, int], PageAudio]
             ci += 1
     return _TEMPLATE.format(
         title=_e(title),
-        byline=f'<p class="byline">by {_e(author)}</p>' if author else "",
+        byline=(f'<p class="byline">by {_e(author)}</p>' if author else "") + _about(books),
         css="\n".join(css),
         legend="".join(legend),
         threshold=f"{uncertain:.2f}",
         body="\n".join(body),
         js=_JS,
     )
+
+
+def _about(books: Sequence[Book]) -> str:
+    """The work's summary, fandom, relationship and rating, as the source gives them (or nothing)."""
+    description = next((b.description for b in books if b.description), None)
+    if not description:
+        return ""
+    return '<div class="about">' + "".join(f"<p>{_e(p)}</p>" for p in description.split("\n\n")) + "</div>"
 
 
 def write_script_page(books: Sequence[Book], dest: Path | None = None, *, out_dir: Path = Path("output"),

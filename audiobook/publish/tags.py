@@ -44,6 +44,10 @@ class ChapterMark:
     end_ms: int
 
 
+#: The description of the COMM frame holding a chapter's own summary (the plain COMM holds the book's).
+CHAPTER_SUMMARY = "chapter summary"
+
+
 @dataclass(frozen=True)
 class TrackTags:
     """What a player shows for one chapter file."""
@@ -55,7 +59,8 @@ class TrackTags:
     total: int
     genre: str = "Audiobook"
     year: str | None = None
-    comment: str | None = None  # the story summary
+    comment: str | None = None  # the story summary (with fandom, relationship, rating when known)
+    description: str | None = None  # this chapter's own summary, where the source gives one
     disc: int | None = None
     discs: int | None = None
     lyrics: str | None = None  # the full transcript (USLT)
@@ -125,6 +130,8 @@ def write_tags(path: Path, tags: TrackTags, *, v2_version: int | None = None) ->
         id3.add(TDRC(encoding=3, text=tags.year))
     if tags.comment:
         id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
+    if tags.description:
+        id3.add(COMM(encoding=3, lang=tags.language, desc=CHAPTER_SUMMARY, text=tags.description))
     if tags.lyrics:
         id3.add(USLT(encoding=3, lang=tags.language, desc="", text=tags.lyrics))
     if tags.cover:
