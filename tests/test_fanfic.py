@@ -114,3 +114,37 @@ def test_script_of_an_ao3_work(ao3_file: Path, tmp_path: Path, monkeypatch: pyte
     assert result.exit_code == 0, result.output
     lines = [(s["speaker"], s["text"]) for s in json.loads(result.stdout) if s["kind"] == "dialogue"]
     assert lines == [("Mara", "Is it cold up there?"), ("Pell", "Always,"), ("Pell", "Bring the blue coat.")]
+
+
+def test_ao3_work_renders_one_tagged_mp3_per_chapter_with_its_metadata_in_the_feed(tmp_path: Path) -> None:
+    import feedparser
+    from mutagen.id3 import ID3
+
+    from audiobook.pipeline import RenderOptions, render
+    from audiobook.publish.feed import build_feed
+    from audiobook.attribution.book import read_book
+    from audiobook.publish.scriptpage import build_page
+
+    src = tmp_path / "work.html"
+    src.write_text(ao3_html(WORK), encoding="utf-8")
+    report = render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                         cache_dir=tmp_path / "cache", jobs=2))
+    assert [r.path.name for r in report.chapters] == ["01 - Chapter 1 The Lamp.mp3", "02 - Chapter 2 Stairs.mp3"]
+    description = ("Two keepers, one lighthouse, and a winter that will not end.\n\n"
+                   "Fandom: Lanterns of the North (Video Game). Relationship: Mara/Pell. "
+                   "Rating: Teen And Up Audiences. Warning: No Archive Warnings Apply.")
+    tags = [ID3(r.path) for r in report.chapters]
+    assert [(str(t["TIT2"]), str(t["TALB"]), str(t["TPE1"])) for t in tags] == [
+        ("Chapter 1: The Lamp", "The Lighthouse Keepers", "quill_and_ink, Second Hand"),
+        ("Chapter 2: Stairs", "The Lighthouse Keepers", "quill_and_ink, Second Hand")]
+    assert [str(t["COMM::eng"]) for t in tags] == [description, description]
+    assert str(tags[0]["COMM:chapter summary:eng"]) == "Mara arrives at the lighthouse."
+    assert "COMM:chapter summary:eng" not in tags[1]
+    feed = feedparser.parse(build_feed(report.chapters[0].path.parent))
+    assert feed.feed.title == "The Lighthouse Keepers"
+    assert feed.feed.description == description
+    assert [(e.title, e.description) for e in feed.entries] == [
+        ("Chapter 1: The Lamp", "Mara arrives at the lighthouse."), ("Chapter 2: Stairs", description)]
+    page = build_page([read_book(src)])
+    assert "Fandom: Lanterns of the North (Video Game)." in page
+    assert '<p class="chapter-summary">Mara arrives at the lighthouse.</p>' in page
