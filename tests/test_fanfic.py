@@ -120,9 +120,9 @@ def test_ao3_work_renders_one_tagged_mp3_per_chapter_with_its_metadata_in_the_fe
     import feedparser
     from mutagen.id3 import ID3
 
+    from audiobook.attribution.book import read_book
     from audiobook.pipeline import RenderOptions, render
     from audiobook.publish.feed import build_feed
-    from audiobook.attribution.book import read_book
     from audiobook.publish.scriptpage import build_page
 
     src = tmp_path / "work.html"
