@@ -276,3 +276,31 @@ def test_cli_review_refuses_a_bad_voices_yaml_before_serving(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.output.strip().endswith("Error: voices.yaml, line 1: bitrate: 65 is not an MP3 bitrate "
                                           "(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)")
+
+
+def test_a_whole_book_by_chapter_and_a_repeated_line_in_the_second(tmp_path: Path) -> None:
+    """Fixing "Did you hear that?" in chapter 2 writes chapter: (chapter 1 has the same line) and moves only it."""
+    src = tmp_path / "book.txt"
+    src.write_text(STORY + '\nChapter 2: The Mill\n\n"Did you hear that?" Anna asked.\n\n"No," said Ben.\n',
+                   encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text(VOICES, encoding="utf-8")
+    review = Review([src], voices, tmp_path / "output")
+    srv = make_server(review)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        page = call(srv, "GET", "/")[1].decode()
+        assert '<option value="ch0">Chapter 1: The Harbour</option><option value="ch1">Chapter 2: The Mill' in page
+        chapter = review.chapters()[1]
+        si, seg = next((i, s) for i, s in enumerate(chapter.segments) if s.text.startswith("Did you hear"))
+        status, result = edit(srv, {"op": "speaker", "chapter": 1, "segment": si, "text": seg.text,
+                                    "speaker": "Ben"})
+        assert status == 200 and result["changes"] == [{"from": "Anna", "to": "Ben", "lines": 1}], result
+        (override,) = load_config(voices).overrides
+        assert (override.line, override.nth, override.chapter) == ("Did you hear that", 1, "Chapter 2: The Mill")
+        assert [s.speaker for s in review.chapters()[0].segments if s.text.startswith("Did you hear")] == ["Ben"]
+        assert review.issues() == []
+    finally:
+        srv.shutdown()
+        srv.server_close()

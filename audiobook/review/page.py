@@ -60,9 +60,14 @@ def panel(books: Sequence[Book], config: Config, issues: Sequence[str]) -> str:
     options = "".join(f'<option value="{_e(n)}">' for n in [*names, NARRATOR])
     problems = "".join(f"<li>{_e(i)}</li>" for i in issues)
     narrator = _character(NARRATOR, 0, config, []).replace('<button class="do-notchar">Not a character</button>', "")
+    titles = [c.title for b in books for c in b.chapters]
+    chapters = "".join(f'<option value="ch{i}">{_e(t)}</option>' for i, t in enumerate(titles))
     return (
         '<aside id="review" aria-label="Review">'
         '<p id="status" role="status">Click a line to give it another speaker.</p>'
+        + (f'<div class="row"><label>Chapter <select id="chapter-jump">{chapters}</select></label></div>'
+           if len(titles) > 1 else "")
+        +
         '<section id="line-panel"><h3>Line</h3><p id="line-text">No line selected.</p>'
         f'<datalist id="cast-names">{options}</datalist>'
         '<div class="row"><input id="speaker" list="cast-names" aria-label="Speaker" placeholder="speaker">'
@@ -250,6 +255,13 @@ _JS = r"""
                          function () { say("Preview ready (press play if it did not start).", false); });
     });
   });
+
+  var jump = document.getElementById("chapter-jump");
+  if (jump) {
+    jump.addEventListener("change", function () {
+      document.getElementById(jump.value).scrollIntoView({ block: "start" });
+    });
+  }
 
   var msg = sessionStorage.getItem("review-status");
   if (msg) { say(msg); sessionStorage.removeItem("review-status"); }
