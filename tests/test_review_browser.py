@@ -87,7 +87,9 @@ def open_character(page: Any, name: str) -> Any:
     return box
 
 
-def test_reassign_a_line_and_step_through_uncertain_lines(browser: Any, app: Any) -> None:  # noqa: F811
+def test_reassign_a_line_and_step_through_uncertain_lines(browser: Any, app: Any,  # noqa: F811
+                                                          rendered: tuple[Path, Path, Path],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     srv, src, voices = app
     page, errors = open_review(browser, srv)
     try:
@@ -113,6 +115,13 @@ def test_reassign_a_line_and_step_through_uncertain_lines(browser: Any, app: Any
         assert page.inner_text("#status") == "line read as narration: 1 line moved (Harbourmaster → Narrator: 1)."
         assert len(load_config(voices).overrides) == 1  # one line, one entry, changed each time
         agrees(page, src, voices)
+        # Re-render from the page: a child `audiobook render` with the render's own clip cache.
+        monkeypatch.setenv("AUDIOBOOK_CACHE_DIR", str(rendered[1].parent / "cache"))
+        with page.expect_navigation(timeout=300_000):
+            page.click("#rerender")
+        status = page.inner_text("#status")
+        assert status.startswith("Rendered: ") and status.endswith("clips synthesised, the rest from the cache."), \
+            status
         assert errors == []
     finally:
         page.close()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from test_review_app import STORY, VOICES, call, edit, segment_index
@@ -82,3 +84,34 @@ def test_a_fix_re_renders_only_its_lines_and_its_chapter(tmp_path: Path) -> None
     assert one.path.stat().st_mtime_ns != mtimes[one.path]  # the chapter with the fixed line is rewritten
     assert two.path.stat().st_mtime_ns == mtimes[two.path]  # the other is left alone
     assert [c.segment.speaker for c in one.cues if c.segment.text.startswith("Did you hear")] == ["Anna"]
+
+
+def test_the_pages_re_render_button_renders_only_the_fixed_line(tmp_path: Path) -> None:
+    """POST /api/render runs `audiobook render` for the same inputs; the page polls GET /api/render."""
+    src = tmp_path / "harbour.txt"
+    src.write_text(STORY, encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text(VOICES, encoding="utf-8")
+    first = render([src], RenderOptions(voices=voices, out_dir=tmp_path / "output", jobs=1))  # the user's cache
+    srv = make_server(Review([src], voices, tmp_path / "output"))
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        ci, si, text = segment_index(srv, "Did you hear")
+        assert edit(srv, {"op": "speaker", "chapter": ci, "segment": si, "text": text, "speaker": "Anna"})[0] == 200
+        headers = {"X-Review-Token": srv.token}
+        assert call(srv, "POST", "/api/render", b"", headers)[0] == 202
+        assert call(srv, "POST", "/api/render", b"", headers)[0] in (409, 202)  # one at a time (or already done)
+        assert call(srv, "POST", "/api/render", b"", {"X-Review-Token": "guess"})[0] == 403
+        deadline = time.monotonic() + 600
+        while True:
+            state = json.loads(call(srv, "GET", "/api/render")[1])
+            if not state["running"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert state["returncode"] == 0, state["output"]
+        assert state["output"].splitlines()[-1] == (f"1 of {first.clips_total} clips synthesised, "
+                                                    "the rest from the cache.")
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -65,6 +65,8 @@ def panel(books: Sequence[Book], config: Config, issues: Sequence[str]) -> str:
     return (
         '<aside id="review" aria-label="Review">'
         '<p id="status" role="status">Click a line to give it another speaker.</p>'
+        '<div class="row"><button id="rerender">Re-render</button>'
+        '<span class="keys">only lines whose voice changed are synthesised again</span></div>'
         + (f'<div class="row"><label>Chapter <select id="chapter-jump">{chapters}</select></label></div>'
            if len(titles) > 1 else "")
         +
@@ -253,6 +255,31 @@ _JS = r"""
       player.src = url;
       player.play().then(function () { say("Playing a preview of " + name + "."); },
                          function () { say("Preview ready (press play if it did not start).", false); });
+    });
+  });
+
+  var rerender = document.getElementById("rerender");
+  function poll() {
+    fetch("/api/render").then(function (r) { return r.json(); }).then(function (st) {
+      if (st.running) { setTimeout(poll, 1000); return; }
+      rerender.disabled = false;
+      if (st.returncode === 0) {
+        var lines = st.output.trim().split("\n");
+        sessionStorage.setItem("review-status", "Rendered: " + lines[lines.length - 1]);
+        sessionStorage.setItem("review-scroll", String(window.scrollY));
+        location.reload();
+      } else {
+        say("The render failed: " + st.output, true);
+      }
+    });
+  }
+  rerender.addEventListener("click", function () {
+    rerender.disabled = true;
+    say("Rendering…");
+    fetch("/api/render", { method: "POST", headers: { "X-Review-Token": token } }).then(function (r) {
+      if (r.status === 202 || r.status === 409) { poll(); return; }
+      rerender.disabled = false;
+      say("The render did not start.", true);
     });
   });
 

@@ -25,6 +25,7 @@ from ..publish.serve import parse_range
 from ..voices.config import CharacterVoice
 from .edits import EditError
 from .page import review_page
+from .rerender import Rerender
 from .session import Review
 
 #: Largest edit request accepted (an edit is a few short fields).
@@ -41,6 +42,13 @@ class ReviewServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.review = review
         self.token = secrets.token_urlsafe(24)
+        self.rerender = Rerender(review.paths, review.voices, review.out_dir, author=review.author,
+                                 include_front_matter=review.include_front_matter)
+
+    def server_close(self) -> None:
+        """Stop listening, and end a render the page started (nothing is left running)."""
+        self.rerender.stop()
+        super().server_close()
 
     @property
     def port(self) -> int:
@@ -114,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page()
             elif url.path == "/api/script":
                 self._json(HTTPStatus.OK, self.server.review.script())
+            elif url.path == "/api/render":
+                self._json(HTTPStatus.OK, self.server.rerender.status())
             elif url.path == "/api/issues":
                 self._json(HTTPStatus.OK, self.server.review.issues())
             elif url.path == "/api/preview":
@@ -130,11 +140,18 @@ class _Handler(BaseHTTPRequestHandler):
         if why:
             self._error(HTTPStatus.FORBIDDEN, f"forbidden: {why}")
             return
-        if urllib.parse.urlsplit(self.path).path != "/api/edit":
+        path = urllib.parse.urlsplit(self.path).path
+        if path not in ("/api/edit", "/api/render"):
             self._error(HTTPStatus.NOT_FOUND, "not found")
             return
         if not secrets.compare_digest(self.headers.get("X-Review-Token", ""), self.server.token):
             self._error(HTTPStatus.FORBIDDEN, "forbidden: missing or wrong review token (reload the page)")
+            return
+        if path == "/api/render":
+            self._discard_body()
+            started = self.server.rerender.start()
+            self._json(HTTPStatus.ACCEPTED if started else HTTPStatus.CONFLICT,
+                       {"ok": started, **({} if started else {"error": "a render is already running"})})
             return
         request = self._body()
         if isinstance(request, str):
@@ -149,6 +166,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         self._json(HTTPStatus.OK, result.as_json())
+
+    def _discard_body(self) -> None:
+        """Read a body the route does not use, so the connection stays in step."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = 0
+        if 0 < length <= MAX_BODY:
+            self.rfile.read(length)
 
     def _body(self) -> Any:
         """The request's JSON object, or a message saying why there is none."""
