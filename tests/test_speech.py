@@ -149,3 +149,12 @@ def test_number_words(n: int, words: str) -> None:
                                           (21, "twenty-first"), (100, "one hundredth")])
 def test_ordinal_words(n: int, words: str) -> None:
     assert ordinal_words(n) == words
+
+
+@pytest.mark.parametrize(("source", "spoken"), [
+    ("AAA &LTA BBB", "AAA and LTA BBB"),  # a legacy entity name without ";" is text, not "<A" (a tag)
+    ("Tom &amp; Jerry", "Tom and Jerry"),
+    ("caf&#233; &lt;3", "café"),
+])
+def test_only_closed_entities_are_decoded(source: str, spoken: str) -> None:
+    assert speakable(source) == spoken

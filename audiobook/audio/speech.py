@@ -98,6 +98,8 @@ _SCALE_WORDS = {"k": "thousand", "m": "million", "bn": "billion", "thousand": "t
 # Patterns
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
+# Only entities closed by ";": HTML5 also reads a few legacy names without one, so "&LTA" would become "<A".
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^)\s]*)\)")
 _URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"]+|\b[\w.-]+\.(?:com|org|net|io|co\.uk)/[^\s<>\"]*",
                   re.IGNORECASE)
@@ -311,7 +313,7 @@ def _expanded(full: str, m: re.Match[str]) -> str:
 
 def speakable(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     """What a human reader would say for this source text (one segment's text)."""
-    text = html.unescape(text)
+    text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
     text = _TAG.sub(" ", text)
     text = _MD_LINK.sub(r" \1 ", text)
     text = _URL.sub(" ", text)
