@@ -182,6 +182,8 @@ def main() -> int:
                     help="leave one novel out over TRAIN_DIR through the real reading path, with cast quality")
     ap.add_argument("--only", nargs="*", default=(), help="with --loo: report only these novels (fitted on the rest)")
     ap.add_argument("--jobs", type=int, default=1, help="with --loo: candidate settings run in parallel processes")
+    ap.add_argument("--write-params", action="store_true",
+                    help="with --loo: also write the setting fitted on all novels to audiobook/attribution/params.json")
     ap.add_argument("--detail", action="store_true", help="with --loo: score.py's novel x type rows too")
     ap.add_argument("--book", action="store_true",
                     help="carry each novel's characters from chapter to chapter (known=...)")
@@ -191,15 +193,26 @@ def main() -> int:
         return 0
     if a.loo is not None:
         from attribution_eval import report
-        from fit_attribution import GRID, correct_counts, loo_choice, run_grid
+        from fit_attribution import GRID, best, correct_counts, fitted_json, loo_choice, run_grid
 
         t0 = time.perf_counter()
         grid = run_grid(a.loo, a.jobs)  # every candidate setting over every novel, through script_chapters
-        choice = loo_choice([correct_counts(a.loo, g) for g in grid])  # each novel: fitted on the 18 others
+        counts = [correct_counts(a.loo, g) for g in grid]
+        choice = loo_choice(counts)  # each novel: the setting fitted on the 18 others
         results = [next(r for r in grid[choice[n]] if r.novel == n) for n in choice if not a.only or n in a.only]
         print("leave one novel out: setting fitted on the other novels, per novel: "
               + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)})")
         report(a.loo, results, a.output, a.detail)
+        for i, c in enumerate(counts):
+            ok, n = sum(v[0] for v in c.values()), sum(v[1] for v in c.values())
+            print(f"setting {i} {GRID[i]} on all novels: {100.0 * ok / n:.1f}% (a training figure)")
+        chosen = best(counts, list(counts[0]))
+        print(f"fitted on all novels (what ships): setting {chosen}")
+        if a.write_params:
+            from audiobook.attribution import params
+
+            params.FITTED.write_text(fitted_json(chosen), encoding="utf-8")
+            print(f"wrote {params.FITTED}")
         print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
         return 0
     if a.dataset is None:

@@ -80,3 +80,11 @@ def test_names_beyond_ascii_and_with_apostrophes(name: str, verb: str) -> None:
     got, cast = run(f'"Thank you," {verb} {name}.\n\n"Not at all," said Peter.')
     assert got == [name, "Peter"]
     assert name in cast
+
+
+def test_families_and_places_are_not_cast() -> None:
+    got, cast = run('The Musgroves came to Uppercross Cottage. Mr. Musgrove and Anne Musgrove sat down. '
+                    'The Miss Musgroves laughed.\n\n"Welcome," said Mr. Musgrove.\n\n"Thank you," said Anne.\n\n'
+                    'Tom Hill nodded. "Indeed."')
+    assert got == ["Mr. Musgrove", "Anne Musgrove", "Tom Hill"]
+    assert set(cast) == {"Mr. Musgrove", "Anne Musgrove", "Tom Hill"}

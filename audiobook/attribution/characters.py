@@ -91,6 +91,11 @@ _GESTURE_VERB = re.compile(r"(?:,[^,]{0,25},)?\s+(?:[a-z]+ly\s+)?(?:shrugged|nod
                            r"winced|blushed|giggled|chuckled|sobbed|wept|smirked|scowled|gasped|whispered|"
                            r"shook\s+(?:his|her)\s+head|"
                            r"raised\s+(?:his|her)\s+eyebrows)\b")
+#: Nouns that end the names of places and buildings (general English).
+_PLACE_NOUNS = frozenset("""street road lane square place park hall house cottage court castle abbey church
+chapel college school hill hills cross end gables manor farm lodge mill bridge gate gardens terrace row inn
+hotel station river ocean sea lake valley wood woods forest island bay avenue crescent embankment palace
+tower museum market common green heath moor""".split())
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
 
 _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
@@ -146,6 +151,7 @@ class Entity:
     fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
     descriptive: bool = False  # known only by a description ("the girl")
     acts: int = 0  # times it is the subject of a gesture only people make ("Souta shrugged")
+    thing: bool = False  # a family or a place by its form ("the Musgroves", "Uppercross Cottage")
     also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
 
     @property
@@ -213,7 +219,7 @@ class Entity:
     @property
     def likely_person(self) -> bool:
         """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
-        named_person = self.given_name and self.place == 0 and not self.excluded
+        named_person = self.given_name and self.place == 0 and not self.excluded and not self.thing
         return (self.is_person or named_person) and bool(
             self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
             or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
@@ -226,7 +232,7 @@ class Entity:
     @property
     def is_person(self) -> bool:
         """Whether this looks like a character rather than a place or a thing."""
-        if self.excluded:
+        if self.excluded or self.thing:
             return False
         if self.tagged or self.known_gender or self.addressed:
             return True
@@ -710,6 +716,21 @@ def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
         if idx is not None:
             cast.entities[idx].forms[form] += forms[form]
     _implied_husbands(cast)
+    _mark_things(cast)
+
+
+def _mark_things(cast: Cast) -> None:
+    """Families ("the Musgroves", "Miss Steeles": a plural of the book's surname) and places named by a
+    place noun ("Uppercross Cottage", "Howards End") are no characters, whatever else they do."""
+    names = {t for e in cast.entities for t in (e.first, e.last) if t}
+    for e in cast.entities:
+        if e.descriptive or e.fixed_name:
+            continue
+        hon, toks = split_name(e.name)
+        last = toks[-1] if toks else ""
+        family = len(last) > 3 and last.endswith("s") and last[:-1] in names
+        place = len(toks) >= 2 and not hon and last.lower() in _PLACE_NOUNS and first_name_gender(toks[0]) is None
+        e.thing = family or place
 
 
 def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]], count: bool) -> None:
