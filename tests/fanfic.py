@@ -165,3 +165,118 @@ def ao3_epub(work: Work, path: Path, *, classes: bool = True) -> None:
     book.add_item(epub.EpubNav())
     book.spine = items
     epub.write_epub(str(path), book)
+
+
+# ----------------------------------------------------------------------------------------------
+# FanFicFare (fanficfare/writers: writer_epub, writer_html, writer_txt; labels from defaults.ini)
+
+FFF_ENTRIES = [("Category", "Lanterns of the North"), ("Genre", "Romance, Drama"), ("Language", "English"),
+               ("Characters", "Mara, Pell"), ("Relationships", "Mara/Pell"), ("Status", "Completed"),
+               ("Published", "2023-05-01"), ("Updated", "2023-06-11"), ("Packaged", "2024-02-03 10:11:12"),
+               ("Rating", "T"), ("Chapters", "2"), ("Words", "1,234"), ("Publisher", "www.fanfiction.net"),
+               ("Summary", "Two keepers and one lighthouse.")]
+
+
+def fff_epub(work: Work, path: Path) -> None:
+    """The work as FanFicFare's EPUB: title page, table of contents, one file per chapter."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("fanficfare-uid:test")
+    book.set_title(work.title)
+    book.set_language("en")
+    for a in work.authors:
+        book.add_author(a)
+    book.add_metadata("DC", "contributor", "FanFicFare [https://github.com/JimmXinu/FanFicFare]")
+    book.add_metadata("DC", "description", "Two keepers and one lighthouse.")
+    entries = "".join(f"<b>{_e(k)}:</b> {_e(v)}<br />" for k, v in FFF_ENTRIES)
+    title = epub.EpubHtml(title="Title Page", file_name="OEBPS/title_page.xhtml", lang="en")
+    title.content = (f'<html><body class="fff_titlepage"><h3><a href="{work.url}">{_e(work.title)}</a> by '
+                     f'{", ".join(f"<a>{_e(a)}</a>" for a in work.authors)}</h3><div>{entries}</div></body></html>')
+    toc = epub.EpubHtml(title="Table of Contents", file_name="OEBPS/toc_page.xhtml", lang="en")
+    toc.content = ('<html><body class="fff_tocpage"><div><h3>Table of Contents</h3>'
+                   + "".join(f'<a href="file{n:04d}.xhtml">{_e(c.title)}</a><br />'
+                             for n, c in enumerate(work.chapters, 1)) + "</div></body></html>")
+    files = []
+    for n, chap in enumerate(work.chapters, 1):
+        f = epub.EpubHtml(title=chap.title, file_name=f"OEBPS/file{n:04d}.xhtml", lang="en")
+        f.content = (f'<html><body class="fff_chapter"><h3 class="fff_chapter_title">{_e(chap.title)}</h3>'
+                     + "".join(f"<p>{_e(p)}</p>" if p != "* * *" else "<hr/>" for p in chap.paragraphs)
+                     + "</body></html>")
+        files.append(f)
+    for item in (title, toc, *files):
+        book.add_item(item)
+    book.toc = tuple(files)
+    book.add_item(epub.EpubNcx())
+    book.spine = [title, toc, *files]
+    epub.write_epub(str(path), book)
+
+
+def fff_html(work: Work) -> str:
+    """The work as FanFicFare's HTML output."""
+    by = ", ".join(f'<a href="https://www.fanfiction.net/u/1/{a}">{_e(a)}</a>' for a in work.authors)
+    rows = "".join(f"<tr><td><b>{_e(k)}:</b></td><td>{_e(v)}</td></tr>" for k, v in FFF_ENTRIES)
+    toc = "".join(f'<a href="#section{n:04d}">{_e(c.title)}</a><br />' for n, c in enumerate(work.chapters, 1))
+    chapters = "".join(f'<a name="section{n:04d}"><h2>{_e(c.title)}</h2></a>'
+                       + "".join(f"<p>{_e(p)}</p>" if p != "* * *" else "<hr/>" for p in c.paragraphs)
+                       for n, c in enumerate(work.chapters, 1))
+    return (f'<!DOCTYPE html><html><head><meta charset="UTF-8"><title>{_e(work.title)} by '
+            f'{_e(", ".join(work.authors))}</title><style type="text/css">p {{ margin: 0 }}</style></head><body>'
+            f'<h1><a href="{work.url}">{_e(work.title)}</a> by {by}</h1><table class="full">{rows}</table>'
+            f'<a name="TOCTOP"><h2>Table of Contents</h2></a><p>{toc}</p>{chapters}</body></html>')
+
+
+def fff_txt(work: Work, width: int = 78) -> str:
+    """The work as FanFicFare's TXT output (wrapped at `width`, as its wrap_width does)."""
+    import textwrap
+
+    def wrap(text: str) -> str:
+        return "\n".join(textwrap.fill(p, width) if p else "" for p in text.split("\n"))
+
+    out = f"\n\n\n{work.title}\n\nby {', '.join(work.authors)}\n\n\n"
+    out += wrap("\n" + "".join(f"{k}: {v}\n" for k, v in FFF_ENTRIES) + "\n\n\n")
+    if len(work.chapters) > 1:
+        out += "\n\nTABLE OF CONTENTS\n\n" + "".join(f"\n{c.title}\n" for c in work.chapters) + "\n"
+    for chap in work.chapters:
+        out += f"\n\n\t{chap.title}\n\n"
+        out += "\n\n".join(wrap(p) for p in chap.paragraphs) + "\n"
+    return out + "\n\nEnd file.\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# A chapter page of fanfiction.net saved from the browser (as FanFicFare's adapter reads it)
+
+
+def ffnet_page(work: Work, chapter: int = 1) -> str:
+    """Chapter `chapter` (1-based) of the work as a saved fanfiction.net page: navigation and reviews around it."""
+    chap = work.chapters[chapter - 1]
+    options = "".join(f'<option value="{n}"{" selected" if n == chapter else ""}>{n}. '
+                      f'{_e(c.title.split(": ", 1)[-1])}</option>' for n, c in enumerate(work.chapters, 1))
+    nav = f'<select id="chap_select" name="chapter" title="Chapter Navigation">{options}</select>'
+    return (f'<!DOCTYPE html><html><head><title>{_e(work.title)} Chapter {chapter}: '
+            f'{_e(chap.title)}, a lanterns fanfic | FanFiction</title></head><body>'
+            '<div id="top"><div class="menulink"><a href="/">FanFiction</a> | unleash your imagination</div>'
+            '<form id="search"><input name="keywords"/><button>Search</button></form></div>'
+            '<div id="content_wrapper"><div id="content_wrapper_inner">'
+            '<div id="pre_story_links"><span class="lc-left"><a class="xcontrast_txt" href="/game/">Games</a> '
+            '<span class="xcontrast_txt">&#187;</span> <a class="xcontrast_txt" href="/game/Lanterns/">'
+            'Lanterns of the North</a></span></div>'
+            '<div id="profile_top"><img class="cimage" src="/image/1/75/"/>'
+            '<button class="btn">Follow/Fav</button>'
+            f'<b class="xcontrast_txt">{_e(work.title)}</b><span class="xcontrast_txt"> By:</span> '
+            f'<a class="xcontrast_txt" href="/u/123/{work.authors[0]}">{_e(work.authors[0])}</a> '
+            '<span class="icon-mail-1 xcontrast_txt"></span>'
+            f'<div style="margin-top:2px" class="xcontrast_txt">{_e(work.summary or "")}</div>'
+            '<span class="xgray xcontrast_txt">Rated: <a class="xcontrast_txt" '
+            'href="https://www.fictionratings.com/" target="rating">Fiction  T</a> - English - Romance/Drama - '
+            f'[Mara, Pell] Noor - Chapters: {len(work.chapters)} - Words: 1,234 - Reviews: 5 - Favs: 3 - '
+            'Follows: 4 - Updated: <span data-xutime="1686470400">6/11/2023</span> - Published: '
+            '<span data-xutime="1682899200">5/1/2023</span> - Status: Complete - id: 1234567 </span></div>'
+            f'<span>{nav} <button>Next &gt;</button></span>'
+            '<div role="main" aria-label="story content" class="storytextp" id="storytextp">'
+            '<div class="storytext xcontrast_txt nocopy" id="storytext">'
+            + "".join(f"<p>{_e(p)}</p>" if p != "* * *" else "<hr>" for p in chap.paragraphs)
+            + f'</div></div><span>{nav} <button>Next &gt;</button></span>'
+            '<div id="review"><table><tr><td><h3>Review</h3><textarea>Write a review!</textarea>'
+            '<p>Reviews are a great way to thank the author.</p></td></tr></table></div>'
+            '<div id="footer">Help - Privacy - Terms of Service</div></div></div></body></html>')

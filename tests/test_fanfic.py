@@ -148,3 +148,110 @@ def test_ao3_work_renders_one_tagged_mp3_per_chapter_with_its_metadata_in_the_fe
     page = build_page([read_book(src)])
     assert "Fandom: Lanterns of the North (Video Game)." in page
     assert '<p class="chapter-summary">Mara arrives at the lighthouse.</p>' in page
+
+
+# ----------------------------------------------------------------------------------------------
+# FanFicFare output and saved fanfiction.net pages
+
+FFF_INFO = WorkInfo(authors=("quill_and_ink", "Second Hand"), fandoms=("Lanterns of the North",),
+                    relationships=("Mara/Pell",), characters=("Mara", "Pell"), rating="T", tags=("Romance", "Drama"),
+                    language="English", status="Completed", published="2023-05-01", updated="2023-06-11",
+                    words=1234, chapters="2", site="www.fanfiction.net")
+PLAIN_CHAPTERS = [
+    ("Chapter 1: The Lamp", [(0, p) for p in LAMP.paragraphs], []),
+    ("Chapter 2: Stairs", [(0, STAIRS.paragraphs[0]), (1, STAIRS.paragraphs[2])], []),
+]
+
+
+@pytest.mark.parametrize("suffix", [".epub", ".html", ".txt"])
+def test_fanficfare_title_page_is_metadata_never_a_chapter(tmp_path: Path, suffix: str) -> None:
+    from fanfic import fff_epub, fff_html, fff_txt
+
+    path = tmp_path / f"story{suffix}"
+    if suffix == ".epub":
+        fff_epub(WORK, path)
+    else:
+        path.write_text(fff_html(WORK) if suffix == ".html" else fff_txt(WORK), encoding="utf-8")
+    doc = open_document(path)
+    lay = doc.layout
+    assert (lay.title, lay.author, lay.summary) == ("The Lighthouse Keepers", "quill_and_ink, Second Hand",
+                                                    "Two keepers and one lighthouse.")
+    assert lay.info == FFF_INFO
+    assert _story(doc) == PLAIN_CHAPTERS
+    spoken = " ".join(doc.text[p.start:p.end] for ch in lay.chapters for p in ch.paragraphs)
+    for word in ("Category", "Packaged", "Publisher", "Table of Contents", "TABLE OF CONTENTS", "End file"):
+        assert word not in spoken
+
+
+def test_fanficfare_txt_wrapped_narrowly_keeps_its_paragraphs(tmp_path: Path) -> None:
+    from fanfic import fff_txt
+
+    path = tmp_path / "story.txt"
+    path.write_text(fff_txt(WORK, width=20), encoding="utf-8")
+    doc = open_document(path)
+    assert [[" ".join(doc.text[p.start:p.end].split()) for p in ch.paragraphs] for ch in doc.layout.chapters] == [
+        LAMP.paragraphs, [STAIRS.paragraphs[0], STAIRS.paragraphs[2]]]
+
+
+def test_saved_fanfiction_net_page_reads_only_the_story_text(tmp_path: Path) -> None:
+    from fanfic import ffnet_page
+
+    path = tmp_path / "page.html"
+    path.write_text(ffnet_page(WORK, chapter=2), encoding="utf-8")
+    doc = open_document(path)
+    lay = doc.layout
+    assert (lay.title, lay.author, lay.summary) == ("The Lighthouse Keepers", "quill_and_ink", WORK.summary)
+    assert _story(doc) == [PLAIN_CHAPTERS[1]]
+    assert lay.chapters[0].number == 2
+    assert "Review" not in doc.text and "Follow/Fav" not in doc.text and "Next" not in doc.text
+    assert lay.info == WorkInfo(authors=("quill_and_ink",), fandoms=("Lanterns of the North",),
+                                relationships=("Mara/Pell",), characters=("Mara", "Pell", "Noor"), rating="T",
+                                tags=("Romance", "Drama"), language="English", status="Completed",
+                                published="5/1/2023", updated="6/11/2023", words=1234, chapters="2",
+                                site="FanFiction.net")
+
+
+def test_drm_locked_epub_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    from audiobook.errors import InputError
+
+    path = tmp_path / "locked.epub"
+    ao3_epub(WORK, path)
+    with zipfile.ZipFile(path, "a") as z:  # as an Adobe ADEPT book lists its encrypted documents
+        z.writestr("META-INF/encryption.xml",
+                   '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+                   'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+                   '<enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>'
+                   '<enc:CipherData><enc:CipherReference URI="EPUB/chapter.xhtml"/></enc:CipherData>'
+                   "</enc:EncryptedData></encryption>")
+        z.writestr("META-INF/rights.xml", "<adept:rights xmlns:adept='http://ns.adobe.com/adept'/>")
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: the EPUB is locked by DRM (its text is encrypted): only a DRM-free copy can be read"
+
+
+def test_font_obfuscation_is_not_drm(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "fonts.epub"
+    ao3_epub(WORK, path)
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("META-INF/encryption.xml",
+                   '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+                   'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+                   '<enc:EncryptionMethod Algorithm="http://www.idpf.org/2008/embedding"/>'
+                   '<enc:CipherData><enc:CipherReference URI="EPUB/font.otf"/></enc:CipherData>'
+                   "</enc:EncryptedData></encryption>")
+    assert [ch.title for ch in open_document(path).layout.chapters] == ["Chapter 1: The Lamp", "Chapter 2: Stairs"]
+
+
+def test_html_page_with_no_story_text(tmp_path: Path) -> None:
+    from audiobook.errors import InputError
+
+    path = tmp_path / "empty.html"
+    path.write_text("<html><head><title>Nothing</title><script>var a = 1;</script></head><body><nav><a href='/'>"
+                    "Home</a></nav><form><button>Log in</button></form></body></html>", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: no story text in the page"

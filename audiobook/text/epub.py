@@ -119,14 +119,14 @@ def open_epub(path: Path, read: SectionFilter | None) -> Document:
         return str(values[0][0]).strip() if values and values[0][0] else None
 
     bodies = _documents(book)
+    creators = [str(v[0]).strip() for v in book.get_metadata("DC", "creator") if v and v[0]]
     if meta("publisher") == ao3.SITE or any(ao3.POSTED in " ".join(b.get_text(" ").split()) for b in bodies[:2]):
         items: list[Item] = []
         for body in bodies:
             items += [Item("doc"), *dom_items(body, ao3.REGIONS)]
         if ao3.looks_like_ao3(items):
-            creators = [str(v[0]).strip() for v in book.get_metadata("DC", "creator") if v and v[0]]
             return ao3.read_ao3(items, path, read, title=meta("title"), authors=creators, summary=meta("description"))
-    return _laid_out(path, bodies, read, meta("title"), meta("creator"), meta("description"))
+    return _laid_out(path, bodies, read, meta("title"), ", ".join(creators) or None, meta("description"))
 
 
 def _laid_out(path: Path, bodies: list[Tag], read: SectionFilter | None, book_title: str | None,
@@ -145,7 +145,7 @@ def _laid_out(path: Path, bodies: list[Tag], read: SectionFilter | None, book_ti
         words = {w.lower() for w in re.findall(r"\w+", text[start:end])}
         pairs = _info_page(text[start:end]) if info is None and not chapters else None
         if pairs is not None:
-            info = work_info(pairs, authors=(author,) if author else ())
+            info = work_info(pairs, authors=tuple(author.split(", ")) if author else ())
             summary = summary or _summary_of(text[start:end])
             front.append(Section("notes", start, end, (Paragraph(start, end),)))
         elif not include_front_matter and title_words and words <= title_words:

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from audiobook.errors import InputError
+from audiobook.model import Layout, WorkInfo
 
 from .decode import BINARY_BYTE, binary_byte, detect, display_name
 from .document import Document
@@ -109,6 +110,9 @@ def extract_blocks(root: Tag) -> Extracted:
             continue
         if name == "br":
             out.cur.append("\n")
+        elif name in ("td", "th"):
+            out.cur.append(" ")  # cells of a row are words apart
+            stack.append((iter(child.children), None))
         elif name == "hr":
             out.flush()
             out.blocks.append(("* * *", False))
@@ -127,7 +131,9 @@ def _story_root(soup: BeautifulSoup) -> Tag:
         found = soup.select(sel)
         if found:
             best = max(found, key=lambda t: len(t.get_text()))
-            if len(best.get_text(strip=True)) > 200:
+            # fanfiction.net's story container holds the chapter whatever its length; other names may be a
+            # box of something else, so only a long text counts.
+            if len(best.get_text(strip=True)) > (0 if sel == "#storytext" else 200):
                 return best
     body: Tag = soup.body or soup
     # Otherwise: the element whose own <p> children hold the most text.
@@ -200,12 +206,65 @@ def open_html(path: Path, data: bytes, read: SectionFilter | None) -> Document:
         lay = dataclasses.replace(lay, title=title)
     if lay.author is None and author:
         lay = dataclasses.replace(lay, author=author)
-    return Document(path, lay, text=ex.text)
+    return Document(path, _with_site_info(soup, lay), text=ex.text)
+
+
+#: fanfiction.net's genres (a "Rated:" line's third part is genres when every one of them is one of these).
+FFNET_GENRES = frozenset("Adventure Angst Crime Drama Family Fantasy Friendship General Horror Humor Hurt/Comfort "
+                         "Mystery Parody Poetry Romance Sci-Fi Spiritual Supernatural Suspense Tragedy Western".split())
+
+
+def _ffnet_info(profile: Tag, soup: BeautifulSoup, author: str | None) -> WorkInfo:
+    """A saved fanfiction.net page's work info: its "Rated: ... - id: N" line and its fandom links."""
+    gray = profile.select_one("span.xgray")
+    parts = [p.strip() for p in re.split(r"\s+-\s+", " ".join(gray.get_text(" ").split()) if gray else "")]
+    fields: dict[str, str] = {}
+    rest: list[str] = []
+    for n, part in enumerate(parts):
+        key, sep, value = part.partition(":")
+        if sep and key.strip() in ("Rated", "Chapters", "Words", "Updated", "Published", "Status"):
+            fields[key.strip()] = value.strip()
+        elif n == 1:
+            fields["Language"] = part
+        elif n == 2 and all(g in FFNET_GENRES for g in part.split("/")):
+            fields["Genre"] = part
+        elif not sep:
+            rest.append(part)
+    people = " - ".join(rest)
+    ships = tuple(m.replace(", ", "/") for m in re.findall(r"\[([^\]]+)\]", people))
+    links = [a.get_text(" ", strip=True) for a in soup.select("#pre_story_links a.xcontrast_txt")]
+    fandoms = links[1:2] if len(links) > 1 else [f for x in links[:1] for f in x.replace(" Crossover", "").split(" + ")]
+    return WorkInfo(
+        authors=(author,) if author else (), fandoms=tuple(fandoms), relationships=ships,
+        characters=tuple(c.strip() for c in people.replace("[", "").replace("]", ",").split(",") if c.strip()),
+        rating=re.sub(r"^Fiction\s+", "", fields.get("Rated", "")) or None,
+        tags=tuple(fields["Genre"].split("/")) if "Genre" in fields else (), language=fields.get("Language"),
+        status={"Complete": "Completed"}.get(fields.get("Status", ""), "In-Progress"),
+        published=fields.get("Published"), updated=fields.get("Updated"),
+        words=int(fields["Words"].replace(",", "")) if fields.get("Words", "").replace(",", "").isdigit() else None,
+        chapters=fields.get("Chapters"), site="FanFiction.net")
+
+
+def _with_site_info(soup: BeautifulSoup, lay: Layout) -> Layout:
+    """The layout of a saved fanfiction.net chapter page with its work info, summary and chapter title."""
+    profile = soup.select_one("#profile_top")
+    if profile is None:
+        return lay
+    summary = profile.select_one("div.xcontrast_txt")
+    lay = dataclasses.replace(lay, info=_ffnet_info(profile, soup, lay.author),
+                              summary=lay.summary or (summary.get_text(" ", strip=True) if summary else None))
+    chosen = soup.select_one("select#chap_select option[selected]")
+    m = re.match(r"^\s*(\d+)\.\s*(.*)$", chosen.get_text(" ", strip=True)) if chosen else None
+    if m and len(lay.chapters) == 1 and lay.chapters[0].heading is None:
+        title = f"Chapter {m.group(1)}: {m.group(2)}" if m.group(2) else f"Chapter {m.group(1)}"
+        lay = dataclasses.replace(lay, chapters=(dataclasses.replace(lay.chapters[0], title=title,
+                                                                     number=int(m.group(1))),))
+    return lay
 
 
 def _known_layout(soup: BeautifulSoup, path: Path, read: SectionFilter | None) -> Document | None:
     """The document of a download whose layout is known (AO3, FanFicFare), else None."""
-    from . import ao3
+    from . import ao3, fanficfare
     from .items import dom_items
 
     head = soup.find(id="preface") or soup.body or soup
@@ -213,4 +272,9 @@ def _known_layout(soup: BeautifulSoup, path: Path, read: SectionFilter | None) -
         items = dom_items(soup.body or soup, ao3.REGIONS)
         if ao3.looks_like_ao3(items):
             return ao3.read_ao3(items, path, read, title=_html_title(soup))
+    h1 = soup.find("h1")
+    if isinstance(h1, Tag) and " by " in h1.get_text(" "):
+        items = dom_items(soup.body or soup)
+        if fanficfare.looks_like_fff_html(items):
+            return fanficfare.read_fff_html(items, path, read)
     return None

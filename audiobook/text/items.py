@@ -43,10 +43,12 @@ def _classes(tag: Tag) -> frozenset[str]:
 
 
 def _is_container(tag: Tag) -> bool:
-    """A tag opened to walk its children, rather than taken whole: one that holds block elements."""
-    if tag.name not in _CONTAINERS:
-        return False
-    return any(isinstance(c, Tag) and c.name in _BLOCKS for c in tag.children)
+    """A tag opened to walk its children, rather than taken whole: one that holds block elements.
+
+    (Any tag may: FanFicFare wraps each chapter heading in a link, <a name="section0001"><h2>...</h2></a>.)
+    """
+    return (tag.name in _CONTAINERS or tag.name not in _BLOCKS) and any(
+        isinstance(c, Tag) and c.name in _BLOCKS for c in tag.children)
 
 
 def _pairs(dl: Tag) -> list[tuple[str, list[str]]]:

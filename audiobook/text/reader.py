@@ -15,13 +15,14 @@ Offsets everywhere (chapters, paragraphs, segments) index `Document.text`, which
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from audiobook.errors import InputError
 
-from .decode import decode, display_name, read_bytes
+from .decode import decode, decode_warned, display_name, open_input, read_bytes
 from .document import Document
 from .plain import open_plain
 from .structure import SectionFilter, read_everything
@@ -68,7 +69,7 @@ def open_document(path: Path, *, include_front_matter: bool = False, read: Secti
 
         doc = open_markdown(path, read_bytes(path), read)
     else:
-        doc = open_plain(path, read, path.stem)
+        doc = _fanficfare_txt(path, read) or open_plain(path, read, path.stem)
     _check_story(doc)
     return doc
 
@@ -92,6 +93,23 @@ def _check_story(doc: Document) -> None:
             return
     why = "no letters or digits to read aloud" if paragraphs else "only front matter"
     raise InputError(f"{display_name(doc.path)}: no story text ({why})")
+
+
+def _fanficfare_txt(path: Path, read: SectionFilter | None) -> Document | None:
+    """FanFicFare's TXT output, read whole (its title page is metadata), or None for any other text file."""
+    from .fanficfare import looks_like_fff_txt, read_fff_txt
+
+    with open_input(path) as f:
+        try:
+            head = f.read(8192)
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 256))
+            tail = f.read(256)
+        except OSError:
+            return None  # the plain reader gives the one message for an unreadable file
+    if not looks_like_fff_txt(head.decode("utf-8", "replace"), tail.decode("utf-8", "replace")):
+        return None
+    text, warnings = decode_warned(read_bytes(path), display_name(path))
+    return read_fff_txt(text, path, read, warnings)
 
 
 def _natural_key(p: Path) -> list[object]:
