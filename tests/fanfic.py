@@ -280,3 +280,166 @@ def ffnet_page(work: Work, chapter: int = 1) -> str:
             '<div id="review"><table><tr><td><h3>Review</h3><textarea>Write a review!</textarea>'
             '<p>Reviews are a great way to thank the author.</p></td></tr></table></div>'
             '<div id="footer">Help - Privacy - Terms of Service</div></div></div></body></html>')
+
+
+# ----------------------------------------------------------------------------------------------
+# PDF, laid out line by line with a real PDF writer (fpdf2): a book page, or AO3's converted layout
+
+BODY, HEAD, TITLE = 11.0, 15.0, 20.0  # type sizes in points
+
+
+class PdfBook:
+    """Pages of positioned lines: paragraphs wrapped (long words hyphenated at the line's end), a running
+    header and a page number on every page, as a typesetter lays a book out."""
+
+    def __init__(self, header: str | None = None, *, indent: bool = True, width: float = 420, height: float = 595):
+        import warnings
+
+        from fpdf import FPDF
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.pdf = FPDF(unit="pt", format=(width, height))
+        self.pdf.core_fonts_encoding = "cp1252"
+        self.pdf.set_auto_page_break(False)
+        self.header, self.indent = header, indent
+        self.left, self.right, self.top, self.bottom = 50.0, width - 50.0, 70.0, height - 60.0
+        self.y = 0.0
+        self.pages = 0
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+        self.pages += 1
+        if self.header:
+            self.pdf.set_font("Times", "I", 9)
+            self.pdf.text(self.left, 35, self.header)
+        self.pdf.set_font("Times", "", 9)
+        self.pdf.text((self.left + self.right) / 2 - 5, self.pdf.h - 30, str(self.pages))
+        self.y = self.top
+
+    def _line(self, x: float, text: str, size: float, style: str = "") -> None:
+        if self.y + size > self.bottom:
+            self.new_page()
+        self.pdf.set_font("Times", style, size)
+        self.pdf.text(x, self.y + size, text)
+        self.y += size * 1.25
+
+    def _wrap(self, text: str, first: float, left: float, size: float) -> list[tuple[float, str]]:
+        self.pdf.set_font("Times", "", size)
+        fits = self.pdf.get_string_width
+        out: list[tuple[float, str]] = []
+        x, line = first, ""
+        for word in text.split():
+            trial = f"{line} {word}" if line else word
+            if x + fits(trial) <= self.right:
+                line = trial
+                continue
+            cut = max((k for k in range(3, len(word) - 2) if word.isalpha()
+                       and x + fits(f"{line} {word[:k]}-") <= self.right), default=0)
+            if cut and len(word) >= 8:  # hyphenate a long word at the line's end
+                out.append((x, f"{line} {word[:cut]}-".strip()))
+                x, line = left, word[cut:]
+            else:
+                out.append((x, line))
+                x, line = left, word
+        out.append((x, line))
+        return out
+
+    def heading(self, text: str, size: float = HEAD, *, page: bool = False) -> None:
+        if page and self.y > self.top:
+            self.new_page()
+        self.y += size * 0.6
+        self._line(self.left, text, size, "B")
+        self.y += size * 0.4
+
+    def paragraph(self, text: str, *, quote: bool = False, joined: bool = False) -> None:
+        """`joined`: the text goes on from the line before (after a line break, <br/>), no indent, no space."""
+        left = self.left + (30 if quote else 0)
+        first = left + (18 if self.indent and not quote and not joined else 0)
+        if (not self.indent or quote) and not joined:
+            self.y += BODY * 0.8  # paragraphs set apart by space rather than indentation
+        for x, line in self._wrap(text, first, left, BODY):
+            self._line(x, line, BODY)
+
+    def output(self, path: Path, password: str | None = None) -> None:
+        if password:
+            self.pdf.set_encryption(owner_password="owner", user_password=password)
+        self.pdf.output(str(path))
+
+
+def ao3_pdf(work: Work, path: Path) -> None:
+    """The work as AO3's PDF: its HTML download set in pages (preface, chapters, afterword)."""
+    book = PdfBook(work.title, indent=False)
+    book.heading("Preface", HEAD)
+    book.paragraph(f"{work.title}")
+    book.paragraph(f"Posted originally on the Archive of Our Own at {work.url}.", joined=True)
+    n = len(work.chapters)
+    words = sum(len(p.split()) for c in work.chapters for p in c.paragraphs)
+    for label, values in [("Rating", [work.rating]), ("Archive Warning", work.warnings), ("Fandom", work.fandoms),
+                          ("Relationship", work.relationships), ("Characters", work.characters),
+                          ("Additional Tags", work.tags), ("Language", ["English"]),
+                          ("Stats", [f"Published: 2024-01-02 Words: {words:,} Chapters: {n}/{n}"])]:
+        book.paragraph(f"{label}: {', '.join(values)}")
+    book.heading(work.title, TITLE)
+    book.paragraph("by " + ", ".join(work.authors))
+    for label, text in (("Summary", work.summary), ("Notes", work.notes)):
+        if text:
+            book.paragraph(label)
+            for p in text.split("\n\n"):
+                book.paragraph(p, quote=True)
+    for chap in work.chapters:
+        if n > 1:
+            book.heading(chap.title, HEAD, page=True)
+        else:
+            book.new_page()
+        for label, text in (("Chapter Summary", chap.summary), ("Chapter Notes", chap.notes)):
+            if text and n > 1:
+                book.paragraph(label)
+                book.paragraph(text, quote=True)
+        for p in chap.paragraphs:
+            book.paragraph(p)
+        if chap.end_notes and n > 1:
+            book.paragraph("Chapter End Notes")
+            book.paragraph(chap.end_notes, quote=True)
+    book.heading("Afterword", HEAD, page=True)
+    if work.end_notes:
+        book.paragraph("End Notes")
+        book.paragraph(work.end_notes, quote=True)
+    book.paragraph("Please drop by the Archive and comment to let the creator know if you enjoyed their work!")
+    book.output(path)
+
+
+def book_pdf(title: str, chapters: list[tuple[str, list[str]]], path: Path, *, front: tuple[str, ...] = (),
+             password: str | None = None) -> None:
+    """A book set as a typesetter would: running header, page numbers, indented paragraphs, hyphenation."""
+    book = PdfBook(title, indent=True)
+    book.heading(title, TITLE)
+    for p in front:
+        book.paragraph(p)
+    for heading, paragraphs in chapters:
+        book.heading(heading, HEAD, page=bool(book.y > book.top + 200))
+        for p in paragraphs:
+            book.paragraph(p)
+    book.output(path, password)
+
+
+def scanned_pdf(path: Path) -> None:
+    """A PDF of page images only (as a scanner makes): no text layer at all."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (300, 400), 255)
+    ImageDraw.Draw(image).text((20, 20), "Chapter One", fill=0)
+    import warnings
+
+    from fpdf import FPDF
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pdf = FPDF(unit="pt", format=(420, 595))
+    pdf.add_page()
+    png = path.with_suffix(".png")
+    image.save(png)
+    pdf.image(str(png), x=0, y=0, w=pdf.w, h=pdf.h)
+    png.unlink()
+    pdf.output(str(path))

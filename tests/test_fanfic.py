@@ -255,3 +255,108 @@ def test_html_page_with_no_story_text(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         open_document(path)
     assert str(err.value) == f"{path}: no story text in the page"
+
+
+# ----------------------------------------------------------------------------------------------
+# PDF
+
+
+def test_ao3_pdf_reads_like_its_html(tmp_path: Path) -> None:
+    from fanfic import ao3_pdf
+
+    path = tmp_path / "work.pdf"
+    ao3_pdf(WORK, path)
+    doc = open_document(path)
+    lay = doc.layout
+    assert (lay.title, lay.author, lay.summary, lay.info) == (
+        "The Lighthouse Keepers", "quill_and_ink, Second Hand", WORK.summary, INFO)
+    assert _story(doc) == [
+        ("Chapter 1: The Lamp", [(0, p) for p in LAMP.paragraphs], ["summary", "author's note", "author's note"]),
+        ("Chapter 2: Stairs", [(0, STAIRS.paragraphs[0]), (1, STAIRS.paragraphs[2])], []),
+    ]
+    assert [ch.summary for ch in lay.chapters] == ["Mara arrives at the lighthouse.", None]
+
+
+LONG = ("The lighthouse stood on its rock like an exclamation mark that nobody had asked for, and the keepers "
+        "grumbled about its extraordinarily inconvenient staircase every single morning of the interminable winter.")
+
+
+def test_pdf_book_pages_rebuild_paragraphs(tmp_path: Path) -> None:
+    from fanfic import book_pdf
+
+    paragraphs = [LONG, "\u201cIs it cold up there?\u201d asked Mara.", LONG.replace("lighthouse", "lamp-room"), "Short.",
+                  LONG.upper()[:60] + " and then it went on in ordinary letters again, for a while, to the end."]
+    path = tmp_path / "book.pdf"
+    book_pdf("The Lighthouse Keepers", [("Chapter One: Stairs", paragraphs * 3),
+                                        ("Chapter Two: The Lamp", paragraphs[:2])], path)
+    doc = open_document(path)
+    # Three pages or more: the running header and the page numbers are gone, hyphenated words are whole.
+    assert [(ch.title, [doc.text[p.start:p.end] for p in ch.paragraphs]) for ch in doc.layout.chapters] == [
+        ("Chapter One: Stairs", paragraphs * 3), ("Chapter Two: The Lamp", paragraphs[:2])]
+    assert doc.layout.title == "The Lighthouse Keepers"
+
+
+def test_encrypted_pdf_is_a_clear_error(tmp_path: Path) -> None:
+    from fanfic import book_pdf
+
+    from audiobook.errors import InputError
+
+    path = tmp_path / "locked.pdf"
+    book_pdf("Locked", [("Chapter 1", [LONG])], path, password="secret")
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: the PDF is encrypted (it needs a password): save an unlocked copy first"
+
+
+def test_scanned_pdf_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fanfic import scanned_pdf
+
+    path = tmp_path / "scan.pdf"
+    scanned_pdf(path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["script", "scan.pdf", "--voices", "none/voices.yaml"])
+    assert (result.exit_code, result.output) == (
+        1, "Error: scan.pdf: no text layer: this PDF is scanned pages (run it through OCR first)\n")
+
+
+def test_not_a_pdf(tmp_path: Path) -> None:
+    from audiobook.errors import InputError
+
+    path = tmp_path / "fake.pdf"
+    path.write_text("Chapter 1\n\nHello.\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        open_document(path)
+    assert str(err.value) == f"{path}: not a PDF (it does not start with %PDF-)"
+
+
+# ----------------------------------------------------------------------------------------------
+# The user's chapter as every format: the same dialogue, the same speakers
+
+
+def _dialogue(path: Path, tmp_path: Path) -> list[tuple[str | None, str]]:
+    result = CliRunner().invoke(main, ["script", "--format", "json", str(path), "--voices",
+                                       str(tmp_path / "none" / "voices.yaml")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return [(s["speaker"], " ".join(s["text"].split())) for s in json.loads(result.stdout) if s["kind"] == "dialogue"]
+
+
+def test_the_users_chapter_as_ao3_html_epub_and_pdf_speaks_the_same(user_chapter: Path, tmp_path: Path) -> None:
+    from fanfic import ao3_pdf, book_pdf
+
+    plain = open_document(user_chapter)
+    [chapter] = plain.layout.chapters
+    paragraphs = [" ".join(plain.text[p.start:p.end].split()) for p in chapter.paragraphs]
+    assert plain.layout.title
+    work = Work(plain.layout.title, ["the author"], [Chap(chapter.title, paragraphs)], summary=plain.layout.summary,
+                notes=None, end_notes=None)
+    expected = _dialogue(user_chapter, tmp_path)
+    assert len(expected) > 10
+    files = {"html": tmp_path / "ao3.html", "epub": tmp_path / "ao3.epub", "pdf": tmp_path / "ao3.pdf",
+             "book": tmp_path / "book.pdf"}
+    files["html"].write_text(ao3_html(work), encoding="utf-8")
+    ao3_epub(work, files["epub"])
+    ao3_pdf(work, files["pdf"])
+    book_pdf(plain.layout.title, [(chapter.title, paragraphs)], files["book"],
+             front=(f"Summary: {plain.layout.summary}",))
+    for name, path in files.items():
+        assert _dialogue(path, tmp_path) == expected, name

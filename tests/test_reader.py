@@ -438,7 +438,7 @@ def test_directory_with_no_text_files(tmp_path: Path) -> None:
     (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(InputError) as err:
         expand_inputs([tmp_path])
-    assert str(err.value) == f"{tmp_path}: the directory has no text files (.txt .md .html .htm .epub)"
+    assert str(err.value) == f"{tmp_path}: the directory has no text files (.txt .md .html .htm .epub .pdf)"
 
 
 def test_empty_directory(tmp_path: Path) -> None:
@@ -448,11 +448,11 @@ def test_empty_directory(tmp_path: Path) -> None:
 
 
 def test_natural_order(tmp_path: Path) -> None:
-    for name in ("ch10.txt", "ch2.txt", "ch1.md", "notes.pdf", "Ch3.HTML"):
+    for name in ("ch10.txt", "ch2.txt", "ch1.md", "notes.odt", "Ch3.HTML", "ch4.pdf"):
         (tmp_path / name).write_text("Some text.", encoding="utf-8")
     (tmp_path / "sub.txt").mkdir()
     other = tmp_path / "other.txt"
-    assert [p.name for p in expand_inputs([tmp_path])] == ["ch1.md", "ch2.txt", "Ch3.HTML", "ch10.txt"]
+    assert [p.name for p in expand_inputs([tmp_path])] == ["ch1.md", "ch2.txt", "Ch3.HTML", "ch4.pdf", "ch10.txt"]
     assert expand_inputs([other]) == [other]  # files pass through as given
 
 

@@ -43,3 +43,36 @@ def test_every_story_word_is_spoken_exactly_once_in_order(tmp_path: Path, paragr
     assert all(a.end <= b.start for a, b in zip(segments, segments[1:])), "segments overlap or go backwards"
     spoken = [w for s in segments for w in WORD.findall(s.text)]
     assert spoken == WORD.findall(body)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chapters=st.lists(chapter, min_size=1, max_size=3),
+       fmt=st.sampled_from(["ao3.html", "ao3.epub", "ao3.pdf", "fff.txt", "fff.html", "book.pdf"]))
+def test_every_story_word_of_a_download_is_spoken_exactly_once(tmp_path: Path, chapters: list[list[str]],
+                                                               fmt: str) -> None:
+    import fanfic
+
+    work = fanfic.Work("The Glass Road", ["someone"], [
+        fanfic.Chap(f"Chapter {n}", paragraphs, summary="A note about it.", notes="Thanks, all!",
+                    end_notes="More soon.") for n, paragraphs in enumerate(chapters, 1)])
+    path = tmp_path / f"work.{fmt}"
+    if fmt == "ao3.html":
+        path.write_text(fanfic.ao3_html(work), encoding="utf-8")
+    elif fmt == "ao3.epub":
+        fanfic.ao3_epub(work, path)
+    elif fmt == "ao3.pdf":
+        fanfic.ao3_pdf(work, path)
+    elif fmt == "fff.txt":
+        path.write_text(fanfic.fff_txt(work), encoding="utf-8")
+    elif fmt == "fff.html":
+        path.write_text(fanfic.fff_html(work), encoding="utf-8")
+    else:
+        fanfic.book_pdf(work.title, [(c.title, c.paragraphs) for c in work.chapters], path)
+    story = [w for ps in chapters for p in ps for w in WORD.findall(p)]
+    if not story:
+        with pytest.raises(InputError, match="no story text"):
+            read_book(path)
+        return
+    book = read_book(path)
+    spoken = [w for ch in book.chapters for s in ch.segments for w in WORD.findall(s.text)]
+    assert spoken == story

@@ -22,7 +22,7 @@ from .compose import Composer
 from .document import Document
 from .items import Item
 from .structure import SectionFilter
-from .workinfo import split_values, work_info
+from .workinfo import field_for, info_lines, split_values, work_info
 
 SITE = "Archive of Our Own"
 PREFACE, AFTERWORD = "Preface", "Afterword"
@@ -138,6 +138,12 @@ class _Reader:
                 kind = "rating" if label.rstrip(":").strip().lower() == "rating" else "notes"
                 self.out.front(kind, [f"{label} {', '.join(values)}".strip()])
             return True
+        pairs = info_lines([text]) if it.kind == "text" and self.state == "preface" else []
+        if pairs and field_for(pairs[0][0]) is not None or text.startswith("Stats:"):
+            label, values = pairs[0] if pairs else ("Stats", [text[6:].strip()])
+            self.work.pairs.append((label, values))
+            self.out.front("rating" if label.lower() == "rating" else "notes", it.blocks)
+            return True  # a line of the tag list, as a PDF sets it
         if it.kind == "heading" and it.level == 1:
             self.work.title = text
             self.out.front("title", it.blocks)
@@ -147,12 +153,17 @@ class _Reader:
             self.out.front("byline", it.blocks)
             return True
         if POSTED in text:
-            self.work.url = self.work.url or next((h for h in it.hrefs if "/works/" in h), None)
+            found = re.search(r"https?://\S+/works/\d+", text)  # a PDF keeps the address as text only
+            self.work.url = self.work.url or next((h for h in it.hrefs if "/works/" in h), None) or (
+                found.group() if found else None)
             if self.work.title is None and it.blocks and "\n" in it.blocks[0]:
                 self.work.title = it.blocks[0].split("\n", 1)[0].strip() or None
             self.out.front("front matter", it.blocks)
             return True
-        if self.state == "afterword" or it.region in ("preface", "afterword") or text.startswith((COMMENT, INSPIRED)):
+        # Without the page's regions (a PDF, an EPUB that lost them), the preface runs to the work's title.
+        before_title = self.state == "preface" and not it.region and self.work.title is None
+        if self.state == "afterword" or it.region in ("preface", "afterword") or before_title or text.startswith(
+                (COMMENT, INSPIRED)):
             self.out.front("front matter", it.blocks)
             return True
         return False

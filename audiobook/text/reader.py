@@ -28,7 +28,7 @@ from .plain import open_plain
 from .structure import SectionFilter, read_everything
 
 #: Input suffixes a directory of chapter files is searched for.
-TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub")
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".epub", ".pdf")
 
 _HTML = (".html", ".htm", ".xhtml")
 _MARKDOWN = (".md", ".markdown")
@@ -42,7 +42,7 @@ def _require(module: str, package: str, path: Path) -> None:
 
 
 def open_document(path: Path, *, include_front_matter: bool = False, read: SectionFilter | None = None) -> Document:
-    """Open one input file (.txt, .md, .html/.htm, .epub; anything else is read as plain text).
+    """Open one input file (.txt, .md, .html/.htm, .epub, .pdf; anything else is read as plain text).
 
     `read` says which skipped sections (notes, summary, licence...) are read aloud after all;
     include_front_matter reads them all (`structure.read_everything`).
@@ -64,6 +64,12 @@ def open_document(path: Path, *, include_front_matter: bool = False, read: Secti
         from .html import open_html
 
         doc = open_html(path, data, read)
+    elif suffix == ".pdf":
+        data = read_bytes(path)
+        _require("pdfminer", "pdfminer.six", path)
+        from .pdf import open_pdf
+
+        doc = open_pdf(path, data, read)
     elif suffix in _MARKDOWN:
         from .markdown import open_markdown
 
@@ -118,7 +124,7 @@ def _natural_key(p: Path) -> list[object]:
 
 
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; a directory becomes its chapter files (.txt .md .html .htm .epub) in natural order.
+    """Files as given; a directory becomes its chapter files (.txt .md .html .htm .epub .pdf) in natural order.
 
     (ch2 before ch10.) An empty directory, or one with no text files, is an InputError.
     """
@@ -135,7 +141,7 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
                 key=_natural_key,
             )
             if not files:
-                what = "is empty" if not entries else "has no text files (.txt .md .html .htm .epub)"
+                what = "is empty" if not entries else "has no text files (.txt .md .html .htm .epub .pdf)"
                 raise InputError(f"{display_name(p)}: the directory {what}")
             out.extend(files)
         else:
