@@ -57,6 +57,11 @@ def test_output_is_identical_whatever_the_number_of_jobs(tmp_path: Path, always_
 def test_cold_renders_agree_on_timings_whatever_the_number_of_jobs(tmp_path: Path, always_parallel: None) -> None:
     src = tmp_path / "b.txt"
     src.write_text(book(2, 10, speakers=("Anna", "Boris")), encoding="utf-8")
+    # Voices without an espeak variant: variants add random breath noise, whose length varies
+    # far more than the plain voices' (which this comparison of two syntheses needs to be small).
+    (tmp_path / "voices.yaml").write_text(
+        "characters:\n  Anna:\n    voice: gmw/en-gb-x-rp\n  Boris:\n    voice: gmw/en-us\n    pitch: 30\n",
+        encoding="utf-8")
     one = _render(src, tmp_path, "out1", "cache1", jobs=1)
     two = _render(src, tmp_path, "out2", "cache2", jobs=2)
     assert two.clips_synthesized == one.clips_synthesized > 0
@@ -78,7 +83,9 @@ def test_cold_renders_agree_on_timings_whatever_the_number_of_jobs(tmp_path: Pat
             assert abs((x.start_ms - y.start_ms) - drift * 1000 / 22050) <= 2
             for job in jobs:
                 fa, fb = frames("cache1", job), frames("cache2", job)
-                assert abs(fa - fb) <= 0.08 * fa, job
+                # espeak's first utterance in a fresh process can come out ~150-210 ms shorter (seen
+                # with plain voices too): the bound is absolute, not relative.
+                assert abs(fa - fb) <= max(0.08 * fa, 0.3 * 22050), job
                 drift += fa - fb
             assert abs((x.end_ms - y.end_ms) - drift * 1000 / 22050) <= 2
         assert abs((a.duration_ms - b.duration_ms) - drift * 1000 / 22050) <= 2
