@@ -360,3 +360,21 @@ def test_the_users_chapter_as_ao3_html_epub_and_pdf_speaks_the_same(user_chapter
              front=(f"Summary: {plain.layout.summary}",))
     for name, path in files.items():
         assert _dialogue(path, tmp_path) == expected, name
+
+
+def test_damaged_pdf_is_one_error_line_and_nothing_else(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from fanfic import book_pdf
+
+    good = tmp_path / "good.pdf"
+    book_pdf("Torn", [("Chapter 1", [LONG] * 4)], good)
+    data = bytearray(good.read_bytes())
+    start = data.index(b"stream") + 20
+    data[start:start + 200] = b"\x00" * 200  # a page's content stream torn
+    (tmp_path / "torn.pdf").write_bytes(bytes(data[: len(data) * 2 // 3]))
+    done = subprocess.run([sys.executable, "-c", "from audiobook.cli import main; main()", "script", "torn.pdf",
+                           "--voices", "none.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("Error: torn.pdf: ") and done.stderr.count("\n") == 1, done.stderr

@@ -13,6 +13,7 @@ one whose pages are only images (scanned), are clear errors.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 from collections import Counter
@@ -70,8 +71,6 @@ def _lines(path: Path, data: bytes) -> tuple[list[_Line], int, int]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTPage, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSEOF, PSSyntaxError
 
     def text_lines(box: object) -> Iterator[LTTextLine]:
         for item in box if isinstance(box, (LTTextContainer, LTFigure)) else ():
@@ -82,6 +81,10 @@ def _lines(path: Path, data: bytes) -> tuple[list[_Line], int, int]:
 
     lines: list[_Line] = []
     pages = images = 0
+    # pdfminer logs what it works around in a damaged file; library code never prints, so it is quiet here.
+    log = logging.getLogger("pdfminer")
+    level = log.level
+    log.setLevel(logging.ERROR + 10)
     try:
         for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
             assert isinstance(page, LTPage)
@@ -99,8 +102,10 @@ def _lines(path: Path, data: bytes) -> tuple[list[_Line], int, int]:
                     lines.append(_Line(pages, line.x0, line.x1, height - line.y1, height - line.y0, size, text, height))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise _fail(path, "the PDF is encrypted (it needs a password): save an unlocked copy first") from None
-    except (PDFSyntaxError, PSEOF, PSSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise _fail(path, f"not a readable PDF ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    except Exception as exc:  # a damaged file makes pdfminer raise anything from its own errors to KeyError
+        raise _fail(path, f"not a readable PDF ({type(exc).__name__}: {exc})".splitlines()[0][:300]) from None
+    finally:
+        log.setLevel(level)
     return lines, pages, images
 
 
