@@ -14,6 +14,7 @@ from .audio.cache import RENDERS
 from .audio.outputs import ChapterJob, write_chapters
 from .audio.speech import speakable
 from .audio.synth import ClipStore, Progress, chunk_text, synthesize
+from .cleantext import clean_line
 from .engines import check_voice
 from .errors import Interrupted
 from .fsutil import file_lock, safe_name
@@ -147,8 +148,9 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
     plans = [plan(chapter, config) for _, chapter in chapters]
     jobs = [job for title, segs in plans for job in title + [j for seg in segs for j in seg]]
     first = books[0]
-    book_title = next((b.title for b in books if b.title), None) or (first.source.stem if first.source else "book")
-    author = options.author or next((b.author for b in books if b.author), None)
+    book_title = (next((b.title for b in books if b.title), None)
+                  or (clean_line(first.source.stem) if first.source else None) or "book")
+    author = next((b.author for b in books if b.author), None)  # --author, cleaned by read_book, comes first
     folder = options.out_dir / safe_name(book_title)
     total = len(chapters)
     with tempfile.TemporaryDirectory(prefix="audiobook-clips-") as scratch:

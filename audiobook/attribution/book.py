@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from ..cleantext import clean_block, clean_info, clean_line
 from ..model import NARRATOR, Book, Chapter, ChapterLayout, Character, Override, OverrideIssue, Segment
 from ..text.reader import Document, open_document
 from ..text.sections import SKIPPABLE, reading
@@ -158,7 +159,7 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
     # A user's override may knowingly disagree with a tag; everything else that does is reported.
     bad = tuple(s for s in contradictions(text, segments, offset=layout.start) if s.reason != "override")
     return Chapter(
-        title=layout.title,
+        title=clean_line(layout.title) or "",
         segments=segments,
         characters=_count(characters, segments),
         number=layout.number,
@@ -167,7 +168,7 @@ def parse_chapter(doc: Document, layout: ChapterLayout, *, known: Sequence[Chara
         skipped=layout.skipped,
         contradictions=bad,
         override_hits=hits,
-        summary=layout.summary,
+        summary=clean_block(layout.summary),
     )
 
 
@@ -199,10 +200,12 @@ def read_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matt
     """
     doc = open_document(path, read=reading(skip, include_front_matter=include_front_matter))
     chapters = tuple(iter_chapters(doc, author=author, overrides=overrides, aliases=aliases, exclude=exclude))
-    return Book(chapters=chapters, title=doc.layout.title, author=author or doc.layout.author,
-                summary=doc.layout.summary, source=path, front=doc.layout.front,
+    # Book metadata enters here, from the file or the command line: cleaned once for tags, feed and file names.
+    return Book(chapters=chapters, title=clean_line(doc.layout.title),
+                author=clean_line(author) or clean_line(doc.layout.author),
+                summary=clean_block(doc.layout.summary), source=path, front=doc.layout.front,
                 override_issues=override_issues(overrides, (c.override_hits for c in chapters)),
-                info=doc.layout.info)
+                info=clean_info(doc.layout.info))
 
 
 def stream_book(path: Path, skip: Sequence[str] = SKIPPABLE, *, include_front_matter: bool = False,
