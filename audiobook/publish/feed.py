@@ -22,6 +22,7 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3NoHeaderError
 from mutagen.mp3 import MP3
 
+from ..cleantext import clean_block, clean_line
 from ..errors import OutputError
 from ..fsutil import atomic_output
 from .cover import COVER_NAME
@@ -70,8 +71,11 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
     track = _text(tags, "TRCK")
     m = re.match(r"\s*(\d+)", track or "")
     st = path.stat()
-    return Episode(path, _text(tags, "TIT2") or path.stem, _text(tags, "TALB"), _text(tags, "TPE1"), comm,
-                   int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime, own)
+    # Cleaned as they are read: a file tagged before metadata was cleaned must not break every later feed.
+    return Episode(path, clean_line(_text(tags, "TIT2")) or clean_line(path.stem) or path.name,
+                   clean_line(_text(tags, "TALB")), clean_line(_text(tags, "TPE1")), clean_block(comm),
+                   int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime,
+                   clean_block(own))
 
 
 def episodes(folder: Path) -> list[Episode]:
@@ -80,7 +84,7 @@ def episodes(folder: Path) -> list[Episode]:
     A stray file the user dropped in the folder must not break every later render's feed, so an
     unreadable one is left out rather than raising.
     """
-    files = sorted(p for p in folder.glob("*.mp3") if not p.name.startswith("."))
+    files = sorted(p for p in folder.glob("*.mp3") if not p.name.startswith(".") and _servable(p.name))
     found = []
     for i, path in enumerate(files, 1):
         try:
@@ -88,6 +92,15 @@ def episodes(folder: Path) -> list[Episode]:
         except OutputError:
             continue
     return sorted(found, key=lambda e: (e.number, e.path.name))
+
+
+def _servable(name: str) -> bool:
+    """Whether a file name is valid UTF-8 (a name with undecodable bytes cannot be put in a URL or the feed)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def guid(book: str, path: Path) -> str:
@@ -113,9 +126,9 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
     Book title, author and summary default to the chapters' own tags (album, artist, comment).
     """
     eps = episodes(folder)
-    book = title or next((e.album for e in eps if e.album), None) or folder.name
-    author = author or next((e.author for e in eps if e.author), None)
-    summary = summary or next((e.summary for e in eps if e.summary), None) or f"{book}, an audiobook."
+    book = clean_line(title) or next((e.album for e in eps if e.album), None) or clean_line(folder.name) or "book"
+    author = clean_line(author) or next((e.author for e in eps if e.author), None)
+    summary = clean_block(summary) or next((e.summary for e in eps if e.summary), None) or f"{book}, an audiobook."
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.title(book)

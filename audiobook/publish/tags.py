@@ -9,7 +9,7 @@ field is JSON-friendly (the cover is a path plus the digest of its bytes, not th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mutagen.id3 import (
@@ -31,6 +31,7 @@ from mutagen.id3 import (
     PictureType,
 )
 
+from ..cleantext import clean_block, clean_line
 from ..errors import OutputError
 from ..model import NARRATOR, Cue, Segment
 
@@ -113,9 +114,20 @@ def _mime(data: bytes) -> str:
     return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
 
 
+def _cleaned(tags: TrackTags) -> TrackTags:
+    """The tags without control characters or unencodable text (frames players and feeds choke on)."""
+    # The book's metadata is cleaned where it enters (read_book); this covers every other caller.
+    return replace(tags, title=clean_line(tags.title) or "", album=clean_line(tags.album) or "",
+                   artist=clean_line(tags.artist), genre=clean_line(tags.genre) or "", year=clean_line(tags.year),
+                   comment=clean_block(tags.comment), description=clean_block(tags.description),
+                   lyrics=clean_block(tags.lyrics),
+                   chapters=tuple(replace(m, title=clean_line(m.title) or "") for m in tags.chapters))
+
+
 def write_tags(path: Path, tags: TrackTags, *, v2_version: int | None = None) -> None:
     """Write ID3v2 tags (v2.4 by default, 3 for old players) into the MP3 at `path`."""
     version = v2_version or tags.id3_version
+    tags = _cleaned(tags)
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TALB(encoding=3, text=tags.album))
