@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from .cleantext import clean_line
 from .errors import OutputError
 
 if sys.platform != "win32":
@@ -53,17 +54,17 @@ def part_writer(name: str) -> int | None:
 def sweep_parts(folder: Path) -> int:
     """Remove temp files in `folder` whose writer is dead (a killed process); returns how many."""
     removed = 0
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+    with contextlib.suppress(OSError):  # best effort: a folder we may not list is left alone
         for entry in os.scandir(folder):
             pid = part_writer(entry.name)
             if pid is not None and not pid_alive(pid):
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1
     return removed
 
 
-def _target(path: Path) -> Path:
+def write_target(path: Path) -> Path:
     """Where writing `path` really goes: a symlink is written through to the file it points at."""
     return path.resolve() if path.is_symlink() else path
 
@@ -81,7 +82,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
     The finished file keeps the mode of the file it replaces (a new one follows the umask), and a
     symlinked `path` has its target replaced, so the link stays a link.
     """
-    target = _target(path)
+    target = write_target(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = part_name(target)
@@ -102,13 +103,21 @@ def atomic_output(path: Path) -> Iterator[Path]:
 
 
 def write_atomic(path: Path, data: str | bytes, *, sync: bool = False) -> None:
-    """Write text (UTF-8) or bytes to `path` atomically (see `atomic_output`); `sync` flushes to disk first."""
+    """Write text (UTF-8) or bytes to `path` atomically (see `atomic_output`); `sync` flushes to disk first.
+
+    Any failure (a full disk...) is an OutputError and leaves `path` as it was.
+    """
     blob = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_output(path) as tmp, open(tmp, "wb") as f:
-        f.write(blob)
-        if sync:
-            f.flush()
-            os.fsync(f.fileno())
+    try:
+        with atomic_output(path) as tmp, open(tmp, "wb") as f:
+            f.write(blob)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+    except OutputError:
+        raise
+    except OSError as exc:  # a full disk, a quota, a file-size limit: the old file is still there
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager
@@ -137,7 +146,7 @@ def file_lock(path: Path) -> Iterator[None]:
     if sys.platform == "win32":
         yield
         return
-    folder = _target(path).parent
+    folder = write_target(path).parent
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
@@ -178,11 +187,11 @@ def safe_name(text: str, limit: int = 80) -> str:
     At most `limit` characters and far below the 255-byte limit of file systems even in scripts
     of four-byte characters, leaving room for a track number and an extension.
     """
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', " ", text)
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', " ", clean_line(text) or "")
     name = " ".join(name.split()).strip(" .")
     name = _cut_bytes(name[:limit], NAME_MAX_BYTES - 40).rstrip(" .")
     return name or "untitled"
 
 
-__all__ = ["atomic_output", "write_atomic", "flock", "file_lock", "safe_name", "sweep_parts", "part_name",
-           "part_writer", "pid_alive", "PART_SUFFIX"]
+__all__ = ["write_target", "atomic_output", "write_atomic", "flock", "file_lock", "safe_name", "sweep_parts",
+           "part_name", "part_writer", "pid_alive", "PART_SUFFIX"]
