@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,12 +14,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from ..errors import ConfigError
-from ..fsutil import write_atomic
+from ..errors import ConfigError, OutputError
+from ..fsutil import sweep_parts, write_atomic, write_target
 from ..model import NARRATOR, Character, Gender, Override, Pauses, Voice
 from ..text.sections import SKIPPABLE
+from .yamlfile import parse, printable, read_text, round_trip_yaml, shown, shown_key
 
 VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
                                                   "engine": str}
@@ -127,7 +129,7 @@ class Config:
     def where(self, key: str) -> str:
         """'voices.yaml, line 12: characters.Souta.voice', for error messages."""
         line = self.lines.get(key)
-        return f"{self.path.name}, line {line}: {key}" if line else f"{self.path.name}: {key}"
+        return f"{self.path.name}, line {line}: {_capped(key)}" if line else f"{self.path.name}: {_capped(key)}"
 
     def all_voices(self) -> list[tuple[str, Voice]]:
         """Every voice the config names, with the key it sits under."""
@@ -136,20 +138,35 @@ class Config:
         out += [(f"characters.{c.name}.voice", c.voice) for c in self.characters.values()]
         return out
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, CharacterVoice]:
+        """Every name and alias, casefolded, to its entry (the first entry that has it), for O(1) lookups."""
+        index: dict[str, CharacterVoice] = {}
+        for entry in self.characters.values():
+            index.setdefault(entry.name.casefold(), entry)
+        for entry in self.characters.values():
+            for alias in entry.aliases:
+                index.setdefault(alias.casefold(), entry)
+        return index
+
     def lookup(self, speaker: str) -> CharacterVoice | None:
         """The cast entry for a speaker, by name or alias (case-insensitive)."""
-        folded = speaker.casefold()
-        for entry in self.characters.values():
-            if entry.name.casefold() == folded or folded in (a.casefold() for a in entry.aliases):
-                return entry
-        return None
+        return self._by_name.get(speaker.casefold())
 
     def voice_for(self, speaker: str | None, gender: Gender | None = None) -> Voice:
-        """The voice a segment's speaker gets: narrator, a cast entry, else the default for their gender."""
-        if speaker == NARRATOR:
-            return self.narrator
+        """The voice a segment's speaker gets: a cast entry, else the narrator's for "Narrator", else a default.
+
+        "Narrator" as a speaker is the narrator speaking (or a character of that name): the narrator's
+        voice, unless voices.yaml gives `characters: Narrator:` a voice of its own.
+        """
         entry = self.lookup(speaker) if speaker is not None else None
-        return entry.voice if entry else self.default_for(gender)
+        if entry is not None:
+            return entry.voice
+        return self.narrator if speaker == NARRATOR else self.default_for(gender)
+
+    def is_cast(self, speaker: str) -> bool:
+        """Whether a speaker already has a voice of their own (an entry, or the narrator's for "Narrator")."""
+        return speaker == NARRATOR or self.lookup(speaker) is not None
 
     def default_for(self, gender: Gender | None) -> Voice:
         """`defaults.<gender>` (male/female), else `defaults.unknown`."""
@@ -178,15 +195,17 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return {str: "a string", bool: "true/false", int: "a number", float: "a number"}.get(type(value), repr(value))
+    return {str: "a string", bool: "true/false", int: "a number", float: "a number"}.get(type(value), shown(value))
 
 
 def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 100
-    return yaml
+    return round_trip_yaml()
+
+
+def _capped(where: str, limit: int = 120) -> str:
+    """A dotted key for a message: control characters escaped, cut to `limit` characters (names may be long)."""
+    where = printable(where[: limit + 1])
+    return where if len(where) <= limit else where[: limit - 1] + "\u2026"
 
 
 def _line(node: Any, key: Any) -> str:
@@ -198,7 +217,7 @@ def _line(node: Any, key: Any) -> str:
 
 
 class _Checker:
-    """Validation helpers that name the file, line and key of every problem."""
+    """Validation helpers that name the file, line and key of every problem (values shown bounded)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -206,7 +225,12 @@ class _Checker:
 
     def fail(self, node: Any, key: Any, where: str, problem: str) -> ConfigError:
         line = _line(node, key)
-        return ConfigError(f"{self.path.name}{', ' + line if line else ''}: {where}: {problem}")
+        return ConfigError(f"{self.path.name}{', ' + line if line else ''}: {_capped(where)}: {problem}")
+
+    def note_line(self, node: Any, key: Any, where: str) -> None:
+        """Remember the line of `key` for later messages about it (an unknown voice id...)."""
+        with contextlib.suppress(AttributeError, KeyError, TypeError):
+            self.lines[where] = node.lc.key(key)[0] + 1
 
     def mapping(self, value: Any, parent: Any, key: Any, where: str) -> CommentedMap:
         if value is None:
@@ -222,9 +246,9 @@ class _Checker:
         value = node[key]
         names = engine_names()
         if not isinstance(value, str):
-            raise self.fail(node, key, where, f"expected a string, got {value!r}")
+            raise self.fail(node, key, where, f"expected a string, got {shown(value)}")
         if value not in names:
-            raise self.fail(node, key, where, f"unknown engine {value!r} (expected one of: {', '.join(names)})")
+            raise self.fail(node, key, where, f"unknown engine {shown(value)} (expected one of: {', '.join(names)})")
         return value
 
     def voice(self, value: Any, parent: Any, key: Any, where: str, engine: str, extra: Iterable[str] = ()) -> Voice:
@@ -232,29 +256,31 @@ class _Checker:
         allowed = set(VOICE_KEYS) | set(extra)
         for k in node:
             if k not in allowed:
-                raise self.fail(node, k, f"{where}.{k}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+                raise self.fail(node, k, f"{where}.{shown_key(k)}",
+                                f"unknown key (expected one of: {', '.join(sorted(allowed))})")
         if "voice" not in node:
             raise self.fail(parent, key, where, "missing required key 'voice'")
-        with contextlib.suppress(AttributeError, KeyError, TypeError):
-            self.lines[f"{where}.voice"] = node.lc.key("voice")[0] + 1
+        self.note_line(node, "voice", f"{where}.voice")
         out: dict[str, Any] = {}
         if "engine" in node:
             self.engine(node, "engine", f"{where}.engine")
         for k, typ in VOICE_KEYS.items():
-            if k not in node:
-                continue
-            v: Any = node[k]
-            if isinstance(v, bool) or not isinstance(v, typ):
-                expected = "a string" if typ is str else "a whole number" if typ is int else "a number"
-                raise self.fail(node, k, f"{where}.{k}", f"expected {expected}, got {v!r}")
-            if k in RANGES:
-                lo, hi = RANGES[k]
-                if not lo <= typing.cast(float, v) <= hi:
-                    raise self.fail(node, k, f"{where}.{k}", f"{v!r} is out of range ({lo}-{hi})")
-            out[k] = v
+            if k in node:
+                out[k] = self._voice_value(node, k, typ, where)
         out.setdefault("engine", engine)
         out["volume"] = float(out.get("volume", 1.0))
         return Voice(**out)
+
+    def _voice_value(self, node: Any, k: str, typ: type | tuple[type, ...], where: str) -> Any:
+        v: Any = node[k]
+        if isinstance(v, bool) or not isinstance(v, typ):
+            expected = "a string" if typ is str else "a whole number" if typ is int else "a number"
+            raise self.fail(node, k, f"{where}.{k}", f"expected {expected}, got {shown(v)}")
+        if k in RANGES:
+            lo, hi = RANGES[k]
+            if not lo <= typing.cast(float, v) <= hi:
+                raise self.fail(node, k, f"{where}.{k}", f"{shown(v)} is out of range ({lo}-{hi})")
+        return str(v) if typ is str else v
 
 
 OVERRIDE_KEYS = ("line", "speaker", "nth", "chapter", "context")
@@ -278,19 +304,20 @@ def _override(check: _Checker, onode: Any, item: Any, i: int) -> Override:
         check.lines[where] = onode.lc.item(i)[0] + 1
     for k in item:
         if k not in OVERRIDE_KEYS:
-            raise check.fail(item, k, f"{where}.{k}", f"unknown key (expected one of: {', '.join(OVERRIDE_KEYS)})")
+            raise check.fail(item, k, f"{where}.{shown_key(k)}",
+                             f"unknown key (expected one of: {', '.join(OVERRIDE_KEYS)})")
     if not all(isinstance(item[k], str) and item[k].strip() for k in ("line", "speaker")):
         raise check.fail(onode, i, where, "'line' and 'speaker' must be non-empty strings")
     nth, chapter, context = item.get("nth"), item.get("chapter"), item.get("context")
     if nth is not None and (isinstance(nth, bool) or not isinstance(nth, int) or nth < 1):
-        raise check.fail(item, "nth", f"{where}.nth", f"expected a whole number from 1 up, got {nth!r}")
+        raise check.fail(item, "nth", f"{where}.nth", f"expected a whole number from 1 up, got {shown(nth)}")
     bad_number = isinstance(chapter, bool) or (isinstance(chapter, int) and chapter < 0)
     if chapter is not None and (bad_number or not isinstance(chapter, (int, str)) or not str(chapter).strip()):
         raise check.fail(item, "chapter", f"{where}.chapter",
-                         f"expected a chapter number or words of its title, got {chapter!r}")
+                         f"expected a chapter number or words of its title, got {shown(chapter)}")
     if context is not None and (not isinstance(context, str) or not context.strip()):
         raise check.fail(item, "context", f"{where}.context",
-                         f"expected words found near the line, got {context!r}")
+                         f"expected words found near the line, got {shown(context)}")
     return Override(str(item["line"]), str(item["speaker"]), nth, chapter, context)
 
 
@@ -298,7 +325,7 @@ def _gender(check: _Checker, node: Any, where: str) -> Gender | None:
     """A character's optional `gender:` (male or female)."""
     gender = node.get("gender") if isinstance(node, Mapping) else None
     if gender not in (None, "male", "female"):
-        raise check.fail(node, "gender", f"{where}.gender", f"expected male or female, got {gender!r}")
+        raise check.fail(node, "gender", f"{where}.gender", f"expected male or female, got {shown(gender)}")
     return typing.cast("Gender | None", gender)
 
 
@@ -307,37 +334,23 @@ def _names(check: _Checker, doc: Any, key: str) -> tuple[str, ...]:
     names = doc.get(key) or []
     if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
         raise check.fail(doc, key, key, "expected a list of names")
-    return tuple(names)
+    return tuple(str(n) for n in names)
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate voices.yaml; a missing file gives the built-in defaults."""
-    if not path.exists():
+    """Read and validate voices.yaml; a missing file gives the built-in defaults.
+
+    A file that is not a regular file (a pipe, a folder), larger than `yamlfile.LIMITS['bytes']`,
+    not UTF-8, malformed, or whose aliases expand beyond a small limit is a ConfigError.
+    """
+    raw = read_text(path)
+    if raw is None:
         return Config(path=path)
-    try:
-        data = path.read_bytes()
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path.name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
-    doc = _parse(raw, path)
-    return _validate(doc, path)
+    return _validate(_parse(raw, path), path)
 
 
 def _parse(raw: str, path: Path) -> Any:
-    try:
-        return _yaml().load(raw)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"{path.name}{where}: malformed YAML: {problem}") from None
-    except YAMLError as exc:
-        raise ConfigError(f"{path.name}: malformed YAML: {exc}") from None
+    return parse(raw, path)
 
 
 def _validate(doc: Any, path: Path) -> Config:
@@ -348,54 +361,99 @@ def _validate(doc: Any, path: Path) -> Config:
         raise ConfigError(f"{path.name}: expected a mapping of settings at the top level, got {type(doc).__name__}")
     for k in doc:
         if k not in TOP_KEYS:
-            raise check.fail(doc, k, str(k), f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
+            raise check.fail(doc, k, shown_key(k), f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
     engine = check.engine(doc, "engine", "engine") if "engine" in doc else "espeak"
-    if "engine" in doc and _line(doc, "engine"):
-        check.lines["engine"] = int(_line(doc, "engine").split()[1])
+    if "engine" in doc:
+        check.note_line(doc, "engine", "engine")
+    narrator, defaults = _narrator_and_defaults(check, doc, engine)
+    return Config(
+        not_characters=_names(check, doc, "not_characters"),
+        path=path,
+        engine=engine,
+        bitrate=_bitrate(check, doc),
+        narrator=narrator,
+        defaults=defaults,
+        characters=_characters(check, doc, engine),
+        overrides=_overrides(check, doc),
+        pronounce=_pronounce(check, doc),
+        pauses=_pauses(check, doc),
+        skip=_skip(check, doc),
+        exists=True,
+        lines=check.lines,
+    )
+
+
+def _bitrate(check: _Checker, doc: Any) -> int:
     bitrate = doc.get("bitrate", 64)
-    if isinstance(bitrate, bool) or bitrate not in BITRATES:
+    if isinstance(bitrate, bool) or not isinstance(bitrate, int) or bitrate not in BITRATES:
         choices = ", ".join(map(str, BITRATES))
-        raise check.fail(doc, "bitrate", "bitrate", f"{bitrate!r} is not an MP3 bitrate ({choices})")
-    narrator = DEFAULT_NARRATOR
+        raise check.fail(doc, "bitrate", "bitrate", f"{shown(bitrate)} is not an MP3 bitrate ({choices})")
+    return int(bitrate)
+
+
+def _narrator_and_defaults(check: _Checker, doc: Any, engine: str) -> tuple[Voice, dict[str, Voice]]:
     if "narrator" in doc:
         narrator = check.voice(doc["narrator"], doc, "narrator", "narrator", engine)
     else:
         # The built-in narrator and default voices are espeak ids: they stay on espeak until the
         # file names voices of the chosen engine (new characters are cast on `engine` itself).
-        narrator = replace(narrator, engine="espeak")
+        narrator = replace(DEFAULT_NARRATOR, engine="espeak")
     defaults = {"unknown": replace(DEFAULT_UNKNOWN, engine="espeak")}
     dnode = check.mapping(doc.get("defaults"), doc, "defaults", "defaults")
     for k in dnode:
         if k not in ("male", "female", "unknown"):
-            raise check.fail(dnode, k, f"defaults.{k}", "unknown key (expected one of: male, female, unknown)")
+            raise check.fail(dnode, k, f"defaults.{shown_key(k)}",
+                             "unknown key (expected one of: male, female, unknown)")
         defaults[k] = check.voice(dnode[k], dnode, k, f"defaults.{k}", engine)
+    return narrator, defaults
+
+
+def _characters(check: _Checker, doc: Any, engine: str) -> dict[str, CharacterVoice]:
     characters: dict[str, CharacterVoice] = {}
     cnode = check.mapping(doc.get("characters"), doc, "characters", "characters")
     for name in cnode:
-        where = f"characters.{name}"
-        entry = check.voice(cnode[name], cnode, name, where, engine, extra=("aliases", "gender"))
+        where = f"characters.{shown_key(name)}"
+        if isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip():
+            raise check.fail(cnode, name, where, "expected a character's name")
+        entry = check.voice(cnode[name], cnode, name, f"characters.{name}", engine, extra=("aliases", "gender"))
         aliases = cnode[name].get("aliases", []) if isinstance(cnode[name], Mapping) else []
         if isinstance(aliases, str):
             aliases = [aliases]
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise check.fail(cnode[name], "aliases", f"{where}.aliases", "expected a list of names")
-        characters[str(name)] = CharacterVoice(str(name), entry, tuple(aliases), _gender(check, cnode[name], where))
-    overrides = [_override(check, onode_i, item, i) for i, item, onode_i in _items(check, doc)]
+        characters[str(name)] = CharacterVoice(str(name), entry, tuple(str(a) for a in aliases),
+                                               _gender(check, cnode[name], where))
+    return characters
+
+
+def _overrides(check: _Checker, doc: Any) -> tuple[Override, ...]:
+    return tuple(_override(check, onode, item, i) for i, item, onode in _items(check, doc))
+
+
+def _pronounce(check: _Checker, doc: Any) -> dict[str, str]:
     pnode = check.mapping(doc.get("pronounce"), doc, "pronounce", "pronounce")
     pronounce = {}
     for word, said in pnode.items():
         if not isinstance(said, str) or not str(word).strip():
-            raise check.fail(pnode, word, f"pronounce.{word}", f"expected a string, got {said!r}")
-        pronounce[str(word)] = said
-    pronounce = _with_spoken_forms(pronounce)
+            raise check.fail(pnode, word, f"pronounce.{shown_key(word)}", f"expected a string, got {shown(said)}")
+        pronounce[str(word)] = str(said)
+    return _with_spoken_forms(pronounce)
+
+
+def _pauses(check: _Checker, doc: Any) -> Pauses:
     pauses = Pauses()
     panode = check.mapping(doc.get("pauses"), doc, "pauses", "pauses")
     for k, v in panode.items():
         if k not in PAUSE_KEYS:
-            raise check.fail(panode, k, f"pauses.{k}", f"unknown key (expected one of: {', '.join(PAUSE_KEYS)})")
+            raise check.fail(panode, k, f"pauses.{shown_key(k)}",
+                             f"unknown key (expected one of: {', '.join(PAUSE_KEYS)})")
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10000:
-            raise check.fail(panode, k, f"pauses.{k}", f"expected milliseconds from 0 to 10000, got {v!r}")
-        pauses = replace(pauses, **{k: v})
+            raise check.fail(panode, k, f"pauses.{k}", f"expected milliseconds from 0 to 10000, got {shown(v)}")
+        pauses = replace(pauses, **{k: int(v)})
+    return pauses
+
+
+def _skip(check: _Checker, doc: Any) -> tuple[str, ...]:
     skip = doc.get("skip", list(SKIPPABLE))
     if skip is None:
         skip = []
@@ -403,23 +461,9 @@ def _validate(doc: Any, path: Path) -> Config:
         skip = [skip]
     if not isinstance(skip, list) or any(s not in SKIPPABLE for s in skip):
         bad = next((s for s in skip if s not in SKIPPABLE), None) if isinstance(skip, list) else None
-        got = f"got {bad!r}" if bad is not None else f"got {_kind(skip)}"
+        got = f"got {shown(bad)}" if bad is not None else f"got {_kind(skip)}"
         raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)} ({got})")
-    return Config(
-        not_characters=_names(check, doc, "not_characters"),
-        path=path,
-        engine=engine,
-        bitrate=bitrate,
-        narrator=narrator,
-        defaults=defaults,
-        characters=characters,
-        overrides=tuple(overrides),
-        pronounce=pronounce,
-        pauses=pauses,
-        skip=tuple(skip),
-        exists=True,
-        lines=check.lines,
-    )
+    return tuple(str(s) for s in skip)
 
 
 # --- casting -----------------------------------------------------------------------------------
@@ -436,7 +480,7 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
     )
 
     taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
-    todo = [c for c in characters if c.name != NARRATOR and config.lookup(c.name) is None]
+    todo = [c for c in characters if not config.is_cast(c.name)]
     available = None
     if config.engine != "espeak":
         from ..engines import get_engine
@@ -453,35 +497,67 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
 def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[str, Sequence[str]]) -> Config:
     """Write the new speakers into voices.yaml, keeping the user's comments and order; returns the new config.
 
-    A missing file is first created from the commented template. The file is replaced atomically,
-    so an interrupted write never leaves a clobbered voices.yaml.
+    A missing file is first created from the commented template (a file of comments only keeps
+    them above it). The file is replaced atomically and keeps its mode (a symlink is written
+    through), so an interrupted write or a full disk never leaves a clobbered voices.yaml; a
+    read-only file is refused, never replaced.
     """
     path = config.path
-    raw = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
-    doc = _parse(raw, path)
-    if doc is None:
-        doc = _parse(TEMPLATE, path)
+    _check_writable(path, list(new))
+    raw = read_text(path)
+    doc = _parse(raw if raw is not None else TEMPLATE, path)
+    if doc is None:  # empty, or comments only: the template below the user's own lines
+        doc = _parse(_kept_comments(raw or "") + TEMPLATE, path)
     chars = doc.get("characters")
     if not isinstance(chars, CommentedMap):
         chars = CommentedMap()
         doc["characters"] = chars
     for name, voice in new.items():
-        entry = CommentedMap()
-        entry["voice"] = voice.voice
-        entry["rate"] = voice.rate
-        entry["pitch"] = voice.pitch
-        if voice.engine != config.engine:
-            entry["engine"] = voice.engine
-        extra = [a for a in aliases.get(name, ()) if a != name]
-        if extra:
-            seq = CommentedSeq(extra)
-            seq.fa.set_flow_style()
-            entry["aliases"] = seq
-        chars[name] = entry
+        chars[name] = _entry(voice, config.engine, [a for a in aliases.get(name, ()) if a != name])
     buf = io.StringIO()
     _yaml().dump(doc, buf)
-    write_atomic(path, buf.getvalue(), sync=True)
+    sweep_parts(write_target(path).parent)  # a killed writer's temp file beside voices.yaml
+    try:
+        write_atomic(path, buf.getvalue(), sync=True)
+    except OutputError as exc:
+        raise OutputError(f"{exc} ({path.name} is unchanged)") from None
     return load_config(path)
+
+
+def _entry(voice: Voice, engine: str, aliases: Sequence[str]) -> CommentedMap:
+    entry = CommentedMap()
+    entry["voice"] = voice.voice
+    entry["rate"] = voice.rate
+    entry["pitch"] = voice.pitch
+    if voice.engine != engine:
+        entry["engine"] = voice.engine
+    if aliases:
+        seq = CommentedSeq(aliases)
+        seq.fa.set_flow_style()
+        entry["aliases"] = seq
+    return entry
+
+
+def _kept_comments(raw: str) -> str:
+    """The comment and blank lines of a file that holds no settings, to keep above the template."""
+    lines = [line for line in raw.splitlines() if not line.strip() or line.lstrip().startswith("#")]
+    kept = "\n".join(lines).strip("\n")
+    return kept + "\n\n" if kept else ""
+
+
+def _check_writable(path: Path, names: Sequence[str]) -> None:
+    """Refuse to replace a voices.yaml its owner made read-only (renaming over it would succeed)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # absent (created from the template), or unreadable (the write reports it)
+    if mode & 0o222 and os.access(path, os.W_OK):
+        return
+    if not names:
+        raise OutputError(f"{path.name} is read-only: cannot rewrite it (make it writable)")
+    listed = ", ".join(shown_key(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    raise OutputError(f"{path.name} is read-only: cannot add {listed} to it "
+                      "(make it writable, or add them under `characters:` yourself)")
 
 
 __all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender"]
