@@ -18,7 +18,7 @@ from .cleantext import clean_line
 from .engines import check_voice
 from .errors import Interrupted
 from .fsutil import file_lock, safe_name
-from .model import Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
+from .model import NARRATOR, Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
 from .publish import steps as publish
 from .publish.steps import PublishOptions
 from .publish.tags import TrackTags
@@ -189,7 +189,11 @@ def _voices_used(chapter: Chapter, config: Config) -> tuple[tuple[str, Voice], .
     used: dict[str, Voice] = {"Narrator": config.narrator}
     for seg in chapter.segments:
         if seg.kind == "dialogue":
-            used.setdefault(seg.speaker or "(unknown speaker)", config.voice_for(seg.speaker))
+            voice = config.voice_for(seg.speaker)
+            label = seg.speaker or "(unknown speaker)"
+            if seg.speaker == NARRATOR and voice != config.narrator:  # `characters: Narrator:` has its own voice
+                label = "Narrator (character)"
+            used.setdefault(label, voice)
     return tuple(used.items())
 
 

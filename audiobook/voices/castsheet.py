@@ -81,9 +81,9 @@ def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None
     new = cast(config, characters, ages)
     rows = []
     for c in sorted(characters, key=lambda c: (-c.lines, -c.words, c.name)):
-        entry = config.lookup(c.name)
-        voice = entry.voice if entry else new.get(c.name, config.default_for(c.gender))
-        rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, entry is None, c.aliases,
+        known = config.is_cast(c.name)  # an entry, or "Narrator" (the narrator's voice unless it has one)
+        voice = config.voice_for(c.name, c.gender) if known else new.get(c.name, config.default_for(c.gender))
+        rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, not known, c.aliases,
                             c.gender_evidence))
     return config, rows
 
@@ -94,7 +94,7 @@ def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
 
     with file_lock(config.path):  # a render may be adding speakers too: re-read under the lock
         fresh = load_config(config.path)
-        new = {r.name: r.voice for r in rows if r.new and fresh.lookup(r.name) is None}
+        new = {r.name: r.voice for r in rows if r.new and not fresh.is_cast(r.name)}
         if new:
             add_characters(fresh, new, {r.name: r.aliases for r in rows})
     return list(new)
