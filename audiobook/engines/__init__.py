@@ -33,6 +33,7 @@ class Engine(Protocol):
 
 _FACTORIES: dict[str, Callable[[], Engine]] = {}
 _INSTANCES: dict[str, Engine] = {}
+_IDS: dict[str, dict[str, str]] = {}  # engine name -> lowercased voice id -> its spelling, filled on first use
 
 
 def register(name: str, factory: Callable[[], Engine]) -> None:
@@ -65,7 +66,7 @@ def check_voice(voice: Voice, where: str) -> Voice:
         engine = get_engine(voice.engine)
     except ConfigError as exc:  # an unknown engine, or one whose package is not installed
         raise ConfigError(f"{where}: {exc}") from None
-    ids = {v.id.lower(): v.id for v in engine.voices()}
+    ids = _voice_ids(voice.engine, engine)
     if not ids:
         raise ConfigError(f"{where}: engine {voice.engine} has no voices installed{_no_voices_hint(voice.engine)}")
     if voice.voice.lower() in ids:
@@ -73,6 +74,16 @@ def check_voice(voice: Voice, where: str) -> Voice:
     close = difflib.get_close_matches(voice.voice.lower(), sorted(ids), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(ids[c] for c in close)}?" if close else "; run `audiobook voices` to list them"
     raise ConfigError(f"{where}: unknown voice id {voice.voice!r} for engine {voice.engine}{hint}")
+
+
+def _voice_ids(name: str, engine: Engine) -> dict[str, str]:
+    """The engine's voice ids by lowercased id, listed once per process (checking a big cast stays linear)."""
+    if name not in _IDS or _INSTANCES.get(name) is not engine:
+        ids = {v.id.lower(): v.id for v in engine.voices()}
+        if not ids:
+            return ids  # none installed yet: ask again next time (a model may be added)
+        _IDS[name] = ids
+    return _IDS[name]
 
 
 def _no_voices_hint(engine: str) -> str:
