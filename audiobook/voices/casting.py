@@ -13,10 +13,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from ..attribution.speechverbs import VERB
-from ..model import NARRATOR, Chapter, Character, Gender, Voice
+from ..model import NARRATOR, Chapter, Character, Gender, Segment, Voice
 
 Age = Literal["young", "adult", "old"]
 
@@ -181,22 +183,42 @@ class _Pool:
 
     Updated incrementally as voices are cast, so casting n speakers costs O(n × candidates)
     rather than O(n² × candidates): a novel's hundred walk-on parts cast in well under a second.
+    The distances to one cast voice are computed for all candidates at once (numpy, the same
+    arithmetic as `distance`), so even a voices.yaml of thousands of characters is read in a second.
     """
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.candidates = candidates
-        self.nearest = [math.inf] * len(candidates)
+        self.nearest = np.full(len(candidates), math.inf)
         self.seen = 0  # how many of the cast voices `nearest` accounts for
+        feats = [c.features for c in candidates]
+        self._semitones = np.array([f.semitones for f in feats], dtype=float)
+        self._brightness = np.array([f.brightness for f in feats], dtype=float)
+        self._rate = np.array([f.rate for f in feats], dtype=float)
+        self._codes: dict[str, dict[str, int]] = {}
+        self._labels = {name: self._encode(name, [getattr(f, name) for f in feats])
+                        for name in ("variant", "accent", "engine")}
+
+    def _encode(self, name: str, values: Sequence[str]) -> Any:
+        codes = self._codes.setdefault(name, {})
+        return np.array([codes.setdefault(v, len(codes)) for v in values], dtype=np.int64)
+
+    def _differs(self, name: str, value: str) -> Any:
+        return self._labels[name] != self._codes[name].get(value, -1)
 
     def catch_up(self, cast: Sequence[Features]) -> None:
-        for f in cast[self.seen:]:
-            self.nearest = [min(n, distance(c.features, f)) for n, c in zip(self.nearest, self.candidates)]
+        for f in dict.fromkeys(cast[self.seen:]):  # a voice cast twice moves nothing the second time
+            d = np.minimum(np.abs(self._semitones - f.semitones), 12.0) / 2.5
+            d = d + (0.7 * self._differs("variant", f.variant) + 0.8 * self._differs("accent", f.accent)
+                     + 0.8 * self._differs("engine", f.engine))
+            d = d + (4.0 * np.abs(self._brightness - f.brightness) + np.abs(self._rate - f.rate) / 25)
+            self.nearest = np.minimum(self.nearest, d)
         self.seen = len(cast)
 
     def best(self, weight: float) -> Voice:
         """The candidate farthest from every cast voice (up to ENOUGH), cheapest on ties, first on exact ties."""
         best, best_score = self.candidates[0].voice, -math.inf
-        for c, nearest in zip(self.candidates, self.nearest):
+        for c, nearest in zip(self.candidates, self.nearest.tolist()):
             near = ENOUGH if nearest == math.inf else nearest
             score = min(near, ENOUGH) - weight * c.cost - (100 if near < 1e-9 else 0)  # never a duplicate
             if score > best_score + 1e-9:
@@ -288,30 +310,47 @@ def infer_ages(chapters: Sequence[Chapter], characters: Sequence[Character] = ()
     for chapter in chapters:
         for c in chapter.characters:
             genders.setdefault(c.name, c.gender)
-    votes: dict[str, dict[str, int]] = {}
-
-    def vote(name: str, age: Age, noun: str) -> None:
-        if _compatible(noun, genders.get(name)):
-            votes.setdefault(name, {}).setdefault(age, 0)
-            votes[name][age] += 1
-
-    for name in genders:
-        described = _DESCRIPTION.fullmatch(name.strip())
-        if described:  # attribution names an unnamed speaker by description: "the old gentleman"
-            votes.setdefault(name, {})[_cue_age(described.group("noun"), None)] = 3
-        m = _NAME_AGE.match(name)
-        if m and " " in name.strip():
-            votes.setdefault(name, {}).setdefault("old" if m.group("old") else "young", 0)
-            votes[name]["old" if m.group("old") else "young"] += 3
+    votes = _AgeVotes(genders)
+    votes.names()
     beside = {name: (re.compile(rf"\b{_YOUNG_ADJ}\s+{re.escape(name)}\b", re.IGNORECASE),
                      re.compile(rf"\bold\s+{re.escape(name)}\b", re.IGNORECASE)) for name in genders}
     for chapter in chapters:
+        votes.beside(chapter, beside)
+        votes.tags(chapter)
+    return votes.decided()
+
+
+class _AgeVotes:
+    """Votes for 'young'/'old' by speaker, from each kind of cue `infer_ages` reads."""
+
+    def __init__(self, genders: Mapping[str, Gender | None]) -> None:
+        self.genders = genders
+        self.votes: dict[str, dict[str, int]] = {}
+
+    def add(self, name: str, age: str, n: int = 1) -> None:
+        self.votes.setdefault(name, {}).setdefault(age, 0)
+        self.votes[name][age] += n
+
+    def names(self) -> None:
+        """Speakers named by a description ("the old gentleman") or an age word ("Grandpa Joe")."""
+        for name in self.genders:
+            described = _DESCRIPTION.fullmatch(name.strip())
+            if described:  # attribution names an unnamed speaker by description: "the old gentleman"
+                self.votes.setdefault(name, {})[_cue_age(described.group("noun"), None)] = 3
+            m = _NAME_AGE.match(name)
+            if m and " " in name.strip():
+                self.add(name, "old" if m.group("old") else "young", 3)
+
+    def beside(self, chapter: Chapter, beside: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]]) -> None:
+        """"little Tom", "old Ben" in the chapter's narration."""
         narration = [seg.text for seg in chapter.segments if seg.kind == "narration"]
-        for name, (young, old) in beside.items():  # "little Tom", "old Ben"
+        for name, (young, old) in beside.items():
             for text in narration:
-                votes.setdefault(name, {})
-                votes[name]["young"] = votes[name].get("young", 0) + len(young.findall(text))
-                votes[name]["old"] = votes[name].get("old", 0) + len(old.findall(text))
+                self.add(name, "young", len(young.findall(text)))
+                self.add(name, "old", len(old.findall(text)))
+
+    def tags(self, chapter: Chapter) -> None:
+        """Descriptions beside a name, or in the speech tag of a line ("said the old man")."""
         segs = chapter.segments
         by_para: dict[int, list[str]] = {}
         for seg in segs:
@@ -322,28 +361,32 @@ def infer_ages(chapters: Sequence[Chapter], characters: Sequence[Character] = ()
                 continue
             for m in _DESCRIPTION.finditer(seg.text):
                 noun = " ".join(m.group("noun").split())
-                age = _cue_age(noun, m.group("adj"))
-                named = _named_beside(seg.text, m, genders)
-                if named:
-                    vote(named, age, noun)
-                    continue
-                # Otherwise only a description in a speech tag ("said the old man", "the boy asked")
-                # says who it is: the speaker of the line the tag belongs to.
-                if not (_SPEECH_AFTER.match(seg.text[m.end():]) or _SPEECH_BEFORE.search(seg.text[:m.start()])):
-                    continue
-                line = next((s for s in (segs[i - 1] if i else None, segs[i + 1] if i + 1 < len(segs) else None)
-                             if s is not None and s.kind == "dialogue" and s.speaker and s.paragraph == seg.paragraph),
-                            None)
-                if line is not None:
-                    vote(line.speaker, age, noun)  # type: ignore[arg-type]
-                elif seg.paragraph not in by_para and seg.paragraph - 1 in by_para:
-                    vote(by_para[seg.paragraph - 1][-1], age, noun)  # "But the little boy said..." next paragraph
-    out = {}
-    for name, v in votes.items():
-        best = max(sorted(v), key=lambda a: v[a])
-        if v[best] and v[best] > sum(v.values()) - v[best]:
-            out[name] = best
-    return out
+                speaker = _named_beside(seg.text, m, self.genders) or _tagged_speaker(segs, i, m, by_para)
+                if speaker and _compatible(noun, self.genders.get(speaker)):
+                    self.add(speaker, _cue_age(noun, m.group("adj")))
+
+    def decided(self) -> dict[str, str]:
+        """Each speaker's age where one kind of cue outvotes the other."""
+        out = {}
+        for name, v in self.votes.items():
+            best = max(sorted(v), key=lambda a: v[a])
+            if v[best] and v[best] > sum(v.values()) - v[best]:
+                out[name] = best
+        return out
+
+
+def _tagged_speaker(segs: Sequence[Segment], i: int, m: re.Match[str], by_para: Mapping[int, list[str]]) -> str | None:
+    """Who a description in a speech tag stands for: the speaker of the line the tag belongs to."""
+    seg = segs[i]
+    if not (_SPEECH_AFTER.match(seg.text[m.end():]) or _SPEECH_BEFORE.search(seg.text[:m.start()])):
+        return None  # a description elsewhere ("she looked at the boy") says nothing about who speaks
+    line = next((s for s in (segs[i - 1] if i else None, segs[i + 1] if i + 1 < len(segs) else None)
+                 if s is not None and s.kind == "dialogue" and s.speaker and s.paragraph == seg.paragraph), None)
+    if line is not None:
+        return line.speaker
+    if seg.paragraph not in by_para and seg.paragraph - 1 in by_para:
+        return by_para[seg.paragraph - 1][-1]  # "But the little boy said..." in the next paragraph
+    return None
 
 
 def _named_beside(text: str, m: re.Match[str], genders: Mapping[str, Gender | None]) -> str | None:
