@@ -81,21 +81,30 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
         return None  # a syntax we do not handle (several ranges...): the whole file, as RFC 9110 allows
     first, last = m.group(1), m.group(2)
     if first == "":  # the last N bytes
-        n = int(last)
+        n = _number(last)
         if n == 0 or size == 0:
             return "bad"
         return max(0, size - n), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
+    start = _number(first)
+    end = min(_number(last), size - 1) if last else size - 1
     if start >= size or end < start:
         return "bad"
     return start, end
+
+
+def _number(digits: str) -> int:
+    """A byte position from the header; any beyond 10**18 (past every file) without converting thousands of digits."""
+    stripped = digits.lstrip("0") or "0"
+    return int(stripped) if len(stripped) <= 18 else 10**18
 
 
 class BookServer(ThreadingHTTPServer):
     """A threading HTTP server bound to one book folder."""
 
     daemon_threads = True
+    # Connections the kernel queues before we accept them: the default 5 made a podcast app's
+    # burst of parallel range requests wait for TCP retransmits (seconds); the kernel caps it anyway.
+    request_queue_size = 1024
 
     def __init__(self, folder: Path, address: tuple[str, int], base_url: str | None = None) -> None:
         self.folder = folder.resolve()
@@ -115,6 +124,12 @@ class BookServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: BookServer
     server_version = "audiobook"
+    timeout = 60  # seconds a silent connection is kept: a stalled client does not hold a thread forever
+    _responded = False
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._responded = True
+        super().send_response(code, message)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         log.info("%s %s", self.address_string(), format % args)
@@ -140,8 +155,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _serve(self, body: bool) -> None:
+        """Answer one request; whatever goes wrong, the client gets a status line, never an empty reply."""
+        self._responded = False
+        try:
+            self._route(body)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client left
+        except Exception as exc:  # noqa: BLE001  (one bad request must not cost the client its answer)
+            log.error("%s %s: %s: %s", self.address_string(), self.path[:200], type(exc).__name__, str(exc)[:200])
+            if not self._responded:
+                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "the server could not answer this request")
+
+    def _route(self, body: bool) -> None:
         try:
             path = resolve_request(self.server.folder, self.path)
+        except OSError:  # a name too long for the file system, a loop of links...: nothing there to serve
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
         except (Forbidden, UnicodeDecodeError):
             self.send_error(HTTPStatus.FORBIDDEN, "outside the book folder")
             return
@@ -151,10 +181,14 @@ class _Handler(BaseHTTPRequestHandler):
         if path == self.server.folder / FEED_NAME:
             try:
                 self._send_bytes(build_feed(self.server.folder, self._base_url()), MIME[".xml"], body)
-            except OutputError as exc:
-                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
+            except OutputError as exc:  # the reason goes in the page: a status line must be Latin-1
+                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot build the feed", str(exc)[:500])
             return
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError:  # ENAMETOOLONG and friends: is_file() passes only some of them over
+            found = False
+        if not found:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         self._send_file(path, body)
