@@ -10,7 +10,10 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import io
+import os
+import stat
 import textwrap
+import warnings
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
@@ -21,6 +24,8 @@ from ..fsutil import atomic_output
 COVER_NAME = "cover.jpg"
 MIN_SIDE = 1400
 MAX_SIDE = 3000
+#: Largest image read (after a JPEG's reduced-scale decode): 50 million pixels are 150 MB as RGB.
+MAX_PIXELS = 50_000_000
 
 
 def _palette(title: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -78,14 +83,7 @@ def generate_cover(title: str, author: str | None, size: int = MIN_SIDE) -> byte
 
 def prepare_cover(path: Path) -> bytes:
     """The user's image as a square JPEG of 1400-3000 px (letterboxed, never cropped); errors name the file."""
-    try:
-        with Image.open(path) as img:
-            img.load()
-            rgb = img.convert("RGB")
-    except FileNotFoundError:
-        raise InputError(f"cover {path}: no such file") from None
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InputError(f"cover {path}: not an image Pillow can read ({exc})") from None
+    rgb = _read_image(path)
     w, h = rgb.size
     side = min(MAX_SIDE, max(MIN_SIDE, w, h))
     scale = side / max(w, h)
@@ -97,6 +95,39 @@ def prepare_cover(path: Path) -> bytes:
     out = io.BytesIO()
     canvas.save(out, format="JPEG", quality=90)
     return out.getvalue()
+
+
+def _read_image(path: Path) -> Image.Image:
+    """The user's image decoded as RGB; InputError for a missing, unreadable or dangerously large one.
+
+    A small file can claim billions of pixels (a "decompression bomb"): the size in the header is
+    checked before anything is decoded, and a large JPEG is decoded straight at a reduced scale.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"cover {path}: not a regular file")
+    except FileNotFoundError:
+        raise InputError(f"cover {path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"cover {path}: cannot read ({exc.strerror or exc})") from None
+    too_big = (f"cover {path}: the image is too large to read safely (over {MAX_PIXELS // 1_000_000} million "
+               "pixels); scale it down first")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit below decides
+            with Image.open(path) as img:
+                if img.format == "JPEG":
+                    img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale: far less memory
+                if img.width * img.height > MAX_PIXELS:
+                    raise InputError(too_big)
+                img.load()
+                return img.convert("RGB")
+    except InputError:
+        raise
+    except Image.DecompressionBombError:
+        raise InputError(too_big) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise InputError(f"cover {path}: not an image Pillow can read ({str(exc)[:200]})") from None
 
 
 def cover_bytes(title: str, author: str | None, source: Path | None = None) -> bytes:
