@@ -497,31 +497,55 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
 def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[str, Sequence[str]]) -> Config:
     """Write the new speakers into voices.yaml, keeping the user's comments and order; returns the new config.
 
-    A missing file is first created from the commented template (a file of comments only keeps
-    them above it). The file is replaced atomically and keeps its mode (a symlink is written
-    through), so an interrupted write or a full disk never leaves a clobbered voices.yaml; a
-    read-only file is refused, never replaced.
+    A missing file is first created from the commented template (see `read_document`); the write is
+    `write_document`'s: atomic, mode kept, symlink written through, a read-only file refused.
     """
     path = config.path
-    _check_writable(path, list(new))
-    raw = read_text(path)
-    doc = _parse(raw if raw is not None else TEMPLATE, path)
-    if doc is None:  # empty, or comments only: the template below the user's own lines
-        doc = _parse(_kept_comments(raw or "") + TEMPLATE, path)
+    check_writable(path, list(new))
+    doc = read_document(path)
     chars = doc.get("characters")
     if not isinstance(chars, CommentedMap):
         chars = CommentedMap()
         doc["characters"] = chars
     for name, voice in new.items():
         chars[name] = _entry(voice, config.engine, [a for a in aliases.get(name, ()) if a != name])
+    return write_document(path, doc)
+
+
+def read_document(path: Path) -> CommentedMap:
+    """voices.yaml as a round-trip document to change, for a later `write_document`.
+
+    A missing file gives the commented template; an empty file or one of comments only gives the
+    template below the user's own lines. A file whose top level is not a mapping is a ConfigError:
+    it is never replaced by the template.
+    """
+    raw = read_text(path)
+    doc = _parse(raw if raw is not None else TEMPLATE, path)
+    if doc is None:
+        doc = _parse(_kept_comments(raw or "") + TEMPLATE, path)
+    if not isinstance(doc, CommentedMap):
+        raise ConfigError(f"{path.name}: expected a mapping of settings at the top level, got {type(doc).__name__}")
+    return doc
+
+
+def write_document(path: Path, doc: CommentedMap) -> Config:
+    """Write a round-trip document to voices.yaml; returns it validated, as `load_config` would.
+
+    It is checked first (an invalid change writes nothing). The file is replaced atomically and keeps
+    its mode, a symlink is written through to its target, a read-only file is refused, and a failed
+    write (a full disk) is an OutputError that leaves the file as it was.
+    """
     buf = io.StringIO()
     _yaml().dump(doc, buf)
+    text = buf.getvalue()
+    config = _validate(_parse(text, path), path)
+    check_writable(path)
     sweep_parts(write_target(path).parent)  # a killed writer's temp file beside voices.yaml
     try:
-        write_atomic(path, buf.getvalue(), sync=True)
+        write_atomic(path, text, sync=True)
     except OutputError as exc:
         raise OutputError(f"{exc} ({path.name} is unchanged)") from None
-    return load_config(path)
+    return config
 
 
 def _entry(voice: Voice, engine: str, aliases: Sequence[str]) -> CommentedMap:
@@ -545,8 +569,11 @@ def _kept_comments(raw: str) -> str:
     return kept + "\n\n" if kept else ""
 
 
-def _check_writable(path: Path, names: Sequence[str]) -> None:
-    """Refuse to replace a voices.yaml its owner made read-only (renaming over it would succeed)."""
+def check_writable(path: Path, names: Sequence[str] = ()) -> None:
+    """Refuse to replace a voices.yaml its owner made read-only (renaming over it would succeed anyway).
+
+    `names` are the speakers the write would add, for the message.
+    """
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -554,10 +581,11 @@ def _check_writable(path: Path, names: Sequence[str]) -> None:
     if mode & 0o222 and os.access(path, os.W_OK):
         return
     if not names:
-        raise OutputError(f"{path.name} is read-only: cannot rewrite it (make it writable)")
+        raise OutputError(f"{path.name} is read-only: cannot change it (make it writable)")
     listed = ", ".join(shown_key(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     raise OutputError(f"{path.name} is read-only: cannot add {listed} to it "
                       "(make it writable, or add them under `characters:` yourself)")
 
 
-__all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender"]
+__all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender",
+           "read_document", "write_document", "check_writable"]
