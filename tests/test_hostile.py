@@ -28,12 +28,20 @@ from mutagen.id3 import ID3
 
 from audiobook import fsutil
 from audiobook.cleantext import clean_block, clean_line
-from audiobook.errors import InputError, OutputError
+from audiobook.errors import ConfigError, InputError, OutputError
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.pipeline import check_config_voices, plan
 from audiobook.publish.cover import prepare_cover
 from audiobook.voices.castsheet import cast_sheet, write_cast
-from audiobook.voices.config import CharacterVoice, Config, add_characters, cast, load_config
+from audiobook.voices.config import (
+    CharacterVoice,
+    Config,
+    add_characters,
+    cast,
+    load_config,
+    read_document,
+    write_document,
+)
 
 CHAPTER = 'Chapter One\n\n"Hello there," said Anna.\n\n"Hi," said Ben.\n'
 CAST = "characters:\n  Anna:\n    voice: gmw/en-us+f3\n  Ben:\n    voice: gmw/en-us+m3\n"
@@ -147,7 +155,7 @@ def test_4_a_few_aliases_are_fine(tmp_path: Path) -> None:
     ("characters:\n  " + "N" * 1000 + ":\n    voice: 5\n",
      "voices.yaml, line 3: characters." + "N" * 108 + "\u2026: expected a string, got 5"),
     ("Q" * 1000 + ": 1\n", "voices.yaml, line 1: " + "Q" * 39 + "\u2026: unknown key (expected one of: engine, "
-                             "bitrate, narrator, defaults, characters, overrides, pronounce, pauses, skip)"),
+                             "bitrate, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters)"),
     ("a: *" + "u" * 50_000 + "\n", "voices.yaml, line 1, column 4: malformed YAML: found undefined alias '"
                                    + "u" * 176 + "\u2026"),
     ("[" * 5000 + "]" * 5000 + "\n", "voices.yaml: malformed YAML: nested too deeply"),
@@ -422,6 +430,28 @@ def test_16_a_comment_only_voices_yaml_keeps_the_users_comment(tmp_path: Path, c
     text = voices.read_text(encoding="utf-8")
     assert text.startswith("# Cast for my story -- keep Anna's voice soft!\n#   (notes to self)\n\n# audiobook voice cast")
     assert set(load_config(voices).characters) == {"Anna", "Ben"}
+
+
+def test_5_16_the_round_trip_api_keeps_comments_and_refuses_what_it_must(tmp_path: Path) -> None:
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("# only a note\n", encoding="utf-8")
+    doc = read_document(voices)
+    doc["bitrate"] = 96
+    config = write_document(voices, doc)
+    assert config.bitrate == 96 and voices.read_text(encoding="utf-8").startswith("# only a note\n\n# audiobook")
+    doc["bitrate"] = 65  # invalid: nothing written
+    with pytest.raises(ConfigError):
+        write_document(voices, doc)
+    assert load_config(voices).bitrate == 96
+    voices.chmod(0o444)
+    with pytest.raises(OutputError) as err:
+        write_document(voices, read_document(voices))
+    assert str(err.value) == "voices.yaml is read-only: cannot change it (make it writable)"
+    voices.chmod(0o644)
+    voices.write_text("- a list\n- not settings\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_document(voices)  # never silently replaced by the template
+    assert str(err.value) == "voices.yaml: expected a mapping of settings at the top level, got CommentedSeq"
 
 
 # --- 17: a chapter title of four-byte characters ---------------------------------------------------
