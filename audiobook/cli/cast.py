@@ -41,7 +41,8 @@ def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: 
     config, rows = cast_sheet(list(inputs), voices, author=author)
     header = ("speaker", "lines", "words", "gender", "voice")
     table = [(r.name + (" (new)" if r.new else ""), str(r.lines), str(r.words),
-              (r.gender or "?") + (f", {r.age}" if r.age else "") + (f" ({r.gender_evidence})" if r.gender_evidence else ""),
+              (r.gender or "?") + (f", {r.age}" if r.age else "")
+              + (f" ({r.gender_evidence})" if r.gender_evidence else ""),
               f"{r.voice.voice} (rate {r.voice.rate}, pitch {r.voice.pitch})"
               + (f" [{r.voice.engine}]" if r.voice.engine != config.engine else ""))
              for r in rows]
