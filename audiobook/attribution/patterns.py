@@ -1,0 +1,167 @@
+"""The patterns attribution reads speech tags with: subjects, verbs, descriptions, vocatives, gestures."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Gender
+from .characters import (
+    HONORIFICS,
+    STOP,
+    split_name,
+)
+from .names import LOWER, NAME_WORD, UPPER
+from .speechverbs import SPEECH_NOUNS, VERB
+
+# ---------------------------------------------------------------- patterns for tags
+
+_CAP = NAME_WORD
+_HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
+_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
+_PRON = r"(?:he|she|I|He|She|they|They|we|We)"
+_DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
+_FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
+       r"their|my|your|our|him|them|me|us)\b"
+       r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
+       rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
+_DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
+         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
+         rf"\s*$))?")
+_SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
+_ADV = (rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|"
+        rf"at\s+length|in\s+turn|still|even|just|softly|aloud|back)")
+_LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
+_ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
+
+# "said poor Mary", "said the kindly Mrs. Hale": words between the verb and a name describe the speaker
+AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in|into|with|for|from|by|on|and|or|but|"
+                              rf"nothing|something|that|who|as|then)\b)"
+                              rf"[{LOWER}-]+\s+){{1,2}}"
+                              rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
+# "Anne said", "the old man slowly replied", "he had asked"
+AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
+# "said Anne", "cried the old man", "said he", "went on Marilla"
+AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|"
+                      rf"{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
+# "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
+AFTER_POSS = re.compile(
+    rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
+    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}(?:{SPEECH_NOUNS})\b")
+# "It was Poirot who spoke."
+AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
+# "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
+AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|"
+                         rf"came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
+# before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
+BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
+                       rf"(?<![\w'\u2019])(?=(?:he|she|"
+                       rf"I)\s)){_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
+# the subject opening a sentence of narration: "Then Anne turned", "She looked"
+SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
+                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+_HAS_VERB = re.compile(rf"\b{VERB}")
+
+_TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
+_VOC_START = re.compile(rf"^\W*(?:(?:Oh|O|Ah|Well|Yes|No|Now|Dear|My\s+dear|Why|Look\s+here|Good\s+morning|"
+                        rf"Good\s+night|Good-bye|Hello|Thank\s+you),?\s+)?(?P<v>{_NAMEP})\s*[,!?.]")
+# "I'm Tobias Reed", "My name is Anne", "Call me Ishmael": the speaker names themself
+_INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I\s+am|I'm|I\u2019m|[Mm]y\s+name\s+is|"
+                    rf"[Mm]y\s+name's|"
+                    rf"[Mm]y\s+name\u2019s|[Nn]ame's|[Nn]ame\u2019s|[Cc]all\s+me|"
+                    rf"[Tt]his\s+is)\s+(?P<v>{_NAMEP})(?=\s*(?:[,.!?;\u2014]|$|--|\s+(?:and|of|from|here)\b))")
+# "Tobias Reed. I run the ferry": a full name as its own sentence, then the speaker talking of themself
+_NAME_SENTENCE = re.compile(rf"^\W*(?P<v>{_NAMEP})\s*\.\s+(?:I|I'm|I've|I'll|My|I\u2019m)\b")
+# a question about who someone is or what they are called, which the next speech answers
+_WHO_Q = re.compile(r"\b(?:[Ww]ho|[Ww]hat(?:'s|\s+is)\s+your\s+name|your\s+name)\b[^.!]*\?")
+_VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
+
+#: A sentence end that a tag leading into speech does not cross (";" may: "moved the lamp; and said,").
+_FULL_STOP = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?](?=[\s\"'\u201d\u2019]|$)")
+_SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?;](?=[\s\"'\u201d\u2019]|$)")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+_MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son uncle king lord sir master
+grandfather nephew priest monk gentlemen youth groom bridegroom squire jew beadle""".split())
+_FEMALE_NOUNS = set("""woman women lady girl lass mother wife sister daughter aunt queen maid maiden widow
+grandmother niece nun bride mistress matron dame housekeeper""".split())
+#: Nouns too common to pick out one character by themselves.
+_GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
+youth stranger figure voice latter former friend visitor companion""".split())
+# a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
+_VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|"
+                         rf"[Tt]he\s+(?:second|third|new|strange|other))"
+                         rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
+# a finite verb right after a name: the name is its clause's subject ("and Poirot stood aside")
+_CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
+                          rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
+                          rf"shook|struck|broke|caught|left|bent|laid|set)\b")
+# an answer without words: the turn passes back to the one who spoke
+_GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|"
+                      r"was\s+silent|"
+                      r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
+_GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
+                         rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|"
+                         rf"said\s+nothing|was\s+silent|"
+                         rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
+_VERB_RE = re.compile(VERB)
+# "the child", "the little girl" in the narration (adults so called are mostly named nearby: "the old gentleman")
+_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:[{LOWER}-]+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|"
+                           rf"lass)\b(?![\w'\u2019-])")
+_ORDINAL_WORDS = {"other", "second", "third", "first", "last", "former", "latter", "next", "same", "another", "whole",
+                  "very", "only", "young", "elder", "younger", "eldest", "youngest"}
+#: Speech verbs that carry on the speech of whoever spoke last.
+_CONTINUE_VERBS = {"add", "continue", "resume", "go", "pursue", "proceed", "repeat", "persist"}
+#: Words that make a voice a newcomer's ("a second voice", "a new voice").
+_NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
+_TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
+                "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
+                "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
+
+_I_RE = re.compile(r"\b(?:I|me|my|myself)\b")
+NARR = -1  # internal speaker id of a first-person narrator
+
+
+def _explicit_name_beside(text: str, s: int, e: int) -> str | None:
+    """The name in an explicit speech tag right after (or right before) text[s:e], if any."""
+    tail = text[e:e + 200]
+    m = re.match(r"[\"'\u201d\u2019\u00bb\u00ab\u2014\u2013\-]?", tail)
+    tail = tail[m.end():] if m else tail
+    brk = re.search(r"\n[ \t]*\n", tail)
+    if brk:
+        tail = tail[:brk.start()]  # a tag never reaches into the next paragraph
+    cut = _SENT_END.search(tail)
+    frag = tail[:cut.start() + 1] if cut else tail
+    for rx in (AFTER_VS, AFTER_SV):
+        m = rx.match(frag)
+        if m:
+            subj = " ".join(m.group("subj").split())
+            if subj == "I":
+                return "I"
+            hon, names = split_name(subj)
+            if subj[0].isupper() and names and all(n not in STOP for n in names) \
+                    and subj.split()[0].lower() not in _DETS | {"he", "she", "they", "we"}:
+                return subj
+            return None
+    return None
+
+
+def _gender(g: str | None) -> Gender | None:
+    """A gender word checked for the type system ("male"/"female" or nothing)."""
+    return "male" if g == "male" else "female" if g == "female" else None
+
+
+def _partners(seq: list[int | None], x: int) -> set[int | None]:
+    """Who answers x or is answered by x in a conversation's sequence of speakers."""
+    pairs = list(zip(seq, seq[1:]))
+    return {b for a, b in pairs if a == x} | {a for a, b in pairs if b == x}
+
+
+def _names_agree(tag: str, speaker: str) -> bool:
+    """Whether a name in a tag can denote the speaker ("Darcy" and "Mr. Darcy" agree)."""
+    _, a = split_name(tag)
+    _, b = split_name(speaker)
+    return bool({x.lower() for x in a} & {x.lower() for x in b})
+
+
+_DETS = {d.lower() for d in "the a an his her my their our this that your".split()}

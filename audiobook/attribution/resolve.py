@@ -1,0 +1,277 @@
+"""Resolving pronouns and descriptions ("she said", "said the old man") to characters."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+
+from . import params
+from .characters import (
+    Mention,
+)
+from .patterns import (
+    _FEMALE_NOUNS,
+    _FULL_STOP,
+    _GENERIC_NOUNS,
+    _MALE_NOUNS,
+    _NEW_WORDS,
+    _TITLE_NOUNS,
+    NARR,
+    _gender,
+    _partners,
+)
+from .state import _Quote
+from .tags import TagReader
+
+
+class Resolver(TagReader):
+    """From a pronoun or description to a character: recency, gender, appositives, conversation partners."""
+
+    def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
+                     title: str | None = None) -> tuple[int | None, float]:
+        """Pick the character a pronoun or description refers to: recency, gender, conversation."""
+        cands: dict[int, float] = {}
+        for span in (6, 24):
+            # nobody fitting nearby: "he said" of a man last named a page ago (the narration says "he" since)
+            recent = self._recent_mentions(pos, self._para_of(pos), span=span)
+            cands = self._ref_candidates(q, gender, recent, turn_ctx, title)
+            if cands:
+                break
+        if not cands:
+            return None, 0.0
+        ranked = sorted(cands.items(), key=lambda kv: -kv[1])
+        best, top = ranked[0]
+        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
+        return best, conf * (1.0 if span == 6 else 0.75)
+
+    def _ref_candidates(self, q: _Quote, gender: str | None, recent: dict[int, float], turn_ctx: dict[int, float],
+                        title: str | None) -> dict[int, float]:
+        cands: dict[int, float] = {}
+        for idx in set(recent) | set(turn_ctx):
+            if idx == NARR:
+                continue  # "he", "she" and descriptions never mean the first-person narrator
+            ent = self.cast.entities[idx]
+            if not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0
+                                              and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
+                continue
+            if ent is not None and ent.excluded:
+                continue
+            g = ent.gender if ent is not None else None
+            score = recent.get(idx, 0.0) + turn_ctx.get(idx, 0.0)
+            if gender:
+                if g and g != gender:
+                    continue
+                if not g:
+                    score -= params.RESOLVE.ungendered_in_talk if idx in turn_ctx else params.RESOLVE.ungendered
+            if title and ent is not None:
+                hon = ent.hon or ""
+                if hon == title or title in ent.name.lower():
+                    score += 3.0
+            if idx in q.vocatives or idx in q.spoken_to:
+                score -= 8.0
+            score += 0.15 * math.log1p(ent.mentions if ent is not None else 5)
+            if ent is not None and ent.tagged:
+                score += params.RESOLVE.w_tagged  # people who speak elsewhere in the book are likelier speakers
+            cands[idx] = score
+        return cands
+
+    def _resolve_description(self, q: _Quote, ctx: dict[int, float], t_i: int) -> tuple[int | None, float]:
+        """A description: a title ("the doctor"), "the other", a relation ("his wife") or a new character."""
+        phrase = " ".join(q.tag_value.split())
+        words = phrase.split()
+        det = words[0].lower()
+        core = re.split(r"\s(?:in|with|of)\s", phrase)[0].split()
+        head = core[-1].lower()
+        if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
+            return self._new_voice(q, t_i)
+        gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+        title = _TITLE_NOUNS.get(head)
+        if title:
+            idx = self.cast.titled(title)
+            if idx is not None:
+                return idx, 0.8
+        if "other" in core or "latter" in core or "former" in core:
+            prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+            if prev is not None:
+                if "former" in core:
+                    idx = self._partner(t_i - 1, prev)
+                    return idx, 0.5
+                idx = self._partner(t_i - 1, prev)
+                if idx is not None:
+                    return idx, 0.7
+        if det == "the" and "other" not in core:
+            key = "desc:" + phrase.lower()
+            prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+            bound = self.cast.by_form.get(key)
+            if bound is not None and bound != prev:
+                return bound, 0.75  # a description keeps meaning the same person within a chapter
+            app = self._appositive(core, q.tag_pos)
+            if app is not None and app != prev:
+                self.cast.by_form[key] = app
+                return app, 0.7
+            idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
+            if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
+                self.cast.by_form[key] = idx
+                return idx, conf * 0.8
+            if bound is not None:
+                return bound, 0.5
+            return self.cast.descriptive(phrase, _gender(gender)), 0.55
+        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
+        if idx is None:
+            return None, 0.0
+        return idx, conf * (0.9 if gender else 0.6)
+
+    def _new_voice(self, q: _Quote, t_i: int) -> tuple[int | None, float]:
+        """"said a voice", "a second voice called": someone not yet in the conversation, nor the one who hears it.
+
+        The speaker is usually named soon after (or just before): the nearest character mentioned within a few
+        paragraphs who is neither a speaker of this conversation so far, nor addressed, nor the narration's
+        focus just before. Nobody else qualifying, the speaker stays unknown rather than borrowing a voice.
+        """
+        run = self.turns[t_i].run
+        taken = {t.last for t in self.turns[:t_i] if t.run == run} | set(q.vocatives) | {None, NARR}
+        p = q.para
+        before = self._recent_mentions(self.paras[p][0], p, span=2)
+        if before:
+            taken.add(max(before.items(), key=lambda kv: kv[1])[0])  # the one hearing the voice
+        best: tuple[float, int] | None = None
+        lo = bisect.bisect_left(self.all_mention_starts, self.paras[max(0, p - 2)][0])
+        hi = bisect.bisect_left(self.all_mention_starts, self.paras[min(len(self.paras) - 1, p + 4)][1])
+        cands = [(m.start, m.entity) for m in self.cast.mentions[lo:hi]]
+        for o in self.quotes[self.quote_index[id(q)] + 1:]:
+            if o.para > p + 4:
+                break  # bounded look-ahead keeps this linear
+            if o.self_named is not None:
+                cands.append((o.part.start, o.self_named))
+        for pos, ent in cands:
+            if ent in taken or not (ent == NARR or self.cast.entities[ent].is_person):
+                continue
+            d = self._para_of(pos) - p
+            score = abs(d) + (0.5 if d < 0 else 0.0)  # named just after: most often the newcomer
+            if best is None or score < best[0]:
+                best = (score, ent)
+        if best is None:
+            return None, 0.0
+        return best[1], 0.45
+
+    def _appositive(self, core: list[str], pos: int) -> int | None:
+        """The named character the narration calls by this noun ("Mr. Wells, the lawyer", "the lawyer, Mr. Wells")."""
+        head = core[-1].lower()
+        if head in _GENERIC_NOUNS or len(head) < 3:
+            return None
+        if head in self._appositive_cache:  # one scan of the chapter per noun keeps this linear
+            return self._appositive_cache[head]
+        votes: Counter[int] = Counter()
+        noun = re.compile(rf"\b{re.escape(head)}s?\b", re.I)
+        for m in noun.finditer(self.text):
+            if self._inside_quote(m.start()):
+                continue
+            # names in the same sentence as the noun, nearest first
+            lo_bound = max(0, m.start() - 300)
+            # sentence ends, not the full stop of "Mr." ("Mr. Wells was ... the typical lawyer's mouth")
+            ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo_bound, m.start())]
+            s0 = max(ends[-1] if ends else -1, self.text.rfind("\n\n", lo_bound, m.start()), lo_bound)
+            nxt = _FULL_STOP.search(self.text, m.end(), m.end() + 300)
+            e0 = nxt.start() if nxt else m.end() + 300
+            lo = bisect.bisect_left(self.mention_starts, s0)
+            hi = bisect.bisect_left(self.mention_starts, e0)
+            near = [(abs(self.narr_mentions[j].start - m.start()), self.narr_mentions[j].entity) for j in range(lo, hi)
+                    if self.narr_mentions[j].entity != NARR and not self._coordinated(self.narr_mentions[j], m)]
+            if near:
+                dist, ent = min(near)
+                j0 = next(j for j in range(lo, hi) if self.narr_mentions[j].entity == ent)
+                copula = re.match(r"\s+(?:was|is|had\s+been|seemed)\b", self.text[self.narr_mentions[j0].end:m.start()])
+                votes[ent] += 2 if dist < 25 or copula else 1  # "Mr. Wells was a man ... with a lawyer's mouth"
+        best: int | None = None
+        if votes:
+            (top, n), *rest = votes.most_common(2) + [(None, 0)]
+            best = top if n >= 2 and n > 1.5 * rest[0][1] else None
+        self._appositive_cache[head] = best
+        return best
+
+    def _coordinated(self, mention: Mention, noun: re.Match[str]) -> bool:
+        """"John and the lawyer", "the lawyer to whom Mrs. Inglethorp": a name beside the noun but not its referent."""
+        if re.match(r"['\u2019]s?\b", self.text[mention.end:mention.end + 2]):
+            return True  # "Mrs. Inglethorp's room", "my mother's lawyer": the possessor is someone else
+        if mention.end <= noun.start():
+            between = self.text[mention.end:noun.start()]
+            return bool(re.fullmatch(r"(?:['\u2019]s\s+\w+\s+)?\s*(?:,\s*)?(?:and|or|nor|with|to|from|at|"
+                                     r"by)\s+(?:the\s+|his\s+|her\s+)?"
+                                     r"(?:\w+\s+)?", between))
+        between = self.text[noun.end():mention.start]
+        return bool(re.search(r"\b(?:and|or|nor|with|whom|to|at|by|from)\b", between))
+
+    def _partner(self, j: int, spk: int | None) -> int | None:
+        """The other person in the conversation around turn j."""
+        turns = self.turns
+        run = turns[j].run
+        for q in turns[j].quotes:
+            for v in q.vocatives + q.spoken_to:  # "whispering to Poirot": Poirot is the one who answers
+                if v != spk:
+                    return v
+        # someone the narration of this turn (or the paragraph before it) is about: "greeted me eagerly"
+        p0 = turns[j].paras[0]
+        end = self.paras[turns[j].paras[-1]][1]
+        near = self._recent_mentions(end, turns[j].paras[-1], span=1)
+        local = {k: v for k, v in near.items() if k != spk and self._person(k)
+                 and self._mentioned_between(k, self.paras[max(0, p0 - 1)][0], end)}
+        if local:
+            return max(local.items(), key=lambda kv: kv[1])[0]
+        for d in range(1, 12):
+            for k in (j - d, j + d):
+                if 0 <= k < len(turns) and turns[k].run == run:
+                    s = turns[k].first
+                    if s is not None and s != spk:
+                        return s
+        # nobody else has spoken: the most salient other person in the narration just before
+        pos = self.paras[turns[j].paras[0]][0]
+        recent = self._recent_mentions(pos, turns[j].paras[0], span=8)
+        ranked = sorted((kv for kv in recent.items() if kv[0] != spk and self._person(kv[0])),
+                        key=lambda kv: -kv[1])
+        if ranked:
+            return ranked[0][0]
+        if self.first_person and spk != NARR:
+            return NARR
+        return None
+
+    def _merge_descriptions(self) -> None:
+        """"the girl" who answers Rose in the same slots as Nancy is Nancy: merge a description into the name.
+
+        Within one conversation, a described speaker and a named one who never reply to each other but both
+        reply to the same third person are taken to be one character.
+        """
+        by_run: dict[int, list[int | None]] = {}
+        for t in self.turns:
+            by_run.setdefault(t.run, []).append(t.first)
+        merge: dict[int, int] = {}
+        named_for_sure = {q.speaker for q in self.quotes if q.reason in ("explicit", "self-introduction")}
+        for seq in by_run.values():
+            people = {x for x in seq if x is not None and x != NARR}
+            described = [d for d in people if self.cast.entities[d].descriptive]
+            named = [n for n in people if not self.cast.entities[n].descriptive]
+            for d in described:
+                cands = []
+                for n in named:
+                    adjacent = any({a, b} == {d, n} for a, b in zip(seq, seq[1:]))
+                    partners_d = _partners(seq, d)
+                    partners_n = _partners(seq, n)
+                    gd, gn = self.cast.entities[d].gender, self.cast.entities[n].gender
+                    if not adjacent and (partners_d & partners_n) - {None} and (not gd or not gn or gd == gn):
+                        cands.append(n)
+                # a description the narration keeps using ("the child") joins a name only if that name is
+                # heard for sure somewhere (tagged by name), not if all its lines are guesses
+                if d in self.described_ids and len(cands) == 1 and cands[0] not in named_for_sure:
+                    continue
+                if len(cands) == 1 and seq.count(d) >= 2:
+                    merge[d] = cands[0]
+        if not merge:
+            return
+        for d, n in merge.items():
+            self.cast.entities[n].also_called.update(self.cast.entities[d].forms)
+        for q in self.quotes:
+            if q.speaker in merge:
+                q.speaker = merge[q.speaker]
+                q.conf = max(q.conf, 0.75)  # measured: these merges are mostly right

@@ -1,0 +1,290 @@
+"""One chapter under attribution: its quotes, turns, cast and mentions (the layer every pass reads)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import NARRATOR, Character
+from . import params
+from .characters import (
+    HARD_STOP,
+    Cast,
+    Mention,
+    build_cast,
+    split_name,
+)
+from .names import LOWER, UPPER
+from .patterns import (
+    _CLAUSE_VERB,
+    _DESC_MENTION,
+    _FEMALE_NOUNS,
+    _I_RE,
+    _MALE_NOUNS,
+    _ORDINAL_WORDS,
+    _WORD_RE,
+    NARR,
+)
+from .quotes import Part
+
+
+@dataclass
+class _Quote:
+    part: Part
+    para: int
+    text: str
+    continued: bool = False  # continues a quote left open at the end of the previous paragraph
+    tag_kind: str = ""  # "name", "narrator", "pronoun", "description", "actor"
+    tag_value: str = ""
+    tag_where: str = ""  # "after" / "before"
+    tag_pos: int = 0
+    speaker: int | None = None
+    conf: float = 0.0
+    reason: str = "unknown"
+    vocatives: list[int] = field(default_factory=list)
+    self_named: int | None = None  # the speaker introduced themself by this name
+    spoken_to: list[int] = field(default_factory=list)  # named as the one spoken to in the tag
+
+
+@dataclass
+class _Turn:
+    paras: list[int]
+    quotes: list[_Quote]
+    run: int = 0
+
+    @property
+    def first(self) -> int | None:
+        return next((q.speaker for q in self.quotes if q.speaker is not None), None)
+
+    @property
+    def last(self) -> int | None:
+        return next((q.speaker for q in reversed(self.quotes) if q.speaker is not None), None)
+
+
+class ChapterState:
+    """State of one attribution run over a chapter, and the lookups every pass shares."""
+
+    def __init__(self, text: str, paras: list[tuple[int, int, int]], parts: list[list[Part]],
+                 known: Sequence[Character], exclude: Sequence[str], book: Cast | None = None) -> None:
+        self.text = text
+        self.paras = paras
+        self.parts = parts
+        self.quotes: list[_Quote] = []
+        self.by_para: list[list[_Quote]] = [[] for _ in paras]
+        for i, plist in enumerate(parts):
+            for part in plist:
+                if part.kind == "dialogue":
+                    q = _Quote(part, i, text[part.start:part.end])
+                    self.quotes.append(q)
+                    self.by_para[i].append(q)
+        # quotes left open at a paragraph's end continue into the next paragraph's opening quote
+        for i in range(1, len(parts)):
+            prev, cur = parts[i - 1], parts[i]
+            if prev and cur and prev[-1].kind == "dialogue" and not prev[-1].closed and cur[0].kind == "dialogue":
+                self.by_para[i][0].continued = True
+        narration = [(p.start, p.end) for plist in parts for p in plist if p.kind == "narration"]
+        speech = [(q.part.start, q.part.end) for q in self.quotes]
+        self.cast: Cast = build_cast(text, narration, speech, known, exclude, book)
+        self.first_person = self._first_person(narration)
+        self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}][{LOWER}]+", text[s:e])}
+        self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
+        if self.first_person:
+            # "I" in the narration is a mention of the narrator, who takes part in conversations
+            mine = [Mention(x.start(), x.end(), NARR, False, True)
+                    for s, e in narration for x in _I_RE.finditer(text, s, e)]
+            self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
+        self.described_ids: set[int] = set()
+        described = self._described_people(narration)
+        if described:
+            self.narr_mentions = sorted(self.narr_mentions + described, key=lambda m: m.start)
+        self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
+        self.mention_starts = [m.start for m in self.narr_mentions]
+        self.quote_starts = [q.part.start for q in self.quotes]
+        self.quote_of = {id(q.part): q for q in self.quotes}
+        self.quote_index = {id(q): k for k, q in enumerate(self.quotes)}
+        self.all_mention_starts = [m.start for m in self.cast.mentions]
+        self._appositive_cache: dict[str, int | None] = {}
+        self.narr_count = Counter(m.entity for m in self.narr_mentions)
+        self.excluded_names = [x for x in exclude if x.strip()]
+        self.turns: list[_Turn] = []  # the conversation's turns, built by the first pass
+
+    def _described_people(self, narration: list[tuple[int, int]]) -> list[Mention]:
+        """Characters the narration keeps calling by a description ("the child"): one character each, with mentions.
+
+        A protagonist who is never named in a chapter ("the child" ... "she" ... "the child") is still one
+        person: her descriptions count as mentions, so "she said" finds her rather than a woman named pages ago.
+        """
+        found: dict[str, list[tuple[int, int, bool]]] = {}
+        for s, e in narration:
+            for m in _DESC_MENTION.finditer(self.text, s, e):
+                adjs = set(m.group(1).split())
+                if adjs & _ORDINAL_WORDS:
+                    continue  # "the other old gentleman" is someone else
+                subject = bool(_CLAUSE_VERB.match(self.text, m.end()))
+                found.setdefault(m.group(2).lower(), []).append((m.start(), m.end(), subject))
+        out: list[Mention] = []
+        for head, spots in found.items():
+            if len(spots) < 4:
+                continue  # a description used once or twice is an extra, not a character
+            gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+            if gender is None:
+                votes: Counter[str] = Counter()
+                for _a, b, _ in spots:
+                    tail = self.text[b:b + 80].split(".")[0]
+                    for w in re.findall(r"\b(?:she|her|he|his|him)\b", tail):
+                        votes["female" if w in ("she", "her") else "male"] += 1
+                if votes and votes.most_common(1)[0][1] >= 2 * (sum(votes.values()) - votes.most_common(1)[0][1]):
+                    gender = votes.most_common(1)[0][0]
+            idx = self.cast.descriptive("the " + head, gender)  # type: ignore[arg-type]
+            self.described_ids.add(idx)
+            self.cast.entities[idx].tagged = 0  # described, not yet heard
+            self.cast.entities[idx].forms["the " + head] = len(spots)
+            out += [Mention(a, b, idx, False, subj) for a, b, subj in spots]
+        return out
+
+    def _para_of(self, pos: int) -> int:
+        lo, hi = 0, len(self.paras) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.paras[mid][0] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def _first_person(self, narration: list[tuple[int, int]]) -> bool:
+        words = 0
+        firsts = 0
+        for s, e in narration:
+            chunk = self.text[s:e]
+            words += len(_WORD_RE.findall(chunk))
+            firsts += len(re.findall(r"\b(?:I|me|my|myself)\b", chunk))
+        return words > 0 and firsts / words > 0.008
+
+    def _person(self, idx: int) -> bool:
+        """Whether a speaker id can speak: the narrator (first person) or a likely character."""
+        if idx == NARR:
+            return self.first_person
+        return self.cast.entities[idx].likely_person
+
+    def resolve_name(self, form: str, create: bool = True) -> int | None:
+        """Entity for a name as written in a tag; tags create characters that were never seen before."""
+        hon, names = split_name(form)
+        if not names or any(n in HARD_STOP for n in names):
+            return None
+        idx = self.cast.lookup(form, create=create)
+        if idx is not None:
+            ent = self.cast.entities[idx]
+            ent.tagged += 1
+            if not ent.forms:
+                ent.forms[form] += 1
+        return idx
+
+    def name_of(self, idx: int | None) -> str | None:
+        if idx is None:
+            return None
+        if idx == NARR:
+            return NARRATOR
+        return self.cast.canonical(idx)
+
+    def _set(self, q: _Quote, idx: int, conf: float, reason: str) -> None:
+        q.speaker, q.conf, q.reason = idx, max(0.05, min(conf, 0.99)), reason
+
+    def _touches(self, a: int, b: int) -> bool:
+        """Whether only marks, spaces and light punctuation separate two parts."""
+        return b - a < 12 and not re.search(r"[.!?]\s*\n\s*\n", self.text[a:b])
+
+    def _inside_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.quote_starts, pos) - 1
+        return k >= 0 and self.quotes[k].part.end > pos
+
+    def _mentioned_between(self, idx: int, a: int, b: int) -> bool:
+        lo = bisect.bisect_left(self.mention_starts, a)
+        hi = bisect.bisect_left(self.mention_starts, b)
+        return any(self.narr_mentions[k].entity == idx for k in range(lo, hi))
+
+    def _recent_mentions(self, pos: int, para: int, span: int = 6) -> dict[int, float]:
+        """Salience of each entity from narration mentions near pos (same paragraph counts most)."""
+        weights = params.RESOLVE
+        scores: dict[int, float] = {}
+        k = bisect.bisect_left(self.mention_starts, pos)
+        j = k - 1
+        rank = 0
+        while j >= 0 and rank < 60:  # enough context; bounded so huge paragraphs stay linear
+            m = self.narr_mentions[j]
+            d = para - self.mention_para[j]
+            if d > span:
+                break
+            w = weights.recency[min(d, len(weights.recency) - 1)] + (weights.w_last if rank == 0 else 0.0)
+            w += weights.w_subject if m.subject else 0.0
+            if w > scores.get(m.entity, 0.0):
+                scores[m.entity] = w
+            rank += 1
+            j -= 1
+        # mentions later in the same paragraph describe the same scene (often the speaker's own action)
+        j = k
+        while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
+            m = self.narr_mentions[j]
+            w = weights.later_same_para + (weights.later_subject if m.subject else 0.0)
+            if w > scores.get(m.entity, 0.0):
+                scores[m.entity] = w
+            j += 1
+        return scores
+
+    def _turn_context(self, t_i: int) -> dict[int, float]:
+        """Who is in the current conversation: recent speakers, with alternation built in."""
+        ctx: dict[int, float] = {}
+        run = self.turns[t_i].run
+        seen = 0
+        for j in range(t_i - 1, -1, -1):
+            tj = self.turns[j]
+            if tj.run != run:
+                break
+            spk = tj.last
+            seen += 1
+            if spk is None:
+                if seen > 4:
+                    break
+                continue
+            d = t_i - j
+            weights = params.RESOLVE
+            bonus = weights.ctx_even if d % 2 == 0 else weights.ctx_odd
+            if d == 1:
+                bonus = weights.ctx_prev
+            if spk not in ctx:
+                ctx[spk] = bonus + weights.ctx_base
+            if seen > 4:
+                break
+        # the people the previous turn addressed are expected to answer
+        if t_i > 0 and self.turns[t_i - 1].run == run:
+            for q in self.turns[t_i - 1].quotes:
+                for v in q.vocatives:
+                    ctx[v] = ctx.get(v, 0.0) + 2.0
+        if NARR in ctx and not self.first_person:
+            del ctx[NARR]
+        return ctx
+
+    def _turns(self) -> list[_Turn]:
+        """Dialogue paragraphs grouped into turns (continued quotes join the previous turn) and runs."""
+        turns: list[_Turn] = []
+        run = 0
+        last_para = -10
+        for i, qs in enumerate(self.by_para):
+            if not qs:
+                continue
+            if qs[0].continued and turns and turns[-1].paras[-1] == i - 1:
+                turns[-1].paras.append(i)
+                turns[-1].quotes.extend(qs)
+                last_para = i
+                continue
+            if turns:
+                gap_words = sum(len(_WORD_RE.findall(self.text[s:e])) for s, e, _ in self.paras[last_para + 1:i])
+                # Quote-free narration inside the paragraph also loosens the conversation.
+                if i - last_para > 2 or gap_words > 70 or self.paras[i][2] != self.paras[last_para][2]:
+                    run += 1
+            turns.append(_Turn([i], list(qs), run))
+            last_para = i
+        return turns

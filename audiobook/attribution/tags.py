@@ -1,0 +1,310 @@
+"""Reading the speech tag beside each quote (who the narration says speaks, and who is spoken to)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from .characters import (
+    HARD_STOP,
+    HONORIFICS,
+    STOP,
+    split_name,
+)
+from .patterns import (
+    _CLAUSE_VERB,
+    _CONTINUE_VERBS,
+    _DETS,
+    _FULL_STOP,
+    _HAS_VERB,
+    _INTRO,
+    _NAME_SENTENCE,
+    _SENT_END,
+    _TITLE_NOUNS,
+    _TO_NAME,
+    _VERB_RE,
+    _VOC_IN,
+    _VOC_START,
+    _VOICE_SUBJ,
+    _WHO_Q,
+    _WORD_RE,
+    AFTER_ACTOR,
+    AFTER_CLEFT,
+    AFTER_POSS,
+    AFTER_SV,
+    AFTER_V_ADJ_NAME,
+    AFTER_VS,
+    BEFORE_SV,
+    BEFORE_VS,
+    NARR,
+    SENT_SUBJ,
+)
+from .quotes import Part
+from .speechverbs import LEMMA
+from .state import ChapterState, _Quote
+
+
+class TagReader(ChapterState):
+    """Speech tags beside each quote: names, pronouns, descriptions, vocatives, self-introductions."""
+
+    def find_tags(self) -> None:
+        used: set[int] = set()  # narration parts already serving as the tag of the quote before them
+        for i, plist in enumerate(self.parts):
+            for k, part in enumerate(plist):
+                if part.kind != "dialogue":
+                    continue
+                q = self.quote_of[id(part)]
+                after = plist[k + 1] if k + 1 < len(plist) and plist[k + 1].kind == "narration" else None
+                before = plist[k - 1] if k > 0 and plist[k - 1].kind == "narration" else None
+                if before is None and k == 0 and i > 0 and self.parts[i - 1] \
+                        and self.parts[i - 1][-1].kind == "narration" and not q.continued:
+                    # "Mr. Limbkins said:" closing the paragraph before the speech
+                    before = self.parts[i - 1][-1]
+                cands = []
+                if after is not None and self._touches(part.end, after.start):
+                    found = self._tag_after(after)
+                    if found:
+                        cands.append((0 if not found[0].startswith("actor") else 2, found, after))
+                if before is not None and id(before) not in used and (
+                        before.end <= self.paras[i][0] or self._touches(before.end, part.start)):
+                    found = self._tag_before(before, same_para=before.end > self.paras[i][0])
+                    if found:
+                        cands.append((1 if not found[0].startswith("actor") else 3, found, before))
+                if cands:
+                    _, found, src = min(cands, key=lambda c: c[0])
+                    if src is after:
+                        used.add(id(after))
+                    q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
+                    # "he said to Gregory": Gregory is spoken to, not speaking
+                    tail = self.text[found[3]:min(src.end, found[3] + 120)]
+                    for m in _TO_NAME.finditer(tail):
+                        idx = self.cast.lookup(m.group("v"))
+                        if idx is not None:
+                            q.spoken_to.append(idx)
+                self._vocatives(q)
+
+    def _fragment(self, s: int, e: int, first: bool, stops: re.Pattern[str] | None = None) -> tuple[str, int, bool]:
+        """The first (or last) sentence of narration text[s:e], where it starts, and whether it ended."""
+        chunk = self.text[s:e]
+        if first:
+            m = _SENT_END.search(chunk)
+            return (chunk[:m.start() + 1] if m else chunk), s, bool(m)
+        body = chunk.rstrip()
+        ends = [m for m in (stops or _SENT_END).finditer(body) if m.end() < len(body)]
+        cut = ends[-1].end() if ends else 0
+        closed = bool(re.search(r"[.!?;]\W*$", body))
+        return chunk[cut:], s + cut, closed
+
+    def _classify(self, subj: str) -> tuple[str, str] | None:
+        s = " ".join(subj.split())
+        low = s.lower()
+        if low == "i":
+            return ("narrator", "I")
+        if low in ("he", "she"):
+            return ("pronoun", low)
+        if low in ("they", "we"):
+            return None
+        words = s.split()
+        if words[0].lower() in _DETS:
+            last = words[-1] if not re.search(r"\s(?:in|with|"
+                                              r"of)\s", s) else re.split(r"\s(?:in|with|of)\s", s)[0].split()[-1]
+            if last[:1].isupper():
+                if last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS:
+                    return ("title", last.lower())
+                if last not in HARD_STOP:
+                    return ("name", last)  # "the gloomy Ratcliffe", "the President"
+                return None
+            while len(words) > 2 and re.fullmatch(r"[a-z]+ing", words[-1]):
+                words = words[:-1]  # "the child pressing": the participle begins what the child does
+            return ("description", " ".join(words).lower())
+        hon, names = split_name(s)
+        if names and all(n not in HARD_STOP for n in names):
+            if not hon and len(names) == 1 and re.search(r"(?:ing|ed|ly)$", names[0]) \
+                    and self.cast.lookup(s) is None:
+                return None  # "Finding she had done right, ..." opens with a participle, not a name
+            return ("name", s)
+        return None
+
+    def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
+        frag, base, _ = self._fragment(part.start, part.end, True)
+        for rx, kind in ((AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"),
+                         (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
+            m = rx.match(frag)
+            if not m:
+                continue
+            c = self._classify(m.group("subj"))
+            if c is None:
+                if kind == "poss" and m.group("subj").lower() in ("his", "her", "my"):
+                    low = m.group("subj").lower()
+                    c = ("narrator", "I") if low == "my" else ("pronoun", "he" if low == "his" else "she")
+                else:
+                    continue
+            if kind == "actor" and c[0] in ("description", "title"):
+                continue
+            tag_kind = c[0] if kind != "actor" else "actor:" + c[0]
+            return (tag_kind, c[1], "after", base + m.start("subj"))
+        return None
+
+    def _speech_verb_before(self, part: Part, body: str, base: int, closed: bool) -> tuple[str, str, str, int] | None:
+        """A speech verb with its subject in the narration leading into a quote ("and she answered frankly:")."""
+        for rx in (BEFORE_VS, BEFORE_SV):
+            m = rx.search(body)
+            if not m:
+                continue
+            # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
+            for _ in range(8):
+                m2 = rx.search(body, m.start() + 1)
+                if m2 is None:
+                    break
+                m = m2
+            tail = m.group("tail") if rx is BEFORE_SV else ""
+            if rx is BEFORE_SV and (re.search(r"[.!?]", tail) or (closed and len(tail.split()) > 3)):
+                continue  # "Anne said nothing about it." is no tag for the speech after it
+            c = self._classify(m.group("subj"))
+            if rx is BEFORE_SV:
+                # "I thought of the storm, but held my peace, whilst Cynthia hoped,": Cynthia leads in
+                later = self._later_subject(base + m.end("subj"), part.end)
+                if later and later[3] > base + m.end("subj") + 1:
+                    return later
+            if c is None:
+                continue
+            return (c[0], c[1], "before", base + m.start("subj"))
+        return None
+
+    def _tag_before(self, part: Part, same_para: bool = True) -> tuple[str, str, str, int] | None:
+        frag, base, closed = self._fragment(part.start, part.end, False, _FULL_STOP)
+        if not frag.strip():
+            return None
+        lead = len(frag) - len(frag.lstrip())
+        frag, base = frag[lead:], base + lead
+        body = re.sub(r"[.!?;]\W*$", "", frag.rstrip()) if closed else frag
+        v = _VOICE_SUBJ.match(frag)
+        if v and same_para:
+            # "A second voice carried across the harbour, rough and cheerful." then the speech
+            return ("description", v.group("subj"), "before", base + v.start("subj"))
+        found = self._speech_verb_before(part, body, base, closed)
+        if found is not None:
+            return found
+        m = SENT_SUBJ.match(frag)
+        if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
+            # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
+            # (the sentence's subject: measured better than the clause nearest the verb)
+            c = self._classify(m.group("subj"))
+            later = self._later_subject(base + m.end("subj"), part.end)
+            if later:
+                return later
+            if c and c[0] not in ("description",):
+                return (c[0], c[1], "before", base + m.start("subj"))
+        if m and re.search(r"[,:\u2014-]\s*$" if same_para else r"(?::|--|\u2014)\s*$", frag):
+            c = self._classify(m.group("subj"))
+            later = self._later_subject(base + m.end("subj"), part.end)
+            if later:
+                return ("actor:" + later[0], later[1], later[2], later[3])
+            if c and c[0] not in ("description", "title"):
+                return ("actor:" + c[0], c[1], "before", base + m.start("subj"))
+        return None
+
+    def _continuing(self, q: _Quote, t_i: int, gender: str) -> int | None:
+        """The previous speaker, when a pronoun tag's verb says the speech goes on ("he added", "she went on")."""
+        lo = q.tag_pos - 30 if q.tag_where == "after" else q.tag_pos
+        v = _VERB_RE.search(self.text, max(0, lo), q.tag_pos + 60)
+        if v is None or LEMMA.get(v.group().split()[0].lower()) not in _CONTINUE_VERBS:
+            return None
+        prev = None
+        k = self.quote_index[id(q)]
+        if k > 0 and self.quotes[k - 1].speaker is not None and self.quotes[k - 1].para >= q.para - 2:
+            prev = self.quotes[k - 1].speaker
+        elif t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run:
+            prev = self.turns[t_i - 1].last
+        if prev is None or prev == NARR or prev in q.vocatives or prev in q.spoken_to:
+            return None
+        g = self.cast.entities[prev].gender
+        return prev if g is None or g == gender else None
+
+    def _later_subject(self, a: int, b: int) -> tuple[str, str, str, int] | None:
+        """A named subject of a later clause in text[a:b] ("..., whilst Cynthia ... hoped,"): the one leading in."""
+        lo = bisect.bisect_left(self.mention_starts, a)
+        hi = bisect.bisect_left(self.mention_starts, b)
+        for k in range(hi - 1, lo - 1, -1):
+            mm = self.narr_mentions[k]
+            subject = mm.subject or (mm.entity != NARR and _CLAUSE_VERB.match(self.text, mm.end))
+            if not subject or not re.search(r"(?:[,;]\s*|\s(?=(?:whilst|while|and|but)\s))(?:(?:whilst|while|as|and|"
+                                            r"but|when)\s+)?$",
+                                                self.text[max(a, mm.start - 12):mm.start]):
+                continue
+            if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b].rstrip(" \t\r\n:,;\u2014-")):
+                return None  # "Mrs. Mann sighed: ...the beadle, who ... said," leads elsewhere
+            if mm.entity == NARR:
+                return ("narrator", "I", "before", mm.start)
+            if self.cast.entities[mm.entity].is_person:
+                return ("name", " ".join(self.text[mm.start:mm.end].split()), "before", mm.start)
+        return None
+
+    def _self_introduction(self, q: _Quote, prev: _Quote | None) -> str | None:
+        """The name a speaker gives as their own: "I'm Tobias Reed", or a bare full name answering "Who are you?"."""
+        m = _INTRO.search(q.text)
+        if m:
+            return m.group("v")
+        m = _NAME_SENTENCE.match(q.text)
+        if m and (len(split_name(m.group("v"))[1]) >= 2 or (prev is not None and _WHO_Q.search(prev.text))):
+            return m.group("v")
+        return None
+
+    def _vocatives(self, q: _Quote) -> None:
+        t = q.text
+        found = []
+        k = self.quote_index[id(q)]
+        prev = self.quotes[k - 1] if k > 0 else None
+        intro = self._self_introduction(q, prev)
+        if intro is not None:
+            _, names = split_name(intro)
+            if names and not any(n in HARD_STOP for n in names):
+                q.self_named = self.resolve_name(intro)
+                if q.self_named is not None:
+                    self.cast.entities[q.self_named].also_called.add(" ".join(intro.split()))
+                return  # a name given as one's own is not somebody addressed
+        m = _VOC_START.match(t)
+        if m:
+            rest = t[m.end():]
+            answer = prev is not None and prev.para < q.para and _WHO_Q.search(prev.text) \
+                and not _WORD_RE.search(rest)
+            if not answer:  # "Who's the lamplighter?" - "Mara." names someone; it calls nobody
+                found.append(m.group("v"))
+        found += [m.group("v") for m in _VOC_IN.finditer(t)]
+        for form in found:
+            hon, names = split_name(form)
+            if not names or any(n in STOP for n in names) or (len(names) == 1 and names[0].lower() in HONORIFICS):
+                continue
+            # a name called out in speech is a person's, if the narration knows the name too
+            idx = None
+            if not hon and len(names) == 1 and names[0] not in self.narration_words:
+                idx = self._nickname(names[0])  # "Toby", never in the narration, is Tobias
+            if idx is None:
+                idx = self.cast.lookup(form, create=all(n in self.narration_words for n in names))
+            if idx is not None and idx not in q.vocatives:
+                ent = self.cast.entities[idx]
+                ent.addressed += 1
+                if not ent.forms:
+                    ent.forms[form] += 1
+                q.vocatives.append(idx)
+
+    def _nickname(self, name: str) -> int | None:
+        """The one character whose first name this short form abbreviates ("Toby" for Tobias, "Fred" for Frederick)."""
+        if len(name) < 3:
+            return None
+        low = name.lower()
+        stem = low[:-1] if low.endswith(("y", "ie", "o")) and len(low) > 3 else low
+        stem = stem[:-1] if stem.endswith("i") else stem
+        hits = set()
+        for i, e in enumerate(self.cast.entities):
+            first = (e.first or (e.name if not e.hon and " " not in e.name else "")).lower()
+            if e.descriptive or not first or first == low or len(first) <= len(low) - 1:
+                continue
+            if first.startswith(stem[:max(3, len(stem))]) and e.is_person:
+                hits.add(i)
+        if len(hits) == 1:
+            idx = hits.pop()
+            self.cast.by_form.setdefault(name.lower(), idx)
+            self.cast.entities[idx].also_called.add(name)
+            return idx
+        return None
