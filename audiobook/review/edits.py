@@ -8,7 +8,6 @@ as `load_config`, and only then replaced atomically. A change that would leave t
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,9 +17,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..engines import check_voice
 from ..errors import ConfigError
-from ..fsutil import file_lock, write_atomic
+from ..fsutil import file_lock
 from ..model import NARRATOR, Character, Gender, Override, Voice
-from ..voices.config import TEMPLATE, Config, _parse, _validate, _yaml, cast, load_config
+from ..voices.config import Config, cast, load_config, read_document, write_document
 
 
 class EditError(ConfigError):
@@ -31,16 +30,11 @@ class EditError(ConfigError):
 def editing(path: Path) -> Iterator[CommentedMap]:
     """voices.yaml as a round-trip document to change in the block; written when the block ends without error."""
     with file_lock(path):
-        raw = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
-        doc = _parse(raw, path)
-        if not isinstance(doc, CommentedMap):
-            doc = _parse(TEMPLATE, path)
+        # The same guarded round trip as render's (size and alias limits, pipes refused, a file that is
+        # not a mapping an error, read-only refused, checked before it is written).
+        doc = read_document(path)
         yield doc
-        buf = io.StringIO()
-        _yaml().dump(doc, buf)
-        text = buf.getvalue()
-        _validate(_parse(text, path), path)  # refuse a change that load_config would reject
-        write_atomic(path, text, sync=True)
+        write_document(path, doc)
 
 
 def _block_seq(doc: CommentedMap, key: str, flow: bool = False) -> CommentedSeq:
