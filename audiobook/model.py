@@ -222,11 +222,12 @@ class Clip:
 
 @dataclass(frozen=True)
 class Cue:
-    """Where one segment sits in a rendered chapter's audio."""
+    """Where one segment (or one sentence of it, with `text`) sits in a rendered chapter's audio."""
 
     segment: Segment
     start_ms: int
     end_ms: int
+    text: str = ""  # the sentence shown for this span; empty: the whole segment
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ class RenderedChapter:
     duration_ms: int
     cues: tuple[Cue, ...]
     voices: tuple[tuple[str, Voice], ...]  # speaker name -> voice, in order of first line
+    captions: tuple[Cue, ...] = ()  # a cue per sentence, the spoken title's first (subtitles)
 
 
 @dataclass(frozen=True)

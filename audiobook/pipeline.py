@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .attribution.book import read_book, stream_book
-from .audio.assemble import Spoken
 from .audio.cache import RENDERS
 from .audio.outputs import ChapterJob, write_chapters
-from .audio.speech import speakable
-from .audio.synth import ClipStore, Progress, chunk_text, synthesize
+from .audio.speech import sentences, speakable
+from .audio.synth import ClipStore, Progress, chunk_text, synthesize_groups
+from .audio.timeline import Spoken, layout
 from .cleantext import clean_line
 from .engines import check_voice
 from .errors import Interrupted
 from .fsutil import file_lock, safe_name
-from .model import NARRATOR, Book, Chapter, Character, ClipJob, Cue, RenderedChapter, Voice
+from .model import NARRATOR, Book, Chapter, Character, Clip, ClipJob, RenderedChapter, Voice
 from .publish import steps as publish
 from .publish.steps import PublishOptions
 from .publish.tags import TrackTags
@@ -49,6 +48,7 @@ class RenderOptions:
     include_front_matter: bool = False
     cache_limit: int | None = None  # bytes; None: $AUDIOBOOK_CACHE_LIMIT, else 2 GB
     publish: PublishOptions = PublishOptions()  # cover, ID3 version, loudness, m4b, feed URL
+    title: str | None = None  # the book's title (default: from the text, else the file name)
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ class RenderReport:
     new_speakers: tuple[str, ...]
     clips_total: int
     clips_synthesized: int
+    fragments_encoded: int = 0  # pieces of audio that had to be encoded (the rest came from the cache)
+    author: str | None = None  # None: neither the text nor the options named one
+    m4b: tuple[Path, int] | None = None  # the whole book as one .m4b and its duration (ms), when written
 
 
 def read_books(paths: Sequence[Path], config: Config, *, author: str | None = None,
@@ -113,14 +116,46 @@ def cast_new_speakers(config: Config, characters: Sequence[Character],
     return add_characters(config, new, aliases), tuple(new)
 
 
-def plan(chapter: Chapter, config: Config) -> tuple[list[ClipJob], list[list[ClipJob]]]:
+@dataclass(frozen=True)
+class ChapterPlan:
+    """What to synthesise for a chapter: the title's clip jobs, and per segment, per sentence, its text and jobs."""
+
+    title: tuple[ClipJob, ...]
+    segments: tuple[tuple[tuple[str, tuple[ClipJob, ...]], ...], ...]
+
+    def groups(self) -> list[tuple[ClipJob, ...]]:
+        """The jobs in reading order, one group for the title and one per sentence."""
+        return [self.title] + [jobs for seg in self.segments for _, jobs in seg]
+
+    def segment_jobs(self) -> list[tuple[ClipJob, ...]]:
+        """Each segment's jobs, all its sentences together."""
+        return [tuple(job for _, jobs in seg for job in jobs) for seg in self.segments]
+
+    def jobs(self) -> list[ClipJob]:
+        """Every job in reading order."""
+        return [job for group in self.groups() for job in group]
+
+
+def plan(chapter: Chapter, config: Config) -> ChapterPlan:
     """Clip jobs for the chapter title (read by the narrator) and for each segment, sentence by sentence."""
-    title = [ClipJob(t, config.narrator) for t in chunk_text(speakable(chapter.title, config.pronounce))]
+    title = tuple(ClipJob(t, config.narrator) for t in chunk_text(speakable(chapter.title, config.pronounce)))
     per_segment = []
     for seg in chapter.segments:
         voice = config.narrator if seg.kind == "narration" else config.voice_for(seg.speaker)
-        per_segment.append([ClipJob(t, voice) for t in chunk_text(speakable(seg.text, config.pronounce))])
-    return title, per_segment
+        per_segment.append(tuple(
+            (sentence, tuple(ClipJob(t, voice) for t in chunk_text(speakable(sentence, config.pronounce))))
+            for sentence in sentences(seg.text)))
+    return ChapterPlan(title, tuple(per_segment))
+
+
+def _spoken(chapter: Chapter, chapter_plan: ChapterPlan, clips: Iterator[tuple[Clip, ...]]) -> tuple[Spoken, ...]:
+    """The chapter's segments with their clips, taking the plan's groups from `clips` in order."""
+    out = []
+    for seg, planned in zip(chapter.segments, chapter_plan.segments):
+        groups = [(text, next(clips)) for text, _ in planned]
+        out.append(Spoken(seg, tuple(c for _, group in groups for c in group),
+                          tuple((text, len(group)) for text, group in groups)))
+    return tuple(out)
 
 
 def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),
@@ -144,45 +179,48 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
         config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]),
                                                  [c for _, c in chapters])
     check_config_voices(config)
+    if not options.publish.formats:  # no --format: voices.yaml's `format:` decides
+        options = replace(options, publish=replace(options.publish, formats=config.formats))
 
     plans = [plan(chapter, config) for _, chapter in chapters]
-    jobs = [job for title, segs in plans for job in title + [j for seg in segs for j in seg]]
+    groups = [group for p in plans for group in p.groups()]
     first = books[0]
-    book_title = (next((b.title for b in books if b.title), None)
+    book_title = ((clean_line(options.title) if options.title else None)
+                  or next((b.title for b in books if b.title), None)
                   or (clean_line(first.source.stem) if first.source else None) or "book")
     author = next((b.author for b in books if b.author), None)  # --author, cleaned by read_book, comes first
     folder = options.out_dir / safe_name(book_title)
     total = len(chapters)
-    with tempfile.TemporaryDirectory(prefix="audiobook-clips-") as scratch:
-        root = Path(scratch) if not options.use_cache else options.cache_dir or default_cache_dir()
-        # Workers shared by synthesis and encoding; on Ctrl-C or a crash, nothing half-written stays.
-        with render_session(root, folder, jobs=options.jobs, keep_cache=options.use_cache,
-                            limit=options.cache_limit) as workers:
-            store = ClipStore(root)
-            clip_list, synthesized = synthesize(jobs, store, workers=workers, progress=progress)
-            clips = iter(clip_list)
-            chapter_jobs = []
-            for track, ((book, chapter), (title_jobs, seg_jobs)) in enumerate(zip(chapters, plans), start=1):
-                lead = tuple(next(clips) for _ in title_jobs)
-                spoken = tuple(Spoken(seg, tuple(next(clips) for _ in jobs_))
-                               for seg, jobs_ in zip(chapter.segments, seg_jobs))
-                dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
-                chapter_jobs.append(ChapterJob(dest, lead, spoken, config.pauses, config.bitrate, TrackTags(
-                    title=chapter.title, album=book_title, artist=author, track=track, total=total,
-                    comment=book.description, description=chapter.summary,
-                )))
-            # Voices levelled to -16 LUFS; transcript, scene chapter frames and cover in the tags.
-            chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, workers=workers)
-            written, _encoded = write_chapters(chapter_jobs, workers=workers, progress=progress,
-                                               records=root / RENDERS if options.use_cache else None)
+    cache = options.cache_dir or default_cache_dir()
+    # Workers shared by synthesis and encoding; on Ctrl-C, SIGTERM or a crash, nothing half-written stays.
+    with render_session(cache, folder, jobs=options.jobs, keep_cache=options.use_cache,
+                        limit=options.cache_limit) as session:
+        root = session.root  # the cache, or with --no-cache a scratch folder inside it
+        analyses = root / publish.ANALYSES if options.publish.normalize else None
+        clip_groups, synthesized = synthesize_groups(
+            [list(g) for g in groups], ClipStore(root), workers=session.workers, progress=progress, analyses=analyses)
+        clips = iter(clip_groups)
+        chapter_jobs = []
+        for track, ((book, chapter), chapter_plan) in enumerate(zip(chapters, plans), start=1):
+            lead = next(clips)
+            timeline = layout(_spoken(chapter, chapter_plan, clips), config.pauses, lead, chapter.title)
+            dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
+            chapter_jobs.append(ChapterJob(dest, timeline, config.bitrate, TrackTags(
+                title=chapter.title, album=book_title, artist=author, track=track, total=total,
+                comment=book.description, description=chapter.summary,
+            )))
+        # Voices levelled to -16 LUFS; transcript, scene chapter frames and cover in the tags.
+        chapter_jobs = publish.prepare(chapter_jobs, root, options.publish, workers=session.workers)
+        encoded = write_chapters(chapter_jobs, workers=session.workers, root=root, analyses=analyses,
+                                 records=root / RENDERS if options.use_cache else None, progress=progress)
         rendered = [
-            RenderedChapter(job.dest, chapter, track, total, duration,
-                            tuple(Cue(s.segment, a, b) for s, (a, b) in zip(job.spoken, spans)),
-                            _voices_used(chapter, config))
-            for track, ((_, chapter), job, (duration, spans)) in enumerate(zip(chapters, chapter_jobs, written), 1)
+            RenderedChapter(job.dest, chapter, track, total, job.timeline.duration_ms, job.timeline.cues,
+                            _voices_used(chapter, config), job.timeline.captions)
+            for track, ((_, chapter), job) in enumerate(zip(chapters, chapter_jobs), 1)
         ]
-        publish.finish(folder, rendered, options.publish)  # subtitles, feed.xml, .m4b
-    return RenderReport(book_title, tuple(rendered), new_speakers, len(jobs), synthesized)
+        extras = publish.finish(folder, rendered, options.publish)  # subtitles, feed.xml, .m4b
+    return RenderReport(book_title, tuple(rendered), new_speakers, sum(len(g) for g in groups), synthesized,
+                        fragments_encoded=encoded, author=author, m4b=extras.m4b)
 
 
 def _voices_used(chapter: Chapter, config: Config) -> tuple[tuple[str, Voice], ...]:

@@ -67,8 +67,7 @@ def planned_keys(sources: list[Path], voices: Path) -> set[str]:
     keys = set()
     for b in read_books(sources, config):
         for chapter in b.chapters:
-            title, segments = plan(chapter, config)
-            for job in title + [j for seg in segments for j in seg]:
+            for job in plan(chapter, config).jobs():
                 keys.add(clip_key(job, get_engine(job.voice.engine).version()))
     return keys
 

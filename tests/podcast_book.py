@@ -39,10 +39,11 @@ The road was quiet. Souta counted the stones as they walked.
 """
 
 
-def render_book(root: Path, **publish: object) -> RenderReport:
-    """Render TEXT under `root` (voices, cache and output all inside it)."""
+def render_book(root: Path, text: str | None = TEXT, **publish: object) -> RenderReport:
+    """Render TEXT under `root` (voices, cache and output all inside it); text=None: glass.txt as it is."""
     src = root / "glass.txt"
-    src.write_text(TEXT, encoding="utf-8")
+    if text is not None:
+        src.write_text(text, encoding="utf-8")
     return render([src], RenderOptions(voices=root / "voices.yaml", out_dir=root / "output",
                                        cache_dir=root / "cache", publish=PublishOptions(**publish)))  # type: ignore[arg-type]
 

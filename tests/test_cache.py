@@ -200,7 +200,7 @@ def test_rerenders_synthesise_only_what_changed(tmp_path: Path) -> None:
     config = load_config(voices)
     version = get_engine("espeak").version()
     boris = {clip_key(job, version)
-             for ch in first.chapters for segs in [plan(ch.chapter, config)[1]]
+             for ch in first.chapters for segs in [plan(ch.chapter, config).segment_jobs()]
              for seg, jobs in zip(ch.chapter.segments, segs) if seg.speaker == "Boris" for job in jobs}
     changed = _render(src, tmp_path)
     assert changed.clips_synthesized == len(boris) == 2  # one line in each chapter
@@ -225,7 +225,10 @@ def test_no_cache_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
     src.write_text(book(1, 4), encoding="utf-8")
     report = _render(src, tmp_path, use_cache=False)
     assert report.clips_synthesized == report.clips_total == 9
-    assert not (tmp_path / "cache").exists()
+    # The render worked in a scratch folder under the cache (swept if it had been killed), now gone.
+    info = cache_info(tmp_path / "cache")
+    assert (info.clips, info.fragments, info.renders, info.bytes) == (0, 0, 0, 0)
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name != ".lock"]
     assert _render(src, tmp_path, use_cache=False).clips_synthesized == report.clips_synthesized
 
 

@@ -231,7 +231,8 @@ def _keys_by_speaker(src: Path, voices: Path) -> dict[str, set[str]]:
     version = get_engine("espeak").version()
     out: dict[str, set[str]] = {}
     for chapter in book.chapters:
-        title, segs = plan(chapter, config)
+        planned = plan(chapter, config)
+        title, segs = planned.title, planned.segment_jobs()
         out.setdefault("narration", set()).update(clip_key(j, version) for j in title)
         for seg, jobs in zip(chapter.segments, segs):
             who = "narration" if seg.kind == "narration" else seg.speaker or "?"
@@ -305,17 +306,17 @@ def test_preview_writes_an_mp3_in_the_characters_voice(tmp_path: Path) -> None:
     assert (bad.exit_code, bad.output) == (1, "Error: voices.yaml: no voice for 'Zoe' (known: narrator, Mia, unknown)\n")
 
 
-def test_preview_plays_with_the_player_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_preview_plays_with_the_player_found_and_says_which(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from audiobook.voices import preview
 
     played = []
-    monkeypatch.setattr(preview, "find_player", lambda: ("/bin/true",))
+    monkeypatch.setattr(preview, "find_players", lambda: [("/bin/true",)])
     real_play = preview.play
     monkeypatch.setattr(preview, "play", lambda path, player=None: played.append(path.stat().st_size) or
                         real_play(path, player))
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["preview", "narrator", "--voices", str(tmp_path / "voices.yaml")])
-    assert result.exit_code == 0 and result.output == ""
+    assert (result.exit_code, result.output) == (0, "Played narrator's sample with true.\n")
     assert played and played[0] > 1000
     assert not list(tmp_path.glob("*.mp3"))  # played, not left behind
 
@@ -330,13 +331,20 @@ def test_a_novels_worth_of_speakers_is_cast_quickly_and_all_distinct() -> None:
     assert len(set(voices.values())) == 150
 
 
-def test_preview_without_a_player_writes_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("players, message", [
+    ([], "Error: no audio player found (ffplay, paplay, aplay, afplay): the sample is saved as preview-Mia.mp3; "
+         "play it yourself, or use -o FILE\n"),
+    # A player that is installed but cannot play (no sound device): the next is tried, then the file is kept.
+    ([("/bin/false",), ("/bin/false", "-q")],
+     "Error: no audio player could play the sample (tried false, false): it is saved as preview-Mia.mp3\n"),
+])
+def test_preview_that_nothing_could_play_says_where_the_sample_is_and_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, players: list[tuple[str, ...]], message: str) -> None:
     from audiobook.voices import preview
 
-    monkeypatch.setattr(preview, "find_player", lambda: None)
+    monkeypatch.setattr(preview, "find_players", lambda: players)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "voices.yaml").write_text("characters:\n  Mia:\n    voice: gmw/en-us+f3\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["preview", "Mia", "--text", "Short and sweet."])
-    assert (result.exit_code, result.output) == (
-        0, "No audio player found (ffplay, paplay, aplay, afplay): wrote preview-Mia.mp3\n")
+    assert (result.exit_code, result.output) == (1, message)
     assert (tmp_path / "preview-Mia.mp3").stat().st_size > 1000

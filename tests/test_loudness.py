@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from podcast_book import render_book
 
 from audiobook.audio import loudness
-from audiobook.audio.assemble import SAMPLE_RATE, ffmpeg_exe
+from audiobook.audio.assemble import LAME_QUALITY, SAMPLE_RATE, ffmpeg_exe
 from audiobook.audio.loudness import (
     ENCODER_GAIN_DB,
     LIMIT_DBTP,
@@ -68,15 +68,13 @@ def test_rerender_keeps_the_chapters_and_measures_nothing(book, monkeypatch: pyt
     root, report = book
     before = {c.path: c.path.stat().st_mtime_ns for c in report.chapters}
     calls: list[int] = []
-    real = loudness.plan_chapter
-    monkeypatch.setattr(loudness, "plan_chapter", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(loudness, "materialise", lambda *a, **k: calls.append(2))
-    from audiobook.publish import steps as publish
+    real = loudness.analyse
+    monkeypatch.setattr(loudness, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    from audiobook.audio import assemble
 
-    monkeypatch.setattr(publish, "plan_chapter", loudness.plan_chapter)
-    monkeypatch.setattr(publish, "materialise", loudness.materialise)
+    monkeypatch.setattr(assemble, "fragment_pcm", lambda *a, **k: calls.append(2))
     again = render_book(root)
-    assert calls == []  # plans came from the cache, and no chapter needed its levelled clips
+    assert calls == []  # measurements came from the cache, and no fragment was levelled or encoded again
     assert {c.path: c.path.stat().st_mtime_ns for c in again.chapters} == before
 
 
@@ -87,7 +85,7 @@ def test_lame_gain_constant_matches_the_encoder() -> None:
     enc.set_bit_rate(64)
     enc.set_in_sample_rate(RATE)
     enc.set_channels(1)
-    enc.set_quality(5)
+    enc.set_quality(LAME_QUALITY)
     mp3 = enc.encode((x * 32767).astype("<i2").tobytes()) + enc.flush()
     y = np.frombuffer(subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "mp3", "-i", "-", "-f", "f32le", "-"],
                                      input=mp3, capture_output=True, check=True).stdout, dtype=np.float32)
@@ -153,23 +151,32 @@ def test_measure_file_reports_an_unreadable_file(tmp_path: Path) -> None:
         measure_file(bad)
 
 
-def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
-    """A minute of speech-like audio is planned and levelled in well under a second (far faster than espeak)."""
-    from audiobook.audio.assemble import Spoken
-    from audiobook.model import Clip, Pauses, Segment
+def _spoken(tmp_path: Path, n: int, seconds: float, scale: float) -> list:
+    from audiobook.audio.timeline import Spoken
+    from audiobook.model import Clip, Segment
 
-    clips = []
-    for i in range(20):
-        path = tmp_path / f"{i}.wav"
-        x = _speechlike(i, 3.0) * 0.5
+    spoken = []
+    for i in range(n):
+        path = tmp_path / f"{i:02d}clip.wav"
+        x = np.clip(_speechlike(i, seconds) * scale, -1, 1)
         loudness.write_wav(path, x, RATE)
-        clips.append(Clip(path, len(x), RATE))
-    spoken = [Spoken(Segment("dialogue" if i % 2 else "narration", "x", 0, 1, speaker="A" if i % 2 else None,
-                             paragraph=i), (c,)) for i, c in enumerate(clips)]
+        seg = Segment("dialogue" if i % 2 else "narration", "x", 0, 1, speaker="A" if i % 2 else None, paragraph=i)
+        spoken.append(Spoken(seg, (Clip(path, len(x), RATE),)))
+    return spoken
+
+
+def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
+    """A minute of speech-like audio is measured and levelled in well under a second (far faster than espeak)."""
+    from audiobook.audio.assemble import fragment_pcm
+    from audiobook.audio.timeline import layout
+    from audiobook.model import Pauses
+
+    timeline = layout(_spoken(tmp_path, 20, 3.0, 0.5), Pauses())
     start = time.perf_counter()
-    levelled = loudness.level_chapter(spoken, Pauses(), tmp_path / "out")
+    gains = loudness.voice_gains(timeline, analyses=tmp_path / "analyses")
+    pcm = [fragment_pcm(f, gains[f.group], tmp_path / "analyses") for f in timeline.fragments]
     elapsed = time.perf_counter() - start
-    assert all(c.path.is_file() for s in levelled.spoken for c in s.clips)
+    assert sum(len(p) for p in pcm) // 2 >= 60 * RATE
     assert elapsed < 6.0  # 60 s of audio: >10x real time even on a loaded machine (typically ~0.3 s)
 
 
@@ -193,7 +200,8 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
         "from audiobook import pipeline\n"
         "from audiobook.audio import loudness, outputs\n"
         "from audiobook.publish import steps as publish\n"
-        "from audiobook.audio.assemble import Spoken\n"
+        "from audiobook.audio.assemble import encode_timeline\n"
+        "from audiobook.audio.timeline import Spoken, layout\n"
         "from audiobook.model import Clip, Segment\n"
         "from audiobook.model import Pauses\n"
         "from pathlib import Path\n"
@@ -201,35 +209,45 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
         "x = np.random.default_rng(1).standard_normal(22050 * 2) * 0.5\n"
         "loudness.write_wav(d / 'a.wav', x, 22050)\n"
         "seg = Segment(kind='narration', text='x', start=0, end=1)\n"
-        "lev = loudness.level_chapter([Spoken(seg, (Clip(d / 'a.wav', len(x), 22050),))], Pauses(), d / 'out')\n"
+        "t = layout([Spoken(seg, (Clip(d / 'a.wav', len(x), 22050),))], Pauses())\n"
+        "encode_timeline(t, d / 'a.mp3', gains=loudness.voice_gains(t, analyses=d / 'an'), analyses=d / 'an')\n"
         "print(sorted(m for m in sys.modules if m.startswith(('scipy', 'pyloudnorm'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
-def test_clip_measurements_are_reused_by_planning_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from audiobook.audio.assemble import Spoken
-    from audiobook.model import Clip, Pauses, Segment
+def test_clip_measurements_are_reused_by_gains_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook.audio.assemble import fragment_pcm
+    from audiobook.audio.timeline import layout
+    from audiobook.model import Pauses
 
-    spoken = []
-    for i in range(4):
-        x = _speechlike(i, 2.0) * 4  # loud: the limiter has work to do
-        path = tmp_path / f"{i:02d}clip.wav"
-        loudness.write_wav(path, np.clip(x, -1, 1), RATE)
-        seg = Segment(kind="dialogue" if i % 2 else "narration", text="x", start=0, end=1,
-                      speaker="Ann" if i % 2 else None, paragraph=i)
-        spoken.append(Spoken(seg, (Clip(path, len(x), RATE),)))
+    timeline = layout(_spoken(tmp_path, 4, 2.0, 4.0), Pauses())  # loud: the limiter has work to do
     cache = tmp_path / "analyses"
-    plan = loudness.plan_chapter(spoken, Pauses(), analyses=cache)
-    assert plan == loudness.plan_chapter(spoken, Pauses())  # the same gains as measuring afresh
+    gains = loudness.voice_gains(timeline, analyses=cache)
+    assert gains == loudness.voice_gains(timeline)  # the same gains as measuring afresh
     measured: list[int] = []
     real = loudness.analyse
     monkeypatch.setattr(loudness, "analyse", lambda *a, **k: measured.append(1) or real(*a, **k))
-    assert loudness.plan_chapter(spoken, Pauses(), analyses=cache).gains_db == plan.gains_db
-    levelled = loudness.apply_plan(spoken, plan, tmp_path / "out")
-    loudness.materialise(levelled, cache)
-    assert measured == []  # a re-plan (a one-voice change) and the limiter measured no clip again
-    for _, clip, _ in levelled.sources:
-        y, _ = loudness.read_wav(clip.path)
-        assert true_peak(y) <= LIMIT_DBTP + 0.1
+    assert loudness.voice_gains(timeline, analyses=cache) == gains
+    for fragment in timeline.fragments:
+        pcm = np.frombuffer(fragment_pcm(fragment, gains[fragment.group], cache), dtype="<i2") / 32768.0
+        assert true_peak(pcm) <= LIMIT_DBTP + 0.1
+    assert measured == []  # new gains (a one-voice change) and the limiter measured no clip again
+
+
+def test_a_voices_gain_depends_on_its_own_lines_only(tmp_path: Path) -> None:
+    """Changing one character's clips changes no other voice's gain (so their fragments are kept)."""
+    from dataclasses import replace
+
+    from audiobook.audio.timeline import layout
+    from audiobook.model import Clip, Pauses
+
+    spoken = _spoken(tmp_path, 6, 2.0, 0.5)
+    before = loudness.voice_gains(layout(spoken, Pauses()))
+    louder = tmp_path / "louder.wav"
+    loudness.write_wav(louder, np.clip(_speechlike(99, 3.0) * 0.9, -1, 1), RATE)
+    changed = [replace(s, clips=(Clip(louder, 3 * RATE, RATE),)) if s.segment.speaker == "A" else s for s in spoken]
+    after = loudness.voice_gains(layout(changed, Pauses()))
+    assert after["narration"] == before["narration"]
+    assert after["speaker:A"] != before["speaker:A"]

@@ -146,7 +146,9 @@ def test_clips_at_any_model_sample_rate_keep_their_duration_in_the_mp3(tmp_path:
     seg = Segment("dialogue", "x", 0, 1, "Leo")
     no_pauses = Pauses(sentence=0, clause=0, paragraph=0, scene=0, title=0)
     duration, cues = encode([Spoken(seg, (Clip(path, rate * 2, rate),))], tmp_path / "out.mp3", pauses=no_pauses)
-    assert abs(duration - 2000) <= 5 and abs(cues[0].end_ms - 2000) <= 5
+    assert abs(cues[0].end_ms - 2000) <= 5
+    # The file is whole MP3 frames of speech: rounded up to the next 576 samples (26 ms) at most.
+    assert 2000 - 5 <= duration <= 2000 + 27
 
 
 @needs_piper

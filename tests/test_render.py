@@ -123,3 +123,40 @@ def test_failure_mid_render_leaves_no_mp3(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(Interrupted, match="interrupted: no partial MP3 was written"):
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out"))
     assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_no_author_is_a_clear_warning_naming_the_flag_and_title_sets_the_book(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiobook.cli import main
+
+    src = tmp_path / "story.txt"
+    src.write_text('Chapter 1\n\n"Hello," said Ann.\n', encoding="utf-8")
+    args = ["render", str(src), "--voices", str(tmp_path / "voices.yaml"), "-o", str(tmp_path / "out"), "-q",
+            "--cache-dir", str(tmp_path / "cache")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ('Warning: the text names no author, so the files have no artist, album artist or author '
+                             'tags; set one with --author "NAME"\n')
+    named = CliRunner().invoke(main, args + ["--author", "Ann Vale", "--title", "The Long Night"])
+    assert named.exit_code == 0 and named.stderr == ""
+    path = tmp_path / "out" / "The Long Night" / "01 - Chapter 1.mp3"
+    tags = MP3(path).tags
+    assert tags is not None and str(tags["TALB"]) == "The Long Night" and str(tags["TPE1"]) == "Ann Vale"
+
+
+def test_a_render_keeps_voices_yaml_mode_and_leaves_no_lock_file(tmp_path: Path) -> None:
+    import os
+
+    from audiobook.pipeline import RenderOptions, render
+
+    src = tmp_path / "story.txt"
+    src.write_text('Chapter 1\n\n"Hello," said Ann.\n\n"Hi," said Bob.\n', encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("bitrate: 64\n", encoding="utf-8")
+    os.chmod(voices, 0o664)
+    report = render([src], RenderOptions(voices=voices, out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                                         jobs=1))
+    assert set(report.new_speakers) == {"Ann", "Bob"} and "Ann:" in voices.read_text(encoding="utf-8")
+    assert voices.stat().st_mode & 0o777 == 0o664
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no .voices.yaml.lock

@@ -133,7 +133,7 @@ def test_ctrl_c_while_workers_encode_leaves_only_complete_files(long_book: Path,
     out = tmp_path / "out"
     proc = _start(long_book, tmp_path)
     try:
-        wait_until(lambda: any(p.suffix == ".part" for p in out.rglob("*")), 120, "encoding to begin")
+        wait_until(lambda: any((tmp_path / "cache" / "fragments").rglob("*.mp3")), 120, "encoding to begin")
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
     finally:
@@ -143,6 +143,7 @@ def test_ctrl_c_while_workers_encode_leaves_only_complete_files(long_book: Path,
     assert not [n for n in names if n.endswith(".part")], names  # the workers' .part files are gone
     for p in out.rglob("*.mp3"):
         assert MP3(p).info.length > 60  # a finished chapter, complete
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.name.endswith((".part", ".tmp.wav"))]
     _resume(long_book, tmp_path)
 
 
@@ -221,17 +222,116 @@ def test_full_disk_while_synthesising(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_full_disk_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "b.txt"
     src.write_text(book(2, 3), encoding="utf-8")
-    real = outputs.encode
+    real = outputs.write_mp3
 
-    def encode(spoken, dest: Path, **kw):
+    def write_mp3(dest: Path, timeline, fragments):
         if "02 - " in dest.name:
             dest.write_bytes(b"\xff\xfb half an MP3")
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(spoken, dest, **kw)
+        return real(dest, timeline, fragments)
 
-    monkeypatch.setattr(outputs, "encode", encode)
+    monkeypatch.setattr(outputs, "write_mp3", write_mp3)
     with pytest.raises(OutputError, match=r"^cannot write .*02 - Chapter 2\.mp3: No space left on device$"):
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
                                     cache_dir=tmp_path / "cache", jobs=1))
     # Chapter 1 may be done (it is then complete) or not started (longest first); never a .part.
     assert {n for n in output_files(tmp_path / "out") if n.endswith((".mp3", ".part"))} <= {"01 - Chapter 1.mp3"}
+
+
+def _start_with(src: Path, tmp_path: Path, *extra: str, env: dict[str, str] | None = None,
+                limit: int | None = None) -> subprocess.Popen[str]:
+    """The render command with more options, an environment, and optionally a file size limit (RLIMIT_FSIZE)."""
+    def setup() -> None:
+        _default_sigint()
+        if limit is not None:
+            import resource
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), not kills
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.Popen(
+        cli("render", src, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out",
+            "--cache-dir", tmp_path / "cache", "-q", *extra),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=setup,
+        env={**os.environ, **(env or {})})
+
+
+INTERRUPTED = ("Error: interrupted: no partial MP3 was written; clips already synthesised are cached, "
+               "run the same command again to resume\n")
+
+
+@pytest.mark.parametrize("stage", ["synthesis", "encoding"])
+def test_sigterm_stops_like_ctrl_c_and_leaves_no_temp_files(long_book: Path, tmp_path: Path, stage: str) -> None:
+    """SIGTERM (a service manager, `kill`) while synthesising or encoding: the same clean stop as Ctrl-C."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = _start_with(long_book, tmp_path, "-j", "2", env={"TMPDIR": str(scratch)})
+    try:
+        if stage == "synthesis":
+            wait_until(lambda: len(cache_clips(tmp_path / "cache")) >= 10, 120, "synthesis to begin")
+        else:
+            wait_until(lambda: any((tmp_path / "cache" / "fragments").rglob("*.mp3")), 120, "encoding to begin")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (130, INTERRUPTED)
+    assert list(scratch.iterdir()) == []  # nothing in $TMPDIR (levelling writes no files; scratch is in the cache)
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.name.endswith((".part", ".tmp.wav"))]
+    assert not [n for n in output_files(tmp_path / "out") if n.endswith(".part")]
+    _resume(long_book, tmp_path)
+
+
+def test_a_killed_no_cache_render_leaves_scratch_that_the_next_render_sweeps(tmp_path: Path) -> None:
+    src = tmp_path / "b.txt"
+    src.write_text(book(4, 200, seed=5), encoding="utf-8")
+    proc = _start_with(src, tmp_path, "--no-cache", "-j", "2")
+    scratch = tmp_path / "cache" / "scratch"
+    try:
+        wait_until(lambda: any(scratch.rglob("*.wav")), 120, "synthesis to begin")
+        proc.kill()
+        proc.wait(timeout=10)
+    finally:
+        proc.kill()
+    assert list(scratch.iterdir())  # SIGKILL: nothing could clean up...
+    small = tmp_path / "small.txt"
+    small.write_text(book(1, 2), encoding="utf-8")
+    done = subprocess.run(cli("render", small, "--voices", tmp_path / "voices.yaml", "-o", tmp_path / "out2",
+                              "--cache-dir", tmp_path / "cache", "--no-cache", "-q"), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert list(scratch.iterdir()) == []  # ...the next render removed the dead render's folder
+
+
+def test_ctrl_c_during_in_process_synthesis_prints_only_the_message(long_book: Path, tmp_path: Path) -> None:
+    """With -j 1 espeak speaks in the render's own process: Ctrl-C must not land in its ctypes callback."""
+    for attempt in range(3):  # the signal lands at a random point of a clip; try it a few times
+        proc = _start_with(long_book, tmp_path, "-j", "1")
+        try:
+            need = 5 + 20 * attempt
+            wait_until(lambda n=need: len(cache_clips(tmp_path / "cache")) >= n, 120, "synthesis to begin")
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        assert (proc.returncode, err) == (130, INTERRUPTED)
+        assert "Audio saved" not in out and out == ""
+
+
+def test_a_full_disk_while_synthesising_is_one_message_without_tracebacks(tmp_path: Path) -> None:
+    """The disk refuses the engine's WAV: one clear error, no "Exception ignored ... RuntimeError" from espeak.
+
+    A real full disk needs a small filesystem (a tmpfs mount needs privileges a test should not take).
+    RLIMIT_FSIZE makes the kernel refuse, inside the engine's own write, every write past a size, as a
+    full disk refuses any write: the same failure in the same place (pyttsx3's callback in espeak's
+    thread), with EFBIG where a full disk gives ENOSPC (whose wording `test_full_disk_while_synthesising`
+    checks with an engine that fails so).
+    """
+    src = tmp_path / "b.txt"
+    src.write_text("Chapter 1\n\n" + " ".join(["A rather long sentence that makes a clip of a good size, surely."] * 4)
+                   + "\n", encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text("bitrate: 64\n", encoding="utf-8")
+    proc = _start_with(src, tmp_path, "-j", "1", limit=150_000)  # a clip of 4 long sentences is larger
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert re.fullmatch(r"Error: cannot write the clip \S+\.wav: File too large\n", err), err
+    assert "Traceback" not in err and "Exception ignored" not in err and "Audio saved" not in out

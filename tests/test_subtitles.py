@@ -1,4 +1,5 @@
-"""Sidecar subtitles: one cue per segment at the render's real times, readable by ffmpeg."""
+"""Sidecar subtitles: a cue per sentence (the spoken title first) at the render's real times, read by ffmpeg and
+webvtt-py."""
 
 from __future__ import annotations
 
@@ -42,13 +43,52 @@ def _ffmpeg_cues(path: Path) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.parametrize("suffix", [".vtt", ".srt"])
-def test_ffmpeg_reads_a_cue_per_segment_at_the_render_times(book, suffix: str) -> None:
+def test_ffmpeg_reads_a_cue_per_sentence_at_the_render_times(book, suffix: str) -> None:
     _, report = book
     for chapter in report.chapters:
         path = chapter.path.with_suffix(suffix)
         cues = _ffmpeg_cues(path)
-        assert [(a, b) for a, b, _ in cues] == [(c.start_ms, c.end_ms) for c in chapter.cues]
+        assert [(a, b) for a, b, _ in cues] == [(c.start_ms, c.end_ms) for c in chapter.captions]
         assert all(a < b <= chapter.duration_ms for a, b, _ in cues)
+        # Every segment's span is covered by its sentences' cues, from its start to its end.
+        for cue in chapter.cues:
+            mine = [c for c in chapter.captions if c.segment == cue.segment]
+            assert (mine[0].start_ms, mine[-1].end_ms) == (cue.start_ms, cue.end_ms)
+
+
+def test_a_subtitle_library_reads_sentence_cues_from_the_title_at_zero(book) -> None:
+    import webvtt
+
+    _, report = book
+    for chapter in report.chapters:
+        captions = list(webvtt.read(str(chapter.path.with_suffix(".vtt"))))
+        assert captions[0].start_in_seconds == 0 and captions[0].voice == "Narrator"
+        assert captions[0].text == chapter.chapter.title
+        assert all(c.end_in_seconds - c.start_in_seconds <= 8 for c in captions)
+        assert all(a.end_in_seconds <= b.start_in_seconds for a, b in zip(captions, captions[1:]))
+        spoken = " ".join(" ".join(s.text.split()) for s in chapter.chapter.segments)
+        assert " ".join(c.text for c in captions[1:]) == spoken  # every word, each once, in order
+    first = list(webvtt.read(str(report.chapters[0].path.with_suffix(".vtt"))))
+    assert [(c.voice, c.text) for c in first[1:3]] == [
+        ("Narrator", "Souta walked into the orchard at dusk."),
+        ("Narrator", "The trees were made of glass, and they rang softly in the wind.")]
+
+
+def test_a_long_paragraph_is_cut_into_sentence_cues(tmp_path: Path) -> None:
+    from audiobook.pipeline import RenderOptions, render
+
+    sentence = "The wind came down from the hills and rattled every shutter in the sleeping town"
+    src = tmp_path / "long.txt"
+    src.write_text("Chapter One\n\n" + " ".join(f"{sentence} for the {n} time." for n in
+                                               ("first", "second", "third", "fourth", "fifth")) + "\n",
+                   encoding="utf-8")
+    report = render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                         cache_dir=tmp_path / "cache", jobs=1))
+    (chapter,) = report.chapters
+    (cue,) = chapter.cues
+    assert cue.end_ms - cue.start_ms > 20_000  # one paragraph, one segment: far too long for one cue
+    assert len(chapter.captions) == 6 and chapter.captions[0].text == "Chapter One"
+    assert max(c.end_ms - c.start_ms for c in chapter.captions) < 8000
 
 
 def test_vtt_names_the_speaker_in_a_voice_tag(book) -> None:

@@ -8,17 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from PIL import Image
 from podcast_book import ffmetadata, ffmpeg_streams, render_book
 
-from audiobook.audio import timeline
-from audiobook.audio.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
-from audiobook.audio.loudness import write_wav
+from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.errors import InputError
-from audiobook.model import Clip, Cue, Pauses, Segment
+from audiobook.model import Cue, Segment
 from audiobook.publish.cover import generate_cover, prepare_cover
 from audiobook.publish.tags import (
     ChapterMark,
@@ -50,15 +46,21 @@ def test_ffmpeg_reads_the_text_tags(book) -> None:
 def test_ffmpeg_lists_a_chapter_at_the_start_and_at_each_scene_break(book) -> None:
     _, report = book
     first, second = report.chapters
+    # Chapter frames count from the first sample a gapless player plays. ffmpeg counts from its first
+    # decoded sample, which it stamps 50 ms (the encoder delay it trims, 1105 samples) into the stream,
+    # so it shows every mark that much earlier (the one at 0 stays at 0).
+    shift = 1105 * 1000 // 22050
     _, marks = ffmetadata(first.path)
     scene_start = next(c.start_ms for c in first.cues if c.segment.scene == 1)
     assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
-        ("Chapter 1: Lanterns", 0, scene_start),
-        ("Chapter 1: Lanterns (scene 2)", scene_start, first.duration_ms),
+        ("Chapter 1: Lanterns", 0, scene_start - shift),
+        ("Chapter 1: Lanterns (scene 2)", scene_start - shift, first.duration_ms - shift),
     ]
     _, marks = ffmetadata(second.path)  # no scene break: one chapter frame over the whole file
     assert [(m["title"], int(m["START"]), int(m["END"])) for m in marks] == [
-        ("Chapter 2: The Road", 0, second.duration_ms)]
+        ("Chapter 2: The Road", 0, second.duration_ms - shift)]
+    chap = sorted(ID3(first.path).getall("CHAP"), key=lambda f: f.start_time)
+    assert [(f.start_time, f.end_time) for f in chap] == [(0, scene_start), (scene_start, first.duration_ms)]
 
 
 def test_mutagen_sees_an_ordered_top_level_table_of_contents(book) -> None:
@@ -160,35 +162,6 @@ def test_transcript_names_speakers_and_keeps_paragraphs() -> None:
     segs = [_seg(0, 0, 0), _seg(1, 0, 1, "dialogue", "Souta"), _seg(2, 0, 1), _seg(3, 0, 2, "dialogue", None),
             _seg(4, 0, 3, "dialogue", "Narrator")]
     assert transcript("T", segs) == "T\n\nwords 0\n\nSouta: words 1\nwords 2\n\nUnknown: words 3\n\nwords 4\n"
-
-
-@pytest.fixture(scope="module")
-def wav_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("wavs")
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lengths=st.lists(st.lists(st.integers(1, 9000), min_size=1, max_size=3), min_size=1, max_size=5),
-       lead=st.lists(st.integers(1, 5000), max_size=2), scenes=st.lists(st.integers(0, 2), min_size=5, max_size=5),
-       paras=st.lists(st.integers(0, 3), min_size=5, max_size=5),
-       pause=st.tuples(*[st.integers(0, 900)] * 5))
-def test_timeline_predicts_the_encoders_cues_exactly(wav_dir: Path, lengths, lead, scenes, paras, pause) -> None:
-    def clip(n: int) -> Clip:
-        path = wav_dir / f"{n}.wav"
-        if not path.exists():
-            import numpy as np
-
-            write_wav(path, np.zeros(n), SAMPLE_RATE)
-        return Clip(path, n, SAMPLE_RATE)
-
-    pauses = Pauses(*pause)
-    spoken = [Spoken(_seg(i, sorted(scenes)[i], sorted(paras)[i]), tuple(clip(n) for n in group))
-              for i, group in enumerate(lengths)]
-    lead_clips = [clip(n) for n in lead]
-    duration, cues = encode(spoken, wav_dir / "out.mp3", pauses=pauses, lead=lead_clips)
-    predicted = timeline.layout(spoken, pauses, lead_clips)
-    assert predicted.cues == cues
-    assert predicted.duration_ms == duration
 
 
 def test_cli_cover_id3v23_and_no_normalize(book, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ ERRORS = [
     ("bitrate: 65\n", "voices.yaml, line 1: bitrate: 65 is not an MP3 bitrate "
                       "(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)"),
     ("narator:\n  voice: gmw/en-us\n", "voices.yaml, line 1: narator: unknown key (expected one of: engine, bitrate, "
-                                       "narrator, defaults, characters, overrides, pronounce, pauses, skip, "
+                                       "format, narrator, defaults, characters, overrides, pronounce, pauses, skip, "
                                        "not_characters)"),
     ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, piper)"),
     ("engine: [espeak]\n", "voices.yaml, line 1: engine: expected a string, got ['espeak']"),
@@ -214,8 +214,7 @@ def test_pronounce_reaches_every_segment_and_the_title(tmp_path: Path) -> None:
     path.write_text("pronounce:\n  kagome: Kah-go-meh\n", encoding="utf-8")
     config = load_config(path)
     book = read_book(src, config.skip)
-    title, segments = plan(book.chapters[0], config)
-    spoken = " | ".join(j.text for j in title + [j for seg in segments for j in seg])
+    spoken = " | ".join(j.text for j in plan(book.chapters[0], config).jobs())
     assert spoken.count("Kah-go-meh") == 3
     assert "Kagomes" in spoken  # whole words only
     assert "Kagome " not in spoken and "Kagome!" not in spoken
@@ -229,7 +228,7 @@ def test_pronounce_keys_with_abbreviations_and_digits_still_match(tmp_path: Path
     path.write_text("pronounce:\n  Mr. Higurashi: Missus Hee-goo-rah-shee\n  R2-D2: Artoo Deetoo\n",
                     encoding="utf-8")
     config = load_config(path)
-    _, segments = plan(read_book(src, config.skip).chapters[0], config)
+    segments = plan(read_book(src, config.skip).chapters[0], config).segment_jobs()
     spoken = " | ".join(j.text for seg in segments for j in seg)
     assert spoken.count("Missus Hee-goo-rah-shee") == 2 and "Artoo Deetoo" in spoken
     assert "Mister" not in spoken

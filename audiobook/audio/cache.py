@@ -1,9 +1,12 @@
 """The clip cache on disk: size, clearing, least-recently-used eviction, stale temp files and locks.
 
 Layout under the cache root (`pipeline.default_cache_dir()` or `--cache-dir`):
-`<2 hex>/<sha256>.wav` clips (written by `synth`, never changed once in place), `renders/*.json`
-records of finished chapter files (`outputs`), `.lock` (held shared by every render, exclusively
-by eviction and `cache clear`, so neither pulls clips from under a render in progress).
+`<2 hex>/<sha256>.wav` clips (written by `synth`, never changed once in place),
+`fragments/<2 hex>/<sha256>.mp3` encoded pieces of chapters (`assemble`), `levels/clips/` clip
+measurements (`loudness`), `renders/*.json` records of finished chapter files (`outputs`),
+`scratch/<pid>-*/` the working folders of `--no-cache` renders, `.lock` (held shared by every render,
+exclusively by eviction and `cache clear`, so neither pulls clips from under a render in progress).
+Clips and fragments are evicted together, least recently used first.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ DEFAULT_LIMIT = 2 * 1024**3
 LIMIT_ENV = "AUDIOBOOK_CACHE_LIMIT"
 RENDERS = "renders"
 LOCK = ".lock"
+SCRATCH = "scratch"
+FRAGMENTS = "fragments"
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _TMP = re.compile(r"^\..*\.(?P<pid>\d+)(?:\.[A-Za-z0-9]+)?" + re.escape(TMP_SUFFIX) + "$")
@@ -70,6 +75,7 @@ class CacheInfo:
     limit: int
     renders: int = 0  # records of finished chapter files
     temp_files: int = 0  # half-written clips of a live or dead writer
+    fragments: int = 0  # encoded pieces of chapters (their bytes are in `bytes` too)
 
 
 @dataclass(frozen=True)
@@ -80,20 +86,20 @@ class _Entry:
 
 
 def _scan(root: Path) -> Iterator[os.DirEntry[str]]:
-    """Every file in the cache's two-character shard folders (files may vanish while we look)."""
-    try:
-        subdirs = [d for d in os.scandir(root) if d.is_dir() and len(d.name) == 2]
-    except FileNotFoundError:
-        return
+    """Every file in the two-character shard folders of clips and fragments (files may vanish while we look)."""
+    subdirs = []
+    for folder in (root, root / FRAGMENTS):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            subdirs += [d for d in os.scandir(folder) if d.is_dir() and len(d.name) == 2]
     for sub in subdirs:
         with contextlib.suppress(FileNotFoundError), os.scandir(sub.path) as it:
             yield from it
 
 
 def _clips(root: Path) -> Iterator[_Entry]:
-    """Every finished clip under root (temp files excluded)."""
+    """Every finished clip and encoded fragment under root (temp files excluded)."""
     for entry in _scan(root):
-        if entry.name.endswith(".wav") and not entry.name.startswith("."):
+        if entry.name.endswith((".wav", ".mp3")) and not entry.name.startswith("."):
             with contextlib.suppress(FileNotFoundError):
                 st = entry.stat()
                 yield _Entry(Path(entry.path), st.st_size, st.st_mtime)
@@ -110,14 +116,17 @@ def _temps(root: Path) -> Iterator[tuple[Path, int]]:
 
 def cache_info(root: Path, limit: int | None = None) -> CacheInfo:
     """Count the clips and bytes in the cache at `root`."""
-    n = size = 0
+    n = fragments = size = 0
     for entry in _clips(root):
-        n += 1
+        if entry.path.suffix == ".wav":
+            n += 1
+        else:
+            fragments += 1
         size += entry.size
     renders = root / RENDERS
     n_renders = sum(1 for p in renders.glob("*.json")) if renders.is_dir() else 0
     temps = sum(1 for _ in _temps(root))
-    return CacheInfo(root, n, size, cache_limit(limit), n_renders, temps)
+    return CacheInfo(root, n, size, cache_limit(limit), n_renders, temps, fragments)
 
 
 def sweep_temp(root: Path) -> int:
@@ -127,6 +136,18 @@ def sweep_temp(root: Path) -> int:
         if not pid_alive(pid):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+                removed += 1
+    return removed
+
+
+def sweep_scratch(root: Path) -> int:
+    """Remove the scratch folders of `--no-cache` renders that died (killed); returns how many."""
+    removed = 0
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(root / SCRATCH):
+            pid = entry.name.split("-", 1)[0]
+            if entry.is_dir() and pid.isdigit() and not pid_alive(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
                 removed += 1
     return removed
 
@@ -193,8 +214,10 @@ def clear_cache(root: Path) -> tuple[int, int]:
                 freed += entry.size
         sweep_temp(root)
         shutil.rmtree(root / RENDERS, ignore_errors=True)
-        for sub in root.iterdir():
-            if sub.is_dir() and len(sub.name) == 2:
-                with contextlib.suppress(OSError):
-                    sub.rmdir()  # only if empty: a live writer's temp file keeps its folder
+        for folder in (root, root / FRAGMENTS):
+            with contextlib.suppress(OSError):
+                for sub in folder.iterdir():
+                    if sub.is_dir() and len(sub.name) == 2:
+                        with contextlib.suppress(OSError):
+                            sub.rmdir()  # only if empty: a live writer's temp file keeps its folder
         return removed, freed

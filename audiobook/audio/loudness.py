@@ -1,24 +1,19 @@
 """Loudness: every chapter at the podcast standard (-16 LUFS integrated, true peak <= -1 dBTP).
 
 Measurement is ITU-R BS.1770-4: pyloudnorm's K-weighting filters (designed and applied here in
-numpy: a render never imports scipy), 400 ms blocks every 100 ms,
-the -70 LUFS absolute and -10 LU relative gates. It is done on the synthesised clips, not on the
-finished MP3, so there is no decode and re-encode pass, and memory holds one clip at a time
-(plus 100 ms energy sums per voice):
+numpy: a render never imports scipy), 400 ms blocks every 100 ms, the -70 LUFS absolute and -10 LU
+relative gates. It is done on the synthesised clips, not on the finished MP3, so there is no decode
+and re-encode pass, and memory holds one clip at a time:
 
-1. `plan_chapter`: each clip is measured once (`clip_analysis`: K-weighted energy and true-peak
-   envelope per ~5 ms, cached by clip, so a re-plan after a one-voice change reads only the new
-   clips), and its energy placed where the encoder will put it (`timeline.layout`); every voice
-   (the narration, each speaker) gets the gain that brings its own loudness to the target, so no
-   character is quieter than the narrator, and the chapter as a whole (pauses included) is then
-   corrected to the target;
-2. `apply_plan`: each clip is replaced by a levelled clip named by its source and gain, so the
-   chapter's fingerprint (`outputs.fingerprint`) is stable and an unchanged chapter is kept;
-3. `materialise`: only for chapters that will be encoded, by the worker that encodes the chapter,
-   just before (`outputs.write_chapter`, which removes them after), each levelled clip is written:
-   the gain, then a look-ahead true-peak limiter (clips are separated by silence, so limiting a
-   clip on its own is limiting the stream), with make-up gain for what the limiter took; the
-   limiter works from the cached analysis and is skipped for clips already under the ceiling.
+1. `clip_analysis`: each clip is measured once (K-weighted energy and true-peak envelope per ~5 ms),
+   cached by clip, so a re-render after a one-voice change measures only the new clips;
+2. `voice_gains`: every voice (the narration with the title, each speaker) gets the gain that brings
+   its own clips to the target, so no character is quieter than the narrator, and a voice's gain
+   depends on its own lines only;
+3. `level`: while a fragment is encoded (`assemble.fragment_pcm`), each clip gets its voice's gain,
+   then a look-ahead true-peak limiter (clips are separated by silence, so limiting a clip on its own
+   is limiting the stream) with make-up gain for what the limiter took; the limiter works from the
+   cached analysis and is skipped for clips already under the ceiling.
 
 `measure_file` decodes a finished file with ffmpeg and measures it with pyloudnorm's own meter:
 the tests use it to check the result, not the prediction.
@@ -27,21 +22,19 @@ the tests use it to check the result, not the prediction.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import subprocess
 import wave
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import OutputError
 from ..fsutil import atomic_output
-from ..model import NARRATOR, Clip, Pauses, Segment
-from .assemble import SAMPLE_RATE, Spoken
-from .timeline import Timeline, layout
+from ..model import Clip
+from .timeline import NARRATION, SAMPLE_RATE, Timeline, voice_group
+
+__all__ = ["NARRATION", "voice_group", "voice_gains", "level", "measure_file", "true_peak", "LEVELLING_VERSION"]
 
 TARGET_LUFS = -16.0
 TRUE_PEAK_DBTP = -1.0
@@ -51,9 +44,9 @@ LIMIT_DBTP = -3.0
 #: lameenc (LAME) scales what it encodes by 0.95 (-0.446 dB); the level is set before encoding, so
 #: aim that much higher. `tests/test_loudness.py` checks this against a decoded encoder output.
 ENCODER_GAIN_DB = -0.446
-#: Changes whenever levelled clips could come out different: part of their names, so of the
-#: chapter fingerprint that decides whether a finished chapter is kept (this file's own bytes).
-VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+#: Bump when levelled samples could come out different for the same clips (not when code moves): part
+#: of the keys of cached clip measurements and of encoded fragments.
+LEVELLING_VERSION = 1
 
 _BLOCK_S = 0.4
 _HOP_S = 0.1
@@ -287,79 +280,15 @@ def limit(samples: np.ndarray, rate: int, ceiling_db: float = LIMIT_DBTP) -> np.
     return samples if gain is None else samples * gain
 
 
-#: The group of the narrator's voice (narration and the spoken chapter title).
-NARRATION = "narration"
+def _read(clip: Clip) -> np.ndarray:
+    from .assemble import _read_clip
 
-
-def voice_group(segment: Segment) -> str:
-    """Which voice a segment is spoken in, for levelling: `narration` or `speaker:<name>`."""
-    if segment.kind == "narration" or segment.speaker == NARRATOR:
-        return NARRATION
-    return f"speaker:{segment.speaker or ''}"
-
-
-def _groups(spoken: Sequence[Spoken], timeline: Timeline) -> list[str]:
-    return [NARRATION if p.segment is None else voice_group(spoken[p.segment].segment) for p in timeline.placements]
-
-
-@dataclass(frozen=True)
-class LevelPlan:
-    """The gain of every voice in a chapter (chapter correction included), decided from the clips."""
-
-    gains_db: dict[str, float]
-    source_lufs: float  # the chapter as synthesised, pauses included
-    target: float
-
-    def as_json(self) -> dict[str, object]:
-        """A JSON-ready form (plans are cached beside the clips)."""
-        return {"gains_db": self.gains_db, "source_lufs": self.source_lufs, "target": self.target}
-
-
-def plan_key(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), target: float = 0.0) -> str:
-    """What a chapter's plan depends on: its clips (named by content), voices, pauses, target, this code."""
-    timeline = layout(spoken, pauses, lead)
-    blob = json.dumps([VERSION, target, [p.clip.path.name for p in timeline.placements], _groups(spoken, timeline),
-                       [p.start for p in timeline.placements]])
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-class _Stream:
-    """K-weighted energy of a chapter per voice group in 100 ms buckets of the chapter's timeline."""
-
-    def __init__(self, frames: int, rate: int) -> None:
-        self.rate = rate
-        self.hop = int(round(_HOP_S * rate))
-        self.buckets = frames // self.hop + 8
-        self.energy: dict[str, np.ndarray] = {}
-
-    def add(self, group: str, start: int, energy: np.ndarray, size: int) -> None:
-        """Add a clip's K-weighted energy per `size` samples (`ClipAnalysis.energy`) placed at sample `start`."""
-        acc = self.energy.setdefault(group, np.zeros(self.buckets))
-        # Each ~5 ms bucket counts in the 100 ms hop its middle falls in (the clip's own buckets are
-        # not aligned with the chapter's hops): a shift of at most 2.5 ms, nothing to a loudness.
-        idx = (start + np.arange(len(energy)) * size + size // 2) // self.hop
-        acc += np.bincount(idx, weights=energy, minlength=self.buckets)[: self.buckets]
-
-    def blocks(self, gains_db: dict[str, float] | None = None) -> np.ndarray:
-        """400 ms block energies of the whole chapter, every voice group at its gain."""
-        total = np.zeros(self.buckets)
-        for group, acc in self.energy.items():
-            total += acc * 10.0 ** ((gains_db or {}).get(group, 0.0) / 10.0)
-        per = int(round(_BLOCK_S / _HOP_S))
-        sums = np.convolve(total, np.ones(per), mode="valid")
-        return sums / (per * self.hop)
+    return np.asarray(_read_clip(clip).astype(np.float64) / 32768.0)
 
 
 def _weighted(samples: np.ndarray, rate: int) -> np.ndarray:
     # The filter rings on after the clip ends (into the following pause): keep that energy too.
     return k_weight(np.concatenate([samples, np.zeros(int(0.05 * rate))]), rate)
-
-
-def _read(clip: Clip) -> np.ndarray:
-    samples, rate = read_wav(clip.path)
-    if rate != SAMPLE_RATE:
-        raise OutputError(f"{clip.path}: levelling expects {SAMPLE_RATE} Hz clips, got {rate} Hz")
-    return samples
 
 
 @dataclass(frozen=True)
@@ -381,13 +310,18 @@ def analyse(samples: np.ndarray, rate: int) -> ClipAnalysis:
     return ClipAnalysis(energy.reshape(n_b, size).sum(axis=1), _pool_max(peak_envelope(samples), size), len(weighted))
 
 
+def analysis_path(clip: Clip, folder: Path) -> Path:
+    """Where a clip's measurements are cached (by the clip's content name and the levelling version)."""
+    return folder / clip.path.stem[:2] / f"v{LEVELLING_VERSION}-{clip.path.stem}.npy"
+
+
 def clip_analysis(clip: Clip, folder: Path | None, samples: np.ndarray | None = None) -> ClipAnalysis:
     """The clip's analysis, from `folder` (by the clip's content name) when measured before, else measured.
 
     Planning and limiting both need it, in different processes and renders: a one-voice change
     re-plans every chapter that voice speaks in, but measures only the new clips.
     """
-    path = None if folder is None else folder / clip.path.stem[:2] / f"{VERSION}-{clip.path.stem}.npy"
+    path = None if folder is None else analysis_path(clip, folder)
     if path is not None:
         with contextlib.suppress(OSError, ValueError, IndexError, EOFError):
             data = np.load(path).astype(np.float64)
@@ -413,87 +347,34 @@ def _blocks_from(energy: np.ndarray, length: int, rate: int) -> np.ndarray:
     return np.convolve(per_hop, np.ones(4), mode="valid")[:n_blocks] / block
 
 
-def plan_chapter(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), *,
-                 target: float = TARGET_LUFS - ENCODER_GAIN_DB, analyses: Path | None = None) -> LevelPlan:
-    """Measure a chapter's clips where they will sit and decide each voice's gain.
+def voice_gains(timeline: Timeline, *, target: float = TARGET_LUFS - ENCODER_GAIN_DB,
+                analyses: Path | None = None) -> dict[str, float]:
+    """Each voice's gain (dB) in a chapter: what brings that voice's own clips to `target` LUFS.
 
-    Each voice (the narration with the title, each speaker) is brought to `target` on its own, so no
-    character is quieter than the narrator; then the whole chapter, measured on its real timeline
-    (pauses and all) with those gains, is corrected to `target`. One read of each clip not
-    analysed before (`analyses`: the folder of cached `clip_analysis` results).
+    A voice's loudness is measured on its clips alone (each clip's 400 ms blocks, gated as BS.1770
+    gates), not where they sit in the chapter: so a voice's gain depends on nothing but its own lines,
+    and changing one character's voice leaves every other voice's levelled audio (and its encoded
+    fragments) as it was. With every voice at the target, the chapter measures within a fraction of
+    a LU of it. One read of each clip not analysed before (`analyses`: the cached `clip_analysis`).
     """
-    timeline = layout(spoken, pauses, lead)
-    stream = _Stream(timeline.frames, SAMPLE_RATE)
-    voice_blocks: dict[str, list[np.ndarray]] = {}
-    for placement, group in zip(timeline.placements, _groups(spoken, timeline)):
-        found = clip_analysis(placement.clip, analyses)
-        stream.add(group, placement.start, found.energy, _bucket(SAMPLE_RATE))
-        voice_blocks.setdefault(group, []).append(_blocks_from(found.energy, found.length, SAMPLE_RATE))
-    if not voice_blocks:
-        return LevelPlan({}, float("-inf"), target)
-    gains: dict[str, float] = {}
-    for group, blocks in voice_blocks.items():
-        loud = gated_loudness(np.concatenate(blocks))
-        gains[group] = target - loud if np.isfinite(loud) else 0.0
-    predicted = gated_loudness(stream.blocks(gains))
-    correction = target - predicted if np.isfinite(predicted) else 0.0
-    return LevelPlan({g: round(v + correction, 2) for g, v in gains.items()}, gated_loudness(stream.blocks()), target)
+    blocks: dict[str, list[np.ndarray]] = {}
+    for fragment in timeline.fragments:
+        for clip in fragment.clips:
+            found = clip_analysis(clip, analyses)
+            blocks.setdefault(fragment.group, []).append(_blocks_from(found.energy, found.length, SAMPLE_RATE))
+    gains = {}
+    for group, found_blocks in blocks.items():
+        loud = gated_loudness(np.concatenate(found_blocks))
+        gains[group] = round(target - loud, 2) if np.isfinite(loud) else 0.0
+    return gains
 
 
-def levelled_name(source: Path, gain_db: float) -> str:
-    """The file name of a clip levelled by `gain_db`: the same source and gain always give the same name."""
-    return hashlib.sha256(f"{VERSION}|{source.stem}|{gain_db:.2f}".encode()).hexdigest() + ".wav"
-
-
-@dataclass(frozen=True)
-class Levelled:
-    """A chapter's clips after levelling (paths in the folder given to `apply_plan`)."""
-
-    lead: tuple[Clip, ...]
-    spoken: tuple[Spoken, ...]
-    sources: tuple[tuple[Clip, Clip, float], ...]  # (source, levelled, gain) for each distinct clip
-
-
-def apply_plan(spoken: Sequence[Spoken], plan: LevelPlan, folder: Path, lead: Sequence[Clip] = ()) -> Levelled:
-    """The chapter with every clip replaced by its levelled version in `folder` (nothing written yet)."""
-    sources: dict[str, tuple[Clip, Clip, float]] = {}
-
-    def swap(clip: Clip, group: str) -> Clip:
-        gain = plan.gains_db.get(group, 0.0)
-        name = levelled_name(clip.path, gain)
-        if name not in sources:
-            sources[name] = (clip, replace(clip, path=folder / name), gain)
-        return sources[name][1]
-
-    new_lead = tuple(swap(c, NARRATION) for c in lead)
-    new_spoken = tuple(replace(s, clips=tuple(swap(c, voice_group(s.segment)) for c in s.clips)) for s in spoken)
-    return Levelled(new_lead, new_spoken, tuple(sources.values()))
-
-
-def materialise(levelled: Levelled, analyses: Path | None = None) -> None:
-    """Write every levelled clip that is not there yet: the gain, then the true-peak limiter.
-
-    With `analyses` (the folder `plan_chapter` was given), the clips' measurements are reused.
-    """
-    for source, target, gain in levelled.sources:
-        if target.path.is_file():
-            continue
-        samples = _read(source)
-        found = None if analyses is None else clip_analysis(source, analyses, samples)
-        out = _gain_and_limit(samples, SAMPLE_RATE, gain, found)
-        try:
-            with atomic_output(target.path) as tmp:
-                write_wav(tmp, out, SAMPLE_RATE)
-        except OSError as exc:
-            raise OutputError(f"cannot write levelled clip {target.path}: {exc.strerror or exc}") from None
-
-
-def level_chapter(spoken: Sequence[Spoken], pauses: Pauses, folder: Path, *, lead: Sequence[Clip] = (),
-                  target: float = TARGET_LUFS - ENCODER_GAIN_DB) -> Levelled:
-    """Plan, apply and write: the chapter's clips levelled into `folder` (see `plan_chapter`)."""
-    levelled = apply_plan(spoken, plan_chapter(spoken, pauses, lead, target=target), folder, lead)
-    materialise(levelled)
-    return levelled
+def level(pcm: np.ndarray, clip: Clip, gain_db: float, analyses: Path | None = None) -> np.ndarray:
+    """A clip's int16 samples with the gain applied and its true peaks limited (the analysis reused)."""
+    samples = pcm.astype(np.float64) / 32768.0
+    found = None if analyses is None else clip_analysis(clip, analyses, samples)
+    out = _gain_and_limit(samples, SAMPLE_RATE, gain_db, found)
+    return np.clip(np.round(out * 32768.0), -32768, 32767).astype("<i2")
 
 
 def _gain_and_limit(samples: np.ndarray, rate: int, gain_db: float, found: ClipAnalysis | None = None) -> np.ndarray:

@@ -412,3 +412,42 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
         re.IGNORECASE,
     )
     return pattern.sub(lambda m: lowered.get(m.group(1).lower(), m.group(1)), text)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences (the unit of a subtitle cue)
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
+_LAST_TOKEN = re.compile(r"(\S+)$")
+
+
+def _abbreviation_before(text: str) -> bool:
+    """Whether the text ends with an abbreviation's or an initial's period ("Mr.", "J.", "e.g.", "St.")."""
+    m = _LAST_TOKEN.search(text)
+    token = m.group(1).lstrip("\"'“‘([") if m else ""
+    if not token.endswith("."):
+        return False
+    word = token[:-1]
+    return (word.lower() in _ABBREVIATIONS or word in ("St", "No") or token.lower() in _LATIN
+            or (len(word) == 1 and word.isalpha()) or (len(word) > 2 and word.count(".") >= 1 and "." in word[1:]))
+
+
+def sentences(text: str) -> list[str]:
+    """The source text cut into sentences (every character in one of them, in order), for subtitle cues.
+
+    A sentence ends at `.`, `!`, `?` or `…` (and any closing quotes) before a capital or a digit, but
+    not after an abbreviation or an initial, so "Mr. Cole said so." stays whole.
+    """
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        if _abbreviation_before(text[start:m.start()]):
+            continue
+        piece = text[start:m.end(1)].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out

@@ -8,10 +8,14 @@ import hashlib
 import json
 import os
 import re
+import signal
+import sys
+import threading
 import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ..engines import get_engine
 from ..errors import OutputError, SynthesisError
@@ -158,6 +162,7 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
             if wav_frames(tmp) > 0:
                 return publish(tmp, dest)
         tmp.unlink(missing_ok=True)
+        _probe_space(dest)  # the engine could not save the file because the disk is full? Say that instead.
         words = text.split(" ")
         if len(words) < 2:
             raise SynthesisError(f"the speech engine produced no audio for {text[:60]!r} (voice {job.voice.voice})")
@@ -186,19 +191,47 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
         raise
 
 
-def _worker(task: tuple[ClipJob, str]) -> tuple[str, int]:
-    job, dest = task
+def _probe_space(dest: Path, size: int = 1 << 20) -> None:
+    """Raise the OSError a clip's worth of bytes meets in the clip's folder (a full disk, a file size limit).
+
+    pyttsx3 saves the WAV inside espeak's callback, where a failed write only leaves no file: this
+    finds the cause, so the user is told about the disk rather than about the engine.
+    """
+    probe = tmp_name(dest, "probe")
+    try:
+        with open(probe, "wb") as f:
+            f.write(bytes(size))
+            f.flush()
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _worker(task: tuple[ClipJob | None, str, int, str | None]) -> tuple[str, int]:
+    """Synthesise a clip (unless `job` is None: it is cached) and measure it for levelling when asked."""
+    job, dest, frames, analyses = task
+    if not getattr(sys.unraisablehook, "quiet", False):  # in a worker: engine callback failures are ours to report
+        sys.unraisablehook = _quiet_callback_errors(sys.unraisablehook)
     path = Path(dest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return dest, _write_clip(job.text, job, path)
+    if job is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frames = _write_clip(job.text, job, path)
+    if analyses is not None:
+        from .loudness import clip_analysis  # only renders that level load it
+
+        with contextlib.suppress(OutputError):  # an unreadable clip is reported where it is encoded
+            clip_analysis(Clip(path, frames, 0), Path(analyses))
+    return dest, frames
 
 
 def synthesize(
-    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int | Workers = 1, progress: Progress | None = None
+    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int | Workers = 1, progress: Progress | None = None,
+    analyses: Path | None = None,
 ) -> tuple[list[Clip], int]:
     """Clips for `jobs`, in order, and how many had to be synthesised (the rest came from the store).
 
     `workers` is a number of processes or a shared `Workers` pool; small batches stay in this process.
+    With `analyses` (a folder), every clip is also measured for levelling (`loudness.clip_analysis`)
+    in the process that made it, unless it was measured before.
     """
     rates = {}
     versions = {}
@@ -210,12 +243,15 @@ def synthesize(
     keys = [clip_key(job, versions[job.voice.engine]) for job in jobs]
     clips: dict[str, Clip] = {}
     todo: dict[str, ClipJob] = {}
+    unmeasured: list[Clip] = []
     for key, job in zip(keys, jobs):
         if key in clips or key in todo:
             continue
         cached = store.get(key, rates[job.voice.engine])
         if cached is not None:
             clips[key] = cached
+            if analyses is not None and not _measured(cached, analyses):
+                unmeasured.append(cached)
         else:
             todo[key] = job
     total = len(todo)
@@ -223,26 +259,108 @@ def synthesize(
     if progress:
         progress("synthesize", 0, total)
     # Jobs come in reading order, so an interrupted render has its first chapters complete.
-    tasks = [(job, str(store.path(key))) for key, job in todo.items()]
-    by_path = {str(store.path(key)): key for key in todo}
+    where = None if analyses is None else str(analyses)
+    tasks: list[tuple[ClipJob | None, str, int, str | None]] = [
+        (job, str(store.path(key)), 0, where) for key, job in todo.items()]
+    tasks += [(None, str(c.path), c.frames, where) for c in unmeasured]
+    by_path: dict[str, str] = {str(store.path(key)): key for key in todo}
     own = None
     if isinstance(workers, int):
-        if workers > 1 and total >= 2 * workers:
+        if workers > 1 and len(tasks) >= 2 * workers:
             pool = own = Workers(workers)
         else:
             pool = None
     else:
-        pool = workers if workers.worth_for_clips(total) else None
+        pool = workers if workers.worth_for_clips(len(tasks)) else None
     results: Iterator[tuple[str, int]]
-    if pool is None:
-        results = map(_worker, tasks)
-    else:
-        results = pool.pool().imap_unordered(_worker, tasks, chunksize=max(1, min(16, total // (pool.n * 8))))
-    with own if own is not None else contextlib.nullcontext():
+    with own if own is not None else contextlib.nullcontext(), interruptible() as check:
+        if pool is None:
+            results = map(_worker, tasks)
+        else:
+            chunk = max(1, min(16, len(tasks) // (pool.n * 8)))
+            results = pool.pool().imap_unordered(_worker, tasks, chunksize=chunk)
         for dest, frames in results:
+            check()  # a Ctrl-C or SIGTERM that came while the engine was speaking stops us here
+            if dest not in by_path:  # a cached clip, measured
+                continue
             key = by_path[dest]
             clips[key] = Clip(Path(dest), frames, rates[todo[key].voice.engine])
             done += 1
             if progress:
                 progress("synthesize", done, total)
     return [clips[key] for key in keys], total
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[Callable[[], None]]:
+    """Ctrl-C and SIGTERM stop synthesis between two clips, never inside the speech engine.
+
+    espeak calls back into Python from its own thread through ctypes: a KeyboardInterrupt raised
+    there is printed as "Exception ignored on calling ctypes callback" and the engine goes on to print
+    "Audio saved to ..." after we have said we stopped. So while clips are made in this process, a
+    signal only sets a flag, and the returned `check()` raises KeyboardInterrupt between clips. A
+    second signal stops at once. Outside the main thread (or where SIGINT is ignored) nothing changes.
+    """
+    pending: list[int] = []
+
+    def check() -> None:
+        if pending:
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield check
+        return
+
+    def defer(signum: int, frame: object) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, defer)
+    hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_callback_errors(hook)
+    try:
+        yield check
+        check()
+    finally:
+        sys.unraisablehook = hook
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _quiet_callback_errors(fallback: Callable[[Any], object]) -> Callable[[Any], object]:
+    """An unraisable-exception hook that keeps the engine callback's failures off the terminal.
+
+    When pyttsx3's callback cannot save the WAV (a full disk) it raises inside the ctypes callback;
+    the clip is then missing, which `_write_clip` finds and reports with the real cause.
+    """
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, (KeyboardInterrupt, RuntimeError, OSError, ReferenceError)):
+            return
+        fallback(unraisable)
+
+    hook.quiet = True  # type: ignore[attr-defined]
+    return hook
+
+
+def synthesize_groups(
+    groups: Sequence[Sequence[ClipJob]], store: ClipStore, *, workers: int | Workers = 1,
+    progress: Progress | None = None, analyses: Path | None = None,
+) -> tuple[list[tuple[Clip, ...]], int]:
+    """`synthesize` for groups of jobs (a segment's, a sentence's): the clips come back in the same groups."""
+    clips, made = synthesize([job for group in groups for job in group], store, workers=workers,
+                             progress=progress, analyses=analyses)
+    out, at = [], 0
+    for group in groups:
+        out.append(tuple(clips[at:at + len(group)]))
+        at += len(group)
+    return out, made
+
+
+def _measured(clip: Clip, analyses: Path) -> bool:
+    from .loudness import analysis_path
+
+    return analysis_path(clip, analyses).is_file()

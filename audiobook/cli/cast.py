@@ -66,21 +66,19 @@ def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: 
 @click.option("--text", default=None, help="The line to say (default: a sample line).")
 def preview_cmd(name: str, voices: Path, output: Path | None, text: str | None) -> None:
     """Say a sample line in NAME's voice (a character, 'narrator', or a defaults key)."""
-    from ..voices.preview import find_player, play, render_preview
+    from ..voices.preview import NothingPlayed, no_player_message, play_any, render_preview
 
     config = load_config(voices)
     if output is not None:
         click.echo(f"Wrote {render_preview(config, name, output, text=text)}")
         return
-    player = find_player()
-    if player is None:
-        dest = render_preview(config, name, Path(f"preview-{name}.mp3".replace("/", "_")), text=text)
-        click.echo(f"No audio player found (ffplay, paplay, aplay, afplay): wrote {dest}")
-        return
     with tempfile.TemporaryDirectory(prefix="audiobook-preview-") as scratch:
         dest = render_preview(config, name, Path(scratch) / "preview.mp3", text=text)
-        if not play(dest, player):
-            kept = Path(f"preview-{name}.mp3".replace("/", "_"))
-            kept.write_bytes(dest.read_bytes())
-            click.echo(f"{Path(player[0]).name} could not play it: wrote {kept}")
+        used, tried = play_any(dest)
+        if used is not None:
+            click.echo(f"Played {name}'s sample with {used}.")
+            return
+        kept = Path(f"preview-{name}.mp3".replace("/", "_"))
+        kept.write_bytes(dest.read_bytes())
+    raise NothingPlayed(no_player_message(tried, kept))
 

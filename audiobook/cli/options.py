@@ -16,8 +16,15 @@ from ..publish.steps import FORMATS, PublishOptions
 voices_opt = click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"),
                            show_default=True, help="Voice cast file (created on first render).")
 author_opt = click.option("--author", help="Author name for the tags (default: from the text).")
+title_opt = click.option("--title", help="Book title for the tags, the folder and the feed (default: from the text).")
 front_opt = click.option("--include-front-matter", is_flag=True,
                           help="Also read the summary, author's notes and other front matter aloud.")
+# `script` shows the text rather than speaking it: the same options, described for what they do there.
+script_author_opt = click.option("--author", help="Author name, when the text does not give one (shown on the "
+                                                  "--html page; lines naming the author are not taken for speech).")
+script_front_opt = click.option("--include-front-matter", is_flag=True,
+                                help="Also show the summary, author's notes and other front matter in the script, "
+                                     "as `render --include-front-matter` would read them.")
 inputs = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
@@ -40,11 +47,13 @@ def publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
     The command receives them as one `publish: PublishOptions` argument.
     """
     @functools.wraps(command)
-    def wrapper(*args: Any, cover: Path | None, id3v23: bool, formats: tuple[str, ...], base_url: str | None,
-                no_normalize: bool, year: str | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, cover: Path | None, id3v23: bool, formats: tuple[str, ...], m4b: bool,
+                base_url: str | None, no_normalize: bool, year: str | None, **kwargs: Any) -> Any:
+        chosen = tuple(formats) + (("m4b",) if m4b else ())
+        # No --format/--m4b: the `format:` of voices.yaml decides (the render resolves an empty tuple so).
         kwargs["publish"] = PublishOptions(cover=cover, id3_version=3 if id3v23 else 4, normalize=not no_normalize,
-                                           formats=("mp3",) + tuple(f for f in formats if f != "mp3"),
-                                           base_url=base_url, year=year)
+                                           formats=("mp3",) + tuple(dict.fromkeys(f for f in chosen if f != "mp3"))
+                                           if chosen else (), base_url=base_url, year=year)
         return command(*args, **kwargs)
 
     for option in reversed([
@@ -52,7 +61,9 @@ def publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Cover image (JPEG/PNG...) for the tags and feed (default: one made from the title)."),
         click.option("--id3v2.3", "id3v23", is_flag=True, help="Write ID3v2.3 tags for old players (default v2.4)."),
         click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-                     help="Also write the whole book as one .m4b (chapter MP3s are always written)."),
+                     help="Outputs (repeatable): mp3 (a file per chapter, always written) and m4b (also the whole book "
+                          "as one .m4b audiobook). Overrides `format:` in voices.yaml: `--format mp3` writes no .m4b."),
+        click.option("--m4b", is_flag=True, help="Also write the whole book as one .m4b (as --format m4b)."),
         click.option("--base-url", default=None,
                      help=f"URL the book folder will be served at, for feed.xml (default {DEFAULT_BASE_URL})."),
         click.option("--no-normalize", is_flag=True, help="Keep the voices' own levels (no -16 LUFS levelling)."),

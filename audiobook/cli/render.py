@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,13 @@ from .options import (
     front_opt,
     inputs,
     publish_options,
+    title_opt,
     voices_opt,
 )
+
+#: Said when neither the text nor --author names an author (the files then have no artist tags).
+NO_AUTHOR = ("Warning: the text names no author, so the files have no artist, album artist or author tags; "
+             "set one with --author \"NAME\"")
 
 
 def _duration(ms: int) -> str:
@@ -35,6 +41,7 @@ def _duration(ms: int) -> str:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help="Folder that receives <book>/<NN - chapter>.mp3.")
 @author_opt
+@title_opt
 @front_opt
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Clip cache folder.")
@@ -42,19 +49,21 @@ def _duration(ms: int) -> str:
 @cache_limit_opt
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @publish_options
-def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, include_front_matter: bool,
-               jobs: int | None, cache_dir: Path | None, no_cache: bool, cache_limit: int | None, quiet: bool,
-               publish: PublishOptions) -> None:
+def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, title: str | None,
+               include_front_matter: bool, jobs: int | None, cache_dir: Path | None, no_cache: bool,
+               cache_limit: int | None, quiet: bool, publish: PublishOptions) -> None:
     """Render chapter files (or folders of them) into tagged MP3s, one per chapter."""
-    options = RenderOptions(voices=voices, out_dir=out_dir, author=author, cache_dir=cache_dir or default_cache_dir(),
-                            use_cache=not no_cache, include_front_matter=include_front_matter,
-                            cache_limit=cache_limit, publish=publish, **({"jobs": jobs} if jobs else {}))
+    options = RenderOptions(voices=voices, out_dir=out_dir, author=author, title=title,
+                            cache_dir=cache_dir or default_cache_dir(), use_cache=not no_cache,
+                            include_front_matter=include_front_matter, cache_limit=cache_limit, publish=publish)
+    if jobs:
+        options = replace(options, jobs=jobs)
     bar: Any = None  # a tqdm bar, made on the first progress report
     bar_stage = ""
 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar, bar_stage
-        if quiet or stage not in ("synthesize", "assemble") or total == 0:
+        if quiet or stage not in ("synthesize", "encode") or total == 0:
             return
         if bar is not None and stage != bar_stage:
             bar.close()
@@ -62,7 +71,7 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
         if bar is None:
             from tqdm import tqdm
 
-            desc, unit = ("Synthesising", "clip") if stage == "synthesize" else ("Encoding", "chapter")
+            desc, unit = ("Synthesising", "clip") if stage == "synthesize" else ("Encoding", "part")
             bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
             bar_stage = stage
         bar.n = done
@@ -80,6 +89,10 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
         report_warnings(ch.chapter)
         check_lines(ch.chapter)
     report_overrides(load_config(voices), [r.chapter for r in report.chapters])
+    if report.m4b is not None:
+        click.echo(f"{report.m4b[0]}  ({_duration(report.m4b[1])}, the whole book, {len(report.chapters)} chapters)")
+    if report.author is None:
+        click.echo(NO_AUTHOR, err=True)
     if report.new_speakers:
         click.echo(f"Added to {voices}: {', '.join(report.new_speakers)}")
     click.echo(f"{report.clips_synthesized} of {report.clips_total} clips synthesised, the rest from the cache.")

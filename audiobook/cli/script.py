@@ -12,15 +12,15 @@ import click
 from ..model import Chapter
 from ..pipeline import read_books, script_chapters
 from ..voices.config import load_config
-from .options import author_opt, front_opt, inputs, voices_opt
+from .options import inputs, script_author_opt, script_front_opt, voices_opt
 from .render import check_lines, report_overrides, report_warnings
 
 
 @click.command(name="script")
 @inputs
 @voices_opt
-@author_opt
-@front_opt
+@script_author_opt
+@script_front_opt
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--review", is_flag=True, help="List the least certain dialogue lines with overrides to paste.")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True, help="Lines to list with --review.")

@@ -8,6 +8,7 @@ when. GUIDs come from the book and the file name, never from the URL: moving the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ..cleantext import clean_block, clean_line
 from ..errors import OutputError
 from ..fsutil import atomic_output
 from .cover import COVER_NAME
-from .tags import CHAPTER_SUMMARY
+from .tags import CHAPTER_SUMMARY, RENDERED
 
 FEED_NAME = "feed.xml"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -48,6 +49,7 @@ class Episode:
     size: int
     mtime: float
     description: str | None = None  # the chapter's own summary (the episode's description)
+    rendered: datetime | None = None  # when the chapter's audio was made (its tags), else None
 
 
 def _text(tags: Any, key: str) -> str | None:
@@ -71,11 +73,17 @@ def read_episode(path: Path, fallback_number: int) -> Episode:
     track = _text(tags, "TRCK")
     m = re.match(r"\s*(\d+)", track or "")
     st = path.stat()
+    rendered = None
+    stamp = _text(tags, f"TXXX:{RENDERED}")
+    if stamp:
+        with contextlib.suppress(ValueError):
+            rendered = datetime.fromisoformat(stamp)
+            rendered = rendered if rendered.tzinfo else rendered.replace(tzinfo=UTC)
     # Cleaned as they are read: a file tagged before metadata was cleaned must not break every later feed.
     return Episode(path, clean_line(_text(tags, "TIT2")) or clean_line(path.stem) or path.name,
                    clean_line(_text(tags, "TALB")), clean_line(_text(tags, "TPE1")), clean_block(comm),
                    int(m.group(1)) if m else fallback_number, float(info.length), st.st_size, st.st_mtime,
-                   clean_block(own))
+                   clean_block(own), rendered)
 
 
 def episodes(folder: Path) -> list[Episode]:
@@ -147,18 +155,23 @@ def build_feed(folder: Path, base_url: str = DEFAULT_BASE_URL, *, title: str | N
     if (folder / COVER_NAME).is_file():
         fg.image(url_for(base_url, COVER_NAME), title=book, link=base_url.rstrip("/") + "/")
         fg.podcast.itunes_image(url_for(base_url, COVER_NAME))
-    # Podcast apps sort by date too: give chapters increasing dates in track order, from the
-    # oldest file, so the order holds whatever was re-rendered last.
-    first = min((e.mtime for e in eps), default=0.0)
-    base = datetime.fromtimestamp(first, tz=UTC).replace(microsecond=0)
-    for i, ep in enumerate(eps):
+    # Each chapter's date is when its audio was made, recorded in its tags (so copying the folder
+    # changes nothing); a file without one (not ours, or older) goes by its modification time.
+    # Podcast apps sort by date too: a chapter is dated at least a minute after the one before it,
+    # so the track order holds whatever was re-rendered last.
+    previous: datetime | None = None
+    for ep in eps:
         fe = fg.add_entry(order="append")
         fe.id(guid(book, ep.path))
         fe.guid(guid(book, ep.path), permalink=False)
         fe.title(ep.title)
         fe.description(ep.description or ep.summary or ep.title)
         fe.enclosure(url_for(base_url, ep.path.name), str(ep.size), MIME_TYPES[ep.path.suffix.lower()])
-        fe.published(base + timedelta(minutes=i))
+        date = ep.rendered or datetime.fromtimestamp(ep.mtime, tz=UTC).replace(microsecond=0)
+        if previous is not None and date < previous + timedelta(minutes=1):
+            date = previous + timedelta(minutes=1)
+        previous = date
+        fe.published(date)
         fe.podcast.itunes_episode(ep.number)
         fe.podcast.itunes_episode_type("full")
         fe.podcast.itunes_duration(_duration(ep.duration_s))

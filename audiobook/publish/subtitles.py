@@ -1,7 +1,8 @@
 """Sidecar subtitles beside each chapter MP3: WebVTT (speaker as a `<v>` voice tag) and SubRip.
 
-One cue per segment, timed by the render's cues (the clips' real lengths), so a player or the
-script page follows the audio exactly.
+One cue per sentence (the spoken chapter title first, at 0), timed by the chapter's timeline (the
+clips' real lengths), so a player or the script page follows the audio exactly; a cue is a
+sentence long, so longer than ~8 s only where one sentence is.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _escape(text: str) -> str:
 
 def _text(cue: Cue) -> str:
     # A cue's text must not contain a blank line (it would end the cue) nor "-->".
-    return " ".join(cue.segment.text.split()).replace("-->", "->")
+    return " ".join((cue.text or cue.segment.text).split()).replace("-->", "->")
 
 
 def _timed(cues: Sequence[Cue]) -> list[Cue]:
@@ -37,7 +38,7 @@ def _timed(cues: Sequence[Cue]) -> list[Cue]:
 
 
 def vtt(cues: Sequence[Cue]) -> str:
-    """A WebVTT document: a cue per segment, `<v Name>` naming who speaks (the narrator too)."""
+    """A WebVTT document: a cue per sentence (or segment), `<v Name>` naming who speaks (the narrator too)."""
     out = ["WEBVTT", ""]
     for n, cue in enumerate(_timed(cues), 1):
         who = speaker_label(cue.segment) or NARRATOR
@@ -48,7 +49,7 @@ def vtt(cues: Sequence[Cue]) -> str:
 
 
 def srt(cues: Sequence[Cue]) -> str:
-    """A SubRip document: a cue per segment, dialogue prefixed with the speaker's name."""
+    """A SubRip document: a cue per sentence (or segment), dialogue prefixed with the speaker's name."""
     out = []
     for n, cue in enumerate(_timed(cues), 1):
         who = speaker_label(cue.segment)

@@ -26,6 +26,7 @@ from mutagen.id3 import (
     TPE2,
     TPOS,
     TRCK,
+    TXXX,
     USLT,
     CTOCFlags,
     PictureType,
@@ -70,6 +71,30 @@ class TrackTags:
     cover_digest: str | None = None  # sha256 of the cover's bytes: a new cover re-tags the chapter
     id3_version: int = 4  # 3 for old players
     language: str = "eng"
+    #: When this chapter's audio was made (ISO 8601, UTC): the podcast feed's date for it. Kept while
+    #: the chapter's content stays the same, so it is not part of the fingerprint (`outputs`).
+    rendered: str | None = None
+    source: str | None = None  # the fingerprint of what the file holds, so a later render can tell
+
+
+#: TXXX descriptions of the two frames above.
+RENDERED = "AUDIOBOOK_RENDERED"
+SOURCE = "AUDIOBOOK_SOURCE"
+
+
+def read_stamp(path: Path) -> tuple[str | None, str | None]:
+    """(source fingerprint, render time) recorded in an MP3's tags by `write_tags`, None where absent."""
+    from mutagen import MutagenError
+
+    try:
+        id3 = ID3(str(path))
+    except (MutagenError, OSError):
+        return None, None
+    found = []
+    for desc in (SOURCE, RENDERED):
+        frames = id3.getall(f"TXXX:{desc}")
+        found.append(str(frames[0].text[0]) if frames and frames[0].text else None)
+    return found[0], found[1]
 
 
 def chapter_marks(title: str, cues: Sequence[Cue], duration_ms: int) -> tuple[ChapterMark, ...]:
@@ -144,6 +169,10 @@ def write_tags(path: Path, tags: TrackTags, *, v2_version: int | None = None) ->
         id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
     if tags.description:
         id3.add(COMM(encoding=3, lang=tags.language, desc=CHAPTER_SUMMARY, text=tags.description))
+    if tags.rendered:
+        id3.add(TXXX(encoding=3, desc=RENDERED, text=tags.rendered))
+    if tags.source:
+        id3.add(TXXX(encoding=3, desc=SOURCE, text=tags.source))
     if tags.lyrics:
         id3.add(USLT(encoding=3, lang=tags.language, desc="", text=tags.lyrics))
     if tags.cover:

@@ -24,8 +24,9 @@ from .yamlfile import parse, printable, read_text, round_trip_yaml, shown, shown
 VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
                                                   "engine": str}
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
-TOP_KEYS = ("engine", "bitrate", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses", "skip",
-            "not_characters")
+TOP_KEYS = ("engine", "bitrate", "format", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses",
+            "skip", "not_characters")
+FORMATS = ("mp3", "m4b")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
@@ -111,6 +112,7 @@ class Config:
     path: Path
     engine: str = "espeak"
     bitrate: int = 64
+    formats: tuple[str, ...] = ("mp3",)  # `format:` outputs: chapter MP3s (always), and the book as one .m4b
     narrator: Voice = DEFAULT_NARRATOR
     defaults: Mapping[str, Voice] = field(default_factory=lambda: {"unknown": DEFAULT_UNKNOWN})
     characters: Mapping[str, CharacterVoice] = field(default_factory=dict)
@@ -371,6 +373,7 @@ def _validate(doc: Any, path: Path) -> Config:
         path=path,
         engine=engine,
         bitrate=_bitrate(check, doc),
+        formats=_formats(check, doc),
         narrator=narrator,
         defaults=defaults,
         characters=_characters(check, doc, engine),
@@ -464,6 +467,17 @@ def _skip(check: _Checker, doc: Any) -> tuple[str, ...]:
         got = f"got {shown(bad)}" if bad is not None else f"got {_kind(skip)}"
         raise check.fail(doc, "skip", "skip", f"expected a list drawn from: {', '.join(SKIPPABLE)} ({got})")
     return tuple(str(s) for s in skip)
+
+
+def _formats(check: _Checker, doc: Any) -> tuple[str, ...]:
+    """`format: m4b` or `format: [mp3, m4b]`: the outputs besides the chapter MP3s, which are always written."""
+    value = doc.get("format", "mp3")
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or any(not isinstance(f, str) or f not in FORMATS for f in items):
+        bad = next((f for f in items if f not in FORMATS), value) if isinstance(items, list) else value
+        got = repr(bad)[:40] if isinstance(bad, str) else _kind(bad)
+        raise check.fail(doc, "format", "format", f"expected mp3, m4b or a list of them (got {got})")
+    return ("mp3",) + tuple(dict.fromkeys(f for f in items if f != "mp3"))
 
 
 # --- casting -----------------------------------------------------------------------------------

@@ -57,13 +57,20 @@ def render_preview(config: Config, name: str, dest: Path, *, text: str | None = 
     return dest
 
 
-def find_player() -> tuple[str, ...] | None:
-    """The first audio player found on PATH (ffplay, paplay, aplay, afplay), as a command prefix."""
+def find_players() -> list[tuple[str, ...]]:
+    """Every audio player found on PATH (ffplay, paplay, aplay, afplay), in order, as command prefixes."""
+    found = []
     for cmd in PLAYERS:
         exe = shutil.which(cmd[0])
         if exe:
-            return (exe, *cmd[1:])
-    return None
+            found.append((exe, *cmd[1:]))
+    return found
+
+
+def find_player() -> tuple[str, ...] | None:
+    """The first audio player found on PATH, as a command prefix."""
+    players = find_players()
+    return players[0] if players else None
 
 
 def play(path: Path, player: tuple[str, ...] | None = None) -> bool:
@@ -89,4 +96,27 @@ def play(path: Path, player: tuple[str, ...] | None = None) -> bool:
             return False
 
 
-__all__ = ["render_preview", "voice_of", "sample_text", "find_player", "play"]
+def play_any(path: Path, players: list[tuple[str, ...]] | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """Try each player until one plays the file: (the one that did or None, the names of those tried)."""
+    tried: list[str] = []
+    for player in find_players() if players is None else players:
+        tried.append(Path(player[0]).name)
+        if play(path, player):
+            return tried[-1], tuple(tried)
+    return None, tuple(tried)
+
+
+class NothingPlayed(ConfigError):
+    """No audio player could play the preview (none installed, or no sound device): the file was kept."""
+
+
+def no_player_message(tried: tuple[str, ...], kept: Path) -> str:
+    """What `preview` says when nothing could play the sample."""
+    if not tried:
+        return (f"no audio player found ({', '.join(p[0] for p in PLAYERS)}): the sample is saved as {kept}; "
+                "play it yourself, or use -o FILE")
+    return f"no audio player could play the sample (tried {', '.join(tried)}): it is saved as {kept}"
+
+
+__all__ = ["render_preview", "voice_of", "sample_text", "find_player", "find_players", "play", "play_any",
+           "NothingPlayed", "no_player_message"]
