@@ -90,3 +90,40 @@ def test_hidden_temp_files_and_stray_files_are_not_episodes(book) -> None:
     finally:
         temp.unlink()
         stray.unlink()
+
+
+def test_dates_are_the_render_times_kept_in_the_files_not_their_modification_times(tmp_path) -> None:
+    import os
+    import time
+    from email.utils import parsedate_to_datetime
+
+    root = tmp_path / "r"
+    root.mkdir()
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # the render's "now" (2023-11-14 22:13:20 UTC)
+    try:
+        report = render_book(root)
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    folder = report.chapters[0].path.parent
+
+    def dates(where) -> list[int]:
+        feed = _parse(build_feed(where))
+        return [int(parsedate_to_datetime(e.published).timestamp()) for e in feed.entries]
+
+    assert dates(folder) == [1700000000, 1700000060]  # in track order, a minute apart
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)  # copied folder: new modification times...
+    for p in copy.glob("*.mp3"):
+        os.utime(p, (time.time() + 86400, time.time() + 86400))
+    assert dates(copy) == [1700000000, 1700000060]  # ...the same dates
+    again = render_book(root)  # nothing changed: the chapters are kept, their dates too
+    assert [c.path.stat().st_mtime_ns for c in again.chapters] == [c.path.stat().st_mtime_ns for c in report.chapters]
+    assert dates(folder) == [1700000000, 1700000060]
+    (root / "output" / "The Glass Orchard" / "02 - Chapter 2 The Road.mp3").touch()  # touched: written again,
+    render_book(root)  # the same content: its date stays
+    assert dates(folder) == [1700000000, 1700000060]
+    from podcast_book import TEXT
+
+    render_book(root, text=TEXT.replace("counted the stones", "counted the pebbles"))  # chapter 2 changed
+    first, second = dates(folder)
+    assert first == 1700000000 and second > time.time() - 600  # re-dated: when it was rendered again

@@ -119,7 +119,7 @@ def test_failure_mid_render_leaves_no_mp3(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(outputs, "write_tags", boom)  # after the MP3 was encoded, before it is renamed
+    monkeypatch.setattr(outputs, "write_tags", boom)  # the fragments are encoded, the chapter file being written
     with pytest.raises(Interrupted, match="interrupted: no partial MP3 was written"):
         render([src], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out"))
     assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == []

@@ -224,11 +224,11 @@ def test_full_disk_while_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     src.write_text(book(2, 3), encoding="utf-8")
     real = outputs.write_mp3
 
-    def write_mp3(dest: Path, timeline, fragments):
+    def write_mp3(dest: Path, timeline, fragments, **kw):
         if "02 - " in dest.name:
             dest.write_bytes(b"\xff\xfb half an MP3")
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(dest, timeline, fragments)
+        return real(dest, timeline, fragments, **kw)
 
     monkeypatch.setattr(outputs, "write_mp3", write_mp3)
     with pytest.raises(OutputError, match=r"^cannot write .*02 - Chapter 2\.mp3: No space left on device$"):

@@ -162,12 +162,15 @@ class FragmentStore:
             raise OutputError(f"the cached fragment {self.path(key)} is gone: {exc.strerror or exc}") from None
 
 
-def write_mp3(dest: Path, timeline: Timeline, fragments: Iterator[bytes]) -> None:
-    """Write the Info frame then every fragment's frames (in timeline order) to `dest`."""
+def write_mp3(dest: Path, timeline: Timeline, fragments: Iterator[bytes], *, append: bool = False) -> None:
+    """Write the Info frame then every fragment's frames (in timeline order) to `dest` (after what it holds,
+    with `append`: the ID3 tag written first, so the file is never rewritten to make room for it)."""
     crc = xing.Crc16()
     size = 0
     first = b""
-    with open(dest, "wb") as out:
+    with open(dest, "r+b" if append else "wb") as out:
+        out.seek(0, 2)
+        start = out.tell()
         for data in fragments:
             if not first:  # the Info frame's size follows the stream's bitrate: leave room for it
                 first = data[:4]
@@ -180,7 +183,7 @@ def write_mp3(dest: Path, timeline: Timeline, fragments: Iterator[bytes]) -> Non
         # A gapless decoder drops the encoder delay at the start and, at the end, the last fragment's
         # flush: the file then plays exactly `timeline.frames` samples.
         padding = timeline.mp3_frames * FRAME - xing.ENCODER_DELAY - timeline.frames
-        out.seek(0)
+        out.seek(start)
         out.write(xing.info_frame(first, timeline.mp3_frames, size, crc.value, padding))
 
 

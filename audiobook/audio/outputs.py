@@ -119,8 +119,9 @@ def write_chapter(job: ChapterJob, store: FragmentStore, keys: Sequence[str]) ->
     try:
         # A concurrent render of the same book: either complete file wins.
         with atomic_output(job.dest) as tmp:
-            write_mp3(tmp, job.timeline, (store.get(k) for k in keys))
-            write_tags(tmp, tags)
+            tmp.write_bytes(b"")
+            write_tags(tmp, tags)  # first, into the empty file: the audio is then written once, after it
+            write_mp3(tmp, job.timeline, (store.get(k) for k in keys), append=True)
     except OutputError:
         raise
     except OSError as exc:

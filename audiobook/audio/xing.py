@@ -41,82 +41,114 @@ def count_frames(data: bytes) -> int:
     return n
 
 
-def _crc_table() -> np.ndarray:
-    table = np.zeros(256, dtype=np.uint32)
+def _crc_table() -> list[int]:
+    table = []
     for byte in range(256):
         crc = byte
         for _ in range(8):
             crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table[byte] = crc
+        table.append(crc)
     return table
 
 
-_TABLE: list[np.ndarray] = []
-_CHUNK = 1024
+_TABLE: list[list[int]] = []
+#: _SHIFTS[k]: (low, high) tables giving the register after 2**k zero bytes, from its low and high byte.
+_SHIFTS: list[tuple[list[int], list[int]]] = []
 
 
-def _table() -> np.ndarray:
+def _table() -> list[int]:
     if not _TABLE:
         _TABLE.append(_crc_table())
     return _TABLE[0]
 
 
-def _advance(crc: int, zeros: int) -> int:
-    """The register after `zeros` zero bytes (a short loop: used once per chunk)."""
-    table = _table()
-    for _ in range(zeros):
-        crc = int(table[crc & 0xFF]) ^ (crc >> 8)
+def _shift(crc: int, zeros: int) -> int:
+    """The register after `zeros` zero bytes: the CRC is linear, so by tables for each power of two."""
+    if not _SHIFTS:
+        _SHIFTS.append(_one_zero_byte())
+        for _ in range(40):
+            low, high = _SHIFTS[-1]
+
+            def twice(x: int, low: list[int] = low, high: list[int] = high) -> int:
+                x = low[x & 0xFF] ^ high[x >> 8]
+                return low[x & 0xFF] ^ high[x >> 8]
+
+            _SHIFTS.append(([twice(b) for b in range(256)], [twice(b << 8) for b in range(256)]))
+    k = 0
+    while zeros:
+        if zeros & 1:
+            low, high = _SHIFTS[k]
+            crc = low[crc & 0xFF] ^ high[crc >> 8]
+        zeros >>= 1
+        k += 1
     return crc
 
 
-class Crc16:
-    """CRC-16 (polynomial 0x8005, reflected, as LAME's tag uses), fed in pieces of any size.
+def _one_zero_byte() -> tuple[list[int], list[int]]:
+    table = _table()
 
-    Whole megabytes are summed quickly: the CRC is linear, so the data is cut into equal chunks whose
-    CRCs are computed side by side with numpy, then combined chunk after chunk.
+    def step(x: int) -> int:
+        return table[x & 0xFF] ^ (x >> 8)
+
+    return [step(b) for b in range(256)], [step(b << 8) for b in range(256)]
+
+
+def crc16(data: bytes, crc: int = 0) -> int:
+    """CRC-16 (polynomial 0x8005, reflected, initial 0: what LAME's tag uses) of `data`, continuing from `crc`.
+
+    Fast for megabytes: the CRC is linear, so the data is cut into equal chunks whose registers are
+    computed side by side with numpy, then combined chunk after chunk.
     """
+    n = len(data)
+    chunk = max(16, int(n ** 0.5))
+    whole = n // chunk * chunk
+    table = _table()
+    if whole:
+        np_table = np.array(table, dtype=np.uint32)
+        chunks = np.ascontiguousarray(np.frombuffer(data, dtype=np.uint8, count=whole).reshape(-1, chunk).T)
+        crcs = np.zeros(chunks.shape[1], dtype=np.uint32)
+        for column in chunks:  # every chunk's register, side by side, from zero
+            crcs = np_table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
+        for c in crcs.tolist():
+            crc = _shift(crc, chunk) ^ c
+    for b in data[whole:]:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+def crc16_combine(first: int, second: int, second_length: int) -> int:
+    """The CRC of A + B from the CRC of A, the CRC of B (from 0) and B's length."""
+    return _shift(first, second_length) ^ second
+
+
+class Crc16:
+    """A running CRC-16 fed in pieces, summed a few megabytes at a time (numpy's per-call cost is then nothing)."""
+
+    BATCH = 4 << 20
 
     def __init__(self) -> None:
-        self.value = 0
-        self._shift: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def _shifter(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        # The register after n zero bytes is linear in the register: two 256-entry tables (low, high byte).
-        if n not in self._shift:
-            low = np.array([_advance(b, n) for b in range(256)], dtype=np.uint32)
-            high = np.array([_advance(b << 8, n) for b in range(256)], dtype=np.uint32)
-            self._shift[n] = (low, high)
-        return self._shift[n]
-
-    def _shift_by(self, crc: int, n: int) -> int:
-        low, high = self._shifter(n)
-        return int(low[crc & 0xFF] ^ high[crc >> 8])
+        self._crc = 0
+        self._pending: list[bytes] = []
+        self._size = 0
 
     def update(self, data: bytes) -> None:
         """Feed more bytes."""
-        whole = len(data) // _CHUNK * _CHUNK
-        if whole:
-            table = _table()
-            chunks = np.frombuffer(data[:whole], dtype=np.uint8).reshape(-1, _CHUNK)
-            crcs = np.zeros(len(chunks), dtype=np.uint32)
-            for col in range(_CHUNK):  # every chunk's register, side by side, from zero
-                crcs = table[(crcs ^ chunks[:, col]) & 0xFF] ^ (crcs >> 8)
-            crc = self.value
-            for c in crcs.tolist():
-                crc = self._shift_by(crc, _CHUNK) ^ c
-            self.value = crc
-        table = _table()
-        crc = self.value
-        for b in data[whole:]:
-            crc = int(table[(crc ^ b) & 0xFF]) ^ (crc >> 8)
-        self.value = crc
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size >= self.BATCH:
+            self._flush()
 
+    @property
+    def value(self) -> int:
+        """The CRC of everything fed so far."""
+        self._flush()
+        return self._crc
 
-def crc16(data: bytes) -> int:
-    """The CRC-16 of `data` in one call."""
-    c = Crc16()
-    c.update(data)
-    return c.value
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending, self._size = [], 0
+            self._crc = crc16(data, self._crc)
 
 
 def info_frame(first_header: bytes, frames: int, audio_bytes: int, music_crc: int, padding: int,
