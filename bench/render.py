@@ -39,7 +39,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEV = REPO.parent / "shared" / "attribution-dev" / "chapters"
+# ../shared beside the checkout; AUDIOBOOK_SHARED points elsewhere (a worktree that is not beside it).
+DEV = Path(os.environ.get("AUDIOBOOK_SHARED") or REPO.parent / "shared") / "attribution-dev" / "chapters"
 sys.path.insert(0, str(REPO))
 
 _SYLLABLES = "ka lo mi ra ten sor vel an dar is ul po fen gri mas tor el wyn bra cot".split()
