@@ -175,10 +175,12 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
     check_config_voices(config)
     books = read_books(paths, config, author=options.author, include_front_matter=options.include_front_matter)
     chapters = [(book, chapter) for book in books for chapter in book.chapters]
+    checked = config
     with file_lock(options.voices):  # concurrent renders sharing voices.yaml: re-read it, add, write
         config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]),
                                                  [c for _, c in chapters])
-    check_config_voices(config)
+    if config != checked:  # new speakers, or another process changed the file meanwhile
+        check_config_voices(config)
     if not options.publish.formats:  # no --format: voices.yaml's `format:` decides
         options = replace(options, publish=replace(options.publish, formats=config.formats))
 

@@ -9,6 +9,7 @@ voice's gain, then the true-peak limiter where a clip needs it (`loudness.level`
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -48,6 +49,7 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+@functools.cache
 def _lame_version() -> str:
     with contextlib.suppress(metadata.PackageNotFoundError):
         return metadata.version("lameenc")

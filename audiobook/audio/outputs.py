@@ -152,8 +152,7 @@ def write_chapters(jobs: Sequence[ChapterJob], *, workers: Workers, root: Path, 
         progress("encode", 0, len(tasks))
     finished: Iterator[str]
     if workers.worth_for_audio(seconds, len(tasks)):
-        chunk = max(1, min(8, len(tasks) // (workers.n * 16)))
-        finished = workers.pool().imap_unordered(_encode, tasks, chunksize=chunk)
+        finished = workers.pool().imap_unordered(_encode, tasks)  # one by one: longest first only works so
     else:
         finished = map(_encode, tasks)
     for done, _key in enumerate(finished, 1):

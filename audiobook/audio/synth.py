@@ -283,7 +283,8 @@ def synthesize(
         if pool is None:
             results = map(_worker, tasks)
         else:
-            chunk = max(1, min(16, len(tasks) // (pool.n * 8)))
+            # Small chunks: the last one decides how long the other worker waits before encoding starts.
+            chunk = max(1, min(4, len(tasks) // (pool.n * 8)))
             results = pool.pool().imap_unordered(_worker, tasks, chunksize=chunk)
         for dest, frames in results:
             check()  # a Ctrl-C or SIGTERM that came while the engine was speaking stops us here
