@@ -298,6 +298,11 @@ def main() -> None:
             result = phase_overhead(args.book, args.work, fast=args.phase == "overhead-fast")
         else:
             result = phase_render(args.book, args.work, args.jobs)
+        import resource
+
+        # CPU seconds of this process and of its workers (reaped by the time the phase returns).
+        usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        result["cpu"] = sum(u.ru_utime + u.ru_stime for u in usage)
         print(json.dumps(result))
         return
 
@@ -346,8 +351,8 @@ def main() -> None:
               f"{cold['clips_total']} clips")
         floor = float(rows["a floor"]["seconds"])  # type: ignore[arg-type]
         cold_s = float(cold["seconds"])  # type: ignore[arg-type]
-        print(f"{'phase':<14}{'seconds':>9}{'ratio':>16}{'clips synth':>13}{'pieces enc':>12}{'files written':>15}"
-              f"{'peak RSS':>11}{'peak PSS':>11}   all runs (s)")
+        print(f"{'phase':<14}{'seconds':>9}{'ratio':>16}{'CPU s':>8}{'clips synth':>13}{'pieces enc':>12}"
+              f"{'files written':>15}{'peak RSS':>11}{'peak PSS':>11}   all runs (s)")
         ratios = {"a floor": "", "b cold": f"{cold_s / floor:.2f} x floor"}
         for key in ("c one voice", "d one chapter", "e unchanged"):
             ratios[key] = f"{float(rows[key]['seconds']) / cold_s:.3f} x cold"  # type: ignore[arg-type]
@@ -355,10 +360,16 @@ def main() -> None:
         for key, r in rows.items():
             written = r.get("rewritten", 1)
             runs = ", ".join(f"{float(x['seconds']):.1f}" for x in every.get(key, [r]))  # type: ignore[arg-type]
-            print(f"{key:<14}{float(r['seconds']):>9.2f}{ratios[key]:>16}{r['clips']!s:>13}"  # type: ignore[arg-type]
+            print(f"{key:<14}{float(r['seconds']):>9.2f}{ratios[key]:>16}{float(r['cpu']):>8.1f}"  # type: ignore[arg-type]
+                  f"{r['clips']!s:>13}"
                   f"{r.get('fragments', '')!s:>12}{written!s:>15}"
                   f"{int(r['peak_rss']) / 2**20:>8.0f} MB{int(r['peak_pss']) / 2**20:>8.0f} MB   "  # type: ignore[call-overload]
                   f"{runs if key in every else ''}")
+        cpu_ratio = float(cold["cpu"]) / float(rows["a floor"]["cpu"])  # type: ignore[arg-type]
+        cores = os.cpu_count() or 1
+        print(f"CPU time: the cold render used {cpu_ratio:.2f} x the floor's; on {cores} idle cores its wall time "
+              f"could approach {cpu_ratio / cores:.2f} x the floor (the wall ratios above are what was measured, "
+              "with the machine's other load)")
         for key in ("b cold", "c one voice", "d one chapter", "e unchanged"):
             stages = rows[key]["stages"]
             print(f"{key:<14}" + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))  # type: ignore[attr-defined]

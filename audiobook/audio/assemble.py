@@ -23,7 +23,6 @@ import lameenc
 import numpy as np
 
 from ..errors import OutputError
-from ..fsutil import atomic_output
 from ..model import Clip, Cue, Pauses
 from . import xing
 from .timeline import FRAME, SAMPLE_RATE, Fragment, Spoken, Timeline, layout, pause_before
@@ -148,11 +147,10 @@ class FragmentStore:
 
     def put(self, key: str, data: bytes) -> None:
         """Store a fragment atomically (a concurrent render storing the same one is harmless)."""
-        path = self.path(key)
+        from .cache import put_file
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_output(path) as tmp:
-                tmp.write_bytes(data)
+            put_file(self.path(key), data)
         except OSError as exc:
             raise OutputError(f"cannot write to the cache {self.root}: {exc.strerror or exc}") from None
 

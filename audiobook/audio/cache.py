@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, OutputError
-from ..fsutil import flock, part_writer, pid_alive
+from ..fsutil import PART_SUFFIX, flock, part_writer, pid_alive
 from .synth import TMP_SUFFIX
 
 #: Default size limit of the clip cache (about 5 hours of speech per GB at 22 kHz, 16-bit mono).
@@ -31,9 +31,29 @@ RENDERS = "renders"
 LOCK = ".lock"
 SCRATCH = "scratch"
 FRAGMENTS = "fragments"
+MEASUREMENTS = "levels/clips"  # `loudness.clip_analysis` results, by clip
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _TMP = re.compile(r"^\..*\.(?P<pid>\d+)(?:\.[A-Za-z0-9]+)?" + re.escape(TMP_SUFFIX) + "$")
+
+
+def put_file(path: Path, data: bytes) -> None:
+    """Write a cache entry whole or not at all: a temp file named with our pid (swept if we die), then a rename.
+
+    The cache's own files need none of `fsutil.atomic_output`'s care for modes and symlinks, and there
+    are thousands of them: this costs two system calls where that costs eight.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{PART_SUFFIX}")
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class CacheInUse(OutputError):
@@ -86,9 +106,9 @@ class _Entry:
 
 
 def _scan(root: Path) -> Iterator[os.DirEntry[str]]:
-    """Every file in the two-character shard folders of clips and fragments (files may vanish while we look)."""
+    """Every file in the shard folders of clips, fragments and measurements (files may vanish while we look)."""
     subdirs = []
-    for folder in (root, root / FRAGMENTS):
+    for folder in (root, root / FRAGMENTS, root / MEASUREMENTS):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             subdirs += [d for d in os.scandir(folder) if d.is_dir() and len(d.name) == 2]
     for sub in subdirs:

@@ -22,6 +22,7 @@ the tests use it to check the result, not the prediction.
 from __future__ import annotations
 
 import contextlib
+import io
 import subprocess
 import wave
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
-from ..fsutil import atomic_output
 from ..model import Clip
 from .timeline import NARRATION, SAMPLE_RATE, Timeline, voice_group
 
@@ -366,8 +366,12 @@ def clip_analysis(clip: Clip, folder: Path | None, samples: np.ndarray | None = 
     if path is not None:
         # float32 (half the size; 1e-7 relative is nothing to a loudness); best effort, atomic.
         data = np.concatenate([[found.length, len(found.energy)], found.energy, found.envelope]).astype(np.float32)
-        with contextlib.suppress(OSError, OutputError), atomic_output(path) as tmp, open(tmp, "wb") as f:
-            np.save(f, data)
+        from .cache import put_file
+
+        buffer = io.BytesIO()
+        np.save(buffer, data)
+        with contextlib.suppress(OSError):
+            put_file(path, buffer.getvalue())
     return found
 
 

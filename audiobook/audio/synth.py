@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -194,6 +195,12 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
         raise
 
 
+@functools.cache
+def _folder(path: str) -> None:
+    """Make a cache shard folder (once per process: there are thousands of clips and 256 folders)."""
+    os.makedirs(path, exist_ok=True)
+
+
 def _probe_space(dest: Path, size: int = 1 << 20) -> None:
     """Raise the OSError a clip's worth of bytes meets in the clip's folder (a full disk, a file size limit).
 
@@ -216,7 +223,7 @@ def _worker(task: tuple[ClipJob | None, str, int, str | None]) -> tuple[str, int
         sys.unraisablehook = _quiet_callback_errors(sys.unraisablehook)
     path = Path(dest)
     if job is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _folder(str(path.parent))
         frames = _write_clip(job.text, job, path)
     if analyses is not None:
         from .loudness import clip_analysis  # only renders that level load it

@@ -16,6 +16,7 @@ from pathlib import Path
 from mutagen import MutagenError
 from mutagen.id3 import ID3
 
+from ..audio.cache import MEASUREMENTS
 from ..audio.loudness import ENCODER_GAIN_DB, TARGET_LUFS, voice_gains
 from ..audio.outputs import ChapterJob
 from ..errors import ConfigError
@@ -53,7 +54,7 @@ class PublishOptions:
 
 
 #: Per-clip measurements (`loudness.clip_analysis`), by clip, under the clip cache.
-ANALYSES = "levels/clips"
+ANALYSES = MEASUREMENTS
 
 
 def _prepare_one(task: tuple[ChapterJob, Path, PublishOptions, str | None, str | None]) -> ChapterJob:
