@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from .attribution.book import read_book, stream_book
 from .audio.cache import RENDERS
 from .audio.outputs import ChapterJob, write_chapters
 from .audio.speech import sentences, speakable
-from .audio.synth import ClipStore, Progress, chunk_text, synthesize_groups
+from .audio.synth import ClipStore, Progress, chunk_text, synthesize_jobs
 from .audio.timeline import Spoken, layout
 from .cleantext import clean_line
 from .engines import check_voice
@@ -148,13 +148,12 @@ def plan(chapter: Chapter, config: Config) -> ChapterPlan:
     return ChapterPlan(title, tuple(per_segment))
 
 
-def _spoken(chapter: Chapter, chapter_plan: ChapterPlan, clips: Iterator[tuple[Clip, ...]]) -> tuple[Spoken, ...]:
-    """The chapter's segments with their clips, taking the plan's groups from `clips` in order."""
+def _spoken(chapter: Chapter, chapter_plan: ChapterPlan, clips: Mapping[ClipJob, Clip]) -> tuple[Spoken, ...]:
+    """The chapter's segments with the clips that speak them, sentence by sentence, as the plan lays them out."""
     out = []
     for seg, planned in zip(chapter.segments, chapter_plan.segments):
-        groups = [(text, next(clips)) for text, _ in planned]
-        out.append(Spoken(seg, tuple(c for _, group in groups for c in group),
-                          tuple((text, len(group)) for text, group in groups)))
+        out.append(Spoken(seg, tuple(clips[job] for _, jobs in planned for job in jobs),
+                          tuple((text, len(jobs)) for text, jobs in planned)))
     return tuple(out)
 
 
@@ -185,7 +184,6 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
         options = replace(options, publish=replace(options.publish, formats=config.formats))
 
     plans = [plan(chapter, config) for _, chapter in chapters]
-    groups = [group for p in plans for group in p.groups()]
     first = books[0]
     book_title = ((clean_line(options.title) if options.title else None)
                   or next((b.title for b in books if b.title), None)
@@ -199,12 +197,11 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
                         limit=options.cache_limit) as session:
         root = session.root  # the cache, or with --no-cache a scratch folder inside it
         analyses = root / publish.ANALYSES if options.publish.normalize else None
-        clip_groups, synthesized = synthesize_groups(
-            [list(g) for g in groups], ClipStore(root), workers=session.workers, progress=progress, analyses=analyses)
-        clips = iter(clip_groups)
+        clips, synthesized = synthesize_jobs([job for p in plans for job in p.jobs()], ClipStore(root),
+                                             workers=session.workers, progress=progress, analyses=analyses)
         chapter_jobs = []
         for track, ((book, chapter), chapter_plan) in enumerate(zip(chapters, plans), start=1):
-            lead = next(clips)
+            lead = [clips[job] for job in chapter_plan.title]
             timeline = layout(_spoken(chapter, chapter_plan, clips), config.pauses, lead, chapter.title)
             dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
             chapter_jobs.append(ChapterJob(dest, timeline, config.bitrate, TrackTags(
@@ -221,7 +218,7 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
             for track, ((_, chapter), job) in enumerate(zip(chapters, chapter_jobs), 1)
         ]
         extras = publish.finish(folder, rendered, options.publish)  # subtitles, feed.xml, .m4b
-    return RenderReport(book_title, tuple(rendered), new_speakers, sum(len(g) for g in groups), synthesized,
+    return RenderReport(book_title, tuple(rendered), new_speakers, sum(len(p.jobs()) for p in plans), synthesized,
                         fragments_encoded=encoded, author=author, m4b=extras.m4b)
 
 

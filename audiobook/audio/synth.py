@@ -360,18 +360,14 @@ def _quiet_callback_errors(fallback: Callable[[Any], object]) -> Callable[[Any],
     return hook
 
 
-def synthesize_groups(
-    groups: Sequence[Sequence[ClipJob]], store: ClipStore, *, workers: int | Workers = 1,
-    progress: Progress | None = None, analyses: Path | None = None,
-) -> tuple[list[tuple[Clip, ...]], int]:
-    """`synthesize` for groups of jobs (a segment's, a sentence's): the clips come back in the same groups."""
-    clips, made = synthesize([job for group in groups for job in group], store, workers=workers,
-                             progress=progress, analyses=analyses)
-    out, at = [], 0
-    for group in groups:
-        out.append(tuple(clips[at:at + len(group)]))
-        at += len(group)
-    return out, made
+def synthesize_jobs(
+    jobs: Sequence[ClipJob], store: ClipStore, *, workers: int | Workers = 1, progress: Progress | None = None,
+    analyses: Path | None = None,
+) -> tuple[dict[ClipJob, Clip], int]:
+    """`synthesize`, answered as the clip of each job (equal jobs share a clip): callers look their clips up
+    by the jobs they planned, in whatever grouping they planned them."""
+    clips, made = synthesize(jobs, store, workers=workers, progress=progress, analyses=analyses)
+    return dict(zip(jobs, clips)), made
 
 
 def _measured(clip: Clip, analyses: Path) -> bool:

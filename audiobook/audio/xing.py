@@ -124,7 +124,7 @@ def crc16_combine(first: int, second: int, second_length: int) -> int:
 class Crc16:
     """A running CRC-16 fed in pieces, summed a few megabytes at a time (numpy's per-call cost is then nothing)."""
 
-    BATCH = 4 << 20
+    BATCH = 128 << 10
 
     def __init__(self) -> None:
         self._crc = 0
