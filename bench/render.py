@@ -16,7 +16,8 @@ each phase in a fresh process whose whole process tree's memory is sampled:
   (d) one chapter: the same render after adding a sentence to the middle chapter;
   (e) unchanged  : the same render again, nothing changed.
 
-(a) and (b) are measured `--repeat` times, interleaved, each (b) in a fresh folder, and the best of each
+First it times pyttsx3's own per-utterance loop against the no-sleep loop on 300 sentences. (a) and (b)
+are measured `--repeat` times, interleaved, each (b) in a fresh folder, and the best of each
 is taken (the machine may be shared: the best run is the one least disturbed); (c)-(e) likewise, each
 with a new change. It prints seconds, the ratios (b)/(a), (c)/(b), (d)/(b), (e)/(b), clips synthesised,
 pieces encoded, chapter files (re)written, the peak RSS and PSS of each phase's process tree (sampled
@@ -319,6 +320,10 @@ def main() -> None:
         real = args.chapters is not None and args.chapters.is_dir() and not args.quick
         print(f"book: {n} words ({f'{args.chapters} + generated' if real else 'generated'}), "
               f"cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}, best of {repeat}")
+        stock, fast = (run_phase(f"overhead-{k}", source, top, None) for k in ("stock", "fast"))
+        print(f"per clip, first {stock['clips']} sentences, one process: pyttsx3's loop {stock['ms_per_clip']:.2f} ms "
+              f"({stock['missing']} returned before their file was complete), no-sleep loop "
+              f"{fast['ms_per_clip']:.2f} ms ({fast['missing']} incomplete)")
         floors, colds = [], []
         work = top
         for i in range(repeat):  # interleaved, each cold render in a fresh folder and cache
