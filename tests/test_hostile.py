@@ -155,7 +155,7 @@ def test_4_a_few_aliases_are_fine(tmp_path: Path) -> None:
     ("characters:\n  " + "N" * 1000 + ":\n    voice: 5\n",
      "voices.yaml, line 3: characters." + "N" * 108 + "\u2026: expected a string, got 5"),
     ("Q" * 1000 + ": 1\n", "voices.yaml, line 1: " + "Q" * 39 + "\u2026: unknown key (expected one of: engine, "
-                             "bitrate, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters)"),
+                             "bitrate, format, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters)"),
     ("a: *" + "u" * 50_000 + "\n", "voices.yaml, line 1, column 4: malformed YAML: found undefined alias '"
                                    + "u" * 176 + "\u2026"),
     ("[" * 5000 + "]" * 5000 + "\n", "voices.yaml: malformed YAML: nested too deeply"),
@@ -388,7 +388,7 @@ def _dialogue_voice(src: Path, voices: Path, speaker: str) -> Voice:
 
     config = load_config(voices)
     chapter = read_book(src).chapters[0]
-    _, per_segment = plan(chapter, config)
+    per_segment = plan(chapter, config).segment_jobs()
     return next(jobs[0].voice for seg, jobs in zip(chapter.segments, per_segment)
                 if seg.kind == "dialogue" and seg.speaker == speaker)
 
@@ -415,7 +415,7 @@ def test_15_an_explicit_narrator_character_is_used_by_cast_and_render(tmp_path: 
     assert config.voice_for(NARRATOR) == own and config.narrator != own  # narration keeps the narrator
     seg = Segment("narration", "I looked up.", 0, 12)
     chapter_plan = plan(Chapter("T", (seg,)), config)
-    assert chapter_plan[1][0][0].voice == config.narrator
+    assert chapter_plan.segment_jobs()[0][0].voice == config.narrator
     result = cli("cast", src, "--voices", voices)
     line = next(x for x in result.output.splitlines() if x.startswith("Narrator"))
     assert "(new)" not in line and line.endswith("gmw/en-us+f3 (rate 175, pitch 70)")
