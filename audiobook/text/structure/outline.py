@@ -350,7 +350,7 @@ def _shifted(s: Section, by: int) -> Section:
                                                              for p in s.paragraphs))
 
 
-def layout_chapter(
+def lay_out_body(
     text: str,
     start: int,
     end: int,
