@@ -12,7 +12,7 @@ from .audio.cache import RENDERS
 from .audio.outputs import ChapterJob, write_chapters
 from .audio.speech import sentences, speakable
 from .audio.synth import ClipStore, Progress, chunk_text, synthesize_jobs
-from .audio.timeline import Spoken, layout
+from .audio.timeline import Spoken, build_timeline
 from .cleantext import clean_line
 from .engines import check_voice
 from .errors import Interrupted
@@ -202,7 +202,7 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
         chapter_jobs = []
         for track, ((book, chapter), chapter_plan) in enumerate(zip(chapters, plans), start=1):
             lead = [clips[job] for job in chapter_plan.title]
-            timeline = layout(_spoken(chapter, chapter_plan, clips), config.pauses, lead, chapter.title)
+            timeline = build_timeline(_spoken(chapter, chapter_plan, clips), config.pauses, lead, chapter.title)
             dest = folder / f"{track:02d} - {safe_name(chapter.title)}.mp3"
             chapter_jobs.append(ChapterJob(dest, timeline, config.bitrate, TrackTags(
                 title=chapter.title, album=book_title, artist=author, track=track, total=total,

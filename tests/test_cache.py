@@ -279,14 +279,14 @@ def test_eviction_keeps_the_most_recently_used_clips_that_fit(sizes: list[int], 
 
 
 def test_a_damaged_entry_is_replaced_and_a_valid_one_kept(tmp_path: Path) -> None:
-    from audiobook.audio.synth import publish
+    from audiobook.audio.synth import install_clip
 
     dest = fake_clip(tmp_path / "ab" / f"{key(0xab)}.wav", frames=300)
     theirs = dest.read_bytes()
     mine = fake_clip(tmp_path / "ab" / ".mine.1.tmp.wav", frames=500)
-    assert publish(mine, dest) == 300  # another writer got there first: theirs stays, mine goes
+    assert install_clip(mine, dest) == 300  # another writer got there first: theirs stays, mine goes
     assert dest.read_bytes() == theirs and not mine.exists()
     dest.write_bytes(theirs[:100])  # damaged by something else
     mine = fake_clip(tmp_path / "ab" / ".mine.1.tmp.wav", frames=500)
-    assert publish(mine, dest) == 500
+    assert install_clip(mine, dest) == 500
     assert wav_frames(dest) == 500 and not mine.exists()

@@ -168,10 +168,10 @@ def _spoken(tmp_path: Path, n: int, seconds: float, scale: float) -> list:
 def test_levelling_costs_less_than_real_time_by_far(tmp_path: Path) -> None:
     """A minute of speech-like audio is measured and levelled in well under a second (far faster than espeak)."""
     from audiobook.audio.assemble import fragment_pcm
-    from audiobook.audio.timeline import layout
+    from audiobook.audio.timeline import build_timeline
     from audiobook.model import Pauses
 
-    timeline = layout(_spoken(tmp_path, 20, 3.0, 0.5), Pauses())
+    timeline = build_timeline(_spoken(tmp_path, 20, 3.0, 0.5), Pauses())
     start = time.perf_counter()
     gains = loudness.voice_gains(timeline, analyses=tmp_path / "analyses")
     pcm = [fragment_pcm(f, gains[f.group], tmp_path / "analyses") for f in timeline.fragments]
@@ -201,7 +201,7 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
         "from audiobook.audio import loudness, outputs\n"
         "from audiobook.publish import steps as publish\n"
         "from audiobook.audio.assemble import encode_timeline\n"
-        "from audiobook.audio.timeline import Spoken, layout\n"
+        "from audiobook.audio.timeline import Spoken, build_timeline\n"
         "from audiobook.model import Clip, Segment\n"
         "from audiobook.model import Pauses\n"
         "from pathlib import Path\n"
@@ -209,7 +209,7 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
         "x = np.random.default_rng(1).standard_normal(22050 * 2) * 0.5\n"
         "loudness.write_wav(d / 'a.wav', x, 22050)\n"
         "seg = Segment(kind='narration', text='x', start=0, end=1)\n"
-        "t = layout([Spoken(seg, (Clip(d / 'a.wav', len(x), 22050),))], Pauses())\n"
+        "t = build_timeline([Spoken(seg, (Clip(d / 'a.wav', len(x), 22050),))], Pauses())\n"
         "encode_timeline(t, d / 'a.mp3', gains=loudness.voice_gains(t, analyses=d / 'an'), analyses=d / 'an')\n"
         "print(sorted(m for m in sys.modules if m.startswith(('scipy', 'pyloudnorm'))))\n"
     )
@@ -219,10 +219,10 @@ def test_levelling_and_encoding_import_no_scipy(tmp_path: Path) -> None:
 
 def test_clip_measurements_are_reused_by_gains_and_limiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from audiobook.audio.assemble import fragment_pcm
-    from audiobook.audio.timeline import layout
+    from audiobook.audio.timeline import build_timeline
     from audiobook.model import Pauses
 
-    timeline = layout(_spoken(tmp_path, 4, 2.0, 4.0), Pauses())  # loud: the limiter has work to do
+    timeline = build_timeline(_spoken(tmp_path, 4, 2.0, 4.0), Pauses())  # loud: the limiter has work to do
     cache = tmp_path / "analyses"
     gains = loudness.voice_gains(timeline, analyses=cache)
     assert gains == loudness.voice_gains(timeline)  # the same gains as measuring afresh
@@ -240,14 +240,14 @@ def test_a_voices_gain_depends_on_its_own_lines_only(tmp_path: Path) -> None:
     """Changing one character's clips changes no other voice's gain (so their fragments are kept)."""
     from dataclasses import replace
 
-    from audiobook.audio.timeline import layout
+    from audiobook.audio.timeline import build_timeline
     from audiobook.model import Clip, Pauses
 
     spoken = _spoken(tmp_path, 6, 2.0, 0.5)
-    before = loudness.voice_gains(layout(spoken, Pauses()))
+    before = loudness.voice_gains(build_timeline(spoken, Pauses()))
     louder = tmp_path / "louder.wav"
     loudness.write_wav(louder, np.clip(_speechlike(99, 3.0) * 0.9, -1, 1), RATE)
     changed = [replace(s, clips=(Clip(louder, 3 * RATE, RATE),)) if s.segment.speaker == "A" else s for s in spoken]
-    after = loudness.voice_gains(layout(changed, Pauses()))
+    after = loudness.voice_gains(build_timeline(changed, Pauses()))
     assert after["narration"] == before["narration"]
     assert after["speaker:A"] != before["speaker:A"]

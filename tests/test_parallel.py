@@ -18,7 +18,7 @@ from audiobook import workers as workers_mod
 from audiobook.audio.assemble import Spoken, encode
 from audiobook.audio.outputs import ChapterJob, write_chapters
 from audiobook.audio.synth import clip_key, get_engine, wav_frames
-from audiobook.audio.timeline import layout
+from audiobook.audio.timeline import build_timeline
 from audiobook.engines import fastloop
 from audiobook.fsutil import file_lock
 from audiobook.model import Clip, ClipJob, Pauses, Segment, Voice
@@ -96,7 +96,7 @@ def test_cold_renders_agree_on_timings_whatever_the_number_of_jobs(tmp_path: Pat
 
             spoken = [Spoken(seg, tuple(clip(j) for j in jobs))
                       for seg, jobs in zip(chapter.chapter.segments, planned.segment_jobs())]
-            timeline = layout(spoken, config.pauses, [clip(j) for j in planned.title], chapter.chapter.title)
+            timeline = build_timeline(spoken, config.pauses, [clip(j) for j in planned.title], chapter.chapter.title)
             assert (timeline.cues, timeline.duration_ms) == (chapter.cues, chapter.duration_ms)
         for job in planned.jobs():
             fa, fb = frames("cache1", job), frames("cache2", job)
@@ -168,7 +168,7 @@ def test_chapter_encoding_streams_clip_by_clip(tmp_path: Path) -> None:
         spoken = tuple(Spoken(Segment("narration", "x", i, i + 1, paragraph=i), (clips[i % 4],) * 2)
                        for i in range(n_segments))
         dest = tmp_path / f"ch{n_segments}.mp3"
-        job = ChapterJob(dest, layout(spoken, Pauses()), 64, TrackTags("t", "a", None, 1, 1))
+        job = ChapterJob(dest, build_timeline(spoken, Pauses()), 64, TrackTags("t", "a", None, 1, 1))
         tracemalloc.start()
         try:
             if whole:  # encode fragments into the cache, splice, tag, rename

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import OutputError
 from ..model import Clip, Cue, Pauses
 from . import xing
-from .timeline import FRAME, SAMPLE_RATE, Fragment, Spoken, Timeline, layout, pause_before
+from .timeline import FRAME, SAMPLE_RATE, Fragment, Spoken, Timeline, build_timeline, pause_before
 
 __all__ = ["SAMPLE_RATE", "Spoken", "pause_before", "encode", "encode_fragment", "write_mp3", "ffmpeg_exe",
            "fragment_key", "FragmentStore", "ENCODER_VERSION", "LAME_QUALITY"]
@@ -206,6 +206,6 @@ def encode(spoken: Sequence[Spoken], dest: Path, *, pauses: Pauses, bitrate: int
 
     Returns the duration in milliseconds and where each segment sits.
     """
-    timeline = layout(spoken, pauses, lead)
+    timeline = build_timeline(spoken, pauses, lead)
     encode_timeline(timeline, dest, bitrate=bitrate)
     return timeline.duration_ms, timeline.cues

@@ -104,7 +104,7 @@ def tmp_name(dest: Path, tag: str = "") -> Path:
     return dest.with_name(f".{dest.stem}.{os.getpid()}{'.' + tag if tag else ''}{TMP_SUFFIX}")
 
 
-def publish(tmp: Path, dest: Path) -> int:
+def install_clip(tmp: Path, dest: Path) -> int:
     """Move a finished clip into place and return its samples; a valid clip already there is kept.
 
     Two renders may synthesise the same sentence at once: the first one in wins and the entry never
@@ -164,7 +164,7 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
         for _attempt in range(2):
             engine.synthesize(text, job.voice, tmp)
             if wav_frames(tmp) > 0:
-                return publish(tmp, dest)
+                return install_clip(tmp, dest)
         tmp.unlink(missing_ok=True)
         _probe_space(dest)  # the engine could not save the file because the disk is full? Say that instead.
         words = text.split(" ")
@@ -189,7 +189,7 @@ def _write_clip_checked(text: str, job: ClipJob, dest: Path, tag: str) -> int:
         with wave.open(str(tmp), "wb") as w:
             w.setparams(params)
             w.writeframes(pcm)
-        return publish(tmp, dest)
+        return install_clip(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -134,7 +134,7 @@ def _ms(sample: int) -> int:
     return sample * 1000 // SAMPLE_RATE
 
 
-def layout(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), title: str = "") -> Timeline:
+def build_timeline(spoken: Sequence[Spoken], pauses: Pauses, lead: Sequence[Clip] = (), title: str = "") -> Timeline:
     """Place the title (`lead`, read by the narrator) and every segment's clips, each segment a fragment."""
     gap = samples(pauses.sentence)
     fragments: list[Fragment] = []
