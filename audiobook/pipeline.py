@@ -100,6 +100,22 @@ def speakers(chapters: Sequence[Chapter]) -> list[Character]:
     return list(merged.values())
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _reload(path: Path, config: Config, stamp: tuple[int, int, int] | None) -> Config:
+    """voices.yaml again (under the lock: another render may have added speakers), unless it is unchanged
+    since `stamp` (taken before `config` was read)."""
+    if stamp is not None and _stamp(path) == stamp:
+        return config
+    return load_config(path)
+
+
 def check_config_voices(config: Config) -> None:
     """Every voice id in the config must exist in its engine (engines ignore unknown ids silently)."""
     for key, voice in config.all_voices():
@@ -170,14 +186,15 @@ def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),
 
 
 def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | None) -> RenderReport:
+    stamp = _stamp(options.voices)
     config = load_config(options.voices)
     check_config_voices(config)
     books = read_books(paths, config, author=options.author, include_front_matter=options.include_front_matter)
     chapters = [(book, chapter) for book in books for chapter in book.chapters]
     checked = config
     with file_lock(options.voices):  # concurrent renders sharing voices.yaml: re-read it, add, write
-        config, new_speakers = cast_new_speakers(load_config(options.voices), speakers([c for _, c in chapters]),
-                                                 [c for _, c in chapters])
+        found = [c for _, c in chapters]
+        config, new_speakers = cast_new_speakers(_reload(options.voices, config, stamp), speakers(found), found)
     if config != checked:  # new speakers, or another process changed the file meanwhile
         check_config_voices(config)
     if not options.publish.formats:  # no --format: voices.yaml's `format:` decides

@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
-#: Below this many clips, synthesising in this process beats starting workers (each worker imports
-#: the package and initialises espeak: ~0.5-1 s; a sentence takes 2-6 ms once pyttsx3's sleep is gone).
-MIN_CLIPS_FOR_POOL = 400
+#: Below this many clips, synthesising in this process beats starting workers (each worker imports the
+#: package and initialises espeak: ~0.35 s; a sentence takes 2-6 ms once pyttsx3's sleep is gone). Every
+#: new clip is then encoded too (100 clips are ~5 minutes of audio, past MIN_AUDIO_S_FOR_POOL): started
+#: for synthesis, the workers are ready when encoding begins.
+MIN_CLIPS_FOR_POOL = 100
 #: Below this much audio to encode (seconds), encoding in this process beats starting workers.
 MIN_AUDIO_S_FOR_POOL = 120.0
 

@@ -8,6 +8,9 @@ each chapter, the podcast feed, and an .m4b if asked.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,8 +19,8 @@ from pathlib import Path
 from mutagen import MutagenError
 from mutagen.id3 import ID3
 
-from ..audio.cache import MEASUREMENTS
-from ..audio.loudness import ENCODER_GAIN_DB, TARGET_LUFS, voice_gains
+from ..audio.cache import MEASUREMENTS, put_file
+from ..audio.loudness import ENCODER_GAIN_DB, LEVELLING_VERSION, TARGET_LUFS, voice_gains
 from ..audio.outputs import ChapterJob
 from ..errors import ConfigError
 from ..model import RenderedChapter
@@ -57,11 +60,29 @@ class PublishOptions:
 ANALYSES = MEASUREMENTS
 
 
+#: Each chapter's voice gains, by the clips of each voice (a re-render reads one small file, not every
+#: clip's measurements).
+GAINS = "levels/gains"
+
+
+def _gains(job: ChapterJob, store_root: Path) -> tuple[tuple[str, float], ...]:
+    """The chapter's voice gains: from the cache when the same clips were levelled before, else measured."""
+    voices: dict[str, list[str]] = {}
+    for fragment in job.timeline.fragments:
+        voices.setdefault(fragment.group, []).extend(c.path.name for c in fragment.clips)
+    key = hashlib.sha256(json.dumps([LEVELLING_VERSION, TARGET, sorted(voices.items())]).encode()).hexdigest()
+    path = store_root / GAINS / key[:2] / f"{key}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        return tuple((str(g), float(v)) for g, v in json.loads(path.read_text(encoding="utf-8")))
+    gains = tuple(sorted(voice_gains(job.timeline, target=TARGET, analyses=store_root / ANALYSES).items()))
+    with contextlib.suppress(OSError):  # best effort: without it the next render measures again
+        put_file(path, json.dumps(gains).encode("utf-8"))
+    return gains
+
+
 def _prepare_one(task: tuple[ChapterJob, Path, PublishOptions, str | None, str | None]) -> ChapterJob:
     job, store_root, options, cover, digest = task
-    gains = None
-    if options.normalize:
-        gains = tuple(sorted(voice_gains(job.timeline, target=TARGET, analyses=store_root / ANALYSES).items()))
+    gains = _gains(job, store_root) if options.normalize else None
     timeline = job.timeline
     tags = replace(job.tags, lyrics=transcript(job.tags.title, [c.segment for c in timeline.cues]),
                    chapters=chapter_marks(job.tags.title, timeline.cues, timeline.duration_ms),
