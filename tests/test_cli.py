@@ -159,3 +159,12 @@ def test_contradiction_check_reports_a_line_against_its_tag(tmp_path: Path, monk
     chapter = read_book(src).chapters[0]
     assert [s.text for s in chapter.contradictions] == ["Hi there,"]
     assert chapter.unknown_lines == 0
+
+
+def test_script_help_describes_its_own_options(run) -> None:
+    """`script` shows text: its --author and --include-front-matter are not render's "tags" and "read aloud"."""
+    out = " ".join(run("script", "--help").output.split())  # click wraps the help text
+    assert "shown on the --html page" in out and "other front matter in the script" in out
+    assert "for the tags" not in out and "read aloud" not in out
+    render_help = " ".join(run("render", "--help").output.split())
+    assert "Author name for the tags" in render_help and "--title" in render_help and "--m4b" in render_help
