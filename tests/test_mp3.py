@@ -19,7 +19,7 @@ from podcast_book import render_book
 from audiobook.audio import xing
 from audiobook.audio.assemble import SAMPLE_RATE, Spoken, encode, ffmpeg_exe
 from audiobook.audio.loudness import write_wav
-from audiobook.audio.timeline import FRAME, layout
+from audiobook.audio.timeline import FRAME, build_timeline
 from audiobook.model import Clip, Pauses, Segment
 
 
@@ -125,7 +125,7 @@ def test_the_decoded_file_is_the_timeline_sample_for_sample(wav_dir: Path, lengt
     lead_clips = [clip(n) for n in lead]
     dest = wav_dir / "out.mp3"
     duration, cues = encode(spoken, dest, pauses=pauses, lead=lead_clips)
-    planned = layout(spoken, pauses, lead_clips)
+    planned = build_timeline(spoken, pauses, lead_clips)
     assert (duration, cues) == (planned.duration_ms, planned.cues)
     y = decoded_samples(dest).astype(np.float64) / 32768
     assert len(y) == planned.frames
