@@ -40,3 +40,13 @@ def test_library_example_reads_a_book(tmp_path: Path) -> None:
     src.write_text('Chapter One\n\n"Hello," said Mara.\n', encoding="utf-8")
     book = read_book(src)
     assert [(s.kind, s.speaker) for s in book.chapters[0].segments if s.kind == "dialogue"] == [("dialogue", "Mara")]
+
+
+def test_reading_a_plain_text_file_does_not_import_an_html_parser(tmp_path: Path) -> None:
+    # An unchanged re-render costs what opening the file costs: BeautifulSoup is for HTML and EPUB.
+    src = tmp_path / "ch.txt"
+    src.write_text('Chapter One\n\n"Hello," said Mara.\n', encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from audiobook import read_book; "
+            f"read_book(Path({str(src)!r})); print('bs4' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

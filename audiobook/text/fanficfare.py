@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compose import Composer
 from .document import Document
-from .items import Item
 from .structure import SectionFilter
 from .workinfo import info_lines, known_label, split_values, work_info
+
+if TYPE_CHECKING:  # items needs BeautifulSoup, which opening a plain .txt should not import
+    from .items import Item
 
 CONTENTS = re.compile(r"^\s*table of contents\s*$", re.IGNORECASE)
 END = "End file."
