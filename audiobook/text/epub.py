@@ -24,7 +24,7 @@ from .decode import display_name
 from .document import Document
 from .html import extract_blocks, soup_of
 from .items import Item, dom_items
-from .structure import SectionFilter, give_sections, heading_number, lay_out_body, read_everything
+from .structure import SectionFilter, give_sections, heading_number, lay_out_pieces, read_everything
 from .workinfo import info_lines, known_label, work_info
 
 _CONTENTS_TITLE = re.compile(r"^\s*(?:table of\s+)?contents\s*$", re.IGNORECASE)
@@ -163,8 +163,8 @@ def _laid_out(path: Path, bodies: list[Tag], read: SectionFilter | None, book_ti
     laid = []
     for n, ((start, end, heading, title), extra) in enumerate(zip(chapters, moved), 1):
         number = heading_number(title) if title else None
-        laid.append(lay_out_body(
-            text, heading.end if heading else start, end, title=title or f"Chapter {n}",
+        laid.append(lay_out_pieces(
+            text, ((heading.end if heading else start, end),), title=title or f"Chapter {n}",
             number=number if number is not None else n, heading=heading, read=read, moved=extra,
         ))
     lay = Layout(chapters=tuple(laid), title=book_title, author=author, summary=summary,

@@ -8,7 +8,6 @@ from .outline import (
     Outline,
     SectionFilter,
     give_sections,
-    lay_out_body,
     lay_out_chapter,
     lay_out_pieces,
     layout,
@@ -20,5 +19,5 @@ from .outline import (
 __all__ = [
     "NEVER_READ", "ChapterPlan", "Lexer", "Outline", "SectionFilter", "Shape", "ShapeScan", "TextSource", "Unit",
     "display_case", "give_sections", "heading_number", "is_plain", "is_scene_break", "lay_out_chapter",
-    "lay_out_pieces", "layout", "lay_out_body", "outline", "read_everything", "read_inside", "shape_of",
+    "lay_out_pieces", "layout", "outline", "read_everything", "read_inside", "shape_of",
 ]

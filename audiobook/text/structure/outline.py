@@ -350,29 +350,6 @@ def _shifted(s: Section, by: int) -> Section:
                                                              for p in s.paragraphs))
 
 
-def lay_out_body(
-    text: str,
-    start: int,
-    end: int,
-    *,
-    title: str,
-    number: int | None = None,
-    heading: Paragraph | None = None,
-    read: SectionFilter | None = None,
-    moved: tuple[Paragraph, ...] = (),
-    notes: tuple[Section, ...] = (),
-    summary: str | None = None,
-) -> ChapterLayout:
-    """Lay out text[start:end] as the body of one chapter (an EPUB spine document), lexed on its own.
-
-    `notes` are sections of the chapter a reader found outside its body (AO3's chapter notes), skipped
-    like the notes found inside it; `read` and `moved` as for `read_inside`: the chapter then also spans
-    the paragraphs moved into it.
-    """
-    return lay_out_pieces(text, ((start, end),), title=title, number=number, heading=heading, read=read,
-                          moved=moved, notes=notes, summary=summary)
-
-
 def lay_out_pieces(
     text: str,
     bodies: Sequence[tuple[int, int]],
