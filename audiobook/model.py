@@ -190,6 +190,10 @@ class Voice:
     pitch: int = 50  # 0-100
     volume: float = 1.0  # 0.0-1.0
     engine: str = "espeak"
+    # Piper's own knobs (None: the model's defaults; other engines ignore them). Left out of the clip
+    # cache key when None, so the keys of clips made before these fields existed stay valid.
+    length_scale: float | None = None  # 0.5-2.0; set, it replaces the length derived from `rate`
+    noise_scale: float | None = None  # 0.0-1.5: how much the model varies its intonation
 
 
 @dataclass(frozen=True)

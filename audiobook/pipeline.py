@@ -25,6 +25,7 @@ from .session import render_session
 from .text.reader import expand_inputs
 from .voices.casting import infer_ages
 from .voices.config import Config, add_characters, cast, load_config
+from .voices.switch import on_engine
 
 
 def default_cache_dir() -> Path:
@@ -49,6 +50,7 @@ class RenderOptions:
     cache_limit: int | None = None  # bytes; None: $AUDIOBOOK_CACHE_LIMIT, else 2 GB
     publish: PublishOptions = PublishOptions()  # cover, ID3 version, loudness, m4b, feed URL
     title: str | None = None  # the book's title (default: from the text, else the file name)
+    engine: str | None = None  # `--engine`: the cast moved onto this engine for this render (voices/switch.py)
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,8 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
         config, new_speakers = cast_new_speakers(_reload(options.voices, config, stamp), speakers(found), found)
     if config != checked:  # new speakers, or another process changed the file meanwhile
         check_config_voices(config)
+    # --engine: new speakers were written cast on the file's engine; this render moves the cast.
+    config = on_engine(config, options.engine)
     if not options.publish.formats:  # no --format: voices.yaml's `format:` decides
         options = replace(options, publish=replace(options.publish, formats=config.formats))
 

@@ -78,7 +78,7 @@ def test_unknown_voice_id_names_key_line_and_suggests(run, tmp_path: Path, chapt
     ("yaml_text", "message"),
     [
         ("narrator:\n  voice: gmw/en-us\n  colour: red\n",
-         "voices.yaml, line 3: narrator.colour: unknown key (expected one of: engine, pitch, rate, voice, volume)"),
+         "voices.yaml, line 3: narrator.colour: unknown key (expected one of: engine, length_scale, noise_scale, pitch, rate, voice, volume)"),
         ("narrator:\n  voice: gmw/en-us\n  pitch: 140\n", "voices.yaml, line 3: narrator.pitch: 140 is out of range (0-100)"),
         ("narrator:\n  voice: gmw/en-us\n  rate: fast\n",
          "voices.yaml, line 3: narrator.rate: expected a whole number, got 'fast'"),

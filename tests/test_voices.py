@@ -19,7 +19,7 @@ from audiobook.voices.config import SKIPPABLE, TEMPLATE, add_characters, load_co
 
 ERRORS = [
     ("narrator:\n  voice: gmw/en-us\n  colour: red\n",
-     "voices.yaml, line 3: narrator.colour: unknown key (expected one of: engine, pitch, rate, voice, volume)"),
+     "voices.yaml, line 3: narrator.colour: unknown key (expected one of: engine, length_scale, noise_scale, pitch, rate, voice, volume)"),
     ("narrator:\n  voice: gmw/en-us\n  pitch: 140\n", "voices.yaml, line 3: narrator.pitch: 140 is out of range (0-100)"),
     ("narrator:\n  voice: gmw/en-us\n  rate: 20\n", "voices.yaml, line 3: narrator.rate: 20 is out of range (80-450)"),
     ("narrator:\n  voice: gmw/en-us\n  volume: 1.5\n",
@@ -34,7 +34,7 @@ ERRORS = [
                       "(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)"),
     ("narator:\n  voice: gmw/en-us\n", "voices.yaml, line 1: narator: unknown key (expected one of: engine, bitrate, "
                                        "format, narrator, defaults, characters, overrides, pronounce, pauses, skip, "
-                                       "not_characters)"),
+                                       "not_characters, piper)"),
     ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, piper)"),
     ("engine: [espeak]\n", "voices.yaml, line 1: engine: expected a string, got ['espeak']"),
     ("characters:\n  Anna:\n    voice: gmw/en-us+f3\n    engine: festival\n",

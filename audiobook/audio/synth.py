@@ -76,7 +76,9 @@ def _split_long(text: str, limit: int) -> list[str]:
 
 def clip_key(job: ClipJob, engine_version: str) -> str:
     """Content address of a clip: text + engine + voice settings + engine version."""
-    blob = json.dumps({"text": job.text, "voice": asdict(job.voice), "engine": engine_version}, sort_keys=True)
+    # Optional settings left unset are left out: a voice without them keeps the key it always had.
+    voice = {k: v for k, v in asdict(job.voice).items() if v is not None}
+    blob = json.dumps({"text": job.text, "voice": voice, "engine": engine_version}, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

@@ -9,15 +9,18 @@ import click
 
 from ..voices.castsheet import cast_sheet, voice_catalogue, write_cast
 from ..voices.config import load_config
-from .options import voices_opt
+from .options import describe_voice, engine_opt, voices_opt
 
 
 @click.command(name="voices")
 @click.option("--engine", default="espeak", show_default=True, help="Speech engine (espeak or piper).")
 @click.option("--lang", default=None, help="Language prefix, e.g. en or en-gb.")
 @click.option("--gender", type=click.Choice(["male", "female"]), default=None, help="Only variants of this gender.")
-def voices_cmd(engine: str, lang: str | None, gender: str | None) -> None:
+@click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"), show_default=True,
+              help="Voice cast file whose `piper: voices:` folder to list too.")
+def voices_cmd(engine: str, lang: str | None, gender: str | None, voices: Path) -> None:
     """List the voices the engine offers."""
+    load_config(voices)  # its `piper: {voices: DIR}` folder is searched too
     cat = voice_catalogue(engine, lang=lang, gender=gender)  # type: ignore[arg-type]
     if not gender or engine != "espeak":
         width = max((len(v.id) for v in cat.voices), default=0)
@@ -36,21 +39,22 @@ def voices_cmd(engine: str, lang: str | None, gender: str | None) -> None:
 @voices_opt
 @click.option("--author", help="Author name (never cast as a speaker).")
 @click.option("--write", is_flag=True, help="Add the new speakers to voices.yaml.")
-def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: bool) -> None:
+@engine_opt
+def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: bool, engine: str | None) -> None:
     """Show every speaker (lines, words, gender, voice); --write adds new ones to voices.yaml."""
-    config, rows = cast_sheet(list(inputs), voices, author=author)
+    config, rows = cast_sheet(list(inputs), voices, author=author, engine=engine)
     header = ("speaker", "lines", "words", "gender", "voice")
     table = [(r.name + (" (new)" if r.new else ""), str(r.lines), str(r.words),
               (r.gender or "?") + (f", {r.age}" if r.age else "")
               + (f" ({r.gender_evidence})" if r.gender_evidence else ""),
-              f"{r.voice.voice} (rate {r.voice.rate}, pitch {r.voice.pitch})"
-              + (f" [{r.voice.engine}]" if r.voice.engine != config.engine else ""))
+              describe_voice(r.voice) + (f" [{r.voice.engine}]" if r.voice.engine != config.engine else ""))
              for r in rows]
     widths = [max(len(x) for x in col) for col in zip(header, *table)]
     for row in [header, *table]:
         click.echo("  ".join(x.ljust(w) if i in (0, 3, 4) else x.rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
                    .rstrip())
-    click.echo(f"narrator: {config.narrator.voice} (rate {config.narrator.rate}, pitch {config.narrator.pitch})")
+    click.echo(f"narrator: {describe_voice(config.narrator)}"
+               + (f" [{config.narrator.engine}]" if config.narrator.engine != config.engine else ""))
     if write:
         added = write_cast(config, rows)
         click.echo(f"Added to {voices}: {', '.join(added)}" if added else f"{voices} already casts everyone.")
@@ -64,11 +68,13 @@ def cast_cmd(inputs: tuple[Path, ...], voices: Path, author: str | None, write: 
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Write the sample MP3 here (and do not play it).")
 @click.option("--text", default=None, help="The line to say (default: a sample line).")
-def preview_cmd(name: str, voices: Path, output: Path | None, text: str | None) -> None:
+@engine_opt
+def preview_cmd(name: str, voices: Path, output: Path | None, text: str | None, engine: str | None) -> None:
     """Say a sample line in NAME's voice (a character, 'narrator', or a defaults key)."""
     from ..voices.preview import NothingPlayed, no_player_message, play_any, render_preview
+    from ..voices.switch import on_engine
 
-    config = load_config(voices)
+    config = on_engine(load_config(voices), engine)
     if output is not None:
         click.echo(f"Wrote {render_preview(config, name, output, text=text)}")
         return

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..audio.cache import LIMIT_ENV, parse_size
+from ..model import Voice
 from ..publish.feed import DEFAULT_BASE_URL
 from ..publish.steps import FORMATS, PublishOptions
 
@@ -25,8 +26,19 @@ script_author_opt = click.option("--author", help="Author name, when the text do
 script_front_opt = click.option("--include-front-matter", is_flag=True,
                                 help="Also show the summary, author's notes and other front matter in the script, "
                                      "as `render --include-front-matter` would read them.")
+engine_opt = click.option(
+    "--engine", default=None, metavar="NAME",
+    help="Try the cast on another speech engine (espeak, piper...) without changing voices.yaml: voices without "
+         "an `engine:` of their own whose id the engine lacks are cast again on it.")
 inputs = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 
+
+
+def describe_voice(voice: Voice) -> str:
+    """'gmw/en-us (rate 170, pitch 45)', with the engine's own settings when set, for listings."""
+    extra = "".join(f", {k} {getattr(voice, k):g}" for k in ("length_scale", "noise_scale")
+                    if getattr(voice, k) is not None)
+    return f"{voice.voice} (rate {voice.rate}, pitch {voice.pitch}{extra})"
 
 
 def size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -18,6 +18,8 @@ from ..voices.config import Config, load_config
 from .options import (
     author_opt,
     cache_limit_opt,
+    describe_voice,
+    engine_opt,
     front_opt,
     inputs,
     publish_options,
@@ -48,12 +50,13 @@ def _duration(ms: int) -> str:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the clip cache.")
 @cache_limit_opt
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@engine_opt
 @publish_options
 def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: str | None, title: str | None,
                include_front_matter: bool, jobs: int | None, cache_dir: Path | None, no_cache: bool,
-               cache_limit: int | None, quiet: bool, publish: PublishOptions) -> None:
+               cache_limit: int | None, quiet: bool, engine: str | None, publish: PublishOptions) -> None:
     """Render chapter files (or folders of them) into tagged MP3s, one per chapter."""
-    options = RenderOptions(voices=voices, out_dir=out_dir, author=author, title=title,
+    options = RenderOptions(voices=voices, out_dir=out_dir, author=author, title=title, engine=engine,
                             cache_dir=cache_dir or default_cache_dir(), use_cache=not no_cache,
                             include_front_matter=include_front_matter, cache_limit=cache_limit, publish=publish)
     if jobs:
@@ -85,7 +88,7 @@ def render_cmd(inputs: tuple[Path, ...], voices: Path, out_dir: Path, author: st
     for ch in report.chapters:
         click.echo(f"{ch.path}  ({_duration(ch.duration_ms)}, track {ch.track}/{ch.total})")
         for speaker, voice in ch.voices:
-            click.echo(f"  {speaker}: {voice.voice} (rate {voice.rate}, pitch {voice.pitch})")
+            click.echo(f"  {speaker}: {describe_voice(voice)}")
         report_warnings(ch.chapter)
         check_lines(ch.chapter)
     report_overrides(load_config(voices), [r.chapter for r in report.chapters])

@@ -33,7 +33,9 @@ class Engine(Protocol):
 
 _FACTORIES: dict[str, Callable[[], Engine]] = {}
 _INSTANCES: dict[str, Engine] = {}
-_IDS: dict[str, dict[str, str]] = {}  # engine name -> lowercased voice id -> its spelling, filled on first use
+# engine name -> (its revision, lowercased voice id -> its spelling), filled on first use; an engine whose
+# `revision` changed (piper found models in a folder voices.yaml added) lists its ids again.
+_IDS: dict[str, tuple[int, dict[str, str]]] = {}
 
 
 def register(name: str, factory: Callable[[], Engine]) -> None:
@@ -71,6 +73,10 @@ def check_voice(voice: Voice, where: str) -> Voice:
         raise ConfigError(f"{where}: engine {voice.engine} has no voices installed{_no_voices_hint(voice.engine)}")
     if voice.voice.lower() in ids:
         return replace(voice, voice=ids[voice.voice.lower()])
+    canonical = getattr(engine, "canonical", None)  # ids an engine accepts but does not list (piper's `stem#7`)
+    spelled = canonical(voice.voice) if canonical is not None else None
+    if spelled:
+        return replace(voice, voice=spelled)
     close = difflib.get_close_matches(voice.voice.lower(), sorted(ids), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(ids[c] for c in close)}?" if close else "; run `audiobook voices` to list them"
     raise ConfigError(f"{where}: unknown voice id {voice.voice!r} for engine {voice.engine}{hint}")
@@ -78,12 +84,13 @@ def check_voice(voice: Voice, where: str) -> Voice:
 
 def _voice_ids(name: str, engine: Engine) -> dict[str, str]:
     """The engine's voice ids by lowercased id, listed once per process (checking a big cast stays linear)."""
-    if name not in _IDS or _INSTANCES.get(name) is not engine:
+    version = getattr(engine, "revision", 0)
+    if name not in _IDS or _INSTANCES.get(name) is not engine or _IDS[name][0] != version:
         ids = {v.id.lower(): v.id for v in engine.voices()}
         if not ids:
             return ids  # none installed yet: ask again next time (a model may be added)
-        _IDS[name] = ids
-    return _IDS[name]
+        _IDS[name] = (version, ids)
+    return _IDS[name][1]
 
 
 def _no_voices_hint(engine: str) -> str:

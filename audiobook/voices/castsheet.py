@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..engines import get_engine
 from ..errors import ConfigError
 from ..model import Gender, Voice, VoiceInfo
 from .casting import infer_ages
-from .config import Config, add_characters, cast, load_config
+from .config import CharacterVoice, Config, add_characters, cast, load_config
+from .switch import on_engine
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,16 @@ class CastRow:
     new: bool  # not in voices.yaml yet (the voice shown is what automatic casting would give)
     aliases: tuple[str, ...] = ()
     gender_evidence: str = ""  # what decided the gender ("title Mrs.", "pronouns he 5, she 1"...)
+    written: Voice | None = None  # what --write adds to voices.yaml, when not `voice` (cast with --engine)
 
 
 def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None,
-               include_front_matter: bool = False) -> tuple[Config, list[CastRow]]:
-    """Every speaker in the inputs, most lines first, with the voice they have or would get."""
+               include_front_matter: bool = False, engine: str | None = None) -> tuple[Config, list[CastRow]]:
+    """Every speaker in the inputs, most lines first, with the voice they have or would get.
+
+    With `engine`, the voices are the ones `render --engine` would use (the returned config is moved onto
+    it); new speakers are still written to voices.yaml cast on the file's own engine, as render writes them.
+    """
     from ..pipeline import (  # the pipeline imports this module's neighbours
         read_books,
         speakers,
@@ -79,13 +85,18 @@ def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None
     characters = speakers(chapters)
     ages = infer_ages(chapters, characters)
     new = cast(config, characters, ages)
+    shown = config
+    if engine is not None:  # as render: the new speakers join the file's cast, then the cast moves
+        joined = {name: CharacterVoice(name, voice) for name, voice in new.items()}  # as render writes them
+        shown = on_engine(replace(config, characters={**config.characters, **joined}), engine)
     rows = []
     for c in sorted(characters, key=lambda c: (-c.lines, -c.words, c.name)):
         known = config.is_cast(c.name)  # an entry, or "Narrator" (the narrator's voice unless it has one)
-        voice = config.voice_for(c.name, c.gender) if known else new.get(c.name, config.default_for(c.gender))
+        written = config.voice_for(c.name, c.gender) if known else new.get(c.name, config.default_for(c.gender))
+        voice = shown.voice_for(c.name, c.gender) if engine is not None else written
         rows.append(CastRow(c.name, c.lines, c.words, c.gender, ages.get(c.name), voice, not known, c.aliases,
-                            c.gender_evidence))
-    return config, rows
+                            c.gender_evidence, written if written != voice else None))
+    return shown, rows
 
 
 def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
@@ -94,7 +105,7 @@ def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
 
     with file_lock(config.path):  # a render may be adding speakers too: re-read under the lock
         fresh = load_config(config.path)
-        new = {r.name: r.voice for r in rows if r.new and not fresh.is_cast(r.name)}
+        new = {r.name: r.written or r.voice for r in rows if r.new and not fresh.is_cast(r.name)}
         if new:
             add_characters(fresh, new, {r.name: r.aliases for r in rows})
     return list(new)

@@ -22,10 +22,13 @@ from ..text.sections import SKIPPABLE
 from .yamlfile import parse, printable, read_text, round_trip_yaml, shown, shown_key
 
 VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
-                                                  "engine": str}
-RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
+                                                  "engine": str, "length_scale": (int, float),
+                                                  "noise_scale": (int, float)}
+RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0), "length_scale": (0.5, 2.0),
+          "noise_scale": (0.0, 1.5)}
 TOP_KEYS = ("engine", "bitrate", "format", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses",
-            "skip", "not_characters")
+            "skip", "not_characters", "piper")
+ENGINE_SETTINGS = {"piper": ("voices",)}  # `piper: {voices: DIR}`: a folder of the user's .onnx voices
 FORMATS = ("mp3", "m4b")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
@@ -48,12 +51,17 @@ TEMPLATE = """\
 #   pitch:   0-100; 50 is the voice's normal pitch (espeak only; piper ignores it)
 #   volume:  0.0-1.0
 #   engine:  espeak or piper, for this voice only (default: the `engine` below)
+#   length_scale: (piper only) 0.5-2.0, slower above 1; replaces the speed `rate` gives
+#   noise_scale:  (piper only) 0.0-1.5, how lively the intonation is (the model's default: 0.667)
 #   aliases: (characters only) other names the same character goes by in the text
 #   gender:  (characters only) male or female, when the text does not make it clear
 
 # Speech engine used for every voice unless a voice says `engine:` itself: espeak (built in) or
-# piper (neural voices: pip install 'audiobook[piper]' and a voice model).
+# piper (neural voices: pip install 'audiobook[piper]' and a voice model). `audiobook render
+# --engine piper` tries another engine without changing this file (see the README, "Better voices").
 engine: espeak
+# Piper voices of your own: a folder holding <voice>.onnx and <voice>.onnx.json files.
+#   piper: {voices: ~/piper-voices}
 # MP3 bitrate in kbit/s: 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320.
 bitrate: 64
 # The voice that reads everything that is not dialogue.
@@ -123,6 +131,8 @@ class Config:
     exists: bool = False
     lines: Mapping[str, int] = field(default_factory=dict)  # "characters.Souta.voice" -> line in the file
     not_characters: tuple[str, ...] = ()  # names the parser took for speakers that are not characters
+    piper_voices: tuple[Path, ...] = ()  # `piper: {voices: DIR}`: folders of the user's piper models
+    pinned: frozenset[str] = frozenset()  # voices with an `engine:` of their own ("narrator", "characters.Mara")
 
     def aliases(self) -> dict[str, str]:
         """Every alias, casefolded, to its character's name (segments are named so: `read_book(aliases=)`)."""
@@ -224,6 +234,7 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lines: dict[str, int] = {}
+        self.pinned: set[str] = set()
 
     def fail(self, node: Any, key: Any, where: str, problem: str) -> ConfigError:
         line = _line(node, key)
@@ -266,6 +277,7 @@ class _Checker:
         out: dict[str, Any] = {}
         if "engine" in node:
             self.engine(node, "engine", f"{where}.engine")
+            self.pinned.add(where)
         for k, typ in VOICE_KEYS.items():
             if k in node:
                 out[k] = self._voice_value(node, k, typ, where)
@@ -282,6 +294,8 @@ class _Checker:
             lo, hi = RANGES[k]
             if not lo <= typing.cast(float, v) <= hi:
                 raise self.fail(node, k, f"{where}.{k}", f"{shown(v)} is out of range ({lo}-{hi})")
+        if k in ("length_scale", "noise_scale"):
+            return float(typing.cast(float, v))
         return str(v) if typ is str else v
 
 
@@ -370,6 +384,7 @@ def _validate(doc: Any, path: Path) -> Config:
     narrator, defaults = _narrator_and_defaults(check, doc, engine)
     return Config(
         not_characters=_names(check, doc, "not_characters"),
+        piper_voices=_piper(check, doc, path),
         path=path,
         engine=engine,
         bitrate=_bitrate(check, doc),
@@ -383,7 +398,36 @@ def _validate(doc: Any, path: Path) -> Config:
         skip=_skip(check, doc),
         exists=True,
         lines=check.lines,
+        pinned=frozenset(check.pinned),
     )
+
+
+def _piper(check: _Checker, doc: Any, path: Path) -> tuple[Path, ...]:
+    """`piper: {voices: DIR}` (or a list of folders): each an existing folder, relative to voices.yaml's own.
+
+    The folders are searched first for piper models from now on, here and in the worker processes.
+    """
+    node = check.mapping(doc.get("piper"), doc, "piper", "piper")
+    for k in node:
+        if k not in ENGINE_SETTINGS["piper"]:
+            raise check.fail(node, k, f"piper.{shown_key(k)}", "unknown key (expected: voices)")
+    value = node.get("voices")
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    folders = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise check.fail(node, "voices", "piper.voices",
+                             f"expected a folder or a list of folders, got {_kind(item)}")
+        folder = (path.parent / Path(item).expanduser()).resolve()
+        if not folder.is_dir():
+            raise check.fail(node, "voices", "piper.voices", f"{shown(item)} is not a folder")
+        folders.append(folder)
+    from ..engines.piper import use_folders  # the engine module imports no piper code until it is used
+
+    use_folders(folders)
+    return tuple(folders)
 
 
 def _bitrate(check: _Checker, doc: Any) -> int:
@@ -496,14 +540,19 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
     taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
     todo = [c for c in characters if not config.is_cast(c.name)]
     available = None
-    if config.engine != "espeak":
-        from ..engines import get_engine
-
+    if config.engine != "espeak" and todo:
         try:
-            available = [v.id for v in get_engine(config.engine).voices()]
+            available = engine_voice_ids(config.engine)
         except ConfigError as exc:  # piper-tts not installed: say which line chose it
             raise ConfigError(f"{config.where('engine')}: {exc}") from None
     return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available)
+
+
+def engine_voice_ids(engine: str) -> list[str]:
+    """Every voice id `engine` offers (ConfigError when the engine is unknown or not installed)."""
+    from ..engines import get_engine
+
+    return [v.id for v in get_engine(engine).voices()]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -567,6 +616,9 @@ def _entry(voice: Voice, engine: str, aliases: Sequence[str]) -> CommentedMap:
     entry["voice"] = voice.voice
     entry["rate"] = voice.rate
     entry["pitch"] = voice.pitch
+    for key in ("length_scale", "noise_scale"):
+        if getattr(voice, key) is not None:
+            entry[key] = getattr(voice, key)
     if voice.engine != engine:
         entry["engine"] = voice.engine
     if aliases:
