@@ -64,6 +64,14 @@ def sweep_parts(folder: Path) -> int:
     return removed
 
 
+def default_cache_dir() -> Path:
+    """The user's cache folder for clips ($AUDIOBOOK_CACHE_DIR, else $XDG_CACHE_HOME/audiobook/clips)."""
+    if os.environ.get("AUDIOBOOK_CACHE_DIR"):
+        return Path(os.environ["AUDIOBOOK_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "audiobook" / "clips"
+
+
 def write_target(path: Path) -> Path:
     """Where writing `path` really goes: a symlink is written through to the file it points at."""
     return path.resolve() if path.is_symlink() else path
@@ -193,5 +201,5 @@ def safe_name(text: str, limit: int = 80) -> str:
     return name or "untitled"
 
 
-__all__ = ["write_target", "atomic_output", "write_atomic", "flock", "file_lock", "safe_name", "sweep_parts",
-           "part_name", "part_writer", "pid_alive", "PART_SUFFIX"]
+__all__ = ["default_cache_dir", "write_target", "atomic_output", "write_atomic", "flock", "file_lock", "safe_name",
+           "sweep_parts", "part_name", "part_writer", "pid_alive", "PART_SUFFIX"]

@@ -16,7 +16,7 @@ from .audio.timeline import Spoken, build_timeline
 from .cleantext import clean_line
 from .engines import check_voice
 from .errors import Interrupted
-from .fsutil import file_lock, safe_name
+from .fsutil import default_cache_dir, file_lock, safe_name
 from .model import NARRATOR, Book, Chapter, Character, Clip, ClipJob, RenderedChapter, Voice
 from .publish import steps as publish
 from .publish.steps import PublishOptions
@@ -26,14 +26,6 @@ from .text.reader import expand_inputs
 from .voices.casting import infer_ages
 from .voices.config import Config, add_characters, cast, load_config
 from .voices.switch import on_engine
-
-
-def default_cache_dir() -> Path:
-    """The user's cache folder for clips ($AUDIOBOOK_CACHE_DIR, else $XDG_CACHE_HOME/audiobook)."""
-    if os.environ.get("AUDIOBOOK_CACHE_DIR"):
-        return Path(os.environ["AUDIOBOOK_CACHE_DIR"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "audiobook" / "clips"
 
 
 @dataclass(frozen=True)

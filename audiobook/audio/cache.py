@@ -1,6 +1,6 @@
 """The clip cache on disk: size, clearing, least-recently-used eviction, stale temp files and locks.
 
-Layout under the cache root (`pipeline.default_cache_dir()` or `--cache-dir`):
+Layout under the cache root (`fsutil.default_cache_dir()` or `--cache-dir`):
 `<2 hex>/<sha256>.wav` clips (written by `synth`, never changed once in place),
 `fragments/<2 hex>/<sha256>.mp3` encoded pieces of chapters (`assemble`), `levels/clips/` clip
 measurements (`loudness`), `renders/*.json` records of finished chapter files (`outputs`),

@@ -13,7 +13,7 @@ from .options import describe_voice, engine_opt, voices_opt
 
 
 @click.command(name="voices")
-@click.option("--engine", default="espeak", show_default=True, help="Speech engine (espeak or piper).")
+@click.option("--engine", default="espeak", show_default=True, help="Speech engine (espeak, piper or kokoro).")
 @click.option("--lang", default=None, help="Language prefix, e.g. en or en-gb.")
 @click.option("--gender", type=click.Choice(["male", "female"]), default=None, help="Only variants of this gender.")
 @click.option("--voices", "voices", type=click.Path(path_type=Path), default=Path("voices.yaml"), show_default=True,

@@ -63,6 +63,8 @@ def check_voice(voice: Voice, where: str) -> Voice:
     """The voice with its id spelled as the engine knows it; ConfigError naming `where` if there is none.
 
     Engines silently ignore an unknown id and keep the previous voice, so we must check ourselves.
+    An engine with a `resolve_voice(id, lookup)` method reads ids of its own form (kokoro's blends
+    `a:0.7+b:0.3`), checking each voice name in them with `lookup`.
     """
     try:
         engine = get_engine(voice.engine)
@@ -71,15 +73,29 @@ def check_voice(voice: Voice, where: str) -> Voice:
     ids = _voice_ids(voice.engine, engine)
     if not ids:
         raise ConfigError(f"{where}: engine {voice.engine} has no voices installed{_no_voices_hint(voice.engine)}")
-    if voice.voice.lower() in ids:
-        return replace(voice, voice=ids[voice.voice.lower()])
     canonical = getattr(engine, "canonical", None)  # ids an engine accepts but does not list (piper's `stem#7`)
-    spelled = canonical(voice.voice) if canonical is not None else None
+
+    def lookup(name: str) -> str:
+        return known_id(voice.engine, name, ids, canonical)
+
+    resolve: Callable[[str, Callable[[str], str]], str] | None = getattr(engine, "resolve_voice", None)
+    try:
+        spelled = resolve(voice.voice, lookup) if resolve is not None else lookup(voice.voice)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return replace(voice, voice=spelled)
+
+
+def known_id(engine: str, name: str, ids: dict[str, str], canonical: Callable[[str], str | None] | None = None) -> str:
+    """`name` as `ids` (lowercased id -> spelling) or the engine's `canonical` spell it; else a did-you-mean error."""
+    if name.lower() in ids:
+        return ids[name.lower()]
+    spelled = canonical(name) if canonical is not None else None
     if spelled:
-        return replace(voice, voice=spelled)
-    close = difflib.get_close_matches(voice.voice.lower(), sorted(ids), n=3, cutoff=0.6)
+        return spelled
+    close = difflib.get_close_matches(name.lower(), sorted(ids), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(ids[c] for c in close)}?" if close else "; run `audiobook voices` to list them"
-    raise ConfigError(f"{where}: unknown voice id {voice.voice!r} for engine {voice.engine}{hint}")
+    raise ConfigError(f"unknown voice id {name!r} for engine {engine}{hint}")
 
 
 def _voice_ids(name: str, engine: Engine) -> dict[str, str]:
@@ -107,6 +123,8 @@ def _load_builtin() -> None:
         from . import espeak  # noqa: F401  (registers itself)
     if "piper" not in _FACTORIES:
         from . import piper  # noqa: F401  (registers itself; piper-tts is imported only when used)
+    if "kokoro" not in _FACTORIES:
+        from . import kokoro  # noqa: F401  (registers itself; kokoro-onnx is imported only by its helper)
 
 
-__all__ = ["Engine", "EngineError", "register", "get_engine", "engine_names", "check_voice"]
+__all__ = ["Engine", "EngineError", "register", "get_engine", "engine_names", "check_voice", "known_id"]
