@@ -35,10 +35,10 @@ ERRORS = [
     ("narator:\n  voice: gmw/en-us\n", "voices.yaml, line 1: narator: unknown key (expected one of: engine, bitrate, "
                                        "format, narrator, defaults, characters, overrides, pronounce, pauses, skip, "
                                        "not_characters, piper)"),
-    ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, piper)"),
+    ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, kokoro, piper)"),
     ("engine: [espeak]\n", "voices.yaml, line 1: engine: expected a string, got ['espeak']"),
     ("characters:\n  Anna:\n    voice: gmw/en-us+f3\n    engine: festival\n",
-     "voices.yaml, line 4: characters.Anna.engine: unknown engine 'festival' (expected one of: espeak, piper)"),
+     "voices.yaml, line 4: characters.Anna.engine: unknown engine 'festival' (expected one of: espeak, kokoro, piper)"),
     ("characters:\n  Anna:\n    rate: 150\n", "voices.yaml, line 2: characters.Anna: missing required key 'voice'"),
     ("characters:\n  Anna:\n    voice: gmw/en-us+f3\n    aliases: 3\n",
      "voices.yaml, line 4: characters.Anna.aliases: expected a list of names"),
