@@ -143,7 +143,7 @@ def test_an_unknown_engine_is_one_line_and_exit_1(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, [*command, str(tmp_path / "story.txt"), "--voices",
                                            str(tmp_path / "voices.yaml"), "--engine", "festival"])
         assert (result.exit_code, result.output) == (
-            1, "Error: --engine: unknown engine 'festival' (expected one of: espeak, piper)\n")
+            1, "Error: --engine: unknown engine 'festival' (expected one of: espeak, kokoro, piper)\n")
     assert not (tmp_path / "out").exists()
 
 

@@ -146,6 +146,12 @@ class KokoroEngine:
         parts.append(f"voices={kokorofiles.file_digest(files.voices)}")
         return ";".join(parts)
 
+    @property
+    def revision(self) -> int:
+        """Changes whenever the voice pack in use changes (voices.yaml named another): its ids are listed again."""
+        voices = kokorofiles.current_files().voices
+        return hash((str(voices), *kokorofiles.stamp(voices)))
+
     def voices(self) -> list[VoiceInfo]:
         """Every voice in the pack (blends of them are accepted too, but not listed)."""
         return [voice_info(n) for n in sorted(kokorofiles.voice_names(kokorofiles.current_files().voices))]

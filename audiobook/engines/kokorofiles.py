@@ -118,7 +118,7 @@ def shipped_model(cache_root: Path | None = None) -> Path:
 
 def voice_names(voices: Path) -> list[str]:
     """The voice names in a Kokoro voice pack (an .npz: a zip of `<name>.npy` arrays); ConfigError if it is not one."""
-    return list(_voice_names(str(voices), *_stamp(voices)))
+    return list(_voice_names(str(voices), *stamp(voices)))
 
 
 @cache
@@ -133,7 +133,8 @@ def _voice_names(path: str, size: int, mtime: int) -> tuple[str, ...]:
     return names
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time of a file: what says it changed; ConfigError if it cannot be read."""
     try:
         st = path.stat()
     except OSError as exc:
@@ -143,7 +144,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 def file_digest(path: Path) -> str:
     """The sha256 of a file, computed once per process per version of it (voice packs are 3-28 MB)."""
-    return _digest(str(path), *_stamp(path))
+    return _digest(str(path), *stamp(path))
 
 
 @cache
@@ -159,7 +160,7 @@ def model_problem(path: Path) -> str | None:
     """Why `path` cannot be a Kokoro model (not a file, not ONNX, other inputs), or None when it can."""
     if not path.is_file():
         return f"{path} is not a file"
-    return _model_problem(str(path), *_stamp(path))
+    return _model_problem(str(path), *stamp(path))
 
 
 @cache
