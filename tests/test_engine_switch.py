@@ -18,6 +18,7 @@ from audiobook.engines import check_voice, piper
 from audiobook.errors import ConfigError, EngineError
 from audiobook.model import ClipJob, Voice
 from audiobook.pipeline import RenderOptions, render
+from audiobook.voices.casting import Neural
 from audiobook.voices.config import load_config
 from audiobook.voices.switch import on_engine
 
@@ -160,8 +161,9 @@ def test_engine_switch_keeps_pinned_voices_and_the_engines_own_ids(tmp_path: Pat
         return voice
 
     monkeypatch.setattr("audiobook.voices.switch.check_voice", fake_check)
-    monkeypatch.setattr("audiobook.voices.switch.engine_voice_ids", lambda engine: ["p-one", "p-two", "p-three",
-                                                                                    "p-four"])
+    ids = ["p-one", "p-two", "p-three", "p-four"]
+    measured = [Neural(v, None, 100.0 + 20 * i, (float(i),) * 12) for i, v in enumerate(ids)]
+    monkeypatch.setattr("audiobook.voices.switch.neural_voices", lambda engine, taken: (ids, measured))
     text = ("narrator:\n  voice: gmw/en-us\ncharacters:\n  Mara:\n    voice: gmw/en-us+f3\n    gender: female\n"
             "    aliases: [M]\n  Tobias:\n    voice: gmw/en-gb-x-rp+m7\n    engine: espeak\n"
             "  Robo:\n    voice: p-two\n")

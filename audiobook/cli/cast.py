@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..voices.castsheet import cast_sheet, voice_catalogue, write_cast
+from ..voices.castsheet import cast_sheet, measured_catalogue, voice_catalogue, write_cast
 from ..voices.config import load_config
 from .options import describe_voice, engine_opt, voices_opt
 
@@ -22,7 +22,16 @@ def voices_cmd(engine: str, lang: str | None, gender: str | None, voices: Path) 
     """List the voices the engine offers."""
     load_config(voices)  # its `piper: {voices: DIR}` folder is searched too
     cat = voice_catalogue(engine, lang=lang, gender=gender)  # type: ignore[arg-type]
-    if not gender or engine != "espeak":
+    if engine != "espeak":  # neural voices: measured (once, cached) for their pitch and the gender it suggests
+        rows = [(v.id, v.name, g or "?", f"{f0:.0f} Hz") for v, g, f0 in measured_catalogue(cat)
+                if gender is None or g in (None, gender)]
+        widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
+        for row in rows:
+            click.echo("  ".join(x.ljust(w) for x, w in zip(row, widths)) + "  " + row[3])
+        if not rows:
+            click.echo(f"No {engine} voices" + (f" for language {lang}" if lang else ""))
+        return
+    if not gender:
         width = max((len(v.id) for v in cat.voices), default=0)
         for v in cat.voices:
             click.echo(f"{v.id:<{width}}  {v.name}")

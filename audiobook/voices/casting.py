@@ -5,6 +5,11 @@ Voices are compared in a small perceptual space: predicted pitch (F0, in semiton
 espeak variant were measured once on real synthesised speech (median autocorrelation F0 and
 median spectral centroid of the same sentence on `gmw/en-us` at pitch 50) and are kept here as
 data, so casting is instant, needs no audio at run time, and gives the same cast on every machine.
+
+Neural voices (piper, kokoro) are whatever models the user has: each is measured on this machine
+(voices/measure.py: median F0 and a mean mel-cepstrum of one sentence, cached) and the caster is handed
+those measurements (`Neural`); their timbre distance counts beside pitch. A model with one voice is
+varied by speed and by piper's noise_scale (flat to lively intonation).
 """
 
 from __future__ import annotations
@@ -90,6 +95,13 @@ PITCHES: dict[Age, tuple[int, ...]] = {
 RATES: dict[Age, tuple[int, ...]] = {"adult": (175, 165, 185), "young": (185, 192), "old": (150, 158)}
 MAIN_CHARACTERS = 3  # the most talkative speakers, who get the clearest and least extreme voices
 
+#: Neural voices. Timbre distance (Euclidean, mean mel-cepstra) per unit of casting distance, and where it
+#: saturates: measured, one voice against itself at other noise scales 1.2-1.6, two different voices 16-40.
+TIMBRE_PER_UNIT, TIMBRE_CAP = 10.0, 30.0
+NOISE_DEFAULT = 0.667  # piper's own noise_scale
+NOISES = (None, 0.33, 1.0)  # piper noise_scale choices, most natural first (None: the model's default)
+NOISE_WEIGHT = 1.0  # casting distance per unit of noise_scale difference
+MODEL_RATES = (175, 160, 190, 145, 205)  # speeds for neural voices, most natural first
 
 @dataclass(frozen=True)
 class Features:
@@ -101,6 +113,18 @@ class Features:
     variant: str
     rate: int
     engine: str
+    timbre: tuple[float, ...] = ()  # measured mean mel-cepstrum (neural voices; espeak's are in `brightness`)
+    noise: float = NOISE_DEFAULT  # piper's noise_scale
+
+
+@dataclass(frozen=True)
+class Neural:
+    """A measured neural voice: its id, the gender it suits (None: either), median F0 (Hz) and timbre."""
+
+    id: str
+    gender: Gender | None
+    f0: float
+    timbre: tuple[float, ...]
 
 
 def profile(voice: Voice) -> Profile:
@@ -109,11 +133,16 @@ def profile(voice: Voice) -> Profile:
     return _BY_VARIANT.get(variant.casefold(), _BASE if not variant else Profile(variant, None, "adult", 100, 1400))
 
 
-def features(voice: Voice) -> Features:
-    """A voice's predicted pitch, timbre, accent, variant and rate."""
+def features(voice: Voice, measured: Mapping[str, Neural] | None = None) -> Features:
+    """A voice's predicted pitch, timbre, accent, variant and rate (neural voices: as `measured` by id)."""
     if voice.engine != "espeak":
-        # No measurements for other engines: the model id stands for both accent and timbre.
-        return Features(0.0, math.log2(1400), voice.voice, voice.voice, voice.rate, voice.engine)
+        noise = voice.noise_scale if voice.noise_scale is not None else NOISE_DEFAULT
+        model = voice.voice.partition("#")[0]
+        known = (measured or {}).get(voice.voice)
+        if known is None or known.f0 <= 0:  # not measured: the model id stands for accent and timbre
+            return Features(0.0, math.log2(1400), model, voice.voice, voice.rate, voice.engine, noise=noise)
+        return Features(12 * math.log2(known.f0 / 100), math.log2(1400), model, voice.voice, voice.rate,
+                        voice.engine, known.timbre, noise)
     p = profile(voice)
     accent, _, variant = voice.voice.partition("+")
     semis = 12 * math.log2(p.f0 / 100) + SEMITONES_PER_PITCH * (voice.pitch - 50)
@@ -131,6 +160,9 @@ def distance(a: Voice | Features, b: Voice | Features) -> float:
     d = min(abs(fa.semitones - fb.semitones), 12.0) / 2.5
     d += 0.7 * (fa.variant != fb.variant) + 0.8 * (fa.accent != fb.accent) + 0.8 * (fa.engine != fb.engine)
     d += 4.0 * abs(fa.brightness - fb.brightness) + abs(fa.rate - fb.rate) / 25
+    d += NOISE_WEIGHT * abs(fa.noise - fb.noise)
+    if fa.timbre and fb.timbre:
+        d += min(math.dist(fa.timbre, fb.timbre), TIMBRE_CAP) / TIMBRE_PER_UNIT
     return d
 
 
@@ -169,12 +201,19 @@ def _espeak_candidates(gender: Gender | None, age: Age, main: bool, available: s
     return out
 
 
-def _model_candidates(engine: str, ids: Sequence[str]) -> list[Candidate]:
+def _model_candidates(engine: str, ids: Sequence[str], gender: Gender | None, main: bool,
+                      measured: Mapping[str, Neural]) -> list[Candidate]:
+    """Every voice of the gender (all of them when none suits it) at each speed (and piper noise_scale).
+
+    Main characters get the three most natural speeds only (as espeak's get the most natural pitches).
+    """
+    suits = [v for v in ids if gender is None or measured.get(v) is None or measured[v].gender in (None, gender)]
     out = []
-    for vi, vid in enumerate(ids):
-        for ri, rate in enumerate((175, 155, 200, 140, 220)):
-            voice = Voice(vid, rate=rate, pitch=50, engine=engine)
-            out.append(Candidate(voice, 0.05 * vi + 0.02 * ri, features(voice)))
+    for vi, vid in enumerate(suits or ids):
+        for ri, rate in enumerate(MODEL_RATES[:3] if main else MODEL_RATES):
+            for ni, noise in enumerate(NOISES if engine == "piper" else (None,)):
+                voice = Voice(vid, rate=rate, pitch=50, engine=engine, noise_scale=noise)
+                out.append(Candidate(voice, 0.05 * vi + 0.02 * ri + 0.03 * ni, features(voice, measured)))
     return out
 
 
@@ -195,6 +234,10 @@ class _Pool:
         self._semitones = np.array([f.semitones for f in feats], dtype=float)
         self._brightness = np.array([f.brightness for f in feats], dtype=float)
         self._rate = np.array([f.rate for f in feats], dtype=float)
+        self._noise = np.array([f.noise for f in feats], dtype=float)
+        width = max((len(f.timbre) for f in feats), default=0)
+        self._timbre = np.array([f.timbre if len(f.timbre) == width else (0.0,) * width for f in feats], dtype=float)
+        self._has_timbre = np.array([bool(f.timbre) for f in feats])
         self._codes: dict[str, dict[str, int]] = {}
         self._labels = {name: self._encode(name, [getattr(f, name) for f in feats])
                         for name in ("variant", "accent", "engine")}
@@ -212,6 +255,10 @@ class _Pool:
             d = d + (0.7 * self._differs("variant", f.variant) + 0.8 * self._differs("accent", f.accent)
                      + 0.8 * self._differs("engine", f.engine))
             d = d + (4.0 * np.abs(self._brightness - f.brightness) + np.abs(self._rate - f.rate) / 25)
+            d = d + NOISE_WEIGHT * np.abs(self._noise - f.noise)
+            if f.timbre and self._timbre.shape[1] == len(f.timbre):
+                far = np.linalg.norm(self._timbre - np.array(f.timbre), axis=1)
+                d = d + np.where(self._has_timbre, np.minimum(far, TIMBRE_CAP) / TIMBRE_PER_UNIT, 0.0)
             self.nearest = np.minimum(self.nearest, d)
         self.seen = len(cast)
 
@@ -234,16 +281,19 @@ def pick(candidates: Sequence[Candidate], taken: Sequence[Voice], weight: float)
 
 
 def cast_voices(taken: Sequence[Voice], characters: Sequence[Character], *, engine: str = "espeak",
-                ages: Mapping[str, str] | None = None, available: Sequence[str] | None = None) -> dict[str, Voice]:
+                ages: Mapping[str, str] | None = None, available: Sequence[str] | None = None,
+                measured: Sequence[Neural] = ()) -> dict[str, Voice]:
     """Voices for `characters`, each as far as possible from `taken` and from each other.
 
     Deterministic: speakers are cast most lines first (words, then name, break ties); the main
     characters weigh clarity and a natural pitch more, so they get the clearest voices.
     `available` lists the engine's voice ids (espeak: to drop variants a build lacks; others: required).
+    `measured`: the neural voices' measurements (voices/measure.py), by id; taken neural voices too.
     """
     ages = ages or {}
+    by_id = {m.id: m for m in measured}
     order = sorted((c for c in characters if c.name != NARRATOR), key=lambda c: (-c.lines, -c.words, c.name))
-    cast = [features(t) for t in taken]
+    cast = [features(t, by_id) for t in taken]
     avail = {v.casefold() for v in available} if available is not None else None
     pools: dict[tuple[Gender | None, Age, bool], _Pool] = {}
     out: dict[str, Voice] = {}
@@ -253,14 +303,14 @@ def cast_voices(taken: Sequence[Voice], characters: Sequence[Character], *, engi
         key = (character.gender, age, main)
         if key not in pools:
             pools[key] = _Pool(_espeak_candidates(character.gender, age, main, avail) if engine == "espeak"
-                               else _model_candidates(engine, sorted(available or ())))
+                               else _model_candidates(engine, sorted(available or ()), character.gender, main, by_id))
         pool = pools[key]
         if not pool.candidates:
             continue
         pool.catch_up(cast)
         voice = pool.best(1.0 if main else 0.4)
         out[character.name] = voice
-        cast.append(features(voice))
+        cast.append(features(voice, by_id))
     return out
 
 
@@ -400,4 +450,5 @@ def _named_beside(text: str, m: re.Match[str], genders: Mapping[str, Gender | No
     return None
 
 
-__all__ = ["Profile", "PROFILES", "ACCENTS", "features", "distance", "cast_voices", "infer_ages", "profile", "pick"]
+__all__ = ["Neural", "Profile", "PROFILES", "ACCENTS", "features", "distance", "cast_voices", "infer_ages", "profile",
+           "pick"]

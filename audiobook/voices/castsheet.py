@@ -51,6 +51,18 @@ def voice_catalogue(engine: str = "espeak", *, lang: str | None = None, gender: 
     return Catalogue(engine, tuple(bases), {k: tuple(sorted(v, key=str.casefold)) for k, v in sorted(variants.items())})
 
 
+def measured_catalogue(cat: Catalogue) -> list[tuple[VoiceInfo, Gender | None, float]]:
+    """A neural engine's voices with the gender they suit (the engine's word, else the measured pitch's) and
+    their measured median F0 in Hz (each voice says a sentence once; cached)."""
+    from .measure import measure
+
+    out = []
+    for info in cat.voices:
+        m = measure(Voice(info.id, engine=cat.engine))
+        out.append((info, info.gender or m.gender(), m.f0))
+    return out
+
+
 @dataclass(frozen=True)
 class CastRow:
     """One speaker in the cast sheet."""
@@ -111,4 +123,4 @@ def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
     return list(new)
 
 
-__all__ = ["Catalogue", "voice_catalogue", "CastRow", "cast_sheet", "write_cast"]
+__all__ = ["Catalogue", "voice_catalogue", "measured_catalogue", "CastRow", "cast_sheet", "write_cast"]

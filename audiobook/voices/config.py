@@ -539,13 +539,15 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
 
     taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
     todo = [c for c in characters if not config.is_cast(c.name)]
-    available = None
-    if config.engine != "espeak" and todo:
-        try:
-            available = engine_voice_ids(config.engine)
-        except ConfigError as exc:  # piper-tts not installed: say which line chose it
-            raise ConfigError(f"{config.where('engine')}: {exc}") from None
-    return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available)
+    if config.engine == "espeak" or not todo:
+        return cast_voices(taken, todo, engine=config.engine, ages=ages)
+    from .measure import neural_voices  # synthesises each neural voice once (cached) to measure it
+
+    try:
+        available, measured = neural_voices(config.engine, taken)
+    except ConfigError as exc:  # piper-tts not installed: say which line chose it
+        raise ConfigError(f"{config.where('engine')}: {exc}") from None
+    return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available, measured=measured)
 
 
 def engine_voice_ids(engine: str) -> list[str]:

@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from ..model import Character, Gender, Voice
 from .casting import cast_voices, profile
 from .config import CharacterVoice, Config, engine_voice_ids
+from .measure import neural_voices
 
 
 def on_engine(config: Config, engine: str | None) -> Config:
@@ -42,6 +43,7 @@ def on_engine(config: Config, engine: str | None) -> Config:
             except ConfigError:
                 raise missing from None  # known to neither engine: say what the chosen engine lacks
         recast.append((key, voice, _gender(config, key, voice)))
+    recast.sort(key=lambda item: ("narrator", "characters", "defaults").index(item[0].split(".")[0]))  # stable
     new = _recast(recast, list(keep.values()), engine)
     voices = {**keep, **new}
     return replace(
@@ -82,7 +84,11 @@ def _recast(todo: list[tuple[str, Voice, Gender | None]], taken: list[Voice], en
     n = len(todo)
     # cast_voices casts most lines first: the list's order, given as descending line counts.
     speakers = [Character(key, gender, lines=n - i) for i, (key, _, gender) in enumerate(todo)]
-    cast = cast_voices(taken, speakers, engine=engine, available=engine_voice_ids(engine))
+    if engine == "espeak":
+        cast = cast_voices(taken, speakers, engine=engine, available=engine_voice_ids(engine))
+    else:
+        available, measured = neural_voices(engine, taken)
+        cast = cast_voices(taken, speakers, engine=engine, available=available, measured=measured)
     out = {}
     for key, old, _ in todo:
         voice = cast.get(key)

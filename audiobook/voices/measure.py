@@ -1,0 +1,112 @@
+"""Measured voices: each neural voice says one fixed sentence once; its median F0 and timbre are kept.
+
+espeak's variants were measured once and are kept as data in casting.py; neural voices are whatever
+models the user has, so they are measured on this machine the first time casting or `audiobook voices`
+needs them, and the numbers are cached (a small JSON file per voice under the clip cache's `voices/`
+folder, keyed by the engine's version and the voice's settings): the next cast is instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from ..audio.acoustics import load_wav, median_f0, mel_cepstrum
+from ..audio.cache import put_file
+from ..engines import get_engine
+from ..errors import EngineError
+from ..fsutil import default_cache_dir
+from ..model import Gender, Voice
+from .casting import Neural
+
+#: What every voice says to be measured: ~3 seconds, voiced sounds of every kind, no names.
+SAMPLE = "The quiet river ran beside the old road, and nobody knew where it would lead them in the morning."
+#: Bump when SAMPLE or the measurements change: every cached measurement is made again.
+MEASURE_VERSION = 1
+FOLDER = "voices"
+#: Casting measures at most this many voices of an engine (a multi-speaker model may have hundreds).
+MAX_MEASURED = 24
+#: Median F0 (Hz) below which a voice counts as male, above which as female (between: not decided).
+GENDER_F0 = (150.0, 170.0)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A voice's median F0 (Hz; 0.0: nothing voiced) and mean mel-cepstrum (its timbre)."""
+
+    f0: float
+    timbre: tuple[float, ...]
+
+    def gender(self) -> Gender | None:
+        """The gender the pitch suggests, None when it is in between or unmeasured."""
+        if 0 < self.f0 < GENDER_F0[0]:
+            return "male"
+        return "female" if self.f0 > GENDER_F0[1] else None
+
+
+def _key(voice: Voice, version: str) -> str:
+    # Speed does not move the pitch or the timbre: one measurement serves every rate and length.
+    settings = {k: v for k, v in asdict(replace(voice, rate=175, length_scale=None)).items() if v is not None}
+    blob = json.dumps({"v": MEASURE_VERSION, "engine": version, "voice": settings}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def measure(voice: Voice, cache: Path | None = None) -> Measure:
+    """The voice's measurements: from the cache, else synthesised now (EngineError when nothing was said)."""
+    engine = get_engine(voice.engine)
+    path = (cache or default_cache_dir()) / FOLDER / f"{_key(voice, engine.version())}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Measure(float(data["f0"]), tuple(float(t) for t in data["timbre"]))
+    with tempfile.TemporaryDirectory(prefix="audiobook-measure-") as scratch:
+        wav = Path(scratch) / "sample.wav"
+        engine.synthesize(SAMPLE, replace(voice, rate=175, length_scale=None), wav)
+        try:
+            x, rate = load_wav(wav)
+        except (OSError, EOFError, ValueError) as exc:
+            raise EngineError(f"{voice.engine} said nothing for the voice {voice.voice!r} ({exc})") from None
+    if not len(x):
+        raise EngineError(f"{voice.engine} said nothing for the voice {voice.voice!r}")
+    found = Measure(round(median_f0(x, rate), 1), tuple(round(float(t), 3) for t in mel_cepstrum(x, rate)))
+    with contextlib.suppress(OSError):  # a read-only cache: measured again next time
+        put_file(path, json.dumps(asdict(found)).encode("utf-8"))
+    return found
+
+
+def measure_all(voices: Sequence[Voice], cache: Path | None = None,
+                progress: Callable[[int, int], None] | None = None) -> dict[Voice, Measure]:
+    """Measurements of several voices (each synthesised once ever), reporting (done, total) as it goes."""
+    out: dict[Voice, Measure] = {}
+    for i, voice in enumerate(voices):
+        out[voice] = measure(voice, cache)
+        if progress is not None:
+            progress(i + 1, len(voices))
+    return out
+
+
+def neural_voices(engine: str, taken: Sequence[Voice] = (),
+                  cache: Path | None = None) -> tuple[list[str], list[Neural]]:
+    """The voice ids casting may give on `engine`, and the measurements of those and of every taken neural voice.
+
+    Gender: the engine's own (kokoro names say it), else the measured pitch's. A model with more voices
+    than MAX_MEASURED offers that many, evenly spaced through its list.
+    """
+    infos = get_engine(engine).voices()
+    step = max(1, -(-len(infos) // MAX_MEASURED))
+    offered = infos[::step][:MAX_MEASURED]
+    genders = {v.id: v.gender for v in infos}
+    todo = [(v.id, engine) for v in offered]
+    todo += [(t.voice, t.engine) for t in taken if t.engine != "espeak" and (t.voice, t.engine) not in todo]
+    out = []
+    for vid, on in dict.fromkeys(todo):
+        m = measure(Voice(vid, engine=on), cache)
+        out.append(Neural(vid, genders.get(vid) if on == engine and genders.get(vid) else m.gender(), m.f0, m.timbre))
+    return [v.id for v in offered], out
+
+
+__all__ = ["neural_voices", "Measure", "measure", "measure_all", "SAMPLE", "GENDER_F0"]
