@@ -116,10 +116,10 @@ def check_config_voices(config: Config) -> None:
         check_voice(voice, config.where(key))
 
 
-def cast_new_speakers(config: Config, characters: Sequence[Character],
-                      chapters: Sequence[Chapter] = ()) -> tuple[Config, tuple[str, ...]]:
+def cast_new_speakers(config: Config, characters: Sequence[Character], chapters: Sequence[Chapter] = (),
+                      cache: Path | None = None) -> tuple[Config, tuple[str, ...]]:
     """Give speakers missing from voices.yaml a voice and record them there (comments and order kept)."""
-    new = cast(config, characters, infer_ages(chapters, characters))  # the chapters' text gives age cues
+    new = cast(config, characters, infer_ages(chapters, characters), cache)  # the chapters' text gives age cues
     if not new:
         return config, ()
     aliases = {c.name: c.aliases for c in characters}
@@ -188,11 +188,12 @@ def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | 
     checked = config
     with file_lock(options.voices):  # concurrent renders sharing voices.yaml: re-read it, add, write
         found = [c for _, c in chapters]
-        config, new_speakers = cast_new_speakers(_reload(options.voices, config, stamp), speakers(found), found)
+        config, new_speakers = cast_new_speakers(_reload(options.voices, config, stamp), speakers(found), found,
+                                                 options.cache_dir)
     if config != checked:  # new speakers, or another process changed the file meanwhile
         check_config_voices(config)
     # --engine: new speakers were written cast on the file's engine; this render moves the cast.
-    config = on_engine(config, options.engine)
+    config = on_engine(config, options.engine, options.cache_dir)
     if not options.publish.formats:  # no --format: voices.yaml's `format:` decides
         options = replace(options, publish=replace(options.publish, formats=config.formats))
 

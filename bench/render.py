@@ -1,6 +1,7 @@
 """Render speed and memory against the engine's floor, on one multi-chapter book.
 
 Usage:  python bench/render.py [--chapters-whole 3] [--words N] [--repeat 2] [--quick] [--jobs N] [--keep]
+        python bench/render.py --engine kokoro|piper [--chapter FILE] [--jobs N]
 
 By default the book is three whole novel chapters (the first three of ../shared/attribution-dev/chapters/,
 about 9,000 words and an hour of audio; generated chapters with dialogue when that folder is absent);
@@ -22,6 +23,12 @@ is taken (the machine may be shared: the best run is the one least disturbed); (
 with a new change. It prints seconds, the ratios (b)/(a), (c)/(b), (d)/(b), (e)/(b), clips synthesised,
 pieces encoded, chapter files (re)written, the peak RSS and PSS of each phase's process tree (sampled
 every 0.1 s) and where each render's time went.
+
+With `--engine NAME` it measures a neural cast instead: the chapter (default ../shared/samples/chapter1.txt)
+rendered as `audiobook render --engine NAME` renders it, (1) cold: empty cache (the voices measured for
+casting, every clip synthesised), (2) cached: the output folder deleted, every clip from the cache, and
+(3) unchanged: the same render again. It prints each one's seconds and real-time factor (seconds of work
+per second of audio; below 1 is faster than real time).
 """
 
 from __future__ import annotations
@@ -160,13 +167,13 @@ def phase_overhead(book: Path, work: Path, fast: bool, n: int = 300) -> dict[str
             "missing": missing}
 
 
-def phase_render(book: Path, work: Path, jobs: int | None) -> dict[str, object]:
+def phase_render(book: Path, work: Path, jobs: int | None, engine: str | None = None) -> dict[str, object]:
     """One library render of the book into work/out with the cache in work/cache."""
     from audiobook.pipeline import RenderOptions, render
 
     out = work / "out"
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
-    options = RenderOptions(voices=work / "voices.yaml", out_dir=out, cache_dir=work / "cache",
+    options = RenderOptions(voices=work / "voices.yaml", out_dir=out, cache_dir=work / "cache", engine=engine,
                             **({"jobs": jobs} if jobs else {}))
     marks: dict[str, list[float]] = {}
 
@@ -249,11 +256,13 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_phase(name: str, book: Path, work: Path, jobs: int | None) -> dict[str, object]:
+def run_phase(name: str, book: Path, work: Path, jobs: int | None, engine: str | None = None) -> dict[str, object]:
     """Run one phase in a child process, sampling its process tree's RSS; returns its result."""
     cmd = [sys.executable, __file__, "--phase", name, "--book", str(book), "--work", str(work)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    if engine:
+        cmd += ["--engine", engine]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = peak_pss = 0
 
@@ -276,6 +285,38 @@ def run_phase(name: str, book: Path, work: Path, jobs: int | None) -> dict[str, 
     return result
 
 
+def neural(engine: str, chapter: Path, jobs: int | None, keep: bool) -> None:
+    """Real-time factor of a neural cast: cold, clips cached, unchanged (see the module docstring)."""
+    if not chapter.is_file():
+        raise SystemExit(f"no chapter at {chapter} (set AUDIOBOOK_SHARED or pass --chapter)")
+    top = Path(tempfile.mkdtemp(prefix="audiobook-bench-"))
+    try:
+        book = top / "book.txt"
+        shutil.copy(chapter, book)
+        print(f"chapter: {chapter.name}, {len(chapter.read_text(encoding='utf-8').split())} words; engine: {engine}; "
+              f"cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}")
+        rows = {"cold": run_phase("render", book, top, jobs, engine)}
+        shutil.rmtree(top / "out")
+        rows["cached clips"] = run_phase("render", book, top, jobs, engine)
+        rows["unchanged"] = run_phase("render", book, top, jobs, engine)
+        audio = float(rows["cold"]["audio_s"])  # type: ignore[arg-type]
+        print(f"audio: {audio / 60:.1f} min, {rows['cold']['clips_total']} clips")
+        print(f"{'phase':<14}{'seconds':>9}{'RTF':>8}{'clips synth':>13}{'peak RSS':>11}   where the time went")
+        for key, r in rows.items():
+            seconds = float(r["seconds"])  # type: ignore[arg-type]
+            stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())  # type: ignore[attr-defined]
+            print(f"{key:<14}{seconds:>9.1f}{seconds / audio:>8.3f}{r['clips']!s:>13}"
+                  f"{int(r['peak_rss']) / 2**20:>8.0f} MB   {stages}")  # type: ignore[call-overload]
+        cast = (top / "voices.yaml").read_text(encoding="utf-8").count("\n    voice:")
+        print(f"load average after: {os.getloadavg()[0]:.2f}; {cast} characters in voices.yaml (cast on its own "
+              f"engine; the render moved them to {engine})")
+    finally:
+        if keep:
+            print(f"kept {top}")
+        else:
+            shutil.rmtree(top, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--chapters-whole", type=int, default=3, help="whole novel chapters in the book (default 3)")
@@ -287,6 +328,9 @@ def main() -> None:
     ap.add_argument("--chapters", type=Path, default=DEV,
                     help="folder of .txt chapters to start the book with (default: ../shared/attribution-dev/chapters; "
                          "generated text fills the rest)")
+    ap.add_argument("--engine", default=None, help="time a neural cast on this engine (kokoro, piper) instead")
+    ap.add_argument("--chapter", type=Path, default=DEV.parents[1] / "samples" / "chapter1.txt",
+                    help="with --engine: the chapter to render (default: ../shared/samples/chapter1.txt)")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--book", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -298,7 +342,7 @@ def main() -> None:
         elif args.phase.startswith("overhead"):
             result = phase_overhead(args.book, args.work, fast=args.phase == "overhead-fast")
         else:
-            result = phase_render(args.book, args.work, args.jobs)
+            result = phase_render(args.book, args.work, args.jobs, args.engine)
         import resource
 
         # CPU seconds of this process and of its workers (reaped by the time the phase returns).
@@ -307,6 +351,9 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    if args.engine:
+        neural(args.engine, args.chapter, args.jobs, args.keep)
+        return
     repeat = 1 if args.quick else max(1, args.repeat)
     top = Path(tempfile.mkdtemp(prefix="audiobook-bench-"))
     try:

@@ -163,7 +163,7 @@ def test_engine_switch_keeps_pinned_voices_and_the_engines_own_ids(tmp_path: Pat
     monkeypatch.setattr("audiobook.voices.switch.check_voice", fake_check)
     ids = ["p-one", "p-two", "p-three", "p-four"]
     measured = [Neural(v, None, 100.0 + 20 * i, (float(i),) * 12) for i, v in enumerate(ids)]
-    monkeypatch.setattr("audiobook.voices.switch.neural_voices", lambda engine, taken: (ids, measured))
+    monkeypatch.setattr("audiobook.voices.switch.neural_voices", lambda engine, taken, cache=None: (ids, measured))
     text = ("narrator:\n  voice: gmw/en-us\ncharacters:\n  Mara:\n    voice: gmw/en-us+f3\n    gender: female\n"
             "    aliases: [M]\n  Tobias:\n    voice: gmw/en-gb-x-rp+m7\n    engine: espeak\n"
             "  Robo:\n    voice: p-two\n")

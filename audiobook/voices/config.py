@@ -526,12 +526,14 @@ def _formats(check: _Checker, doc: Any) -> tuple[str, ...]:
 
 # --- casting -----------------------------------------------------------------------------------
 
-def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str] | None = None) -> dict[str, Voice]:
+def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str] | None = None,
+         cache: Path | None = None) -> dict[str, Voice]:
     """Voices for the speakers not yet in the config: distinct from each other and the narrator, gender-matched.
 
     Deterministic: speakers are cast most lines first (name as tie-break) and each takes the
     candidate farthest from every voice already in use, clearest candidate on ties (see casting.py).
-    `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices.
+    `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices. Neural voices
+    are measured once (voices/measure.py), the measurements kept in `cache` (default: the user's clip cache).
     """
     from .casting import (
         cast_voices,  # casting imports model only; imported here to keep voices light
@@ -544,7 +546,7 @@ def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str
     from .measure import neural_voices  # synthesises each neural voice once (cached) to measure it
 
     try:
-        available, measured = neural_voices(config.engine, taken)
+        available, measured = neural_voices(config.engine, taken, cache)
     except ConfigError as exc:  # piper-tts not installed: say which line chose it
         raise ConfigError(f"{config.where('engine')}: {exc}") from None
     return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available, measured=measured)

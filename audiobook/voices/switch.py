@@ -12,6 +12,7 @@ else the one its old voice was cast for.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ..engines import check_voice, engine_names, get_engine
 from ..errors import ConfigError
@@ -21,8 +22,11 @@ from .config import CharacterVoice, Config, engine_voice_ids
 from .measure import neural_voices
 
 
-def on_engine(config: Config, engine: str | None) -> Config:
-    """`config` with every voice that is not pinned to its engine moved to `engine` (None: unchanged)."""
+def on_engine(config: Config, engine: str | None, cache: Path | None = None) -> Config:
+    """`config` with every voice that is not pinned to its engine moved to `engine` (None: unchanged).
+
+    `cache`: the clip cache whose `voices/` folder keeps the neural voices' measurements (default: the user's).
+    """
     if engine is None:
         return config
     _check_engine(engine)
@@ -44,7 +48,7 @@ def on_engine(config: Config, engine: str | None) -> Config:
                 raise missing from None  # known to neither engine: say what the chosen engine lacks
         recast.append((key, voice, _gender(config, key, voice)))
     recast.sort(key=lambda item: ("narrator", "characters", "defaults").index(item[0].split(".")[0]))  # stable
-    new = _recast(recast, list(keep.values()), engine)
+    new = _recast(recast, list(keep.values()), engine, cache)
     voices = {**keep, **new}
     return replace(
         config, engine=engine, narrator=voices["narrator.voice"],
@@ -77,7 +81,8 @@ def _gender(config: Config, key: str, voice: Voice) -> Gender | None:
     return profile(voice).gender if voice.engine == "espeak" else None
 
 
-def _recast(todo: list[tuple[str, Voice, Gender | None]], taken: list[Voice], engine: str) -> dict[str, Voice]:
+def _recast(todo: list[tuple[str, Voice, Gender | None]], taken: list[Voice], engine: str,
+            cache: Path | None) -> dict[str, Voice]:
     """New voices on `engine` for `todo`, in its order (earlier ones count as the main characters)."""
     if not todo:
         return {}
@@ -87,7 +92,7 @@ def _recast(todo: list[tuple[str, Voice, Gender | None]], taken: list[Voice], en
     if engine == "espeak":
         cast = cast_voices(taken, speakers, engine=engine, available=engine_voice_ids(engine))
     else:
-        available, measured = neural_voices(engine, taken)
+        available, measured = neural_voices(engine, taken, cache)
         cast = cast_voices(taken, speakers, engine=engine, available=available, measured=measured)
     out = {}
     for key, old, _ in todo:
