@@ -303,7 +303,7 @@ def cast_voices(taken: Sequence[Voice], characters: Sequence[Character], *, engi
         key = (character.gender, age, main)
         if key not in pools:
             pools[key] = _Pool(_espeak_candidates(character.gender, age, main, avail) if engine == "espeak"
-                               else _model_candidates(engine, sorted(available or ()), character.gender, main, by_id))
+                               else _model_candidates(engine, list(available or ()), character.gender, main, by_id))
         pool = pools[key]
         if not pool.candidates:
             continue

@@ -14,6 +14,7 @@ import json
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from itertools import combinations
 from pathlib import Path
 
 from ..audio.acoustics import load_wav, median_f0, mel_cepstrum
@@ -31,6 +32,8 @@ MEASURE_VERSION = 1
 FOLDER = "voices"
 #: Casting measures at most this many voices of an engine (a multi-speaker model may have hundreds).
 MAX_MEASURED = 24
+#: An engine that blends voices offers even blends of same-gender pairs when it has at most this many voices.
+BLEND_BELOW = 12
 #: Median F0 (Hz) below which a voice counts as male, above which as female (between: not decided).
 GENDER_F0 = (150.0, 170.0)
 
@@ -94,19 +97,33 @@ def neural_voices(engine: str, taken: Sequence[Voice] = (),
     """The voice ids casting may give on `engine`, and the measurements of those and of every taken neural voice.
 
     Gender: the engine's own (kokoro names say it), else the measured pitch's. A model with more voices
-    than MAX_MEASURED offers that many, evenly spaced through its list.
+    than MAX_MEASURED offers that many, evenly spaced through its list. An engine that blends voices
+    (kokoro) and has few of them also offers blends of each pair (see below), measured like any voice: a
+    new voice between its two parents.
     """
-    infos = get_engine(engine).voices()
+    source = get_engine(engine)
+    infos = source.voices()
     step = max(1, -(-len(infos) // MAX_MEASURED))
     offered = infos[::step][:MAX_MEASURED]
     genders = {v.id: v.gender for v in infos}
-    todo = [(v.id, engine) for v in offered]
+    ids = [v.id for v in offered]
+    if hasattr(source, "resolve_voice") and len(infos) <= BLEND_BELOW:
+        for a, b in combinations(offered, 2):
+            if not (a.gender and b.gender):
+                continue
+            # Same gender: the even blend. Across: 70/30 each way, the major parent's gender (a lighter or
+            # darker voice of that gender: the pip-shipped pack has one male voice, this makes more).
+            mixes = [(0.5, 0.5)] if a.gender == b.gender else [(0.7, 0.3), (0.3, 0.7)]
+            for wa, wb in mixes:
+                ids.append(f"{a.id}:{wa:g}+{b.id}:{wb:g}" if wa >= wb else f"{b.id}:{wb:g}+{a.id}:{wa:g}")
+                genders[ids[-1]] = a.gender if wa >= wb else b.gender
+    todo = [(v, engine) for v in ids]
     todo += [(t.voice, t.engine) for t in taken if t.engine != "espeak" and (t.voice, t.engine) not in todo]
     out = []
     for vid, on in dict.fromkeys(todo):
         m = measure(Voice(vid, engine=on), cache)
         out.append(Neural(vid, genders.get(vid) if on == engine and genders.get(vid) else m.gender(), m.f0, m.timbre))
-    return [v.id for v in offered], out
+    return ids, out
 
 
 __all__ = ["neural_voices", "Measure", "measure", "measure_all", "SAMPLE", "GENDER_F0"]
