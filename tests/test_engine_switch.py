@@ -218,3 +218,31 @@ def test_length_scale_slows_joe_down(tmp_path: Path) -> None:
         with wave.open(str(out)) as w:
             lengths.append(w.getnframes())
     assert lengths[1] > 1.3 * lengths[0]
+
+
+def test_engine_without_its_package_says_how_to_install_it(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # import piper -> ImportError
+    before = engines._INSTANCES.pop("piper", None)
+    try:
+        (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+        result = CliRunner().invoke(main, ["cast", str(tmp_path / "story.txt"), "--voices",
+                                           str(tmp_path / "voices.yaml"), "--engine", "piper"])
+    finally:
+        engines._INSTANCES.pop("piper", None)
+        if before is not None:
+            engines._INSTANCES["piper"] = before
+    assert (result.exit_code, result.output) == (
+        1, "Error: --engine piper: the piper engine needs the piper-tts package: pip install 'audiobook[piper]'\n")
+
+
+@needs_piper
+def test_an_id_no_engine_has_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    voices = _yaml(tmp_path, "characters:\n  Mia:\n    voice: gmw/en-us+f3\n  Leo:\n    voice: en_US-amy-medium\n")
+    result = CliRunner().invoke(main, ["cast", str(tmp_path / "story.txt"), "--voices", str(voices),
+                                       "--engine", "piper"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: voices.yaml, line 5: characters.Leo.voice: unknown voice id "
+                                    "'en_US-amy-medium' for engine piper; ")
