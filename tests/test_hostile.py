@@ -155,7 +155,7 @@ def test_4_a_few_aliases_are_fine(tmp_path: Path) -> None:
     ("characters:\n  " + "N" * 1000 + ":\n    voice: 5\n",
      "voices.yaml, line 3: characters." + "N" * 108 + "\u2026: expected a string, got 5"),
     ("Q" * 1000 + ": 1\n", "voices.yaml, line 1: " + "Q" * 39 + "\u2026: unknown key (expected one of: engine, "
-                             "bitrate, format, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters, piper)"),
+                             "bitrate, format, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters, piper, kokoro)"),
     ("a: *" + "u" * 50_000 + "\n", "voices.yaml, line 1, column 4: malformed YAML: found undefined alias '"
                                    + "u" * 176 + "\u2026"),
     ("[" * 5000 + "]" * 5000 + "\n", "voices.yaml: malformed YAML: nested too deeply"),

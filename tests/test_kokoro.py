@@ -208,6 +208,8 @@ def test_the_cache_key_changes_with_the_voice_vectors(tmp_path: Path, monkeypatc
     np.savez(a, af_test=vector)
     np.savez(b, af_test=vector + 0.01)
     monkeypatch.setattr(kokoro, "_require_kokoro", lambda: None)
+    (tmp_path / "model.onnx").write_bytes(b"a model")
+    monkeypatch.setenv(kokorofiles.MODEL_ENV, str(tmp_path / "model.onnx"))
     engine = kokoro.KokoroEngine()
     monkeypatch.setenv(kokorofiles.VOICES_ENV, str(a))
     first = engine.version()

@@ -34,7 +34,7 @@ ERRORS = [
                       "(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)"),
     ("narator:\n  voice: gmw/en-us\n", "voices.yaml, line 1: narator: unknown key (expected one of: engine, bitrate, "
                                        "format, narrator, defaults, characters, overrides, pronounce, pauses, skip, "
-                                       "not_characters, piper)"),
+                                       "not_characters, piper, kokoro)"),
     ("engine: festival\n", "voices.yaml, line 1: engine: unknown engine 'festival' (expected one of: espeak, kokoro, piper)"),
     ("engine: [espeak]\n", "voices.yaml, line 1: engine: expected a string, got ['espeak']"),
     ("characters:\n  Anna:\n    voice: gmw/en-us+f3\n    engine: festival\n",

@@ -137,6 +137,7 @@ class KokoroEngine:
         except metadata.PackageNotFoundError:
             parts = ["kokoro-onnx=unknown"]
         if files.model is None:
+            kokorofiles.shipped_model()  # assembled here, in the render's process, before its workers need it
             parts.append(f"model={kokorofiles.MODEL_SHA256}")
         else:
             try:
@@ -223,19 +224,23 @@ class _Speaker:
 
     def __init__(self, threads: int) -> None:
         self.threads = threads
+        self.sessions: dict[str, Any] = {}  # one loaded model per file, shared by every voice pack
         self.models: dict[tuple[str, str], Any] = {}
 
     def kokoro(self, model: str, voices: str) -> Any:
         if (model, voices) not in self.models:
-            import onnxruntime
             from kokoro_onnx import Kokoro
 
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            session = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
-            self.models[(model, voices)] = Kokoro.from_session(session, voices)
+            if model not in self.sessions:
+                import onnxruntime
+
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3  # errors only: nothing on the user's terminal
+                self.sessions[model] = onnxruntime.InferenceSession(model, sess_options=options,
+                                                                    providers=["CPUExecutionProvider"])
+            self.models[(model, voices)] = Kokoro.from_session(self.sessions[model], voices)
         return self.models[(model, voices)]
 
     def speak(self, req: dict[str, Any]) -> None:
