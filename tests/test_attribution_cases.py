@@ -7,6 +7,7 @@ import re
 import pytest
 
 from audiobook.attribution.attribute import attribute
+from audiobook.attribution.characters import Cast, build_cast
 from audiobook.model import Character, Paragraph
 
 
@@ -88,3 +89,58 @@ def test_families_and_places_are_not_cast() -> None:
                     'Tom Hill nodded. "Indeed."')
     assert got == ["Mr. Musgrove", "Anne Musgrove", "Tom Hill"]
     assert set(cast) == {"Mr. Musgrove", "Anne Musgrove", "Tom Hill"}
+
+
+def _cast(text: str) -> Cast:
+    """The cast built from a text that is all narration."""
+    return build_cast(text, [(0, len(text))], [])
+
+
+def test_a_short_given_name_joins_the_titled_full_name() -> None:
+    cast = _cast("Mr. William Sikes was a carter. Bill Sikes had a dog. Sikes swore. Then Bill Sikes sat down.")
+    idx = cast.lookup("Bill Sikes")
+    assert idx is not None and idx == cast.lookup("Mr. William Sikes") == cast.lookup("Sikes")
+    assert cast.canonical(idx) == "Bill Sikes"  # the full name the book uses, not the one written once
+
+
+@pytest.mark.parametrize(("text", "same"), [
+    # "Miss" is never a wife called by her husband's name: an unknown first name is hers
+    ("Odile Verrant sat down. Miss Verrant was pale, and Odile Verrant smiled.", True),
+    # "Mrs." beside a first name the lexicon does not know may well be his wife
+    ("Alfred Verrant sat down. Mrs. Verrant was pale, and Alfred Verrant smiled.", False),
+    # "Miss" beside a man's first name is his sister
+    ("John Verrant sat down. Miss Verrant was pale, and John Verrant smiled.", False),
+])
+def test_title_aware_merging(text: str, same: bool) -> None:
+    cast = _cast(text)
+    first = text.split(" sat")[0]
+    titled = "Miss Verrant" if "Miss" in text else "Mrs. Verrant"
+    assert (cast.lookup(first) == cast.lookup(titled)) is same
+
+
+def test_a_title_inside_a_run_starts_another_name() -> None:
+    cast = _cast("Then Tom said it plainly. This is Mr. Pell Miss Arden saw at the gate.")
+    assert cast.lookup("Mr. Pell") is not None and cast.lookup("Miss Arden") is not None
+    assert all("Pell Miss" not in e.name for e in cast.entities)
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    # a role written capitalised after "the", never tagged as speaking
+    ("Ronald went to see the Magistrate. The Magistrate was old and he was tired. The Magistrate frowned and he "
+     "sighed. Ronald liked the Magistrate.", "Magistrate"),
+    # a place: in, to, from, at...
+    ("Aziz had never left India. He loved India, and India was everything to him. From India he wrote, and in "
+     "India he stayed; to India he returned.", "India"),
+])
+def test_roles_and_places_are_nobody(text: str, word: str) -> None:
+    cast = _cast(text)
+    idx = cast.lookup(word)
+    assert idx is not None and not cast.entities[idx].likely_person and not cast.entities[idx].is_person
+
+
+@pytest.mark.parametrize("word", ["Darling", "Dearest", "Sweetheart"])
+def test_endearments_are_not_names(word: str) -> None:
+    got, cast = run(f'{word} Tony came home late.\n\n"{word}, are you sure?" said Brenda.\n\n"Quite," said Tony.')
+    assert got == ["Brenda", "Tony"]
+    assert set(cast) == {"Brenda", "Tony"}
+    assert _cast(f"{word} Tony came home late. {word} Tony sat.").lookup("Tony") is not None

@@ -34,6 +34,8 @@ HONORIFICS: dict[str, Gender | None] = {
 #: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
 _COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
              "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
+#: Titles of unmarried women: never a wife called by her husband's name.
+_UNMARRIED = {"miss", "mademoiselle", "mlle", "fraulein"}
 _MOSTLY_MALE_TITLES = {"captain", "capt", "colonel", "col", "admiral", "general", "gen", "major", "lieutenant", "lt",
                        "sergeant", "sgt", "corporal", "commodore", "commander", "rev", "reverend"}
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
@@ -60,13 +62,13 @@ STOP = frozenset(
     Pa Ma Mum Mom Dad Daddy Mummy Ah Eh Ha Ho Um Hm Hmm Ugh Bah Pooh Pshaw Nonsense Bless Mercy
     Good-bye Goodbye Good-night Alright Anyhow Somehow Presently Suddenly Slowly Quickly Finally
     Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
-    Mrs. Mr. Dr. Ms. St.""".split()
+    Mrs. Mr. Dr. Ms. St. Darling Dearest Sweetheart Sweetie Dearie Mumsy""".split()
 )
 
 #: Capitalised words that may still be a name when a speech tag says so ("said Sunday").
 SOFT_STOP = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
 June July August September October November December God Heaven Christmas Easter Lord Lady Sir Madam Mister
-Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear""".split())
+Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear Darling Dearest""".split())
 HARD_STOP = STOP - SOFT_STOP
 
 _HE = re.compile(r"\b[Hh]e\b")
@@ -96,14 +98,18 @@ _PLACE_NOUNS = frozenset("""street road lane square place park hall house cottag
 chapel college school hill hills cross end gables manor farm lodge mill bridge gate gardens terrace row inn
 hotel station river ocean sea lake valley wood woods forest island bay avenue crescent embankment palace
 tower museum market common green heath moor""".split())
+#: Words before a common noun, never before a name: "the Magistrate", "an Englishman", "this England".
+DETERMINERS = frozenset("the a an this that these those every each no some any another".split())
 _PLACE_PREP = frozenset("in at into near towards toward through across via outside inside".split())
 
 _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
 _WORD = NAME_WORD
+#: A courtesy title inside a capitalised run starts another name: "This is Mr. Hastings Miss Murdoch."
+MID_TITLE = r"(?!(?:Mr|Mrs|Miss|Ms|Dr|Mister|Madame|Monsieur|Sir|Lady|Lord)\b)"
 #: An optional title, then one to three capitalised words.
 NAME_RE = re.compile(
     rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|"
-    rf"\n[ \t]*){_WORD}){{0,2}})"
+    rf"\n[ \t]*){MID_TITLE}{_WORD}){{0,2}})"
     rf"(?![{UPPER}{LOWER}])"
 )
 
@@ -153,6 +159,7 @@ class Entity:
     acts: int = 0  # times it is the subject of a gesture only people make ("Souta shrugged")
     thing: bool = False  # a family or a place by its form ("the Musgroves", "Uppercross Cottage")
     also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
+    det: int = 0  # mentions right after "the/a/an/this...": a role or a thing ("the Magistrate", "an Englishman")
 
     @property
     def mentions(self) -> int:
@@ -220,9 +227,18 @@ class Entity:
     def likely_person(self) -> bool:
         """A character with some evidence of personhood (title, pronouns, speech), not just a capital."""
         named_person = self.given_name and self.place == 0 and not self.excluded and not self.thing
+        if self.role_or_place:
+            return False
         return (self.is_person or named_person) and bool(
             self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
             or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
+
+    @property
+    def role_or_place(self) -> bool:
+        """A capitalised common noun or a place that never speaks: "the Magistrate", "an Englishman", "India"."""
+        if self.hon or self.given_name or self.tagged or self.addressed or self.known_gender or self.mentions == 0:
+            return False
+        return self.det * 2 >= self.mentions or self.place * params.CAST.place_share >= self.mentions
 
     @property
     def given_name(self) -> bool:
@@ -238,7 +254,7 @@ class Entity:
             return True
         if self.hon and self.hon not in ("st", "saint"):
             return True  # "at Mr. Grey" is a person despite the preposition
-        if self.place * 2 >= self.mentions:
+        if self.place * 2 >= self.mentions or self.role_or_place:
             return False
         if self.acts:
             return True  # "Souta shrugged": whoever shrugs is somebody
@@ -342,8 +358,10 @@ class Cast:
         if e.first and e.first.lower() in HONORIFICS:
             return False  # "Admiral Croft" is not "Mrs. Croft"
         g = e.gender or HONORIFICS.get(e.hon or "")
-        if g is None and hg == "female" and e.first:
-            return False  # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him
+        if g is None and hg == "female" and e.first and (hon not in _UNMARRIED or first_name_gender(e.first)):
+            # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him; "Miss Quested" (never a
+            # wife) is "Adela Quested", a first name the lexicon does not know as a man's
+            return False
         return g is None or g == hg
 
     def _match(self, hon: str | None, names: Sequence[str]) -> int | None:
@@ -382,9 +400,11 @@ class Cast:
             cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first == names[0]
                      and not _title_clash(e.hon, hon)]
         if not cands:
-            # "Tom Reed" and "Thomas Reed", under the same title (or none)
-            cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first and e.hon == hon
-                     and same_given_name(e.first, names[0])]
+            # "Tom Reed" and "Thomas Reed", under the same title (or one of them untitled, unless a wife's:
+            # "Bill Sikes" is "Mr. William Sikes")
+            cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first
+                     and same_given_name(e.first, names[0])
+                     and (e.hon == hon or (not (e.hon and hon) and HONORIFICS.get(e.hon or hon or "") != "female"))]
         return cands
 
     def _match_titled(self, hon: str, name: str) -> list[int]:
@@ -471,15 +491,17 @@ class Cast:
             return (kv[1], office, len(names), kv[0])
         best = max(ent.forms.items(), key=rank)
         shared = any(i != idx and e.first == ent.first for i, e in enumerate(self.entities))
-        first = [kv for kv in ent.forms.items() if ent.first and ent.first in split_name(kv[0])[1]]
+        first = [kv for kv in ent.forms.items()
+                 if ent.first and any(same_given_name(ent.first, w) for w in split_name(kv[0])[1])]
         if first and not shared:
-            top = max(first, key=rank)
+            top = max(first, key=lambda kv: (kv[1], ent.first in split_name(kv[0])[1], rank(kv)))
             if top[1] * params.CAST.first_name_share >= best[1]:
                 return top[0]
         # called by surname ("Poirot"): the full name, if the book uses it, names the character better,
         # else the surname with its title ("Mr. Rodney"); also when another character shares the first name
+        # ("Bill Sikes" beside a single "Mr. William Sikes": the short form the book uses is the name)
         full = [kv for kv in ent.forms.items() if len(split_name(kv[0])[1]) >= 2
-                and (not ent.first or split_name(kv[0])[1][0] == ent.first)]
+                and (not ent.first or same_given_name(split_name(kv[0])[1][0], ent.first))]
         if full:
             return max(full, key=rank)[0]
         titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]

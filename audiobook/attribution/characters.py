@@ -24,8 +24,10 @@ from .cast import (
     _SHE,
     _SUBJ_PRON,
     _SUBJECT_VERB,
+    DETERMINERS,
     HARD_STOP,
     HONORIFICS,
+    MID_TITLE,
     NAME_RE,
     STOP,
     Cast,
@@ -273,6 +275,8 @@ def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bo
             cast.entities[idx].place += 1
         elif count and prev and prev[-1].lower() == "to":
             cast.entities[idx].place += 0.5  # "went to Bath" (but also "said to Anne")
+        if count and prev and prev[-1] in DETERMINERS:
+            cast.entities[idx].det += 1
         after = text[end:end + 30]
         if count and not in_quote and _GESTURE_VERB.match(after):
             cast.entities[idx].acts += 1
@@ -317,4 +321,4 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
     return cast
 
 
-__all__ = ["HARD_STOP", "HONORIFICS", "STOP", "Cast", "Mention", "build_cast", "split_name", "survey_book"]
+__all__ = ["HARD_STOP", "HONORIFICS", "MID_TITLE", "STOP", "Cast", "Mention", "build_cast", "split_name", "survey_book"]

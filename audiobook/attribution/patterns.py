@@ -7,6 +7,7 @@ import re
 from ..model import Gender
 from .characters import (
     HONORIFICS,
+    MID_TITLE,
     STOP,
     split_name,
 )
@@ -17,7 +18,7 @@ from .speechverbs import SPEECH_NOUNS, VERB
 
 _CAP = NAME_WORD
 _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
-_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}"
+_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{MID_TITLE}{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
 _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
