@@ -108,6 +108,8 @@ def test_a_short_given_name_joins_the_titled_full_name() -> None:
     ("Odile Verrant sat down. Miss Verrant was pale, and Odile Verrant smiled.", True),
     # "Mrs." beside a first name the lexicon does not know may well be his wife
     ("Alfred Verrant sat down. Mrs. Verrant was pale, and Alfred Verrant smiled.", False),
+    # "Mrs." beside a woman's full name is her mother, not her: the book would say "Isabella"
+    ("Isabella Verrant sat down. Mrs. Verrant was pale, and Isabella Verrant smiled.", False),
     # "Miss" beside a man's first name is his sister
     ("John Verrant sat down. Miss Verrant was pale, and John Verrant smiled.", False),
 ])

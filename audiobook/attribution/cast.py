@@ -34,6 +34,8 @@ HONORIFICS: dict[str, Gender | None] = {
 #: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
 _COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
              "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
+#: Titles of married women: "Mrs. X" is not the "Anne X" of the same family.
+_MARRIED = {"mrs", "lady", "madame", "mme", "frau", "senora", "señora"}
 #: Titles of unmarried women: never a wife called by her husband's name.
 _UNMARRIED = {"miss", "mademoiselle", "mlle", "fraulein"}
 _MOSTLY_MALE_TITLES = {"captain", "capt", "colonel", "col", "admiral", "general", "gen", "major", "lieutenant", "lt",
@@ -412,6 +414,9 @@ class Cast:
         hg = HONORIFICS.get(hon)
         names = [name]
         cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and self._compatible(e, hon)]
+        if hon in _MARRIED:
+            # "Mrs. Thorpe", "Lady Bertram": the mother, not the daughter "Isabella Thorpe" the book names in full
+            cands = [i for i in cands if not self.entities[i].first or self.entities[i].hon == hon]
         # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
         # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
         cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
