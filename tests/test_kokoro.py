@@ -251,6 +251,8 @@ def test_a_sentence_is_spoken_at_a_plausible_length_not_silent_not_clipped(model
     assert 1.0 < len(audio) / kokoro.SAMPLE_RATE < 4.0
     assert np.sqrt((audio**2).mean()) > 0.02  # speech, not silence
     assert np.abs(audio).max() <= kokoro.PEAK_LIMIT + 1 / 32768  # limited before 16 bits: never clipped
+    engine.synthesize("The rain had stopped at last.", Voice("jf_alpha", rate=262, engine="kokoro"), tmp_path / "f.wav")
+    assert len(_samples(tmp_path / "f.wav")) < 0.8 * len(audio)  # rate 262 is speed 1.5
 
 
 def test_a_blend_sounds_unlike_either_parent(model: Path, tmp_path: Path) -> None:
