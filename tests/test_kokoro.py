@@ -210,8 +210,8 @@ def test_the_cache_key_changes_with_the_voice_vectors(tmp_path: Path, monkeypatc
     monkeypatch.setattr(kokoro, "_require_kokoro", lambda: None)
     (tmp_path / "model.onnx").write_bytes(b"a model")
     monkeypatch.setenv(kokorofiles.MODEL_ENV, str(tmp_path / "model.onnx"))
-    engine = kokoro.KokoroEngine()
     monkeypatch.setenv(kokorofiles.VOICES_ENV, str(a))
+    engine = kokoro.KokoroEngine()
     first = engine.version()
     assert [v.id for v in engine.voices()] == ["af_test"]
     monkeypatch.setenv(kokorofiles.VOICES_ENV, str(b))
