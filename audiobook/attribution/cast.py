@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from ..model import NARRATOR, Character, Gender
 from . import params
-from .firstnames import first_name_gender, same_given_name
+from .firstnames import SHORT_FORMS, first_name_gender, same_given_name
 from .names import LOWER, NAME_WORD, UPPER, WordCounts
 
 #: Titles before a name, with the gender they suggest (None: either).
@@ -389,6 +389,9 @@ class Cast:
         """Candidates for a first and last name ("Tobias Reed", "Mrs. John Smith")."""
         cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1]
                  and self._compatible(e, hon)]
+        if not hon and len(cands) > 1 and first_name_gender(names[0]) != "female":
+            # "Charles Wilcox" is Mr. Charles Wilcox, not his wife "Mrs. Charles Wilcox"
+            cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or cands
         if not cands and not hon:
             # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last is None
@@ -414,9 +417,15 @@ class Cast:
         hg = HONORIFICS.get(hon)
         names = [name]
         cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and self._compatible(e, hon)]
-        if hon in _MARRIED:
-            # "Mrs. Thorpe", "Lady Bertram": the mother, not the daughter "Isabella Thorpe" the book names in full
-            cands = [i for i in cands if not self.entities[i].first or self.entities[i].hon == hon]
+        if f"Miss {name}" in self.mid or f"Miss {name}s" in self.mid:
+            # a family with a daughter ("Miss Thorpe"): "Mrs. Thorpe", "Lady Bertram" are the mother, not the
+            # "Isabella Thorpe" the book names in full, and "Mr. Wilcox" beside "Charles Wilcox" and "Paul
+            # Wilcox" is the father (without daughters, "Mrs. Cavendish" is "Mary Cavendish", a wife)
+            if hon in _MARRIED:
+                cands = [i for i in cands if not self.entities[i].first or self.entities[i].hon == hon]
+            firsts = {(self.entities[i].first or "").lower() for i in cands} - {""}
+            if len({SHORT_FORMS.get(f, f) for f in firsts}) >= 2:
+                cands = [i for i in cands if not self.entities[i].first]
         # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
         # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
         cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"

@@ -54,10 +54,21 @@ AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VE
 AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|"
                          rf"came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
 # before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
+# "Here Anne spoke--", "Isabella, who had been talking to James, turned to his sister and whispered,"
+_LEAD_WORDS = r"\b(?:Here|Thus|Now|Then|Suddenly|Presently|Finally|Again|At\s+last|At\s+length)\s*,?\s+"
+_WHO_ASIDE = r"(?:,[^,.;:!?\"]{1,60},|,\s*who\b[^.;:!?\"]{1,120}?,)?"
+_AND_THEN = r"(?:\s+[^.!?;:\"\u201c\u201d]{1,80}?,?\s+and)?"  # "... opened his eyes and said"
 BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
-                       rf"(?<![\w'\u2019])(?=(?:he|she|"
-                       rf"I)\s)){_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
-BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+){VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
+                       rf"{_LEAD_WORDS}|(?<![\w'\u2019])(?=(?:he|she|"
+                       rf"I)\s)){_SUBJ}{_WHO_ASIDE}{_AND_THEN}\s+(?:{_ADV}\s+){{0,3}}{VERB}"
+                       rf"(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+)(?:thus\s+|so\s+)?{VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
+# "Elizabeth's reply was,", "Marilla's only comment when she heard the story was,"
+BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:[{LOWER}]+\s+){{0,2}}"
+                         rf"(?:{SPEECH_NOUNS})\b[^.!?\"\u201c\u201d]{{0,60}}?\b(?:was|were|is|ran)\s*[,:\u2014\-]*\s*$")
+# "was an artless exclamation of Catherine's", "said the voice of Mr. Haq"
+AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|[{LOWER}]+)\s+){{0,3}}?"
+                           rf"(?:{SPEECH_NOUNS})\s+of\s+(?P<subj>{_NAMEP})")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"
 SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
                        rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")

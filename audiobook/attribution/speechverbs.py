@@ -26,6 +26,7 @@ quaver quiver wonder breathe grate bleat simper smirk titter guffaw chortle roar
 snuffle hazard prophesy prophesie predict calculate estimate reckon figure explain elucidate clarify
 specify stipulate retract revise amend echo parrot mimic imitate mouth utter voice articulate pronounce
 enunciate inquire probe quiz cross-examine interrogate query challenge demand exhort implore
+supply corroborate flash hoot tap chaff signal telegraph interject
 """.split()
 
 _IRREGULAR = {
@@ -36,6 +37,7 @@ _IRREGULAR = {
     "swear": ["swore", "swears", "swearing", "sworn"], "sing": ["sang", "sings", "singing", "sung"],
     "bid": ["bade", "bid", "bids", "bidding"], "read": ["read", "reads", "reading"],
     "write": ["wrote", "writes", "writing", "written"], "cry": ["cried", "cries", "crying"],
+    "signal": ["signalled", "signaled", "signals", "signalling", "signaling"],
 }
 _DOUBLE = set("snap beg stop chat pat nag sob plan grin hum jab quip blab prod drop trip admit commit dab "
               "dig gab grab nod rap rip scan slip snip spit step tap trot wag yap yip jot bet fret pet whip "
@@ -43,7 +45,7 @@ _DOUBLE = set("snap beg stop chat pat nag sob plan grin hum jab quip blab prod d
 
 #: Verbs that need a particle to be speech ("went on", "broke in", "put in").
 PARTICLE_VERBS = {"go": "on", "break": "in|out|off", "put": "in", "cut": "in", "burst": "out|forth",
-                  "chime": "in", "pipe": "up|in"}
+                  "chime": "in"}
 
 
 def _forms(base: str) -> list[str]:
@@ -81,4 +83,6 @@ VERB = rf"(?:{VERB_ALT})(?![\w'\u2019]|-\w)"  # "said--" is a tag; "cross-examin
 #: Nouns for speech in possessive tags ("came Anne's reply", "Anne's voice").
 SPEECH_NOUNS = ("voice|voices|reply|answer|response|retort|rejoinder|question|words|comment|remark|cry|whisper|"
                 "tone|tones|exclamation|greeting|command|order|protest|query|inquiry|enquiry|murmur|shout|"
-                "scream|laugh|sigh|groan|explanation|observation|advice|interruption|lips|mouth")
+                "scream|laugh|sigh|groan|explanation|observation|advice|interruption|lips|mouth|reasoning|language|"
+                "declaration|reproach|complaint|speech|assurance|argument|suggestion|proposal|entreaty|request|"
+                "remonstrance|verdict|conclusion|ejaculation|salutation|reflection|exclamation|rejoinder")

@@ -31,9 +31,11 @@ from .patterns import (
     AFTER_ACTOR,
     AFTER_CLEFT,
     AFTER_POSS,
+    AFTER_POSS_OF,
     AFTER_SV,
     AFTER_V_ADJ_NAME,
     AFTER_VS,
+    BEFORE_POSS,
     BEFORE_SV,
     BEFORE_VS,
     NARR,
@@ -42,6 +44,9 @@ from .patterns import (
 from .quotes import Part
 from .speechverbs import LEMMA
 from .state import ChapterState, _Quote
+
+#: Adverbs that open a sentence before its subject's name ("Here Anna spoke--").
+_OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 
 
 class TagReader(ChapterState):
@@ -96,7 +101,10 @@ class TagReader(ChapterState):
         return chunk[cut:], s + cut, closed
 
     def _classify(self, subj: str) -> tuple[str, str] | None:
-        s = " ".join(subj.split())
+        words = subj.split()
+        if len(words) > 1 and words[0] in _OPENING_ADVERBS:
+            words = words[1:]  # "Here Anna spoke": the adverb opening the sentence is not part of the name
+        s = " ".join(words)
         low = s.lower()
         if low == "i":
             return ("narrator", "I")
@@ -127,8 +135,8 @@ class TagReader(ChapterState):
 
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
         frag, base, _ = self._fragment(part.start, part.end, True)
-        for rx, kind in ((AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"), (AFTER_POSS, "poss"),
-                         (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
+        for rx, kind in ((AFTER_POSS_OF, "poss"), (AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"),
+                         (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
             m = rx.match(frag)
             if not m:
                 continue
@@ -185,6 +193,11 @@ class TagReader(ChapterState):
         found = self._speech_verb_before(part, body, base, closed)
         if found is not None:
             return found
+        m = BEFORE_POSS.search(frag)
+        if m:
+            c = self._classify(m.group("subj"))
+            if c is not None and c[0] == "name":
+                return (c[0], c[1], "before", base + m.start("subj"))
         m = SENT_SUBJ.match(frag)
         if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
             # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
