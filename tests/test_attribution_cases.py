@@ -180,3 +180,21 @@ def test_the_father_of_a_family_is_not_a_son() -> None:
 def test_more_explicit_tags(text: str, speakers: list[str]) -> None:
     got, _ = run(text)
     assert got == speakers
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    # a rank of men's is no woman's: the captain is not his sister named in full
+    ('Fanny Holloway had died young. Captain Holloway was her brother.\n\n"She was a fine girl," said Captain '
+     'Holloway.\n\n"I know," said Anne.', ["Captain Holloway", "Anne"]),
+    # "the Mock Turtle": a description made of capitalised words names the creature
+    ('Alice sat by the Mock Turtle.\n\n"Once," said the Mock Turtle at last, "I was a real Turtle."\n\n'
+     '"Oh," said Alice.', ["Mock Turtle", "Mock Turtle", "Alice"]),
+])
+def test_ranks_and_capitalised_descriptions(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+def test_charley_is_charles() -> None:
+    cast = _cast("Master Charles Bates laughed. Master Charley Bates was merry, and Charley Bates sang.")
+    assert cast.lookup("Master Charles Bates") == cast.lookup("Charley Bates") == cast.lookup("Master Charley Bates")

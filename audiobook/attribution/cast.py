@@ -354,7 +354,8 @@ class Cast:
         if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
             return False  # "Mrs. Croft" is not "Admiral Croft"
         if not hg:
-            return True
+            # "Captain Harville" is not his dead sister "Fanny Harville": a rank of men's is no woman's
+            return not (hon in _MOSTLY_MALE_TITLES and not e.hon and e.first and first_name_gender(e.first) == "female")
         if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
             return False
         if e.first and e.first.lower() in HONORIFICS:

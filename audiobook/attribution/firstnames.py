@@ -50,7 +50,7 @@ def first_name_gender(name: str) -> Gender | None:
 #: Common English short forms of given names (general knowledge): "Tom Reed" and "Thomas Reed" are one man.
 _SHORT = """
 tom:thomas tommy:thomas bill:william billy:william will:william willie:william bob:robert bobby:robert
-rob:robert dick:richard jim:james jimmy:james jack:john johnny:john ned:edward ted:edward teddy:edward
+rob:robert charley:charles dick:richard jim:james jimmy:james jack:john johnny:john ned:edward ted:edward teddy:edward
 harry:henry fred:frederick freddie:frederick charlie:charles sam:samuel ben:benjamin joe:joseph
 tony:anthony nick:nicholas dan:daniel matt:matthew andy:andrew alf:alfred bert:albert archie:archibald
 kate:katherine kitty:katherine bess:elizabeth bessie:elizabeth betsy:elizabeth betty:elizabeth

@@ -25,7 +25,8 @@ _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|
        r"their|my|your|our|him|them|me|us)\b"
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
        rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
-_DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+)"
+_DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+"
+         rf"(?:\s+{MID_TITLE}[{UPPER}][{LOWER}-]+)?)"  # "the Mock Turtle", "the White Rabbit"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"

@@ -117,10 +117,12 @@ class TagReader(ChapterState):
             last = words[-1] if not re.search(r"\s(?:in|with|"
                                               r"of)\s", s) else re.split(r"\s(?:in|with|of)\s", s)[0].split()[-1]
             if last[:1].isupper():
-                if last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS:
+                caps = words[-2:] if len(words) > 2 and words[-2][:1].isupper() and words[-2] not in HARD_STOP \
+                    and last == words[-1] else [last]
+                if len(caps) == 1 and (last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS):
                     return ("title", last.lower())
                 if last not in HARD_STOP:
-                    return ("name", last)  # "the gloomy Ratcliffe", "the President"
+                    return ("name", " ".join(caps))  # "the gloomy Ratcliffe", "the President", "the Mock Turtle"
                 return None
             while len(words) > 2 and re.fullmatch(r"[a-z]+ing", words[-1]):
                 words = words[:-1]  # "the child pressing": the participle begins what the child does
