@@ -12,7 +12,8 @@ Usage:  python bench/voices.py --engine kokoro|piper [--chapter FILE] [--all] [-
 3. Intelligibility: each voice reads PASSAGE (written for this benchmark, 66 words); the offline
    recogniser pocketsphinx (its US English model ships in its wheel: `pip install 'audiobook[bench]'`)
    transcribes it; the word error rate against the passage is printed, target <= 0.40. `--all` also
-   scores every voice the engine offers. espeak's default voice is scored too, for comparison.
+   scores every voice casting may give on the engine (its voices and the blends it offers): the figures
+   kept in voices/casting.py's CLARITY. espeak's default voice is scored too, for comparison.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def intelligibility(voices: list[tuple[str, object]], scratch: Path) -> list[flo
         score = wer(PASSAGE, transcribe(wav))
         out.append(score)
         label = f"{voice.voice} [{voice.engine}]"  # type: ignore[attr-defined]
-        print(f"  {name:<16} {label:<44} WER {score:.2f} {'ok' if score <= TARGET_WER else 'ABOVE TARGET'}"
+        print(f"  {name:<16} {label:<48} WER {score:.2f} {'ok' if score <= TARGET_WER else 'ABOVE TARGET'}"
               f"  (synthesis {took:.1f} s)")
     return out
 
@@ -134,7 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engine", required=True, help="neural engine to cast on: kokoro or piper")
     ap.add_argument("--chapter", type=Path, default=SHARED / "samples" / "chapter1.txt")
-    ap.add_argument("--all", action="store_true", help="also score every voice the engine offers")
+    ap.add_argument("--all", action="store_true", help="also score every voice (and blend) casting may give")
     ap.add_argument("--cache", type=Path, default=None, help="cache folder (default: a scratch folder)")
     args = ap.parse_args()
     if not args.chapter.is_file():
@@ -142,14 +143,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-voices-") as tmp:
         scratch = Path(tmp)
         os.environ["AUDIOBOOK_CACHE_DIR"] = str(args.cache or scratch / "cache")
-        from audiobook.engines import get_engine
         from audiobook.model import Voice
 
         cast = cast_of(args.chapter, args.engine, scratch)
         distinctness(cast)
         scored = list(cast)
-        if args.all:
-            scored += [(v.id, Voice(v.id, engine=args.engine)) for v in get_engine(args.engine).voices()]
+        if args.all:  # every voice casting may give: the engine's, and the blends it offers (voices/measure.py)
+            from audiobook.voices.measure import neural_voices
+
+            offered, _ = neural_voices(args.engine)
+            scored += [(f"#{i + 1}", Voice(vid, engine=args.engine)) for i, vid in enumerate(offered)]
         scored.append(("(espeak)", Voice("gmw/en-us", rate=170, pitch=45)))
         intelligibility(scored, scratch)
 

@@ -61,6 +61,21 @@ def test_main_characters_get_distinct_voices_of_their_gender() -> None:
     assert cast == cast_voices([narrator], list(reversed(chars)), engine="kokoro", available=IDS, measured=VOICES)
 
 
+def test_clearer_voices_go_to_the_main_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook.voices import casting
+
+    females = [Neural("f-mumbles", "female", 200.0, (0.0,) * 12), Neural("f-clear", "female", 205.0, (1.0,) * 12)]
+    ids = [v.id for v in females]
+    chars = [Character("Ann", "female", lines=9)]
+    assert cast_voices([], chars, engine="kokoro", available=ids, measured=females)["Ann"].voice == "f-mumbles"
+    monkeypatch.setattr(casting, "CLARITY", {"f-mumbles": 0.8, "f-clear": 0.25})
+    assert cast_voices([], chars, engine="kokoro", available=ids, measured=females)["Ann"].voice == "f-clear"
+    # An unmeasured blend: its parents' weighted mean; an unknown voice: UNLISTED_WER.
+    assert casting.clarity("f-mumbles:0.5+f-clear:0.5") == pytest.approx(0.525)
+    assert casting.clarity("f-mumbles:0.7+f-new:0.3") == pytest.approx(0.7 * 0.8 + 0.3 * casting.UNLISTED_WER)
+    assert casting.clarity("f-new") == casting.UNLISTED_WER
+
+
 def test_measured_pitch_and_timbre_make_the_distance() -> None:
     by_id = {v.id: v for v in VOICES}
     a, b, c = (features(Voice(i, engine="kokoro"), by_id) for i in ("m-deep", "m-light", "f-bright"))

@@ -102,6 +102,17 @@ NOISE_DEFAULT = 0.667  # piper's own noise_scale
 NOISES = (None, 0.33, 1.0)  # piper noise_scale choices, most natural first (None: the model's default)
 NOISE_WEIGHT = 1.0  # casting distance per unit of noise_scale difference
 MODEL_RATES = (175, 160, 190, 145, 205)  # speeds for neural voices, most natural first
+#: How well neural voices speak English, where it varies: the offline recogniser's word error rate on
+#: bench/voices.py's passage, measured by `python bench/voices.py --engine kokoro --all` (the pip-shipped
+#: pack's Japanese voices; blends as offered by voices/measure.py). Clearer voices cost less, so they go
+#: to the narrator and the main characters; a voice not listed counts as UNLISTED_WER.
+#: Measured on 2026-11-27 (the run was cut short after the first blend: other blends are predicted, below).
+CLARITY: dict[str, float] = {
+    "jm_kumo": 0.37, "jf_gongitsune": 0.39, "jf_nezumi": 0.58, "jf_tebukuro": 0.69, "jf_alpha": 0.82,
+    "jm_kumo:0.7+jf_alpha:0.3": 0.27,
+}
+UNLISTED_WER = 0.35
+CLARITY_WEIGHT = 3.0  # casting cost per unit of word error rate (0.4 more WER outweighs a 'noticeable' distance)
 
 @dataclass(frozen=True)
 class Features:
@@ -201,6 +212,24 @@ def _espeak_candidates(gender: Gender | None, age: Age, main: bool, available: s
     return out
 
 
+def clarity(voice_id: str) -> float:
+    """The voice's word error rate from CLARITY; an unlisted blend (`a:0.7+b:0.3`) its parents' weighted mean.
+
+    The one blend measured beat both its parents (0.27 against 0.37 and 0.82): the mean is a cautious guess.
+    """
+    if voice_id in CLARITY:
+        return CLARITY[voice_id]
+    parts = [p.partition(":") for p in voice_id.split("+")]
+    if len(parts) < 2:
+        return UNLISTED_WER
+    try:
+        weights = [(name, float(w) if w else 1.0) for name, _, w in parts]
+    except ValueError:
+        return UNLISTED_WER
+    total = sum(w for _, w in weights) or 1.0
+    return sum(w * CLARITY.get(name, UNLISTED_WER) for name, w in weights) / total
+
+
 def _model_candidates(engine: str, ids: Sequence[str], gender: Gender | None, main: bool,
                       measured: Mapping[str, Neural]) -> list[Candidate]:
     """Every voice of the gender (all of them when none suits it) at each speed (and piper noise_scale).
@@ -210,10 +239,12 @@ def _model_candidates(engine: str, ids: Sequence[str], gender: Gender | None, ma
     suits = [v for v in ids if gender is None or measured.get(v) is None or measured[v].gender in (None, gender)]
     out = []
     for vi, vid in enumerate(suits or ids):
+        unclear = CLARITY_WEIGHT * clarity(vid)
         for ri, rate in enumerate(MODEL_RATES[:3] if main else MODEL_RATES):
             for ni, noise in enumerate(NOISES if engine == "piper" else (None,)):
                 voice = Voice(vid, rate=rate, pitch=50, engine=engine, noise_scale=noise)
-                out.append(Candidate(voice, 0.05 * vi + 0.02 * ri + 0.03 * ni, features(voice, measured)))
+                cost = 0.05 * vi + 0.02 * ri + 0.03 * ni + unclear
+                out.append(Candidate(voice, cost, features(voice, measured)))
     return out
 
 
