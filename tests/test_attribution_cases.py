@@ -198,3 +198,11 @@ def test_ranks_and_capitalised_descriptions(text: str, speakers: list[str]) -> N
 def test_charley_is_charles() -> None:
     cast = _cast("Master Charles Bates laughed. Master Charley Bates was merry, and Charley Bates sang.")
     assert cast.lookup("Master Charles Bates") == cast.lookup("Charley Bates") == cast.lookup("Master Charley Bates")
+
+
+@pytest.mark.parametrize(("titled", "bare", "name"), [(1, 25, "Crane"), (3, 5, "Mr. Crane")])
+def test_a_title_the_book_hardly_uses_is_left_off(titled: int, bare: int, name: str) -> None:
+    text = " ".join(["Mr. Crane came in."] * titled + ["Then Crane sat down."] * bare)
+    cast = _cast(text)
+    idx = cast.lookup("Crane")
+    assert idx is not None and cast.canonical(idx) == name

@@ -521,7 +521,10 @@ class Cast:
             return max(full, key=rank)[0]
         titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]
         if titled and len(split_name(best[0])[1]) == 1 and not split_name(best[0])[0]:
-            return max(titled, key=rank)[0]
+            top = max(titled, key=rank)
+            # ...unless the book all but never uses it ("Mr. Monks" 5 times beside "Monks" 128 times)
+            if top[1] * params.CAST.titled_share >= best[1]:
+                return top[0]
         return best[0]
 
     def aliases(self, idx: int) -> tuple[str, ...]:
