@@ -172,6 +172,42 @@ def _synthetic() -> str:
     return "\n\n".join(out)
 
 
+def loo(a: argparse.Namespace) -> None:
+    """Leave one novel out: the params setting and the ranker's weights both fitted on the other novels."""
+    from attribution_eval import report
+    from fit_attribution import GRID, best, correct_counts, fitted_json, loo_choice, run_grid
+    from fit_ranker import BLIND, collect, fit, run_ranked
+
+    t0 = time.perf_counter()
+    grid = run_grid(a.loo, a.jobs)  # every candidate setting over every novel, rules alone, through script_chapters
+    counts = [correct_counts(a.loo, g) for g in grid]
+    choice = loo_choice(counts)  # each novel: the setting fitted on the 18 others
+    chosen = best(counts, list(counts[0]))
+    # the ranker's features under each setting in use, the rules alone deciding; then per novel, weights
+    # fitted on the other novels' features (under that novel's setting) and the novel read with both
+    labelled = {s: collect(a.loo, a.jobs, s) for s in sorted(set(choice.values()) | {chosen})}
+    todo = [n for n in choice if not a.only or n in a.only]
+    weights = {n: fit([d for m, ds in labelled[choice[n]].items() if m != n for d in ds]) for n in todo}
+    results = run_ranked(a.loo, a.jobs, [(n, choice[n], weights[n]) for n in todo])
+    rules = [next(r for r in grid[choice[n]] if r.novel == n) for n in todo]
+    print("leave one novel out: setting fitted on the other novels, per novel: "
+          + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)}); "
+          "ranker weights fitted on the other novels too")
+    report(a.loo, results, a.output, a.detail, blind=sorted(BLIND), baseline=rules)
+    for i, c in enumerate(counts):
+        ok, n = sum(v[0] for v in c.values()), sum(v[1] for v in c.values())
+        print(f"setting {i} {GRID[i]} on all novels, rules alone: {100.0 * ok / n:.1f}% (a training figure)")
+    print(f"fitted on all novels (what ships): setting {chosen}, ranker fitted on all novels' features under it")
+    if a.write_params:
+        from audiobook.attribution import params, rankmodel
+
+        params.FITTED.write_text(fitted_json(chosen), encoding="utf-8")
+        rankmodel.SHIPPED.write_text(fit([d for ds in labelled[chosen].values() for d in ds]).to_json(),
+                                     encoding="utf-8")
+        print(f"wrote {params.FITTED} and {rankmodel.SHIPPED}")
+    print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", nargs="?", type=Path)
@@ -184,7 +220,7 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=(), help="with --loo: report only these novels (fitted on the rest)")
     ap.add_argument("--jobs", type=int, default=1, help="with --loo: candidate settings run in parallel processes")
     ap.add_argument("--write-params", action="store_true",
-                    help="with --loo: also write the setting fitted on all novels to audiobook/attribution/params.json")
+                    help="with --loo: also write what is fitted on all novels (params.json, ranker.json)")
     ap.add_argument("--detail", action="store_true", help="with --loo: score.py's novel x type rows too")
     ap.add_argument("--book", action="store_true",
                     help="carry each novel's characters from chapter to chapter (known=...)")
@@ -193,28 +229,7 @@ def main() -> int:
         speed(a.dataset, a.words)
         return 0
     if a.loo is not None:
-        from attribution_eval import report
-        from fit_attribution import GRID, best, correct_counts, fitted_json, loo_choice, run_grid
-
-        t0 = time.perf_counter()
-        grid = run_grid(a.loo, a.jobs)  # every candidate setting over every novel, through script_chapters
-        counts = [correct_counts(a.loo, g) for g in grid]
-        choice = loo_choice(counts)  # each novel: the setting fitted on the 18 others
-        results = [next(r for r in grid[choice[n]] if r.novel == n) for n in choice if not a.only or n in a.only]
-        print("leave one novel out: setting fitted on the other novels, per novel: "
-              + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)})")
-        report(a.loo, results, a.output, a.detail)
-        for i, c in enumerate(counts):
-            ok, n = sum(v[0] for v in c.values()), sum(v[1] for v in c.values())
-            print(f"setting {i} {GRID[i]} on all novels: {100.0 * ok / n:.1f}% (a training figure)")
-        chosen = best(counts, list(counts[0]))
-        print(f"fitted on all novels (what ships): setting {chosen}")
-        if a.write_params:
-            from audiobook.attribution import params
-
-            params.FITTED.write_text(fitted_json(chosen), encoding="utf-8")
-            print(f"wrote {params.FITTED}")
-        print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
+        loo(a)
         return 0
     if a.dataset is None:
         ap.error("DATASET_DIR is required (or --speed)")

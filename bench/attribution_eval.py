@@ -22,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from audiobook.attribution import rankmodel  # noqa: E402
 from audiobook.model import Chapter, Character  # noqa: E402
 from audiobook.pipeline import script_chapters, speakers  # noqa: E402
 from audiobook.voices.config import load_config  # noqa: E402
@@ -104,11 +105,15 @@ class NovelResult:
     cast: CastReport
     unknown_names: collections.Counter[str]  # predicted names that are no character's, by line count
     lines: int  # attributable gold quotations with a predicted speaker
+    samples: list[rankmodel.Sample] = field(default_factory=list)  # the ranker's candidates and features
 
 
 def evaluate(root: Path, fit: Callable[[list[str]], AbstractContextManager[Any]] | None = None,
-             only: Sequence[str] = ()) -> Iterator[NovelResult]:
-    """Leave one novel out: for each novel, `fit(other novels)` gives a context with those weights in force."""
+             only: Sequence[str] = (), record: bool = False) -> Iterator[NovelResult]:
+    """Leave one novel out: for each novel, `fit(other novels)` gives a context with those weights in force.
+
+    `record`: keep the ranker's candidates and features of every novel (`NovelResult.samples`).
+    """
     scorer = load_scorer(root)
     chapters, names = scorer.load_bench(str(root))
     ids = [cid for cid, _ in novels(root)]
@@ -116,13 +121,14 @@ def evaluate(root: Path, fit: Callable[[list[str]], AbstractContextManager[Any]]
         if only and cid not in only:
             continue
         ctx = fit([x for x in ids if x != cid]) if fit else nullcontext()
-        with ctx:
+        samples: list[rankmodel.Sample] = []
+        with ctx, rankmodel.recording(samples.append) if record else nullcontext():
             parsed = read_novel(path)
         preds = predictions(parsed)
         nov = chapters[cid]["meta"]["novel"]
         strict, lenient = names[nov]
         rep = cast_report(scorer, names[nov], speakers(parsed))
-        yield NovelResult(cid, preds, rep, _unknown_names(scorer, chapters[cid], lenient, preds), len(preds))
+        yield NovelResult(cid, preds, rep, _unknown_names(scorer, chapters[cid], lenient, preds), len(preds), samples)
 
 
 def _unknown_names(scorer: ModuleType, chapter: dict[str, Any], lenient: dict[str, set[str]],
@@ -153,8 +159,30 @@ def _unknown_names(scorer: ModuleType, chapter: dict[str, Any], lenient: dict[st
     return out
 
 
-def report(root: Path, results: list[NovelResult], out: Path, detail: bool = False) -> None:
-    """Score the pooled predictions with score.py and print the cast-quality figures."""
+def pooled(root: Path, results: Sequence[NovelResult], only: Sequence[str] = ()) -> dict[str, Any]:
+    """score.py's results over these novels' predictions (all of them, or those in `only`)."""
+    scorer = load_scorer(root)
+    chapters, names = scorer.load_bench(str(root))
+    preds = {r.novel: [dict(p) for p in r.preds] for r in results if not only or r.novel in only}
+    res: dict[str, Any] = scorer.score(chapters, names, preds, True)
+    return res
+
+
+def pooled_line(title: str, res: dict[str, Any]) -> str:
+    """One line: pooled quotation accuracy (lenient) overall and per type."""
+    def pct(key: str) -> str:
+        v = res.get(key, {}).get("quote_acc_lenient")
+        return "-" if v is None else f"{100.0 * v:.1f}"
+    return (f"{title}: qaccL {pct('ALL')} (explicit {pct('type:explicit')}, anaphoric {pct('type:anaphoric')}, "
+            f"implicit {pct('type:implicit')}; {res.get('ALL', {}).get('attributable_quotes', 0)} quotations)")
+
+
+def report(root: Path, results: list[NovelResult], out: Path, detail: bool = False, blind: Sequence[str] = (),
+           baseline: Sequence[NovelResult] = ()) -> None:
+    """Score the pooled predictions with score.py and print the cast-quality figures.
+
+    `blind`: novels also pooled on their own line; `baseline`: the same novels read by the rules alone.
+    """
     scorer = load_scorer(root)
     chapters, names = scorer.load_bench(str(root))
     preds = {r.novel: r.preds for r in results}
@@ -162,12 +190,14 @@ def report(root: Path, results: list[NovelResult], out: Path, detail: bool = Fal
     parsed, problems = scorer.read_preds(str(out), chapters)
     res = scorer.score(chapters, names, parsed, True)
     scorer.print_table(res, detail)
-    blind = [c for c in parsed if chapters[c]["meta"]["novel"] in BLIND]
+    print()
+    print(pooled_line("pooled, all novels", res))
     if blind:
-        sub = scorer.score({c: chapters[c] for c in blind}, names, {c: parsed[c] for c in blind}, True)
-        print(f"blind novels ({len(blind)}, no rule written looking at them: the honest figure): "
-              + " ".join(f"{k.split(':')[-1]} {100 * (sub[k]['quote_acc_lenient'] or 0.0):.1f}"
-                         for k in ("ALL", "type:explicit", "type:anaphoric", "type:implicit") if k in sub))
+        print(pooled_line(f"pooled, the {len(blind)} blind novels", pooled(root, results, blind)))
+    if baseline:
+        print(pooled_line("rules alone (no ranker), all novels", pooled(root, baseline)))
+        if blind:
+            print(pooled_line(f"rules alone, the {len(blind)} blind novels", pooled(root, baseline, blind)))
     unknown: collections.Counter[str] = collections.Counter()
     for r in results:
         unknown.update(r.unknown_names)

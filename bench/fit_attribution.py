@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from attribution_eval import NovelResult, evaluate, load_scorer  # noqa: E402
 
-from audiobook.attribution import params  # noqa: E402
+from audiobook.attribution import params, rankmodel  # noqa: E402
 
 #: Candidate settings: overrides of the hand-set defaults, per group ("cast", "resolve").
 GRID: list[dict[str, dict[str, Any]]] = [
@@ -48,7 +48,7 @@ def _params(setting: dict[str, dict[str, Any]]) -> tuple[params.CastParams, para
 def run_setting(root: Path, index: int) -> list[NovelResult]:
     """Every novel read with GRID[index] in force."""
     cast, resolve = _params(GRID[index])
-    with params.use(cast, resolve):
+    with params.use(cast, resolve), rankmodel.use(None):  # the rules alone: the ranker is fitted after
         return list(evaluate(root))
 
 

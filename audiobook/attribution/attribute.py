@@ -27,8 +27,8 @@ from .patterns import (
     _names_agree,
 )
 from .quotes import Part, detect_convention, split_paragraph
+from .ranker import Ranker
 from .state import _Quote
-from .turns import TurnTaker
 
 
 def dialogue_parts(text: str, paragraphs: Sequence[Paragraph],
@@ -65,6 +65,7 @@ def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
     """
     paras, parts_by_para = dialogue_parts(text, paragraphs, offset)
     chapter = _Chapter(text, paras, parts_by_para, known, exclude, book)
+    chapter.offset = offset
     chapter.run()
     return chapter.segments(offset), chapter.characters()
 
@@ -104,7 +105,7 @@ def _clean_paragraphs(text: str, paragraphs: Sequence[Paragraph], offset: int) -
     return out
 
 
-class _Chapter(TurnTaker):
+class _Chapter(Ranker):
     """One attribution run over a chapter: the passes, in order, and their results."""
 
     def passes(self) -> tuple[Callable[[], None], ...]:
@@ -120,6 +121,7 @@ class _Chapter(TurnTaker):
             self._turn_taking,  # alternation within a conversation for the rest
             self._pass_spread,  # untagged quotes of a paragraph take its decided speaker
             self._merge_descriptions,  # "the girl" answering in Nancy's slots is Nancy
+            self._pass_ranker,  # the learned ranker re-decides the context-resolved lines it does better
         )
 
     def run(self) -> None:

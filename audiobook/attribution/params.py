@@ -76,7 +76,25 @@ class ConfidenceParams:
     gesture_answer: float = 0.6  # someone answered with a nod: the asker speaks again
 
 
+@dataclass(frozen=True)
+class RankerParams:
+    """The learned ranker's hand-set numbers: its candidate window (its weights are in ranker.json)."""
+
+    turns_back: int = 6  # speakers of this many turns back in the conversation are candidates...
+    turns_ahead: int = 2  # ...and of this many turns ahead (the rules' picks)
+    paras_back: int = 2  # people the narration mentions this many paragraphs back...
+    paras_ahead: int = 1  # ...and ahead are candidates
+    sure_window: int = 8  # turns searched each way for explicitly tagged speakers (the A-B-A-B anchors)
+    max_lines: int = 50  # lines in the conversation counted before the count saturates (log scale)
+    decides: tuple[str, ...] = ("pronoun", "actor", "turn-taking", "continuation", "unknown")  # the rules' kinds
+    # of decision it beats on held-out novels (bench/fit_ranker.py --dev); descriptions it does not
+    margin: float = 0.0  # it overrules the rules' pick only when its own choice scores this much higher
+    confidence: float = 0.8  # a changed line's confidence: the model's share times this (the speaker is
+    # among the candidates for ~84% of the lines it ranks, measured on the training novels)
+
+
 CAST = CastParams()
+RANKER = RankerParams()
 RESOLVE = ResolveParams()
 CONFIDENCE = ConfidenceParams()
 

@@ -1,0 +1,294 @@
+"""The learned ranker pass: candidates and features for every quotation the rules decided from context.
+
+After the rules, every quotation whose speaker came from context (a pronoun or description tag, an actor,
+turn-taking, a continuation, or nobody) gets a candidate set (recent and coming speakers of its
+conversation, people the narration around it mentions, the one addressed just before, the rules' pick) and
+a feature vector per candidate (`rankmodel.FEATURES`). The fitted linear model (`rankmodel.current()`)
+then picks the best-scoring candidate for the kinds of decision it was measured to do better than the rules
+(`Weights.decides`). Features read the rules' decisions of the other quotations, never the ranker's own, so
+what it is fitted on is exactly what it sees.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import params, rankmodel
+from .patterns import NARR
+from .state import _Quote, _Turn
+from .turns import TurnTaker
+
+_SURE = ("explicit", "self-introduction")
+
+
+@dataclass
+class _Walk:
+    """What the walk through the chapter's turns knows so far (rule decisions only)."""
+
+    lines: Counter[int] = field(default_factory=Counter)  # lines per speaker in the chapter so far
+    run_lines: Counter[int] = field(default_factory=Counter)  # ...in the current conversation
+    last_turn: dict[int, int] = field(default_factory=dict)  # turn index each speaker last spoke, this run
+    run: int = -1
+
+
+@dataclass
+class _Around:
+    """One quotation's surroundings, computed once for all its candidates."""
+
+    prev: list[int | None]  # who spoke last in each of the 4 turns before (None: nobody, or another conversation)
+    nxt: list[int | None]  # who spoke first in each of the 2 turns after
+    narrated: bool  # the turn has narration besides its quotes
+    here: dict[int, tuple[int, int, int, int]]  # this paragraph's mentions: first/last start, first/last subject
+    before: dict[int, bool]  # mentioned in the 2 paragraphs before: as a subject?
+    last_mention: int | None  # the last narration mention before the quote (within 2 paragraphs)
+    ahead: set[int]  # mentioned in the next paragraph
+    named_here: set[int]  # named inside this quotation
+    named_prev: set[int]  # named inside the previous turn's quotations
+    addressed_prev: set[int]  # called by name in the previous turn (not its speaker)
+    sure: set[int]  # speakers of this turn's explicitly tagged quotations
+    pronoun: str | None  # "male"/"female" for a he/she tag
+    sure_back: tuple[int | None, int | None, int] = (None, None, 0)  # nearest explicitly tagged speaker before,
+    # the one tagged before them, and the first one's distance in turns
+    sure_ahead: tuple[int | None, int | None, int] = (None, None, 0)  # the same, after
+    asked: bool = False  # the turn before ends on a question
+    first_after: int | None = None  # the first narration mention after the quote, in its paragraph
+
+
+class Ranker(TurnTaker):
+    """The learned candidate ranker, run after every rule pass."""
+
+    offset: int = 0  # the chapter's offset in its file (for the samples bench/ records)
+
+    def _pass_ranker(self) -> None:
+        """Re-decide context-resolved quotations with the fitted model, where it beats the rules."""
+        weights = rankmodel.current()
+        sink = rankmodel.recorder()
+        if weights is None and sink is None:
+            return
+        self._rank_index()
+        walk = _Walk()
+        todo: list[tuple[_Quote, list[int], np.ndarray]] = []
+        for t_i, turn in enumerate(self.turns):
+            if turn.run != walk.run:
+                walk.run, walk.run_lines, walk.last_turn = turn.run, Counter(), {}
+            salience = self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0])
+            conversation = self._turn_context(t_i)
+            shared = self._turn_around(t_i)
+            for q in turn.quotes:
+                if q.reason not in (rankmodel.REASONS if sink is not None else params.RANKER.decides):
+                    continue
+                around = self._quote_around(q, shared)
+                cands = self._rank_candidates(q, t_i, around)
+                if not cands:
+                    continue
+                total = sum(walk.lines.values())
+                rows = np.asarray([self._rank_features(q, t_i, c, walk, total, around, salience, conversation)
+                                   for c in cands], dtype=np.float64)
+                if sink is not None:
+                    sink(rankmodel.Sample(q.part.start + self.offset, q.part.end + self.offset, q.reason,
+                                          tuple(self.name_of(c) or "" for c in cands),
+                                          cands.index(q.speaker) if q.speaker in cands else -1, rows))
+                if weights is not None and q.reason in params.RANKER.decides:
+                    todo.append((q, cands, rows))
+            for q in turn.quotes:
+                if q.speaker is not None:
+                    walk.lines[q.speaker] += 1
+            first = self._firsts[t_i]
+            if first is not None:
+                walk.run_lines[first] += 1
+                walk.last_turn[first] = t_i
+        for q, cands, rows in todo:
+            assert weights is not None
+            k = weights.choose(rows, cands.index(q.speaker) if q.speaker in cands else -1, params.RANKER.margin)
+            if cands[k] != q.speaker:
+                # its softmax share among the candidates, times how often the right one is a candidate at all
+                scores = weights.scores(rows)
+                share = float(1.0 / np.exp(scores - scores[k]).sum())
+                self._set(q, cands[k], share * params.RANKER.confidence, "ranker")
+
+    def _rank_index(self) -> None:
+        """Per paragraph: narration mentions (start, entity, subject); mentions inside quotes, in order."""
+        self._narr_by_para: dict[int, list[tuple[int, int, bool]]] = {}
+        for m, p in zip(self.narr_mentions, self.mention_para):
+            self._narr_by_para.setdefault(p, []).append((m.start, m.entity, m.subject))
+        self._para_summary: dict[int, dict[int, tuple[int, int, int, int]]] = {}
+        big = len(self.text) + 1
+        for p, ms in self._narr_by_para.items():
+            summary: dict[int, tuple[int, int, int, int]] = {}
+            for start, e, subj in ms:
+                f, last, fs, ls = summary.get(e, (big, -1, big, -1))
+                summary[e] = (min(f, start), max(last, start), min(fs, start) if subj else fs,
+                              max(ls, start) if subj else ls)
+            self._para_summary[p] = summary
+        self._firsts = [t.first for t in self.turns]
+        self._sure = [next((q.speaker for q in t.quotes if q.reason in _SURE), None) for t in self.turns]
+        self._lasts = [t.last for t in self.turns]
+        self._genders: dict[int, str | None] = {}
+        self._persons: dict[int, bool] = {}
+        self._quoted: list[tuple[int, int]] = sorted((m.start, m.entity) for m in self.cast.mentions if m.in_quote)
+        self._quoted_starts = [s for s, _ in self._quoted]
+
+    def _gender_of(self, c: int) -> str | None:
+        """The candidate's gender (computed once per pass: it is a sum over the cast's votes)."""
+        if c not in self._genders:
+            self._genders[c] = None if c == NARR else self.cast.entities[c].gender
+        return self._genders[c]
+
+    def _person_of(self, c: int) -> bool:
+        if c not in self._persons:
+            self._persons[c] = self._person(c)
+        return self._persons[c]
+
+    def _quoted_in(self, a: int, b: int) -> set[int]:
+        """Entities named inside quotations between offsets a and b."""
+        lo = bisect.bisect_left(self._quoted_starts, a)
+        hi = bisect.bisect_left(self._quoted_starts, b)
+        return {e for _, e in self._quoted[lo:hi]}
+
+    def _same_run(self, t_i: int, j: int) -> _Turn | None:
+        """Turn j if it is in turn t_i's conversation."""
+        if 0 <= j < len(self.turns) and self.turns[j].run == self.turns[t_i].run:
+            return self.turns[j]
+        return None
+
+    def _turn_around(self, t_i: int) -> _Around:
+        """What every quotation of turn t_i shares (its quote-specific fields left empty)."""
+        turn = self.turns[t_i]
+        before = self._same_run(t_i, t_i - 1)
+        prev_quotes = before.quotes if before is not None else []
+        named_prev = self._quoted_in(self.paras[before.paras[0]][0], self.paras[before.paras[-1]][1]) \
+            if before is not None else set()
+        addressed = {v for pq in prev_quotes for v in pq.vocatives} - {self._lasts[t_i - 1] if before else None}
+        asked = bool(prev_quotes) and prev_quotes[-1].text.rstrip().rstrip("'\"\u201d\u2019").endswith("?")
+        prev = [self._lasts[t_i - d] if self._same_run(t_i, t_i - d) else None for d in range(1, 5)]
+        nxt = [self._firsts[t_i + d] if self._same_run(t_i, t_i + d) else None for d in range(1, 3)]
+        shared_sure = (self._sure_pair(t_i, -1), self._sure_pair(t_i, 1))
+        return _Around(prev, nxt,
+                       any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi]),
+                       {}, {}, None, set(), set(), named_prev, addressed,
+                       {o.speaker for o in turn.quotes if o.reason in _SURE and o.speaker is not None}, None,
+                       *shared_sure, asked)
+
+    def _quote_around(self, q: _Quote, shared: _Around) -> _Around:
+        """One quotation's surroundings (the turn's shared part plus its own)."""
+        before: dict[int, bool] = {}
+        for p in (q.para - 2, q.para - 1):
+            for e, (_, _, fs, _) in self._para_summary.get(p, {}).items():
+                before[e] = before.get(e, False) or fs < len(self.text) + 1
+        k = bisect.bisect_left(self.mention_starts, q.part.start) - 1
+        last = self.narr_mentions[k].entity if k >= 0 and self.mention_para[k] >= q.para - 2 else None
+        pronoun = q.tag_kind.split(":")[-1] == "pronoun"
+        j = bisect.bisect_left(self.mention_starts, q.part.end)
+        after = self.narr_mentions[j].entity if j < len(self.narr_mentions) and self.mention_para[j] == q.para else None
+        return _Around(shared.prev, shared.nxt, shared.narrated, self._para_summary.get(q.para, {}), before, last,
+                       set(self._para_summary.get(q.para + 1, {})), self._quoted_in(q.part.start, q.part.end),
+                       shared.named_prev, shared.addressed_prev, shared.sure,
+                       ("male" if q.tag_value == "he" else "female") if pronoun else None, shared.sure_back,
+                       shared.sure_ahead, shared.asked, after)
+
+    def _sure_pair(self, t_i: int, step: int) -> tuple[int | None, int | None, int]:
+        """The nearest explicitly tagged speaker in the conversation (step -1: before, 1: after), the one
+        tagged next beyond them who is someone else, and the first one's distance in turns."""
+        first: int | None = None
+        dist = 0
+        for d in range(1, params.RANKER.sure_window + 1):
+            j = t_i + step * d
+            if self._same_run(t_i, j) is None:
+                break
+            spk = self._sure[j]
+            if spk is None:
+                continue
+            if first is None:
+                first, dist = spk, d
+            elif spk != first:
+                return first, spk, dist
+        return first, None, dist
+
+    def _rank_candidates(self, q: _Quote, t_i: int, around: _Around) -> list[int]:
+        """The people who might speak q, in a fixed order (first seen first).
+
+        Never someone this very quotation addresses by name, nor, for "he/she said", someone known to be of
+        the other gender (the rules hold to both; the few exceptions are annotation noise or gender errors).
+        """
+        rp = params.RANKER
+        out: dict[int, None] = {}
+        if q.speaker is not None:
+            out[q.speaker] = None
+        for d in range(1, rp.turns_back + 1):
+            spk = self._lasts[t_i - d] if self._same_run(t_i, t_i - d) else None
+            if spk is not None:
+                out[spk] = None
+        for d in range(1, rp.turns_ahead + 1):
+            spk = self._firsts[t_i + d] if self._same_run(t_i, t_i + d) else None
+            if spk is not None:
+                out[spk] = None
+        for v in around.addressed_prev:
+            out[v] = None
+        for p in range(q.para - rp.paras_back, q.para + rp.paras_ahead + 1):
+            for e in self._para_summary.get(p, {}):
+                if self._person_of(e):
+                    out[e] = None
+        return [c for c in out if self._may_speak(c, q, around.pronoun)]
+
+    def _may_speak(self, c: int, q: _Quote, pronoun: str | None) -> bool:
+        """Whether c is a possible speaker of q at all."""
+        if c == NARR:
+            return self.first_person and pronoun is None
+        ent = self.cast.entities[c]
+        if ent.excluded or c in q.vocatives:
+            return False
+        return pronoun is None or self._gender_of(c) in (None, pronoun)
+
+    def _rank_features(self, q: _Quote, t_i: int, c: int, walk: _Walk, total: int, around: _Around,
+                       salience: dict[int, float], conversation: dict[int, float]) -> tuple[float, ...]:
+        """The candidate's feature row, in rankmodel.FEATURES order."""
+        pick = c == q.speaker
+        prev_is = [float(spk == c) for spk in around.prev]
+        next_is = [float(spk == c) for spk in around.nxt]
+        last = walk.last_turn.get(c)
+        first, final, first_subj, final_subj = around.here.get(c, (len(self.text) + 1, -1, len(self.text) + 1, -1))
+        ent = None if c == NARR else self.cast.entities[c]
+        qi = self.quote_index[id(q)]
+        return (
+            float(pick), q.conf if pick else 0.0,
+            *(float(pick and q.reason == r) for r in rankmodel.REASONS),
+            *prev_is, *next_is,
+            prev_is[0] * (not around.narrated), prev_is[1] * (not around.narrated),
+            1.0 / (t_i - last) if last is not None else 0.0, float(last is None),
+            math.log1p(min(walk.run_lines[c], params.RANKER.max_lines)) / math.log1p(params.RANKER.max_lines),
+            float(first < q.part.start), float(final >= q.part.end), float(first_subj < q.part.start),
+            float(final_subj >= q.part.end),
+            float(c in around.before), float(around.before.get(c, False)), float(around.last_mention == c),
+            float(c in around.ahead),
+            salience.get(c, 0.0) / 4.0, conversation.get(c, 0.0) / 2.0,
+            float(around.pronoun is not None and ent is not None and self._gender_of(c) == around.pronoun),
+            float(around.pronoun is not None and ent is not None and self._gender_of(c) is None),
+            float(c in q.spoken_to),
+            float(c in around.named_here and c not in q.vocatives),
+            float(c in around.addressed_prev),
+            float(c in around.named_prev),
+            walk.lines[c] / total if total else 0.0,
+            math.log1p(ent.mentions) / 5.0 if ent is not None else 0.0,
+            float(ent is not None and ent.tagged > 0), float(c == NARR),
+            float(ent is not None and ent.descriptive), float(not self._person_of(c)),
+            float(c in around.sure),
+            float(q.continued and qi > 0 and self.quotes[qi - 1].speaker == c),
+            prev_is[0] * prev_is[1], float(around.asked and prev_is[1] > prev_is[0]),
+            float(around.first_after == c), float(set(around.here) == {c}),
+            *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
+        )
+
+
+def _alternation(c: int, sure: tuple[int | None, int | None, int]) -> tuple[float, float]:
+    """Whether c speaking fits A-B-A-B from the nearest tagged speakers (A at distance d, B beyond), or breaks it."""
+    a, b, d = sure
+    if a is None:
+        return 0.0, 0.0
+    fits = c == a if d % 2 == 0 else c == b
+    breaks = c == a if d % 2 == 1 else c == b
+    return float(fits), float(breaks)

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Fit the learned speaker ranker (a conditional logit over each quotation's candidates) and ship its weights.
+
+    python bench/fit_ranker.py TRAIN_DIR [--jobs 2] [--write]     fit on every novel; --write ships ranker.json
+    python bench/fit_ranker.py TRAIN_DIR --dev [--cache F]        leave-one-novel-out, quotation by quotation
+
+Features are collected once per novel through the real reading path with the rules alone deciding (the
+shipped params.json setting), labelled with the gold speaker (score.py's lenient name matching), and the
+model is fitted by Newton's method from zero weights in a fixed order: re-running reproduces ranker.json
+bit for bit. `--dev` scores each novel's candidates with weights fitted on the other novels and prints, per
+kind of rule decision, how often the rules and the ranker pick the gold speaker (the six blind novels only
+pooled); `bench/attribution.py --loo` is the end-to-end figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import collections
+import pickle
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from attribution_eval import BLIND, NovelResult, evaluate, load_scorer, novels  # noqa: E402
+from fit_attribution import GRID, _params  # noqa: E402
+
+from audiobook.attribution import params, rankmodel  # noqa: E402
+from audiobook.attribution.rankmodel import FEATURES, Sample, Weights  # noqa: E402
+
+L2 = 1e-3  # ridge penalty per quotation: keeps weights of rare features small
+ITERATIONS = 30  # Newton steps (converged well before)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A sample with the gold: which candidates name the gold speaker, and the quotation's gold type."""
+
+    sample: Sample
+    positives: tuple[bool, ...]
+    quote_type: str
+
+
+def label(scorer: Any, chapter: dict[str, Any], lenient: dict[str, set[str]],
+          samples: Sequence[Sample]) -> list[Labelled]:
+    """Each sample matched to the attributable gold quotation it overlaps most (unmatched samples dropped)."""
+    spans = sorted((sp["start"], sp["end"], q) for q in chapter["gold"]["quotes"] for sp in q["spans"]
+                   if q["attributable"])
+    starts = [s for s, _, _ in spans]
+    out = []
+    for smp in samples:
+        k = bisect.bisect_left(starts, smp.end)
+        best: tuple[int, Any] | None = None
+        for s, e, q in spans[max(0, k - 8):k]:
+            ov = min(e, smp.end) - max(s, smp.start)
+            if ov > 0 and (best is None or ov > best[0]):
+                best = (ov, q)
+        if best is None:
+            continue
+        gold = lenient[best[1]["speaker"]]
+        pos = tuple(scorer.lenient_ok(scorer.norm_name(n), gold) for n in smp.names)
+        out.append(Labelled(smp, pos, best[1]["quote_type"]))
+    return out
+
+
+def collect(root: Path, jobs: int, setting: int | None = None) -> dict[str, list[Labelled]]:
+    """Every novel's labelled samples, the rules alone deciding (novels read in parallel processes).
+
+    `setting`: a GRID setting of bench/fit_attribution.py in force (None: the shipped params.json).
+    """
+    ids = [cid for cid, _ in novels(root)]
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        parts = list(pool.map(_collect_one, [root] * len(ids), ids, [setting] * len(ids)))
+    return dict(zip(ids, parts))
+
+
+def _collect_one(root: Path, cid: str, setting: int | None) -> list[Labelled]:
+    cast, resolve = _params(GRID[setting]) if setting is not None else (None, None)
+    with params.use(cast, resolve), rankmodel.use(None):
+        (result,) = evaluate(root, only=[cid], record=True)
+    return label_result(root, cid, result.samples)
+
+
+def run_ranked(root: Path, jobs: int, todo: Sequence[tuple[str, int, Weights]]) -> list[NovelResult]:
+    """Each (novel, GRID setting, ranker weights): the novel read through the real path with both in force."""
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        return list(pool.map(_ranked_one, [root] * len(todo), *zip(*todo)))
+
+
+def _ranked_one(root: Path, cid: str, setting: int, weights: Weights) -> NovelResult:
+    cast, resolve = _params(GRID[setting])
+    with params.use(cast, resolve), rankmodel.use(weights):
+        (result,) = evaluate(root, only=[cid])
+    return result
+
+
+def label_result(root: Path, cid: str, samples: Sequence[Sample]) -> list[Labelled]:
+    """Labels for one novel's samples."""
+    scorer = load_scorer(root)
+    chapters, names = scorer.load_bench(str(root))
+    _, lenient = names[chapters[cid]["meta"]["novel"]]
+    return label(scorer, chapters[cid], lenient, samples)
+
+
+def _arrays(data: Sequence[Labelled]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stacked rows, each row's group start offsets, and the positive mask (informative groups only)."""
+    rows: list[np.ndarray] = []
+    pos: list[bool] = []
+    offsets: list[int] = []
+    size = 0
+    for d in data:
+        n = sum(d.positives)
+        if n == 0 or n == len(d.positives):
+            continue  # nothing to learn: the gold speaker is no candidate, or every candidate is them
+        offsets.append(size)
+        rows.append(d.sample.features)
+        size += len(d.positives)
+        pos.extend(d.positives)
+    x = np.concatenate(rows).astype(np.float64) if rows else np.zeros((0, len(FEATURES)))
+    return x, np.asarray(offsets, dtype=np.int64), np.asarray(pos, dtype=bool)
+
+
+def _objective(w: np.ndarray, x: np.ndarray, offsets: np.ndarray, pos: np.ndarray,
+               hessian: bool) -> tuple[float, np.ndarray, np.ndarray | None]:
+    """Mean negative log-likelihood of the positives (softmax within each group), its gradient and Hessian."""
+    g = len(offsets)
+    ids = np.repeat(np.arange(g), np.diff(np.append(offsets, len(x))))
+    s = x @ w
+    top = np.maximum.reduceat(s, offsets)
+    e = np.exp(s - top[ids])
+    ep = np.where(pos, e, 0.0)
+    za, zp = np.add.reduceat(e, offsets), np.add.reduceat(ep, offsets)
+    loss = float(np.mean(np.log(za) - np.log(zp))) + L2 * float(w @ w)
+    pa, pp = e / za[ids], ep / zp[ids]
+    grad = x.T @ (pa - pp) / g + 2 * L2 * w
+    if not hessian:
+        return loss, grad, None
+    ma = np.add.reduceat(pa[:, None] * x, offsets)
+    mp = np.add.reduceat(pp[:, None] * x, offsets)
+    h = ((x.T * pa) @ x - ma.T @ ma - (x.T * pp) @ x + mp.T @ mp) / g + 2 * L2 * np.eye(len(w))
+    return loss, grad, h
+
+
+def fit(data: Sequence[Labelled]) -> Weights:
+    """Weights fitted on `data` by damped Newton steps from zero (deterministic)."""
+    x, offsets, pos = _arrays(data)
+    w = np.zeros(len(FEATURES))
+    if len(offsets) == 0:
+        return Weights(tuple(float(v) for v in w))
+    loss, grad, h = _objective(w, x, offsets, pos, True)
+    for _ in range(ITERATIONS):
+        assert h is not None
+        # Newton direction on the (possibly indefinite, several-positives) Hessian, damped to stay a descent
+        lam = 1e-6
+        while True:
+            try:
+                step = np.linalg.solve(h + lam * np.eye(len(w)), grad)
+                if step @ grad > 0:
+                    break
+            except np.linalg.LinAlgError:
+                pass
+            lam *= 10
+        t = 1.0
+        while t > 1e-4:
+            new = w - t * step
+            nloss, _, _ = _objective(new, x, offsets, pos, False)
+            if nloss <= loss - 1e-4 * t * (step @ grad):
+                break
+            t /= 2
+        if t <= 1e-4:
+            break
+        w = new
+        loss, grad, h = _objective(w, x, offsets, pos, True)
+        if float(np.abs(grad).max()) < 1e-7:
+            break
+    return Weights(tuple(round(float(v), 6) for v in w))
+
+
+MARGINS = (0.0, 0.5, 1.0, 2.0)  # margins --dev tries
+
+
+def picks(weights: Weights, data: Sequence[Labelled]) -> list[tuple[Labelled, bool, list[bool]]]:
+    """(sample, rules right, ranker right at each of MARGINS) for every sample."""
+    out = []
+    for d in data:
+        rule_ok = d.sample.rule >= 0 and d.positives[d.sample.rule]
+        ks = [weights.choose(d.sample.features, d.sample.rule, m) for m in MARGINS]
+        out.append((d, rule_ok, [d.positives[k] for k in ks]))
+    return out
+
+
+def dev_report(by_novel: dict[str, list[Labelled]]) -> None:
+    """Leave-one-novel-out, quotation by quotation: rules vs ranker per kind of rule decision."""
+    rows: dict[str, list[tuple[Labelled, bool, list[bool]]]] = {}
+    for n in by_novel:
+        w = fit([d for m, ds in by_novel.items() if m != n for d in ds])
+        rows[n] = picks(w, by_novel[n])
+    for title, group in (("open 13", [n for n in rows if n not in BLIND]), ("blind 6", sorted(BLIND)),
+                         ("all 19", list(rows))):
+        tally: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0] + [0] * len(MARGINS))
+        for n in group:
+            for d, r_ok, k_ok in rows.get(n, []):
+                for key in (d.sample.reason, "type:" + d.quote_type, "ALL"):
+                    t = tally[key]
+                    t[0] += 1
+                    t[1] += any(d.positives)
+                    t[2] += r_ok
+                    for i, ok in enumerate(k_ok):
+                        t[3 + i] += ok
+        print(f"\n{title}: samples, gold among candidates %, rules right %, ranker right % at margins "
+              + ", ".join(str(m) for m in MARGINS))
+        for key in sorted(tally):
+            t = tally[key]
+            print(f"  {key:22s} {t[0]:6d} " + " ".join(f"{100 * v / t[0]:6.1f}" for v in t[1:]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("train", type=Path)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--write", action="store_true", help=f"write {rankmodel.SHIPPED}")
+    ap.add_argument("--dev", action="store_true", help="leave-one-novel-out per quotation, rules vs ranker")
+    ap.add_argument("--cache", type=Path, help="keep the collected samples in this pickle (dev loops)")
+    a = ap.parse_args()
+    if a.cache is not None and a.cache.is_file():
+        by_novel = pickle.loads(a.cache.read_bytes())
+    else:
+        by_novel = collect(a.train, a.jobs)
+        if a.cache is not None:
+            a.cache.write_bytes(pickle.dumps(by_novel))
+    if a.dev:
+        dev_report(by_novel)
+        return 0
+    weights = fit([d for ds in by_novel.values() for d in ds])
+    for name, v in sorted(zip(FEATURES, weights.weights), key=lambda kv: -abs(kv[1])):
+        print(f"  {name:26s} {v:+.3f}")
+    if a.write:
+        rankmodel.SHIPPED.write_text(weights.to_json(), encoding="utf-8")
+        print(f"wrote {rankmodel.SHIPPED}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
