@@ -184,7 +184,7 @@ def fit(data: Sequence[Labelled]) -> Weights:
     return Weights(tuple(round(float(v), 6) for v in w))
 
 
-MARGINS = (0.0, 0.5, 1.0, 2.0)  # margins --dev tries
+MARGINS = (0.0, 0.25, 0.5, 1.0)  # margins --dev tries
 
 
 def picks(weights: Weights, data: Sequence[Labelled]) -> list[tuple[Labelled, bool, list[bool]]]:
