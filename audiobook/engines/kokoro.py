@@ -22,9 +22,7 @@ import json
 import math
 import multiprocessing
 import os
-import subprocess
 import sys
-import threading
 import wave
 from collections.abc import Callable
 from importlib import metadata
@@ -34,6 +32,7 @@ from typing import Any
 from ..errors import ConfigError, EngineError
 from ..model import Gender, Voice, VoiceInfo
 from . import known_id, kokorofiles, register
+from .helper import HelperProcess
 from .kokorofiles import INSTALL_HINT
 
 #: Kokoro's natural speed, in the words-per-minute the `rate` key uses (as piper's).
@@ -114,20 +113,12 @@ class KokoroEngine:
         _require_kokoro()
         self.threads = threads  # onnxruntime threads of the helper; None: one in a render worker, else every core
         kokorofiles.current_files()  # a missing voice pack is a ConfigError now, with the install line
-        self._helper: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        self._helper = HelperProcess(self.name, self._argv)
         atexit.register(self.close)
 
     def close(self) -> None:
         """Stop the helper process (it would also stop by itself when this process exits)."""
-        helper, self._helper = self._helper, None
-        if helper is not None:
-            try:
-                if helper.stdin:
-                    helper.stdin.close()
-                helper.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                helper.kill()
+        self._helper.close()
 
     def version(self) -> str:
         """kokoro-onnx's version, the model's identity and the voice pack's sha256 (new vectors, new clips)."""
@@ -170,35 +161,13 @@ class KokoroEngine:
             blend = [(known_id(self.name, n, ids), w) for n, w in parse_blend(voice.voice)]
         except ConfigError as exc:
             raise EngineError(f"kokoro: {exc}") from None
-        self._request({"model": str(kokorofiles.model_path(files)), "voices": str(files.voices), "blend": blend,
+        self._helper.request({"model": str(kokorofiles.model_path(files)), "voices": str(files.voices), "blend": blend,
                        "speed": speed(voice.rate), "volume": voice.volume, "text": text, "out": str(path)})
 
-    def _start(self) -> subprocess.Popen[str]:
+    def _argv(self) -> list[str]:
         # In a render worker (daemonic) one thread: the workers are the parallelism. Alone, every core.
         threads = self.threads or (1 if multiprocessing.current_process().daemon else (os.cpu_count() or 1))
-        return subprocess.Popen([sys.executable, "-m", "audiobook.engines.kokoro", str(threads)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                                bufsize=1)
-
-    def _request(self, request: dict[str, Any]) -> None:
-        with self._lock:
-            for _attempt in range(2):  # a helper that died (out of memory, killed) is restarted once
-                if self._helper is None or self._helper.poll() is not None:
-                    self._helper = self._start()
-                assert self._helper.stdin and self._helper.stdout
-                try:
-                    self._helper.stdin.write(json.dumps(request) + "\n")
-                    self._helper.stdin.flush()
-                    line = self._helper.stdout.readline()
-                except (BrokenPipeError, OSError):
-                    line = ""
-                if line:
-                    reply = json.loads(line)
-                    if reply.get("error"):
-                        raise EngineError(f"kokoro: {reply['error']}")
-                    return
-                self._helper = None
-            raise EngineError("kokoro: the synthesis helper process stopped")
+        return [sys.executable, "-m", "audiobook.engines.kokoro", str(threads)]
 
 
 # --- the helper process ----------------------------------------------------------------------------

@@ -20,9 +20,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import subprocess
 import sys
-import threading
 import wave
 from collections.abc import Sequence
 from functools import cache
@@ -33,6 +31,7 @@ from typing import Any
 from ..errors import ConfigError, EngineError
 from ..model import Voice, VoiceInfo
 from . import register
+from .helper import HelperProcess
 
 #: The model's natural speed, in the words-per-minute the `rate` key uses.
 NATURAL_RATE = 175
@@ -100,8 +99,7 @@ class PiperEngine:
         self._found: dict[str, tuple[Path, dict[str, Any]]] = {}
         self._searched: str | None = None  # the folders `_found` was searched in
         self._revision = 0
-        self._helper: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        self._helper = HelperProcess(self.name, lambda: [sys.executable, "-m", "audiobook.engines.piper"])
         atexit.register(self.close)
 
     @property
@@ -118,14 +116,7 @@ class PiperEngine:
 
     def close(self) -> None:
         """Stop the helper process (it would also stop by itself when this process exits)."""
-        helper, self._helper = self._helper, None
-        if helper is not None:
-            try:
-                if helper.stdin:
-                    helper.stdin.close()
-                helper.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                helper.kill()
+        self._helper.close()
 
     def version(self) -> str:
         """piper-tts version plus the model files' sizes and dates (a replaced model changes clips)."""
@@ -153,29 +144,6 @@ class PiperEngine:
                 out.append(VoiceInfo(stem, stem, lang, None, self.name))
         return out
 
-    def _request(self, request: dict[str, Any]) -> None:
-        with self._lock:
-            for _attempt in range(2):  # a helper that died (out of memory, killed) is restarted once
-                if self._helper is None or self._helper.poll() is not None:
-                    self._helper = subprocess.Popen(
-                        [sys.executable, "-m", "audiobook.engines.piper"], stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,
-                    )
-                assert self._helper.stdin and self._helper.stdout
-                try:
-                    self._helper.stdin.write(json.dumps(request) + "\n")
-                    self._helper.stdin.flush()
-                    line = self._helper.stdout.readline()
-                except (BrokenPipeError, OSError):
-                    line = ""
-                if line:
-                    reply = json.loads(line)
-                    if reply.get("error"):
-                        raise EngineError(f"piper: {reply['error']}")
-                    return
-                self._helper = None
-            raise EngineError("piper: the synthesis helper process stopped")
-
     @property
     def revision(self) -> int:
         """Changes whenever the models were searched for again (the voice ids may have changed)."""
@@ -198,9 +166,9 @@ class PiperEngine:
         if stem not in self._models:
             raise EngineError(f"no piper voice model {stem!r} (looked in: {', '.join(map(str, model_dirs()))})")
         model, cfg = self._models[stem]
-        self._request({"model": str(model), "speaker_id": speaker_id(cfg, speaker), "text": text, "out": str(path),
-                       "length_scale": length_scale(voice), "noise_scale": voice.noise_scale,
-                       "volume": voice.volume})
+        self._helper.request({"model": str(model), "speaker_id": speaker_id(cfg, speaker), "text": text,
+                              "out": str(path), "length_scale": length_scale(voice),
+                              "noise_scale": voice.noise_scale, "volume": voice.volume})
 
 
 def length_scale(voice: Voice) -> float:
