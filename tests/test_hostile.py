@@ -42,6 +42,7 @@ from audiobook.voices.config import (
     read_document,
     write_document,
 )
+from audiobook.voices.yamlfile import check_depth
 
 CHAPTER = 'Chapter One\n\n"Hello there," said Anna.\n\n"Hi," said Ben.\n'
 CAST = "characters:\n  Anna:\n    voice: gmw/en-us+f3\n  Ben:\n    voice: gmw/en-us+m3\n"
@@ -158,7 +159,10 @@ def test_4_a_few_aliases_are_fine(tmp_path: Path) -> None:
                              "bitrate, format, narrator, defaults, characters, overrides, pronounce, pauses, skip, not_characters, piper, kokoro)"),
     ("a: *" + "u" * 50_000 + "\n", "voices.yaml, line 1, column 4: malformed YAML: found undefined alias '"
                                    + "u" * 176 + "\u2026"),
-    ("[" * 5000 + "]" * 5000 + "\n", "voices.yaml: malformed YAML: nested too deeply"),
+    ("[" * 5000 + "]" * 5000 + "\n", "voices.yaml, line 1: malformed YAML: nested too deeply (over 100 levels of "
+                                    "[ and {)"),
+    ("narrator:\n  voice: gmw/en-us\n  x: " + "{a: " * 101 + "}" * 101 + "\n",
+     "voices.yaml, line 3: malformed YAML: nested too deeply (over 100 levels of [ and {)"),
     ("narrator: !!binary AAA\n", "voices.yaml, line 1, column 11: malformed YAML: failed to decode base64 data: "
                                  "Incorrect padding"),
     ("narrator: !!timestamp 2024-13-45\n", "voices.yaml: malformed YAML: month must be in 1..12"),
@@ -508,3 +512,13 @@ def test_18_voice_ids_are_listed_once_for_a_whole_cast(tmp_path: Path, monkeypat
         f"P{i}": CharacterVoice(f"P{i}", Voice("gmw/en-us+m3")) for i in range(500)})
     check_config_voices(config)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "# " + "[" * 300 + "\n",
+    "narrator:\n  voice: '" + "[" * 300 + "'\n",
+    'narrator:\n  voice: "' + "{" * 150 + '\\"' + "[" * 150 + '"\n',
+    "x: " + "[" * 100 + "]" * 100 + "\n" + "y: " + "[" * 100 + "]" * 100 + "\n",
+])
+def test_4_brackets_in_quotes_comments_or_within_the_limit_are_not_nesting(text: str) -> None:
+    check_depth(text, Path("voices.yaml"))  # no ConfigError

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ LIMITS = {
     "shown": 60,  # characters of a value shown in an error message
     "shown_key": 40,  # characters of a key or name shown in an error message
     "problem": 200,  # characters of a parser's own message shown
+    "depth": 100,  # open [ and { a document may nest; a real voices.yaml nests 2 or 3
 }
 
 
@@ -164,6 +166,7 @@ def _problem(text: str) -> str:
 
 def parse(raw: str, path: Path) -> Any:
     """The document in `raw`, round-trip; ConfigError naming the line for malformed YAML or an alias bomb."""
+    check_depth(raw, path)
     try:
         doc = round_trip_yaml().load(raw)
     except MarkedYAMLError as exc:
@@ -183,6 +186,36 @@ def parse(raw: str, path: Path) -> Any:
         raise ConfigError(f"{path.name}: malformed YAML: {_problem(str(exc) or type(exc).__name__)}") from None
     check_aliases(doc, path)
     return doc
+
+
+_FLOW_RE = re.compile(r"""[\[\]{}\n#]|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'""")
+
+
+def check_depth(raw: str, path: Path) -> None:
+    """Refuse brackets nested deeper than LIMITS['depth'] at once, naming the line.
+
+    ruamel recurses once per level: thousands of `[` take it seconds before it gives up, so count first.
+    Quoted strings and comments are skipped; a bracket inside a plain scalar counts, which can only make a
+    file with over a hundred unbalanced ones fail early.
+    """
+    depth, line, comment = 0, 1, False
+    for m in _FLOW_RE.finditer(raw):
+        token = m.group()
+        if token == "\n":
+            line, comment = line + 1, False
+        elif comment:
+            continue
+        elif token == "#":
+            comment = True
+        elif token in "[{":
+            depth += 1
+            if depth > LIMITS["depth"]:
+                raise ConfigError(f"{path.name}, line {line}: malformed YAML: nested too deeply "
+                                  f"(over {LIMITS['depth']} levels of [ and {{)")
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+        else:
+            line += token.count("\n")
 
 
 def check_aliases(doc: Any, path: Path) -> None:
