@@ -23,8 +23,9 @@ from .publish.steps import PublishOptions
 from .publish.tags import TrackTags
 from .session import render_session
 from .text.reader import expand_inputs
+from .voices.autocast import cast
 from .voices.casting import infer_ages
-from .voices.config import Config, add_characters, cast, load_config
+from .voices.config import Config, add_characters, load_config
 from .voices.switch import on_engine
 
 

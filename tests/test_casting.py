@@ -16,6 +16,7 @@ from audiobook.audio.synth import clip_key, get_engine
 from audiobook.cli import main
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.pipeline import RenderOptions, plan, render
+from audiobook.voices.autocast import cast
 from audiobook.voices.casting import (
     PITCHES,
     PROFILES,
@@ -24,7 +25,7 @@ from audiobook.voices.casting import (
     infer_ages,
     profile,
 )
-from audiobook.voices.config import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, cast, load_config
+from audiobook.voices.config import DEFAULT_NARRATOR, DEFAULT_UNKNOWN, load_config
 
 np = pytest.importorskip("numpy", reason="numpy is needed to measure pitch and timbre (pip install numpy)")
 from voicefeatures import centroid, f0, load_wav, mfcc_mean, timbre_distance  # noqa: E402

@@ -76,6 +76,26 @@ def test_clearer_voices_go_to_the_main_characters(monkeypatch: pytest.MonkeyPatc
     assert casting.clarity("f-new") == casting.UNLISTED_WER
 
 
+def test_main_characters_keep_under_the_wer_ceiling_while_distinct_ones_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook.voices import casting
+
+    females = [Neural("f-base", "female", 190.0, (0.0,) * 12), Neural("f-near", "female", 200.0, (1.0,) * 12),
+               Neural("f-far", "female", 260.0, (8.0,) * 12)]
+    ids = [v.id for v in females]
+    monkeypatch.setattr(casting, "CLARITY", {"f-base": 0.3, "f-near": 0.39, "f-far": 0.45})
+    narrator = Voice("f-base", engine="kokoro")
+    ann, cat = Character("Ann", "female", lines=9), Character("Cat", "female", lines=8)
+    monkeypatch.setattr(casting, "MAIN_WER_CEILING", 1.0)  # no ceiling: the far voice wins on distance
+    assert cast_voices([narrator], [ann], engine="kokoro", available=ids, measured=females)["Ann"].voice == "f-far"
+    monkeypatch.setattr(casting, "MAIN_WER_CEILING", 0.40)
+    cast = cast_voices([narrator], [ann, cat], engine="kokoro", available=ids, measured=females)
+    # Ann: the clear voice distinct enough from the narrator's; Cat: no clear voice left but the same two at
+    # other speeds (casting distance 0.6-1.2, under MAIN_DISTINCT), so the best of all: the unclear one.
+    assert (cast["Ann"].voice, cast["Cat"].voice) == ("f-near", "f-far")
+    assert distance(features(narrator, {v.id: v for v in females}),
+                    features(cast["Ann"], {v.id: v for v in females})) >= casting.MAIN_DISTINCT
+
+
 def test_measured_pitch_and_timbre_make_the_distance() -> None:
     by_id = {v.id: v for v in VOICES}
     a, b, c = (features(Voice(i, engine="kokoro"), by_id) for i in ("m-deep", "m-light", "f-bright"))

@@ -16,7 +16,8 @@ from audiobook.engines import check_voice, piper
 from audiobook.errors import ConfigError
 from audiobook.model import Character, Voice
 from audiobook.pipeline import RenderOptions, render
-from audiobook.voices.config import cast, load_config
+from audiobook.voices.autocast import cast
+from audiobook.voices.config import load_config
 
 JOE = "en_US-joe-medium"
 needs_piper = pytest.mark.skipif(

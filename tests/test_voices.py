@@ -295,7 +295,7 @@ def test_defaults_by_gender(tmp_path: Path) -> None:
 
 
 def test_cast_never_reuses_a_users_voice_and_keeps_existing_entries(tmp_path: Path) -> None:
-    from audiobook.voices.config import cast
+    from audiobook.voices.autocast import cast
 
     path = tmp_path / "voices.yaml"
     path.write_text(USER_FILE, encoding="utf-8")

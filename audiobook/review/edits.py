@@ -19,7 +19,8 @@ from ..engines import check_voice
 from ..errors import ConfigError
 from ..fsutil import file_lock
 from ..model import NARRATOR, Character, Gender, Override, Voice
-from ..voices.config import Config, cast, load_config, read_document, write_document
+from ..voices.autocast import cast
+from ..voices.config import Config, load_config, read_document, write_document
 
 
 class EditError(ConfigError):

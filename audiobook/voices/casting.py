@@ -113,6 +113,10 @@ CLARITY: dict[str, float] = {
 }
 UNLISTED_WER = 0.35
 CLARITY_WEIGHT = 3.0  # casting cost per unit of word error rate (0.4 more WER outweighs a 'noticeable' distance)
+#: The narrator and the main characters on a neural engine get a voice at or below this word error rate
+#: (CLARITY) when one is at least MAIN_DISTINCT from every voice cast so far; else the best of all of them.
+MAIN_WER_CEILING = 0.40
+MAIN_DISTINCT = 2.0  # casting distance: two different voices measure 4-8, one voice at another speed at most 1.2
 
 @dataclass(frozen=True)
 class Features:
@@ -188,6 +192,7 @@ class Candidate:
     voice: Voice
     cost: float
     features: Features
+    wer: float = 0.0  # the voice's word error rate (CLARITY; 0.0 for espeak, whose casting ignores it)
 
 
 def _espeak_candidates(gender: Gender | None, age: Age, main: bool, available: set[str] | None) -> list[Candidate]:
@@ -212,19 +217,27 @@ def _espeak_candidates(gender: Gender | None, age: Age, main: bool, available: s
     return out
 
 
+def blend_parts(voice_id: str) -> list[tuple[str, float]]:
+    """`a:0.7+b:0.3` as [(a, 0.7), (b, 0.3)] (a name without a weight weighs 1); [] for one voice or bad weights."""
+    parts = [p.partition(":") for p in voice_id.split("+")]
+    if len(parts) < 2:
+        return []
+    try:
+        return [(name, float(w) if w else 1.0) for name, _, w in parts]
+    except ValueError:
+        return []
+
+
 def clarity(voice_id: str) -> float:
     """The voice's word error rate from CLARITY; an unlisted blend (`a:0.7+b:0.3`) its parents' weighted mean.
 
-    The one blend measured beat both its parents (0.27 against 0.37 and 0.82): the mean is a cautious guess.
+    Measured blends are often clearer than both parents (jm_kumo:0.7+jf_alpha:0.3 0.25 against 0.26 and 0.8):
+    the mean is a cautious guess.
     """
     if voice_id in CLARITY:
         return CLARITY[voice_id]
-    parts = [p.partition(":") for p in voice_id.split("+")]
-    if len(parts) < 2:
-        return UNLISTED_WER
-    try:
-        weights = [(name, float(w) if w else 1.0) for name, _, w in parts]
-    except ValueError:
+    weights = blend_parts(voice_id)
+    if not weights:
         return UNLISTED_WER
     total = sum(w for _, w in weights) or 1.0
     return sum(w * CLARITY.get(name, UNLISTED_WER) for name, w in weights) / total
@@ -244,7 +257,7 @@ def _model_candidates(engine: str, ids: Sequence[str], gender: Gender | None, ma
             for ni, noise in enumerate(NOISES if engine == "piper" else (None,)):
                 voice = Voice(vid, rate=rate, pitch=50, engine=engine, noise_scale=noise)
                 cost = 0.05 * vi + 0.02 * ri + 0.03 * ni + unclear
-                out.append(Candidate(voice, cost, features(voice, measured)))
+                out.append(Candidate(voice, cost, features(voice, measured), clarity(vid)))
     return out
 
 
@@ -293,14 +306,18 @@ class _Pool:
             self.nearest = np.minimum(self.nearest, d)
         self.seen = len(cast)
 
-    def best(self, weight: float) -> Voice:
-        """The candidate farthest from every cast voice (up to ENOUGH), cheapest on ties, first on exact ties."""
-        best, best_score = self.candidates[0].voice, -math.inf
+    def best(self, weight: float, ceiling: float | None = None) -> tuple[Voice, float] | None:
+        """The candidate farthest from every cast voice (up to ENOUGH), cheapest on ties, first on exact ties,
+        with its distance to the nearest cast voice; only those at most `ceiling` WER (None: when none is)."""
+        best: tuple[Voice, float] | None = None
+        best_score = -math.inf
         for c, nearest in zip(self.candidates, self.nearest.tolist()):
+            if ceiling is not None and c.wer > ceiling:
+                continue
             near = ENOUGH if nearest == math.inf else nearest
             score = min(near, ENOUGH) - weight * c.cost - (100 if near < 1e-9 else 0)  # never a duplicate
             if score > best_score + 1e-9:
-                best, best_score = c.voice, score
+                best, best_score = (c.voice, near), score
         return best
 
 
@@ -308,18 +325,21 @@ def pick(candidates: Sequence[Candidate], taken: Sequence[Voice], weight: float)
     """The candidate farthest from every taken voice (up to ENOUGH), cheapest on ties; first on exact ties."""
     pool = _Pool(candidates)
     pool.catch_up([features(t) for t in taken])
-    return pool.best(weight)
+    found = pool.best(weight)
+    assert found is not None, "pick() needs candidates"
+    return found[0]
 
 
 def cast_voices(taken: Sequence[Voice], characters: Sequence[Character], *, engine: str = "espeak",
                 ages: Mapping[str, str] | None = None, available: Sequence[str] | None = None,
-                measured: Sequence[Neural] = ()) -> dict[str, Voice]:
+                measured: Sequence[Neural] = (), main: int = MAIN_CHARACTERS) -> dict[str, Voice]:
     """Voices for `characters`, each as far as possible from `taken` and from each other.
 
     Deterministic: speakers are cast most lines first (words, then name, break ties); the main
     characters weigh clarity and a natural pitch more, so they get the clearest voices.
     `available` lists the engine's voice ids (espeak: to drop variants a build lacks; others: required).
     `measured`: the neural voices' measurements (voices/measure.py), by id; taken neural voices too.
+    `main`: how many of the first speakers count as main characters (clearest voices, natural pitch and speed).
     """
     ages = ages or {}
     by_id = {m.id: m for m in measured}
@@ -329,20 +349,30 @@ def cast_voices(taken: Sequence[Voice], characters: Sequence[Character], *, engi
     pools: dict[tuple[Gender | None, Age, bool], _Pool] = {}
     out: dict[str, Voice] = {}
     for rank, character in enumerate(order):
-        main = rank < MAIN_CHARACTERS
+        is_main = rank < main
         age: Age = ages.get(character.name, "adult") if ages.get(character.name) in ("young", "old") else "adult"  # type: ignore[assignment]
-        key = (character.gender, age, main)
+        key = (character.gender, age, is_main)
         if key not in pools:
-            pools[key] = _Pool(_espeak_candidates(character.gender, age, main, avail) if engine == "espeak"
-                               else _model_candidates(engine, list(available or ()), character.gender, main, by_id))
+            pools[key] = _Pool(_espeak_candidates(character.gender, age, is_main, avail) if engine == "espeak"
+                               else _model_candidates(engine, list(available or ()), character.gender, is_main, by_id))
         pool = pools[key]
         if not pool.candidates:
             continue
         pool.catch_up(cast)
-        voice = pool.best(1.0 if main else 0.4)
+        voice = _clear_main(pool) if is_main and engine != "espeak" else None
+        if voice is None:
+            found = pool.best(1.0 if is_main else 0.4)
+            assert found is not None  # the pool has candidates
+            voice = found[0]
         out[character.name] = voice
         cast.append(features(voice, by_id))
     return out
+
+
+def _clear_main(pool: _Pool) -> Voice | None:
+    """A main character's neural voice within MAIN_WER_CEILING and MAIN_DISTINCT of the rest, if there is one."""
+    found = pool.best(1.0, ceiling=MAIN_WER_CEILING)
+    return found[0] if found is not None and found[1] >= MAIN_DISTINCT else None
 
 
 # --- age cues from the text --------------------------------------------------------------------
@@ -481,5 +511,5 @@ def _named_beside(text: str, m: re.Match[str], genders: Mapping[str, Gender | No
     return None
 
 
-__all__ = ["Neural", "Profile", "PROFILES", "ACCENTS", "features", "distance", "cast_voices", "infer_ages", "profile",
-           "pick"]
+__all__ = ["Neural", "blend_parts", "clarity", "CLARITY", "Profile", "PROFILES", "ACCENTS", "features", "distance",
+           "cast_voices", "infer_ages", "profile", "pick"]

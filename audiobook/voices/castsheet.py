@@ -8,9 +8,10 @@ from pathlib import Path
 
 from ..engines import get_engine
 from ..errors import ConfigError
-from ..model import Gender, Voice, VoiceInfo
+from ..model import NARRATOR, Gender, Voice, VoiceInfo
+from .autocast import cast
 from .casting import infer_ages
-from .config import CharacterVoice, Config, add_characters, cast, load_config
+from .config import CharacterVoice, Config, add_characters, load_config
 from .switch import on_engine
 
 
@@ -97,6 +98,8 @@ def cast_sheet(paths: Sequence[Path], voices: Path, *, author: str | None = None
     characters = speakers(chapters)
     ages = infer_ages(chapters, characters)
     new = cast(config, characters, ages)
+    if NARRATOR in new:  # a neural `engine:` without `narrator:`: the narrator render would write
+        config = replace(config, narrator=new.pop(NARRATOR))
     shown = config
     if engine is not None:  # as render: the new speakers join the file's cast, then the cast moves
         joined = {name: CharacterVoice(name, voice) for name, voice in new.items()}  # as render writes them
@@ -118,6 +121,8 @@ def write_cast(config: Config, rows: Sequence[CastRow]) -> list[str]:
     with file_lock(config.path):  # a render may be adding speakers too: re-read under the lock
         fresh = load_config(config.path)
         new = {r.name: r.written or r.voice for r in rows if r.new and not fresh.is_cast(r.name)}
+        if fresh.engine != "espeak" and not fresh.narrator_set:  # the narrator, cast first as render does
+            new = {NARRATOR: cast(fresh, [])[NARRATOR], **new}
         if new:
             add_characters(fresh, new, {r.name: r.aliases for r in rows})
     return list(new)

@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import ConfigError, OutputError
 from ..fsutil import sweep_parts, write_atomic, write_target
-from ..model import NARRATOR, Character, Gender, Override, Pauses, Voice
+from ..model import NARRATOR, Gender, Override, Pauses, Voice
 from ..text.sections import SKIPPABLE
 from .enginekeys import kokoro_files
 from .yamlfile import parse, printable, read_text, round_trip_yaml, shown, shown_key
@@ -141,6 +141,7 @@ class Config:
     kokoro_model: Path | None = None  # `kokoro: {model: FILE}`: the user's Kokoro model (None: the pip-shipped one)
     kokoro_voices: Path | None = None  # `kokoro: {voices: FILE}`: the user's voice pack (None: the pip-shipped one)
     pinned: frozenset[str] = frozenset()  # voices with an `engine:` of their own ("narrator", "characters.Mara")
+    narrator_set: bool = False  # the file names a `narrator:` (else, on a neural `engine:`, casting gives one)
 
     def aliases(self) -> dict[str, str]:
         """Every alias, casefolded, to its character's name (segments are named so: `read_book(aliases=)`)."""
@@ -410,6 +411,7 @@ def _validate(doc: Any, path: Path) -> Config:
         exists=True,
         lines=check.lines,
         pinned=frozenset(check.pinned),
+        narrator_set="narrator" in doc,
     )
 
 
@@ -535,41 +537,6 @@ def _formats(check: _Checker, doc: Any) -> tuple[str, ...]:
     return ("mp3",) + tuple(dict.fromkeys(f for f in items if f != "mp3"))
 
 
-# --- casting -----------------------------------------------------------------------------------
-
-def cast(config: Config, characters: Sequence[Character], ages: Mapping[str, str] | None = None,
-         cache: Path | None = None) -> dict[str, Voice]:
-    """Voices for the speakers not yet in the config: distinct from each other and the narrator, gender-matched.
-
-    Deterministic: speakers are cast most lines first (name as tie-break) and each takes the
-    candidate farthest from every voice already in use, clearest candidate on ties (see casting.py).
-    `ages` ('young'/'old' by name, from casting.infer_ages) picks younger or older voices. Neural voices
-    are measured once (voices/measure.py), the measurements kept in `cache` (default: the user's clip cache).
-    """
-    from .casting import (
-        cast_voices,  # casting imports model only; imported here to keep voices light
-    )
-
-    taken = [config.narrator, *config.defaults.values(), *(c.voice for c in config.characters.values())]
-    todo = [c for c in characters if not config.is_cast(c.name)]
-    if config.engine == "espeak" or not todo:
-        return cast_voices(taken, todo, engine=config.engine, ages=ages)
-    from .measure import neural_voices  # synthesises each neural voice once (cached) to measure it
-
-    try:
-        available, measured = neural_voices(config.engine, taken, cache)
-    except ConfigError as exc:  # piper-tts not installed: say which line chose it
-        raise ConfigError(f"{config.where('engine')}: {exc}") from None
-    return cast_voices(taken, todo, engine=config.engine, ages=ages, available=available, measured=measured)
-
-
-def engine_voice_ids(engine: str) -> list[str]:
-    """Every voice id `engine` offers (ConfigError when the engine is unknown or not installed)."""
-    from ..engines import get_engine
-
-    return [v.id for v in get_engine(engine).voices()]
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[str, Sequence[str]]) -> Config:
@@ -586,6 +553,11 @@ def add_characters(config: Config, new: Mapping[str, Voice], aliases: Mapping[st
         chars = CommentedMap()
         doc["characters"] = chars
     for name, voice in new.items():
+        if name == NARRATOR:  # the narrator cast on the file's engine (`cast`): where the template has it
+            if "narrator" not in doc:
+                at = next((i for i, k in enumerate(doc) if k in ("defaults", "characters")), len(doc))
+                doc.insert(at, "narrator", _entry(voice, config.engine, []))
+            continue
         chars[name] = _entry(voice, config.engine, [a for a in aliases.get(name, ()) if a != name])
     return write_document(path, doc)
 
@@ -668,5 +640,5 @@ def check_writable(path: Path, names: Sequence[str] = ()) -> None:
                       "(make it writable, or add them under `characters:` yourself)")
 
 
-__all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "cast", "add_characters", "Gender",
+__all__ = ["Config", "CharacterVoice", "Override", "Pauses", "load_config", "add_characters", "Gender",
            "read_document", "write_document", "check_writable"]

@@ -23,7 +23,7 @@ from ..engines import get_engine
 from ..errors import EngineError
 from ..fsutil import default_cache_dir
 from ..model import Gender, Voice
-from .casting import Neural
+from .casting import CLARITY, Neural, blend_parts
 
 #: What every voice says to be measured: ~3 seconds, voiced sounds of every kind, no names.
 SAMPLE = "The quiet river ran beside the old road, and nobody knew where it would lead them in the morning."
@@ -92,6 +92,17 @@ def measure_all(voices: Sequence[Voice], cache: Path | None = None,
     return out
 
 
+def _measured_blends(ids: Sequence[str], genders: dict[str, Gender | None]) -> list[str]:
+    """The blends in CLARITY of voices in `genders` not already in `ids`, each given its major parent's gender."""
+    out = []
+    for vid in CLARITY:
+        parts = blend_parts(vid)
+        if parts and vid not in ids and all(name in genders for name, _ in parts):
+            out.append(vid)
+            genders[vid] = genders[max(parts, key=lambda p: p[1])[0]]
+    return out
+
+
 def neural_voices(engine: str, taken: Sequence[Voice] = (),
                   cache: Path | None = None) -> tuple[list[str], list[Neural]]:
     """The voice ids casting may give on `engine`, and the measurements of those and of every taken neural voice.
@@ -117,6 +128,7 @@ def neural_voices(engine: str, taken: Sequence[Voice] = (),
             for wa, wb in mixes:
                 ids.append(f"{a.id}:{wa:g}+{b.id}:{wb:g}" if wa >= wb else f"{b.id}:{wb:g}+{a.id}:{wa:g}")
                 genders[ids[-1]] = a.gender if wa >= wb else b.gender
+        ids += _measured_blends(ids, genders)
     todo = [(v, engine) for v in ids]
     todo += [(t.voice, t.engine) for t in taken if t.engine != "espeak" and (t.voice, t.engine) not in todo]
     out = []

@@ -17,8 +17,9 @@ from pathlib import Path
 from ..engines import check_voice, engine_names, get_engine
 from ..errors import ConfigError
 from ..model import Character, Gender, Voice
-from .casting import cast_voices, profile
-from .config import CharacterVoice, Config, engine_voice_ids
+from .autocast import engine_voice_ids
+from .casting import MAIN_CHARACTERS, cast_voices, profile
+from .config import CharacterVoice, Config
 from .measure import neural_voices
 
 
@@ -89,11 +90,13 @@ def _recast(todo: list[tuple[str, Voice, Gender | None]], taken: list[Voice], en
     n = len(todo)
     # cast_voices casts most lines first: the list's order, given as descending line counts.
     speakers = [Character(key, gender, lines=n - i) for i, (key, _, gender) in enumerate(todo)]
+    # The narrator is cast first, as a main voice of its own: the main characters keep their MAIN_CHARACTERS places.
+    main = MAIN_CHARACTERS + sum(key == "narrator.voice" for key, _, _ in todo)
     if engine == "espeak":
-        cast = cast_voices(taken, speakers, engine=engine, available=engine_voice_ids(engine))
+        cast = cast_voices(taken, speakers, engine=engine, available=engine_voice_ids(engine), main=main)
     else:
         available, measured = neural_voices(engine, taken, cache)
-        cast = cast_voices(taken, speakers, engine=engine, available=available, measured=measured)
+        cast = cast_voices(taken, speakers, engine=engine, available=available, measured=measured, main=main)
     out = {}
     for key, old, _ in todo:
         voice = cast.get(key)
