@@ -14,7 +14,7 @@ from .audio.speech import sentences, speakable
 from .audio.synth import ClipStore, Progress, chunk_text, synthesize_jobs
 from .audio.timeline import Spoken, build_timeline
 from .cleantext import clean_line
-from .engines import check_voice
+from .engines import check_voice, use_cache
 from .errors import Interrupted
 from .fsutil import default_cache_dir, file_lock, safe_name
 from .model import NARRATOR, Book, Chapter, Character, Clip, ClipJob, RenderedChapter, Voice
@@ -181,6 +181,7 @@ def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),
 
 
 def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | None) -> RenderReport:
+    use_cache(options.cache_dir or default_cache_dir())  # engines' files (kokoro's model) go where the clips go
     stamp = _stamp(options.voices)
     config = load_config(options.voices)
     check_config_voices(config)

@@ -18,6 +18,10 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     # Keep the clip cache (and anything under XDG_CACHE_HOME) inside the test's temp folders.
     monkeypatch.setenv("AUDIOBOOK_CACHE_DIR", str(tmp_path_factory.mktemp("clip-cache")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    # A render's cache folder for engines (kokoro's model), set by the render itself: none before each test,
+    # none left after it (set, then removed: the monkeypatch restores its absence at teardown).
+    monkeypatch.setenv("AUDIOBOOK_ENGINE_CACHE", "")
+    monkeypatch.delenv("AUDIOBOOK_ENGINE_CACHE")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ time on two cores: a few short sentences in all, the model assembled and loaded 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -19,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutagen.mp3 import MP3
 
 from audiobook import engines, workers
@@ -216,6 +219,89 @@ def test_the_cache_key_changes_with_the_voice_vectors(tmp_path: Path, monkeypatc
     assert [v.id for v in engine.voices()] == ["af_test"]
     monkeypatch.setenv(kokorofiles.VOICES_ENV, str(b))
     assert engine.version() != first
+
+
+def test_the_shipped_model_is_assembled_in_the_renders_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = {}
+    for i, (dist, name) in enumerate(kokorofiles.MODEL_PARTS):
+        parts[(dist, name)] = tmp_path / f"part{i}.bin"
+        parts[(dist, name)].write_bytes(b"part %d " % i)
+    whole = b"".join(p.read_bytes() for p in parts.values())
+    monkeypatch.setattr(kokorofiles, "_installed_file", lambda dist, name: parts[(dist, name)])
+    monkeypatch.setattr(kokorofiles, "MODEL_SHA256", hashlib.sha256(whole).hexdigest())
+    monkeypatch.setattr(kokorofiles, "MODEL_BYTES", len(whole))
+    # A render with --cache-dir tells the engines so (here an espeak one: nothing to synthesise is needed).
+    chapter = tmp_path / "ch.txt"
+    chapter.write_text("Title\n\nIt was late.\n", encoding="utf-8")
+    render([chapter], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
+                                    cache_dir=tmp_path / "mine", jobs=1))
+    assert engines.engine_cache() == tmp_path / "mine"
+    assert kokorofiles.shipped_model() == tmp_path / "mine" / "models" / kokorofiles.MODEL_NAME
+    assert (tmp_path / "mine" / "models" / kokorofiles.MODEL_NAME).read_bytes() == whole
+    assert not (Path(os.environ["AUDIOBOOK_CACHE_DIR"]) / "models").exists()
+
+
+def test_a_users_model_is_keyed_by_its_sha256_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = tmp_path / "elsewhere" / "model.onnx"
+    model.parent.mkdir()
+    model.write_bytes(b"a model")
+    engines.use_cache(tmp_path / "cache")
+    digest = hashlib.sha256(b"a model").hexdigest()
+    assert kokorofiles.remembered_digest(model) == digest
+    memo = tmp_path / "cache" / "models" / kokorofiles.DIGESTS
+    assert list(json.loads(memo.read_text(encoding="utf-8")).values())[0][2] == digest
+
+    def no_hashing(*args: object) -> str:
+        raise AssertionError("hashed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(kokorofiles, "_digest", no_hashing)  # as in a new process: only the memo file knows it
+        assert kokorofiles.remembered_digest(model) == digest
+    model.write_bytes(b"another model")  # changed (size and mtime): hashed again
+    assert kokorofiles.remembered_digest(model) == hashlib.sha256(b"another model").hexdigest()
+    # The clip key names the content, not the path: the same model moved keeps its clips.
+    monkeypatch.setattr(kokoro, "_require_kokoro", lambda: None)
+    np.savez(tmp_path / "v.npz", af_test=np.zeros((510, 1, 256), dtype=np.float32))
+    monkeypatch.setenv(kokorofiles.VOICES_ENV, str(tmp_path / "v.npz"))
+    monkeypatch.setenv(kokorofiles.MODEL_ENV, str(model))
+    first = kokoro.KokoroEngine().version()
+    moved = model.rename(tmp_path / "model.onnx")
+    monkeypatch.setenv(kokorofiles.MODEL_ENV, str(moved))
+    assert kokoro.KokoroEngine().version() == first
+    assert f"model={hashlib.sha256(b'another model').hexdigest()}" in first
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("He said *yes*.", "He said yes."),
+    ("a ~ b = c", "a b c"),
+    ("x • y → z †", "x y z"),
+    ("f*ck", "f ck"),
+    ("#1 $5 50% §4 30°", "1 $5 50% §4 30°"),
+    ("back\\slash [x] {y} <z> a|b a^b a_b `q`", "back slash x y z a b a b a b q"),
+    ("* * *", ""),
+])
+def test_symbols_kokoro_would_voice_are_not_asked_of_it(text: str, said: str) -> None:
+    assert kokoro.sayable(text) == said
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab9 .,!?'*~=^|@#<>_\\{}[]`•†→─é")), max_size=40))
+def test_no_word_or_digit_is_kept_from_kokoro(text: str) -> None:
+    words = re.compile(r"[^\W_]+")
+    assert words.findall(kokoro.sayable(text)) == words.findall(re.sub(r"[*~=^|@#<>\\{}\[\]`•†→─]", " ", text))
+    assert not kokoro.UNSAID.search(kokoro.sayable(text))
+
+
+def test_the_helper_is_sent_the_sayable_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    np.savez(tmp_path / "v.npz", af_test=np.zeros((510, 1, 256), dtype=np.float32))
+    monkeypatch.setattr(kokoro, "_require_kokoro", lambda: None)
+    monkeypatch.setenv(kokorofiles.VOICES_ENV, str(tmp_path / "v.npz"))
+    monkeypatch.setenv(kokorofiles.MODEL_ENV, str(tmp_path / "v.npz"))
+    engine = kokoro.KokoroEngine()
+    sent: list[dict[str, object]] = []
+    monkeypatch.setattr(engine._helper, "request", sent.append)
+    engine.synthesize("She sighed *heavily* ~ and left.", Voice("af_test", engine="kokoro"), tmp_path / "x.wav")
+    assert sent[0]["text"] == "She sighed heavily and left."
 
 
 # --- real speech ----------------------------------------------------------------------------------

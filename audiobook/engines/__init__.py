@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from ..errors import ConfigError, EngineError
+from ..fsutil import default_cache_dir
 from ..model import Voice, VoiceInfo
+
+#: The cache folder of the render in progress (`--cache-dir`), for what engines keep there (kokoro's
+#: assembled model): an environment variable, so the worker and helper processes a render starts inherit it.
+CACHE_ENV = "AUDIOBOOK_ENGINE_CACHE"
+
+
+def use_cache(root: Path) -> None:
+    """Engines keep their files (kokoro's assembled model, file digests) under `root` from now on, here and in
+    the processes started from here: the render's cache folder."""
+    os.environ[CACHE_ENV] = str(root)
+
+
+def engine_cache() -> Path:
+    """Where engines keep their files: the render's cache folder (`use_cache`), else the user's default one."""
+    return Path(os.environ[CACHE_ENV]) if os.environ.get(CACHE_ENV) else default_cache_dir()
 
 
 class Engine(Protocol):
@@ -127,4 +144,5 @@ def _load_builtin() -> None:
         from . import kokoro  # noqa: F401  (registers itself; kokoro-onnx is imported only by its helper)
 
 
-__all__ = ["Engine", "EngineError", "register", "get_engine", "engine_names", "check_voice", "known_id"]
+__all__ = ["Engine", "EngineError", "use_cache", "engine_cache", "register", "get_engine", "engine_names",
+           "check_voice", "known_id"]

@@ -22,6 +22,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import sys
 import wave
 from collections.abc import Callable
@@ -47,6 +48,15 @@ LANGUAGE = "en-us"
 LANGUAGES = {"a": "en-us", "b": "en-gb", "j": "ja", "z": "zh", "e": "es", "f": "fr-fr", "h": "hi", "i": "it",
              "p": "pt-br"}
 GENDERS: dict[str, Gender] = {"f": "female", "m": "male"}
+#: Symbols espeak-ng's phonemizer reads out by name (`*` is "asterisk", `~` "tilde", `=` "equals", an arrow
+#: "right arrow") or as a short sound: never asked of Kokoro. speakable() drops most of them already; a title,
+#: a `pronounce:` entry or a symbol it keeps may still bring one. Words, digits and `$ % & § °` stay.
+UNSAID = re.compile(r"[*~=^|@#<>_\\{}\[\]`•·†‡¶※\u2190-\u21ff\u2500-\u257f]")
+
+
+def sayable(text: str) -> str:
+    """`text` without the symbols Kokoro would voice (UNSAID), spaces collapsed: every word and digit kept."""
+    return re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", UNSAID.sub(" ", text))).strip()
 
 
 def speed(rate: int) -> float:
@@ -130,12 +140,8 @@ class KokoroEngine:
         if files.model is None:
             kokorofiles.shipped_model()  # assembled here, in the render's process, before its workers need it
             parts.append(f"model={kokorofiles.MODEL_SHA256}")
-        else:
-            try:
-                st = files.model.stat()
-                parts.append(f"model={files.model}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                parts.append(f"model={files.model}")
+        else:  # the user's model, known by its content wherever it lives (hashed once: remembered)
+            parts.append(f"model={kokorofiles.remembered_digest(files.model)}")
         parts.append(f"voices={kokorofiles.file_digest(files.voices)}")
         return ";".join(parts)
 
@@ -162,7 +168,8 @@ class KokoroEngine:
         except ConfigError as exc:
             raise EngineError(f"kokoro: {exc}") from None
         self._helper.request({"model": str(kokorofiles.model_path(files)), "voices": str(files.voices), "blend": blend,
-                       "speed": speed(voice.rate), "volume": voice.volume, "text": text, "out": str(path)})
+                              "speed": speed(voice.rate), "volume": voice.volume, "text": sayable(text),
+                              "out": str(path)})
 
     def _argv(self) -> list[str]:
         # In a render worker (daemonic) one thread: the workers are the parallelism. Alone, every core.
@@ -217,6 +224,9 @@ class _Speaker:
 
         kokoro = self.kokoro(req["model"], req["voices"])
         style = sum(np.asarray(kokoro.voices[name], dtype=np.float32) * weight for name, weight in req["blend"])
+        if not any(c.isalnum() for c in req["text"]):  # punctuation only ("..."): a breath of silence
+            _write_wav(req["out"], np.zeros(SAMPLE_RATE // 20, dtype=np.float32), req["volume"])
+            return
         try:
             samples, _ = kokoro.create(req["text"], voice=style, speed=req["speed"], lang=LANGUAGE)
         except ValueError as exc:

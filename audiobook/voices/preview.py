@@ -10,7 +10,7 @@ from pathlib import Path
 from ..audio.assemble import Spoken, encode, ffmpeg_exe
 from ..audio.speech import speakable
 from ..audio.synth import ClipStore, chunk_text, synthesize
-from ..engines import check_voice
+from ..engines import check_voice, use_cache
 from ..errors import ConfigError
 from ..model import NARRATOR, ClipJob, Segment, Voice
 from .config import Config
@@ -43,6 +43,8 @@ def render_preview(config: Config, name: str, dest: Path, *, text: str | None = 
                    cache_dir: Path | None = None) -> Path:
     """Write an MP3 of `text` (default: a sample line) in `name`'s voice to `dest`; returns dest."""
     speaker, voice = voice_of(config, name)
+    if cache_dir is not None:
+        use_cache(cache_dir)  # engines' files (kokoro's model) go there too
     key = "narrator" if speaker == NARRATOR else (f"characters.{speaker}" if speaker in config.characters
                                                   else f"defaults.{speaker}")
     voice = check_voice(voice, config.where(f"{key}.voice"))
