@@ -32,12 +32,12 @@ from audiobook.errors import ConfigError, InputError, OutputError
 from audiobook.model import NARRATOR, Chapter, Character, Segment, Voice
 from audiobook.pipeline import check_config_voices, plan
 from audiobook.publish.cover import prepare_cover
+from audiobook.voices.autocast import cast
 from audiobook.voices.castsheet import cast_sheet, write_cast
 from audiobook.voices.config import (
     CharacterVoice,
     Config,
     add_characters,
-    cast,
     load_config,
     read_document,
     write_document,
