@@ -26,6 +26,13 @@ from .state import _Quote
 from .tags import TagReader
 
 
+#: Between a name and its noun in an apposition: "Mr. Sowerberry, the parochial undertaker", "X, who was the vicar".
+_APPOS_AFTER = re.compile(r"\s*,?\s*(?:(?:who|that)\s+(?:was|is)\s+|(?:was|is|being)\s+)?(?:the|an?|his|her|their|"
+                          r"our|this)\s+(?:[\w'\u2019-]+\s+){0,3}")
+#: ...and between the noun and the name: "the undertaker, Mr. Sowerberry", "the lawyer (Mr. Wells)".
+_APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
+
+
 class Resolver(TagReader):
     """From a pronoun or description to a character: recency, gender, appositives, conversation partners."""
 
@@ -106,6 +113,8 @@ class Resolver(TagReader):
             key = "desc:" + phrase.lower()
             prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
             bound = self.cast.by_form.get(key)
+            if bound is not None and not self._may_describe(q, bound, gender):
+                bound = None  # "said the undertaker" to "Mr. Bumble": the one addressed is not the one described
             if bound is not None and bound != prev:
                 return bound, 0.75  # a description keeps meaning the same person within a chapter
             app = self._appositive(core, q.tag_pos)
@@ -123,6 +132,13 @@ class Resolver(TagReader):
         if idx is None:
             return None, 0.0
         return idx, conf * (0.9 if gender else 0.6)
+
+    def _may_describe(self, q: _Quote, idx: int, gender: str | None) -> bool:
+        """Whether a description may name this character here: not the one spoken to, not of the other sex."""
+        if idx in q.vocatives or idx in q.spoken_to:
+            return False
+        g = self.cast.entities[idx].gender if idx != NARR else None
+        return not (gender and g and g != gender)
 
     def _new_voice(self, q: _Quote, t_i: int) -> tuple[int | None, float]:
         """"said a voice", "a second voice called": someone not yet in the conversation, nor the one who hears it.
@@ -181,10 +197,16 @@ class Resolver(TagReader):
             near = [(abs(self.narr_mentions[j].start - m.start()), self.narr_mentions[j].entity) for j in range(lo, hi)
                     if self.narr_mentions[j].entity != NARR and not self._coordinated(self.narr_mentions[j], m)]
             if near:
-                dist, ent = min(near)
+                _, ent = min(near)
                 j0 = next(j for j in range(lo, hi) if self.narr_mentions[j].entity == ent)
-                copula = re.match(r"\s+(?:was|is|had\s+been|seemed)\b", self.text[self.narr_mentions[j0].end:m.start()])
-                votes[ent] += 2 if dist < 25 or copula else 1  # "Mr. Wells was a man ... with a lawyer's mouth"
+                mj = self.narr_mentions[j0]
+                between = self.text[mj.end:m.start()] if mj.end <= m.start() else self.text[m.end():mj.start]
+                appos = (_APPOS_AFTER if mj.end <= m.start() else _APPOS_BEFORE).fullmatch(between)
+                copula = re.match(r"\s+(?:was|is|had\s+been|seemed)\b", self.text[mj.end:m.start()])
+                w = params.RESOLVE
+                # "Mr. Sowerberry, the parochial undertaker" says it outright; "Mr. Wells was a man ... with a
+                # lawyer's mouth" nearly; a name merely near the noun ("tapping the undertaker") hardly
+                votes[ent] += w.appos_strong if appos else w.appos_copula if copula else w.appos_near
         best: int | None = None
         if votes:
             (top, n), *rest = votes.most_common(2) + [(None, 0)]
