@@ -29,3 +29,23 @@ def speakers(text: str) -> list[str | None]:
 ])
 def test_descriptions_resolve_to_the_described(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param('Mr. Vane came in at noon. "Good day, Doctor Vane," said Rose. Mr. Vane bowed.\n\n'
+                 'Tom followed him and sat down. Tom was tired.\n\n'
+                 '"You look well," said the doctor.\n\n"I am," said Rose.',
+                 ["Rose", "Mr. Vane", "Rose"], id="the-doctor-is-the-one-called-doctor"),
+    pytest.param('Mrs. Tarrant and Mr. Tarrant sat with Ella. Jack stood by the window.\n\n'
+                 '"It is far too hot," Mrs. Tarrant cried. Jack laughed, and Jack opened the window.\n\n'
+                 '"Do sit quietly," murmured her husband.',
+                 ["Mrs. Tarrant", "Mr. Tarrant"], id="her-husband-through-the-family-name"),
+    pytest.param('Bill sat by the fire. Nell came in, and the girl shut the door. Nell was pale.\n\n'
+                 'The girl sat down. Mary was knitting; the girl watched her. Mary smiled at the girl.\n\n'
+                 '"What is it, Nell?" said Bill.\n\n"Nothing," replied the girl.\n\n'
+                 '"Nothing? Tell me, Nell," said Bill.\n\n"I am only tired," replied the girl.\n\n'
+                 '"Sit down, then," said Bill.',
+                 ["Bill", "Nell", "Bill", "Nell", "Bill"], id="the-described-one-answers-to-her-name"),
+])
+def test_descriptions_resolve_through_the_cast(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected

@@ -274,6 +274,12 @@ class Mention:
     subject: bool  # starts a clause (likely the subject of what follows)
 
 
+#: Titles written two ways ("Doctor Losberne", "Dr. Losberne"), each to one spelling.
+_SAME_TITLE = {"doctor": "dr", "dr": "dr", "reverend": "rev", "rev": "rev", "capt": "captain", "captain": "captain",
+               "col": "colonel", "colonel": "colonel", "prof": "professor", "professor": "professor",
+               "sgt": "sergeant", "sergeant": "sergeant", "lt": "lieutenant", "lieutenant": "lieutenant"}
+
+
 class Cast:
     """Entities plus a lookup from every form and alias to its entity."""
 
@@ -283,6 +289,10 @@ class Cast:
         self.mentions: list[Mention] = []
         self.mid: set[str] = set()
         self.words: WordCounts | None = None  # the book's word counts, for cleaning names
+        # role nouns the narration sets beside a name ("Mr. Sowerberry, the undertaker"): shared with every
+        # chapter's copy, so a role named in chapter 4 still names him in chapter 9; `shared` entities are the book's
+        self.roles: dict[str, Counter[int]] = {}
+        self.shared = 1 << 30
         self._exclude = {_key(x) for x in exclude if x.strip()}
         for ch in known:
             if ch.name == NARRATOR:
@@ -310,6 +320,7 @@ class Cast:
                           for e in self.entities]
         other.by_form = dict(self.by_form)
         other.mentions = []
+        other.shared = min(self.shared, len(self.entities))
         return other
 
     def remember(self, speakers: Sequence[Character]) -> None:
@@ -483,7 +494,13 @@ class Cast:
 
     def titled(self, title: str) -> int | None:
         """The character most often called by this title ("the Colonel" -> Colonel Ducroix)."""
-        cands = [i for i, e in enumerate(self.entities) if e.hon == title or (e.first or "").lower() == title]
+        want = _SAME_TITLE.get(title, title)
+        cands = [i for i, e in enumerate(self.entities) if _SAME_TITLE.get(e.hon or "", e.hon) == want
+                 or (e.first or "").lower() == title]
+        if not cands:
+            # "Mr. Losberne", called "Doctor Losberne" now and then, is the doctor
+            cands = [i for i, e in enumerate(self.entities) if not e.descriptive and any(
+                _SAME_TITLE.get(f.split()[0].lower().rstrip("."), "") == want for f in e.forms if " " in f)]
         if not cands:
             return None
         return max(cands, key=lambda i: self.entities[i].mentions)

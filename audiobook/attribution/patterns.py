@@ -131,6 +131,13 @@ _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", 
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
                 "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
 
+#: Family words a possessive tag describes a speaker by ("her husband said"), each with its gender (None: either).
+_RELATIONS: dict[str, str | None] = {
+    "husband": "male", "wife": "female", "father": "male", "mother": "female", "son": "male", "daughter": "female",
+    "brother": "male", "sister": "female", "uncle": "male", "aunt": "female", "nephew": "male", "niece": "female",
+    "grandfather": "male", "grandmother": "female", "cousin": None, "papa": "male", "mamma": "female",
+}
+
 _I_RE = re.compile(r"\b(?:I|me|my|myself)\b")
 NARR = -1  # internal speaker id of a first-person narrator
 

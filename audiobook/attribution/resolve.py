@@ -17,6 +17,7 @@ from .patterns import (
     _GENERIC_NOUNS,
     _MALE_NOUNS,
     _NEW_WORDS,
+    _RELATIONS,
     _TITLE_NOUNS,
     NARR,
     _gender,
@@ -24,7 +25,6 @@ from .patterns import (
 )
 from .state import _Quote
 from .tags import TagReader
-
 
 #: Between a name and its noun in an apposition: "Mr. Sowerberry, the parochial undertaker", "X, who was the vicar".
 _APPOS_AFTER = re.compile(r"\s*,?\s*(?:(?:who|that)\s+(?:was|is)\s+|(?:was|is|being)\s+)?(?:the|an?|his|her|their|"
@@ -95,6 +95,10 @@ class Resolver(TagReader):
         if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
             return self._new_voice(q, t_i)
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+        if det in ("his", "her") and head in _RELATIONS and len(core) <= 3:
+            idx = self._relative(q, det, head, ctx)
+            if idx is not None:
+                return idx, params.RESOLVE.relative_conf
         title = _TITLE_NOUNS.get(head)
         if title:
             idx = self.cast.titled(title)
@@ -110,28 +114,53 @@ class Resolver(TagReader):
                 if idx is not None:
                     return idx, 0.7
         if det == "the" and "other" not in core:
-            key = "desc:" + phrase.lower()
-            prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
-            bound = self.cast.by_form.get(key)
-            if bound is not None and not self._may_describe(q, bound, gender):
-                bound = None  # "said the undertaker" to "Mr. Bumble": the one addressed is not the one described
-            if bound is not None and bound != prev:
-                return bound, 0.75  # a description keeps meaning the same person within a chapter
-            app = self._appositive(core, q.tag_pos)
-            if app is not None and app != prev:
-                self.cast.by_form[key] = app
-                return app, 0.7
-            idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
-            if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
-                self.cast.by_form[key] = idx
-                return idx, conf * 0.8
-            if bound is not None:
-                return bound, 0.5
-            return self.cast.descriptive(phrase, _gender(gender)), 0.55
+            return self._definite_description(q, phrase, core, gender, t_i, ctx)
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
         if idx is None:
             return None, 0.0
         return idx, conf * (0.9 if gender else 0.6)
+
+    def _definite_description(self, q: _Quote, phrase: str, core: list[str], gender: str | None, t_i: int,
+                              ctx: dict[int, float]) -> tuple[int | None, float]:
+        """"said the undertaker": whom the phrase was bound to, the role's apposition, the referent, or a new minor."""
+        key = "desc:" + phrase.lower()
+        prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+        bound = self.cast.by_form.get(key)
+        if bound is not None and not self._may_describe(q, bound, gender):
+            bound = None  # "said the undertaker" to "Mr. Bumble": the one addressed is not the one described
+        if bound is not None and bound != prev:
+            return bound, 0.75  # a description keeps meaning the same person within a chapter
+        app = self._appositive(core, q.tag_pos)
+        if app is not None and app != prev:
+            self.cast.by_form[key] = app
+            return app, 0.7
+        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
+        if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
+            self.cast.by_form[key] = idx
+            return idx, conf * 0.8
+        if bound is not None:
+            return bound, 0.5
+        return self.cast.descriptive(phrase, _gender(gender)), 0.55
+
+    def _relative(self, q: _Quote, det: str, head: str, ctx: dict[int, float]) -> int | None:
+        """"Mrs. Turton cried. 'Do come,' murmured her husband": the one of the family the cast knows (Mr. Turton).
+
+        The possessor is whom "his"/"her" means here (recency and the conversation, as for "he"/"she"); the
+        relative shares the possessor's surname and has the relation's gender. No such person: None.
+        """
+        owner_g = "male" if det == "his" else "female"
+        cands = self._ref_candidates(q, owner_g, self._recent_mentions(q.tag_pos, self._para_of(q.tag_pos)), ctx, None)
+        if not cands:
+            return None
+        owner = max(cands.items(), key=lambda kv: kv[1])[0]
+        last = (self.cast.entities[owner].last or "").lower()
+        if not last:
+            return None
+        want = _RELATIONS[head]
+        kin = [i for i, e in enumerate(self.cast.entities)
+               if i != owner and not e.descriptive and e.is_person and (e.last or "").lower() == last
+               and not (want and e.gender and e.gender != want) and i not in q.vocatives]
+        return max(kin, key=lambda i: self.cast.entities[i].mentions) if kin else None
 
     def _may_describe(self, q: _Quote, idx: int, gender: str | None) -> bool:
         """Whether a description may name this character here: not the one spoken to, not of the other sex."""
@@ -180,7 +209,7 @@ class Resolver(TagReader):
             return None
         if head in self._appositive_cache:  # one scan of the chapter per noun keeps this linear
             return self._appositive_cache[head]
-        votes: Counter[int] = Counter()
+        votes: dict[int, float] = {}
         noun = re.compile(rf"\b{re.escape(head)}s?\b", re.I)
         for m in noun.finditer(self.text):
             if self._inside_quote(m.start()):
@@ -206,11 +235,16 @@ class Resolver(TagReader):
                 w = params.RESOLVE
                 # "Mr. Sowerberry, the parochial undertaker" says it outright; "Mr. Wells was a man ... with a
                 # lawyer's mouth" nearly; a name merely near the noun ("tapping the undertaker") hardly
-                votes[ent] += w.appos_strong if appos else w.appos_copula if copula else w.appos_near
+                votes[ent] = votes.get(ent, 0.0) + (w.appos_strong if appos else w.appos_copula if copula
+                                                    else w.appos_near)
+        for ent, n in self.book_roles.get(head, Counter()).items():
+            if ent < len(self.cast.entities):
+                votes[ent] = votes.get(ent, 0.0) + n * params.RESOLVE.appos_strong
         best: int | None = None
         if votes:
-            (top, n), *rest = votes.most_common(2) + [(None, 0)]
-            best = top if n >= 2 and n > 1.5 * rest[0][1] else None
+            ranked = sorted(votes.values(), reverse=True) + [0.0]
+            top = max(votes, key=lambda k: votes[k])
+            best = top if ranked[0] >= 2 and ranked[0] > 1.5 * ranked[1] else None
         self._appositive_cache[head] = best
         return best
 
@@ -289,6 +323,8 @@ class Resolver(TagReader):
                     continue
                 if len(cands) == 1 and seq.count(d) >= 2:
                     merge[d] = cands[0]
+        for d, n in self._addressed_descriptions().items():
+            merge.setdefault(d, n)
         if not merge:
             return
         for d, n in merge.items():
@@ -297,3 +333,37 @@ class Resolver(TagReader):
             if q.speaker in merge:
                 q.speaker = merge[q.speaker]
                 q.conf = max(q.conf, 0.75)  # measured: these merges are mostly right
+
+    def _addressed_descriptions(self) -> dict[int, int]:
+        """"What is it, Nancy?" - "Nothing," replied the girl: the described speaker is the one just addressed.
+
+        Each reply of a described speaker to a turn that called someone by name votes for that name; a name
+        the described speaker itself calls out votes against. The clear winner of enough votes is the one.
+        """
+        w = params.RESOLVE
+        votes: dict[int, Counter[int]] = {}
+        for t_i in range(1, len(self.turns)):
+            turn, prev = self.turns[t_i], self.turns[t_i - 1]
+            d = turn.first
+            if d is None or d == NARR or prev.run != turn.run or not self.cast.entities[d].descriptive:
+                continue
+            box = votes.setdefault(d, Counter())
+            for n in {v for q in prev.quotes for v in q.vocatives}:
+                if n != prev.last and self._could_be(d, n):
+                    box[n] += 1
+            for n in {v for q in turn.quotes for v in q.vocatives}:
+                box[n] -= 1
+        out: dict[int, int] = {}
+        for d, box in votes.items():
+            ranked = box.most_common(2) + [(NARR, 0), (NARR, 0)]
+            (n, top), (_, second) = ranked[0], ranked[1]
+            if top >= w.addressed_min and top >= w.addressed_ratio * max(second, 0):
+                out[d] = n
+        return out
+
+    def _could_be(self, d: int, n: int) -> bool:
+        """Whether described speaker d may be named character n: a named person of no other gender."""
+        if n == NARR:
+            return False
+        ed, en = self.cast.entities[d], self.cast.entities[n]
+        return not en.descriptive and en.is_person and not (ed.gender and en.gender and ed.gender != en.gender)

@@ -22,6 +22,7 @@ from .patterns import (
     _CLAUSE_VERB,
     _DESC_MENTION,
     _FEMALE_NOUNS,
+    _GENERIC_NOUNS,
     _I_RE,
     _MALE_NOUNS,
     _ORDINAL_WORDS,
@@ -29,6 +30,13 @@ from .patterns import (
     NARR,
 )
 from .quotes import Part
+
+_ROLE_TAIL = r"(?P<noun>[a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:of|who|whom|in|at|from|and|with)\b)"
+#: "Mr. Sowerberry, the parochial undertaker", "Mr. Wells, who was the coroner": a role set after a name...
+_ROLE_AFTER = re.compile(r",\s*(?:(?:who|that)\s+(?:was|is)\s+)?(?:the|an?|his|her|their|our)\s+(?:[a-z'\u2019-]+\s+)"
+                         rf"{{0,2}}?{_ROLE_TAIL}")
+#: ...or before it: "the undertaker, Mr. Sowerberry", "the vicar (Mr. Hale)".
+_ROLE_BEFORE = re.compile(r"\b[Tt]he\s+(?:[a-z'\u2019-]+\s+){0,2}?(?P<noun>[a-z]{3,})\s*[,(]\s*$")
 
 
 @dataclass
@@ -108,6 +116,8 @@ class ChapterState:
         self.all_mention_starts = [m.start for m in self.cast.mentions]
         self._appositive_cache: dict[str, int | None] = {}
         self.narr_count = Counter(m.entity for m in self.narr_mentions)
+        self.book_roles = {k: Counter(v) for k, v in self.cast.roles.items()}  # earlier chapters' appositions
+        self._collect_roles()
         self.excluded_names = [x for x in exclude if x.strip()]
         self.turns: list[_Turn] = []  # the conversation's turns, built by the first pass
 
@@ -144,6 +154,21 @@ class ChapterState:
             self.cast.entities[idx].forms["the " + head] = len(spots)
             out += [Mention(a, b, idx, False, subj) for a, b, subj in spots]
         return out
+
+    def _collect_roles(self) -> None:
+        """Role nouns set beside a name in this chapter ("Mr. Sowerberry, the undertaker"), for the chapters after."""
+        for m in self.narr_mentions:
+            if m.entity == NARR or m.entity >= self.cast.shared or self.cast.entities[m.entity].descriptive:
+                continue
+            found = _ROLE_AFTER.match(self.text, m.end)
+            if found is None:
+                found = _ROLE_BEFORE.search(self.text, max(0, m.start - 60), m.start)
+            if found is None:
+                continue
+            noun = found.group("noun").lower()
+            if noun in _GENERIC_NOUNS or len(noun) < 3:
+                continue
+            self.cast.roles.setdefault(noun, Counter())[m.entity] += 1
 
     def _para_of(self, pos: int) -> int:
         lo, hi = 0, len(self.paras) - 1
