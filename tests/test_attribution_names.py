@@ -49,3 +49,16 @@ def test_descriptions_resolve_to_the_described(text: str, expected: list[str]) -
 ])
 def test_descriptions_resolve_through_the_cast(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param('Henry and Eleanor were at home with Kate.\n\nHenry after an hour came into the room where she and '
+                 'Eleanor were sitting, and said, "I am come, young ladies."', ["Henry"],
+                 id="a-pair-in-a-clause-is-not-the-speaker"),
+    pytest.param('Fanny and Henry were at home.\n\nFanny and Henry sat down, and Henry said, "Well."', ["Henry"],
+                 id="the-one-who-speaks-after-the-pair"),
+    pytest.param('Anna and Cynthia were at home.\n\nI thought of the storm, but held my peace, whilst Cynthia '
+                 'hoped, "It will pass soon."', ["Cynthia"], id="the-clause-nearest-the-speech"),
+])
+def test_tag_shapes(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected

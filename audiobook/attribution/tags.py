@@ -49,6 +49,10 @@ from .state import ChapterState, _Quote
 _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 
 
+#: A subject joined to another person before it ("she and Eleanor"): two people, neither the one speaking.
+_COORDINATED = re.compile(r"\b(?:he|she|I|[A-Z][a-z]+)\s+and\s+$")
+
+
 class TagReader(ChapterState):
     """Speech tags beside each quote: names, pronouns, descriptions, vocatives, self-introductions."""
 
@@ -162,11 +166,23 @@ class TagReader(ChapterState):
             if not m:
                 continue
             # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
+            found = [m]
+            at = m
             for _ in range(8):
-                m2 = rx.search(body, m.start() + 1)
+                m2 = rx.search(body, at.start() + 1)
                 if m2 is None:
                     break
-                m = m2
+                at = m2
+                pair = _COORDINATED.search(body, 0, m2.start("subj"))
+                if pair:
+                    # "where she and Eleanor were sitting, and said": a pair is not who speaks
+                    found = [f for f in found if f.start("subj") != pair.start()]
+                    continue
+                if not found or m2.start("subj") != found[-1].start("subj"):
+                    found.append(m2)
+            if not found:
+                continue  # only a pair: the sentence's own subject leads in (below)
+            m = found[-1]
             tail = m.group("tail") if rx is BEFORE_SV else ""
             if rx is BEFORE_SV and (re.search(r"[.!?]", tail) or (closed and len(tail.split()) > 3)):
                 continue  # "Anne said nothing about it." is no tag for the speech after it
