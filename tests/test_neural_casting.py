@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import wave
 from pathlib import Path
@@ -158,6 +159,24 @@ def test_measurements_are_made_once_and_cached(buzz: _Buzz, tmp_path: Path) -> N
     ids, measured = measuring.neural_voices("buzz", [Voice("low", engine="buzz")], tmp_path)
     assert ids == ["low", "high"] and buzz.calls == 2
     assert [(m.id, m.gender) for m in measured] == [("low", "male"), ("high", "female")]
+
+
+def test_shipped_measurements_serve_the_files_they_were_made_with(buzz: _Buzz, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    table = tmp_path / "measured.json"
+    table.write_text(json.dumps({
+        "engine": "buzz", "model": "m1", "voices": "v1", "measure_version": measuring.MEASURE_VERSION,
+        "sample": measuring.SAMPLE, "measured": {"low": {"f0": 123.0, "timbre": [1.0] * 12}}}), encoding="utf-8")
+    monkeypatch.setattr(measuring, "SHIPPED", table)
+    monkeypatch.setattr(buzz, "identity", lambda: ("m1", "v1"), raising=False)
+    shipped = measuring.Measure(123.0, (1.0,) * 12)
+    assert measuring.measure(Voice("low", engine="buzz", rate=200), tmp_path / "a") == shipped and buzz.calls == 0
+    # Other settings, a voice the table lacks, other files: measured here.
+    assert abs(measuring.measure(Voice("low", engine="buzz", noise_scale=0.3), tmp_path / "b").f0 - 100) < 3
+    assert abs(measuring.measure(Voice("high", engine="buzz"), tmp_path / "c").f0 - 220) < 5
+    monkeypatch.setattr(buzz, "identity", lambda: ("m2", "v1"), raising=False)
+    assert abs(measuring.measure(Voice("low", engine="buzz"), tmp_path / "d").f0 - 100) < 3
+    assert buzz.calls == 3
 
 
 @needs_piper

@@ -145,6 +145,12 @@ class KokoroEngine:
         parts.append(f"voices={kokorofiles.file_digest(files.voices)}")
         return ";".join(parts)
 
+    def identity(self) -> tuple[str, str]:
+        """The sha256s of the model and the voice pack spoken with (shipped voice measurements are keyed by them)."""
+        files = kokorofiles.current_files()
+        model = kokorofiles.MODEL_SHA256 if files.model is None else kokorofiles.remembered_digest(files.model)
+        return model, kokorofiles.file_digest(files.voices)
+
     @property
     def revision(self) -> int:
         """Changes whenever the voice pack in use changes (voices.yaml named another): its ids are listed again."""

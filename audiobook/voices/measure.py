@@ -4,11 +4,15 @@ espeak's variants were measured once and are kept as data in casting.py; neural 
 models the user has, so they are measured on this machine the first time casting or `audiobook voices`
 needs them, and the numbers are cached (a small JSON file per voice under the clip cache's `voices/`
 folder, keyed by the engine's version and the voice's settings): the next cast is instant.
+The pip-shipped Kokoro pack's voices and the blends casting offers of them come measured: SHIPPED
+(`python bench/ship_measures.py` writes it), used when the engine's model and voice pack have the
+sha256s it was measured with (`engine.identity()`); any other pack is measured once as above.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import tempfile
@@ -16,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from ..audio.acoustics import load_wav, median_f0, mel_cepstrum
 from ..audio.cache import put_file
@@ -36,6 +41,9 @@ MAX_MEASURED = 24
 BLEND_BELOW = 12
 #: Median F0 (Hz) below which a voice counts as male, above which as female (between: not decided).
 GENDER_F0 = (150.0, 170.0)
+#: Measurements shipped with the package: {"engine", "model", "voices" (sha256s), "measure_version", "sample",
+#: "measured": {voice id: {"f0", "timbre"}}}.
+SHIPPED = Path(__file__).with_name("measured.json")
 
 
 @dataclass(frozen=True)
@@ -59,9 +67,41 @@ def _key(voice: Voice, version: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def measure(voice: Voice, cache: Path | None = None) -> Measure:
-    """The voice's measurements: from the cache, else synthesised now (EngineError when nothing was said)."""
+@functools.cache
+def _shipped_table(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def shipped(voice: Voice, engine: object) -> Measure | None:
+    """The voice's shipped measurements (SHIPPED), when the engine speaks with the files they were made with."""
+    identity: Callable[[], tuple[str, str]] | None = getattr(engine, "identity", None)
+    if identity is None or replace(voice, rate=175, length_scale=None) != Voice(voice.voice, engine=voice.engine):
+        return None  # an engine without files to name, or settings other than the ones measured
+    table = _shipped_table(SHIPPED)
+    if (table.get("engine"), table.get("measure_version"), table.get("sample")) != (voice.engine, MEASURE_VERSION,
+                                                                                    SAMPLE):
+        return None
+    if [table.get("model"), table.get("voices")] != list(identity()):
+        return None
+    entry = table.get("measured", {}).get(voice.voice)
+    if not isinstance(entry, dict):
+        return None
+    return Measure(float(entry["f0"]), tuple(float(t) for t in entry["timbre"]))
+
+
+def measure(voice: Voice, cache: Path | None = None, *, use_shipped: bool = True) -> Measure:
+    """The voice's measurements: shipped, or from the cache, else synthesised now (EngineError when nothing was said).
+
+    `use_shipped=False`: measured here (how bench/ship_measures.py makes SHIPPED).
+    """
     engine = get_engine(voice.engine)
+    known = shipped(voice, engine) if use_shipped else None
+    if known is not None:
+        return known
     path = (cache or default_cache_dir()) / FOLDER / f"{_key(voice, engine.version())}.json"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -138,4 +178,4 @@ def neural_voices(engine: str, taken: Sequence[Voice] = (),
     return ids, out
 
 
-__all__ = ["neural_voices", "Measure", "measure", "measure_all", "SAMPLE", "GENDER_F0"]
+__all__ = ["neural_voices", "Measure", "measure", "measure_all", "shipped", "SAMPLE", "GENDER_F0", "SHIPPED"]
