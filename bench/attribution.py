@@ -173,27 +173,38 @@ def _synthetic() -> str:
 
 
 def loo(a: argparse.Namespace) -> None:
-    """Leave one novel out: the params setting and the ranker's weights both fitted on the other novels."""
-    from attribution_eval import report
+    """Leave one novel out: the params setting and both ranker passes fitted on the other novels."""
+    from attribution_eval import pooled, pooled_line, report
     from fit_attribution import GRID, best, correct_counts, fitted_json, loo_choice, run_grid
-    from fit_ranker import BLIND, collect, fit, run_ranked
+    from fit_ranker import BLIND, collect, collect_second, cross_fit, fit, run_ranked
+
+    from audiobook.attribution.rankmodel import Model
 
     t0 = time.perf_counter()
     grid = run_grid(a.loo, a.jobs)  # every candidate setting over every novel, rules alone, through script_chapters
     counts = [correct_counts(a.loo, g) for g in grid]
     choice = loo_choice(counts)  # each novel: the setting fitted on the 18 others
     chosen = best(counts, list(counts[0]))
-    # the ranker's features under each setting in use, the rules alone deciding; then per novel, weights
-    # fitted on the other novels' features (under that novel's setting) and the novel read with both
-    labelled = {s: collect(a.loo, a.jobs, s) for s in sorted(set(choice.values()) | {chosen})}
+    # the first pass's features under each setting in use, the rules alone deciding; per novel, first-pass
+    # weights fitted on the other novels; the second pass's features of every novel with its own cross-fitted
+    # first pass deciding; then per novel, second-pass weights fitted on the other novels' second-pass features
+    settings = sorted(set(choice.values()) | {chosen})
+    labelled = {s: collect(a.loo, a.jobs, s) for s in settings}
+    firsts = {s: cross_fit(labelled[s]) for s in settings}
+    seconds = {s: collect_second(a.loo, a.jobs, firsts[s], s) for s in settings}
     todo = [n for n in choice if not a.only or n in a.only]
-    weights = {n: fit([d for m, ds in labelled[choice[n]].items() if m != n for d in ds]) for n in todo}
-    results = run_ranked(a.loo, a.jobs, [(n, choice[n], weights[n]) for n in todo])
+    models = {n: Model(firsts[choice[n]][n], fit([d for m, ds in seconds[choice[n]][0].items() if m != n
+                                                  for d in ds])) for n in todo}
+    results = run_ranked(a.loo, a.jobs, [(n, choice[n], models[n]) for n in todo])
     rules = [next(r for r in grid[choice[n]] if r.novel == n) for n in todo]
+    one_pass = [next(r for r in seconds[choice[n]][1] if r.novel == n) for n in todo]
     print("leave one novel out: setting fitted on the other novels, per novel: "
           + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)}); "
-          "ranker weights fitted on the other novels too")
+          "ranker weights (both passes) fitted on the other novels too")
     report(a.loo, results, a.output, a.detail, blind=sorted(BLIND), baseline=rules)
+    print(pooled_line("first ranker pass alone, all novels", pooled(a.loo, one_pass)))
+    print(pooled_line(f"first ranker pass alone, the {len(BLIND)} blind novels",
+                      pooled(a.loo, one_pass, sorted(BLIND))))
     for i, c in enumerate(counts):
         ok, n = sum(v[0] for v in c.values()), sum(v[1] for v in c.values())
         print(f"setting {i} {GRID[i]} on all novels, rules alone: {100.0 * ok / n:.1f}% (a training figure)")
@@ -202,8 +213,9 @@ def loo(a: argparse.Namespace) -> None:
         from audiobook.attribution import params, rankmodel
 
         params.FITTED.write_text(fitted_json(chosen), encoding="utf-8")
-        rankmodel.SHIPPED.write_text(fit([d for ds in labelled[chosen].values() for d in ds]).to_json(),
-                                     encoding="utf-8")
+        model = Model(fit([d for ds in labelled[chosen].values() for d in ds]),
+                      fit([d for ds in seconds[chosen][0].values() for d in ds]))
+        rankmodel.SHIPPED.write_text(model.to_json(), encoding="utf-8")
         print(f"wrote {params.FITTED} and {rankmodel.SHIPPED}")
     print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")
 

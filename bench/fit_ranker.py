@@ -4,10 +4,12 @@
     python bench/fit_ranker.py TRAIN_DIR [--jobs 2] [--write]     fit on every novel; --write ships ranker.json
     python bench/fit_ranker.py TRAIN_DIR --dev [--cache F]        leave-one-novel-out, quotation by quotation
 
-Features are collected once per novel through the real reading path with the rules alone deciding (the
-shipped params.json setting), labelled with the gold speaker (score.py's lenient name matching), and the
-model is fitted by Newton's method from zero weights in a fixed order: re-running reproduces ranker.json
-bit for bit. `--dev` scores each novel's candidates with weights fitted on the other novels and prints, per
+The first pass's features are collected once per novel through the real reading path with the rules alone
+deciding (the shipped params.json setting), labelled with the gold speaker (score.py's lenient name
+matching), and fitted by Newton's method from zero weights in a fixed order. The second pass's features are
+collected per novel with the first pass fitted on the OTHER novels in force (cross-fitting: training sees the
+first pass's mistakes as a new novel will), and fitted the same way: re-running reproduces ranker.json bit
+for bit. `--dev` scores each novel's candidates with weights fitted on the other novels and prints, per
 kind of rule decision, how often the rules and the ranker pick the gold speaker (the six blind novels only
 pooled); `bench/attribution.py --loo` is the end-to-end figure.
 """
@@ -21,7 +23,7 @@ import pickle
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +91,38 @@ def _collect_one(root: Path, cid: str, setting: int | None) -> list[Labelled]:
     return label_result(root, cid, result.samples)
 
 
-def run_ranked(root: Path, jobs: int, todo: Sequence[tuple[str, int, Weights]]) -> list[NovelResult]:
-    """Each (novel, GRID setting, ranker weights): the novel read through the real path with both in force."""
+def cross_fit(by_novel: dict[str, list[Labelled]]) -> dict[str, Weights]:
+    """Per novel, first-pass weights fitted on the other novels."""
+    return {n: fit([d for m, ds in by_novel.items() if m != n for d in ds]) for n in by_novel}
+
+
+def collect_second(root: Path, jobs: int, firsts: dict[str, Weights], setting: int | None = None
+                   ) -> tuple[dict[str, list[Labelled]], list[NovelResult]]:
+    """Every novel's labelled second-pass samples, with `firsts[novel]` deciding the first pass; and each
+    novel's result with that first pass alone (what the second pass starts from)."""
+    ids = list(firsts)
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        out = list(pool.map(_second_one, [root] * len(ids), ids, [setting] * len(ids), [firsts[n] for n in ids]))
+    return {n: lab for n, (lab, _) in zip(ids, out)}, [res for _, res in out]
+
+
+def _second_one(root: Path, cid: str, setting: int | None, first: Weights) -> tuple[list[Labelled], NovelResult]:
+    cast, resolve = _params(GRID[setting]) if setting is not None else (None, None)
+    with params.use(cast, resolve), rankmodel.use(rankmodel.Model(first)):
+        (result,) = evaluate(root, only=[cid], record=True)
+    second = [smp for smp in result.samples if smp.stage == 2]
+    return label_result(root, cid, second), replace(result, samples=[])
+
+
+def run_ranked(root: Path, jobs: int, todo: Sequence[tuple[str, int, rankmodel.Model]]) -> list[NovelResult]:
+    """Each (novel, GRID setting, ranker model): the novel read through the real path with both in force."""
     with ProcessPoolExecutor(max(1, jobs)) as pool:
         return list(pool.map(_ranked_one, [root] * len(todo), *zip(*todo)))
 
 
-def _ranked_one(root: Path, cid: str, setting: int, weights: Weights) -> NovelResult:
+def _ranked_one(root: Path, cid: str, setting: int, model: rankmodel.Model) -> NovelResult:
     cast, resolve = _params(GRID[setting])
-    with params.use(cast, resolve), rankmodel.use(weights):
+    with params.use(cast, resolve), rankmodel.use(model):
         (result,) = evaluate(root, only=[cid])
     return result
 
@@ -197,14 +222,14 @@ def picks(weights: Weights, data: Sequence[Labelled]) -> list[tuple[Labelled, bo
     return out
 
 
-def dev_report(by_novel: dict[str, list[Labelled]]) -> None:
-    """Leave-one-novel-out, quotation by quotation: rules vs ranker per kind of rule decision."""
+def dev_report(by_novel: dict[str, list[Labelled]], title: str = "") -> None:
+    """Leave-one-novel-out, quotation by quotation: rules (or the first pass) vs ranker per kind of decision."""
     rows: dict[str, list[tuple[Labelled, bool, list[bool]]]] = {}
     for n in by_novel:
         w = fit([d for m, ds in by_novel.items() if m != n for d in ds])
         rows[n] = picks(w, by_novel[n])
-    for title, group in (("open 13", [n for n in rows if n not in BLIND]), ("blind 6", sorted(BLIND)),
-                         ("all 19", list(rows))):
+    for group_title, group in (("open 13", [n for n in rows if n not in BLIND]), ("blind 6", sorted(BLIND)),
+                               ("all 19", list(rows))):
         tally: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0] + [0] * len(MARGINS))
         for n in group:
             for d, r_ok, k_ok in rows.get(n, []):
@@ -215,8 +240,8 @@ def dev_report(by_novel: dict[str, list[Labelled]]) -> None:
                     t[2] += r_ok
                     for i, ok in enumerate(k_ok):
                         t[3 + i] += ok
-        print(f"\n{title}: samples, gold among candidates %, rules right %, ranker right % at margins "
-              + ", ".join(str(m) for m in MARGINS))
+        print(f"\n{title}{group_title}: samples, gold among candidates %, current pick right %, ranker right % at "
+              "margins " + ", ".join(str(m) for m in MARGINS))
         for key in sorted(tally):
             t = tally[key]
             print(f"  {key:22s} {t[0]:6d} " + " ".join(f"{100 * v / t[0]:6.1f}" for v in t[1:]))
@@ -231,19 +256,23 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, help="keep the collected samples in this pickle (dev loops)")
     a = ap.parse_args()
     if a.cache is not None and a.cache.is_file():
-        by_novel = pickle.loads(a.cache.read_bytes())
+        by_novel, second = pickle.loads(a.cache.read_bytes())
     else:
         by_novel = collect(a.train, a.jobs)
+        second, _ = collect_second(a.train, a.jobs, cross_fit(by_novel))
         if a.cache is not None:
-            a.cache.write_bytes(pickle.dumps(by_novel))
+            a.cache.write_bytes(pickle.dumps((by_novel, second)))
     if a.dev:
-        dev_report(by_novel)
+        dev_report(by_novel, "first pass, ")
+        dev_report(second, "second pass (first pass fitted on the other novels), ")
         return 0
-    weights = fit([d for ds in by_novel.values() for d in ds])
-    for name, v in sorted(zip(FEATURES, weights.weights), key=lambda kv: -abs(kv[1])):
-        print(f"  {name:26s} {v:+.3f}")
+    model = rankmodel.Model(fit([d for ds in by_novel.values() for d in ds]),
+                            fit([d for ds in second.values() for d in ds]))
+    assert model.second is not None
+    for name, v, v2 in sorted(zip(FEATURES, model.first.weights, model.second.weights), key=lambda kv: -abs(kv[1])):
+        print(f"  {name:26s} {v:+.3f} {v2:+.3f}")
     if a.write:
-        rankmodel.SHIPPED.write_text(weights.to_json(), encoding="utf-8")
+        rankmodel.SHIPPED.write_text(model.to_json(), encoding="utf-8")
         print(f"wrote {rankmodel.SHIPPED}")
     return 0
 

@@ -107,11 +107,33 @@ def test_the_pass_follows_its_weights_and_leaves_explicit_tags_alone() -> None:
     assert all(s.reason != "ranker" for s in rules)
 
 
+def test_the_second_pass_reads_the_first_pass_decisions() -> None:
+    # both passes trust "spoke the turn before" only: the first reads the rules' alternation (Anna, Boris,
+    # Anna) and answers Boris, Anna, Boris; the second reads those and answers Boris, Boris, Anna
+    model = rankmodel.Model(only("prev1"), only("prev1"))
+    samples, segs = samples_of(ABAB, model)
+    assert [s.speaker for s in segs][2:] == ["Boris", "Boris", "Anna"]
+    assert {s.stage for s in samples} == {1, 2}
+    second = {ABAB[s.start:s.end]: s for s in samples if s.stage == 2}
+    nobody = second["Nobody."]
+    assert nobody.names[nobody.rule] == "Anna"  # the current pick is the first pass's, not the rules' (Boris)
+    assert feature(nobody, "prev1", "Boris") == 1.0
+    # the first pass alone: no second pass decides, but its features are recorded (for fitting it)
+    samples, segs = samples_of(ABAB, rankmodel.Model(only("prev1")))
+    assert [s.speaker for s in segs][2:] == ["Boris", "Anna", "Boris"]
+    assert {s.stage for s in samples} == {1, 2}
+    # nothing in force: the rules alone, one pass recorded
+    samples, _ = samples_of(ABAB, None)
+    assert {s.stage for s in samples} == {1}
+
+
 def test_shipped_weights_load_with_one_weight_per_feature() -> None:
-    w = rankmodel.shipped()
-    assert w is not None and len(w.weights) == len(FEATURES)
-    assert all(np.isfinite(w.weights))
-    assert rankmodel.parse(rankmodel.SHIPPED.read_text(encoding="utf-8")) == w
+    m = rankmodel.shipped()
+    assert m is not None and m.second is not None
+    for w in (m.first, m.second):
+        assert len(w.weights) == len(FEATURES)
+        assert all(np.isfinite(w.weights))
+    assert rankmodel.parse(rankmodel.SHIPPED.read_text(encoding="utf-8")) == m
     # a file written for other features is ignored rather than misread
     assert rankmodel.parse('{"features": ["x"], "weights": [1.0]}') is None
 
@@ -146,7 +168,7 @@ def test_fit_is_deterministic_and_learns_a_planted_rule() -> None:
     data = _synthetic(fr, 300, 7)
     a, b = fr.fit(data), fr.fit(list(data))
     assert a.to_json() == b.to_json()  # re-running reproduces the weights file bit for bit
-    assert rankmodel.parse(a.to_json()) == a
+    assert rankmodel.parse(a.to_json()) == rankmodel.Model(a)
     assert max(range(len(FEATURES)), key=lambda i: a.weights[i]) == FEATURES.index("prev2")
     held_out = _synthetic(fr, 100, 8)
     right = sum(d.positives[a.choose(d.sample.features, -1, 0.0)] for d in held_out)

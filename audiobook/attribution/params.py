@@ -88,6 +88,8 @@ class RankerParams:
 
     turns_back: int = 6  # speakers of this many turns back in the conversation are candidates...
     turns_ahead: int = 2  # ...and of this many turns ahead (the rules' picks)
+    run_back: int = 0  # ...and every speaker of the conversation this many turns back
+    frequent: int = 0  # ...and the chapter's this many most frequent speakers so far
     paras_back: int = 2  # people the narration mentions this many paragraphs back...
     paras_ahead: int = 1  # ...and ahead are candidates
     sure_window: int = 8  # turns searched each way for explicitly tagged speakers (the A-B-A-B anchors)

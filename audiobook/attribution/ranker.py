@@ -5,8 +5,9 @@ turn-taking, a continuation, or nobody) gets a candidate set (recent and coming 
 conversation, people the narration around it mentions, the one addressed just before, the rules' pick) and
 a feature vector per candidate (`rankmodel.FEATURES`). The fitted linear model (`rankmodel.current()`)
 then picks the best-scoring candidate for the kinds of decision it was measured to do better than the rules
-(`Weights.decides`). Features read the rules' decisions of the other quotations, never the ranker's own, so
-what it is fitted on is exactly what it sees.
+(`RankerParams.decides`). The first pass's features read the rules' decisions of the other quotations, the
+second pass's (its own weights) read the first pass's; within a pass no line reads that pass's own decisions,
+and each pass is fitted on features computed exactly so (bench/fit_ranker.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,12 +67,25 @@ class Ranker(TurnTaker):
     offset: int = 0  # the chapter's offset in its file (for the samples bench/ records)
 
     def _pass_ranker(self) -> None:
-        """Re-decide context-resolved quotations with the fitted model, where it beats the rules."""
-        weights = rankmodel.current()
+        """Re-decide context-resolved quotations with the fitted model, where it beats the rules: a first pass
+        reading the rules' decisions of the other lines, then a second reading the first pass's."""
+        model = rankmodel.current()
         sink = rankmodel.recorder()
-        if weights is None and sink is None:
+        if model is None and sink is None:
             return
         self._rank_index()
+        # the rules' own kinds of decision: which lines the ranker may re-decide, and a feature, in both passes
+        self._rule_reason = {id(q): q.reason for q in self.quotes}
+        self._rank_round(model.first if model is not None else None, sink, 1)
+        if model is not None and (model.second is not None or sink is not None):
+            self._firsts = [t.first for t in self.turns]
+            self._lasts = [t.last for t in self.turns]
+            self._rank_round(model.second, sink, 2)
+
+    def _rank_round(self, weights: rankmodel.Weights | None, sink: Callable[[rankmodel.Sample], None] | None,
+                    stage: int) -> None:
+        """One pass: every rankable quotation's candidates and features from the decisions so far, recorded
+        for `sink` and, with `weights`, re-decided (all at once at the end, so no line reads this pass's own)."""
         walk = _Walk()
         todo: list[tuple[_Quote, list[int], np.ndarray]] = []
         for t_i, turn in enumerate(self.turns):
@@ -80,20 +95,21 @@ class Ranker(TurnTaker):
             conversation = self._turn_context(t_i)
             shared = self._turn_around(t_i)
             for q in turn.quotes:
-                if q.reason not in (rankmodel.REASONS if sink is not None else params.RANKER.decides):
+                reason = self._rule_reason[id(q)]
+                if reason not in (rankmodel.REASONS if sink is not None else params.RANKER.decides):
                     continue
                 around = self._quote_around(q, shared)
-                cands = self._rank_candidates(q, t_i, around)
+                cands = self._rank_candidates(q, t_i, around, walk)
                 if not cands:
                     continue
                 total = sum(walk.lines.values())
                 rows = np.asarray([self._rank_features(q, t_i, c, walk, total, around, salience, conversation)
                                    for c in cands], dtype=np.float64)
                 if sink is not None:
-                    sink(rankmodel.Sample(q.part.start + self.offset, q.part.end + self.offset, q.reason,
+                    sink(rankmodel.Sample(q.part.start + self.offset, q.part.end + self.offset, reason,
                                           tuple(self.name_of(c) or "" for c in cands),
-                                          cands.index(q.speaker) if q.speaker in cands else -1, rows))
-                if weights is not None and q.reason in params.RANKER.decides:
+                                          cands.index(q.speaker) if q.speaker in cands else -1, rows, stage))
+                if weights is not None and reason in params.RANKER.decides:
                     todo.append((q, cands, rows))
             for q in turn.quotes:
                 if q.speaker is not None:
@@ -209,7 +225,7 @@ class Ranker(TurnTaker):
                 return first, spk, dist
         return first, None, dist
 
-    def _rank_candidates(self, q: _Quote, t_i: int, around: _Around) -> list[int]:
+    def _rank_candidates(self, q: _Quote, t_i: int, around: _Around, walk: _Walk) -> list[int]:
         """The people who might speak q, in a fixed order (first seen first).
 
         Never someone this very quotation addresses by name, nor, for "he/she said", someone known to be of
@@ -229,6 +245,14 @@ class Ranker(TurnTaker):
                 out[spk] = None
         for v in around.addressed_prev:
             out[v] = None
+        for d in range(rp.turns_back + 1, rp.run_back + 1):
+            if self._same_run(t_i, t_i - d) is None:
+                break
+            spk = self._lasts[t_i - d]
+            if spk is not None:
+                out[spk] = None
+        for spk, _ in walk.lines.most_common(rp.frequent):
+            out[spk] = None
         for p in range(q.para - rp.paras_back, q.para + rp.paras_ahead + 1):
             for e in self._para_summary.get(p, {}):
                 if self._person_of(e):
@@ -256,7 +280,7 @@ class Ranker(TurnTaker):
         qi = self.quote_index[id(q)]
         return (
             float(pick), q.conf if pick else 0.0,
-            *(float(pick and q.reason == r) for r in rankmodel.REASONS),
+            *(float(pick and self._rule_reason[id(q)] == r) for r in rankmodel.REASONS),
             *prev_is, *next_is,
             prev_is[0] * (not around.narrated), prev_is[1] * (not around.narrated),
             1.0 / (t_i - last) if last is not None else 0.0, float(last is None),

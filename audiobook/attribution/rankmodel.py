@@ -1,9 +1,12 @@
 """The learned speaker ranker's model: feature names, shipped weights, scoring, and the hooks bench/ uses.
 
 A linear model scores every (quotation, candidate speaker) pair; the candidate with the highest score wins
-(a conditional logit: softmax over the quotation's candidates). `bench/fit_ranker.py` fits the weights on
-the annotated training novels and ships them as `ranker.json` beside this module; `bench/attribution.py
---loo` swaps in weights fitted without the held-out novel (`use`) and collects the features (`recording`).
+(a conditional logit: softmax over the quotation's candidates). It runs twice (stacking): the second pass has
+its own weights and reads the first pass's decisions of the neighbouring lines where the first read the
+rules', so one misread line in an untagged exchange misleads its neighbours less often. `bench/fit_ranker.py`
+fits the weights on the annotated training novels and ships them as `ranker.json` beside this module;
+`bench/attribution.py --loo` swaps in weights fitted without the held-out novel (`use`) and collects the
+features (`recording`).
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ class Sample:
     end: int
     reason: str
     names: tuple[str, ...]  # candidate speakers as the script would name them
-    rule: int  # index of the rules' pick among the candidates (-1: the rules found nobody)
+    rule: int  # index of the current pick among the candidates (-1: nobody): the rules', or the first pass's
     features: np.ndarray  # one row per candidate, FEATURES order
+    stage: int = 1  # which pass computed it: 1 reads the rules' decisions, 2 the first pass's
 
 
 @dataclass(frozen=True)
@@ -67,35 +71,52 @@ class Weights:
         return rule if rule >= 0 and scores[k] - scores[rule] < margin else k
 
     def to_json(self) -> str:
-        """ranker.json: feature names beside their weights, so the file says what it means."""
-        data = {"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights]}
+        """ranker.json for a one-pass model of these weights."""
+        return Model(self).to_json()
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fitted ranker: the first pass's weights and the second pass's (None: the first pass alone)."""
+
+    first: Weights
+    second: Weights | None = None
+
+    def to_json(self) -> str:
+        """ranker.json: feature names beside both passes' weights."""
+        data: dict[str, list[str] | list[float]] = {"features": list(FEATURES),
+                                                    "weights": [round(w, 6) for w in self.first.weights]}
+        if self.second is not None:
+            data["second"] = [round(w, 6) for w in self.second.weights]
         return json.dumps(data, indent=1) + "\n"
 
 
 SHIPPED = Path(__file__).with_name("ranker.json")
 
 
-def parse(text: str) -> Weights | None:
-    """Weights from ranker.json text; None if written for other features (the rules then decide alone)."""
+def parse(text: str) -> Model | None:
+    """The model from ranker.json text; None if written for other features (the rules then decide alone)."""
     data = json.loads(text)
     if tuple(data.get("features", ())) != FEATURES:
         return None
-    return Weights(tuple(float(w) for w in data["weights"]))
+    second = data.get("second")
+    return Model(Weights(tuple(float(w) for w in data["weights"])),
+                 Weights(tuple(float(w) for w in second)) if second is not None else None)
 
 
 @cache
-def shipped() -> Weights | None:
+def shipped() -> Model | None:
     """The weights fitted on every training novel (read once, on first use)."""
     if not SHIPPED.is_file():
         return None
     return parse(SHIPPED.read_text(encoding="utf-8"))
 
 
-_override: list[Weights | None] = []  # innermost `use` last
+_override: list[Model | None] = []  # innermost `use` last
 _recorders: list[Callable[[Sample], None]] = []
 
 
-def current() -> Weights | None:
+def current() -> Model | None:
     """The weights in force: the innermost `use`, else the shipped ones."""
     return _override[-1] if _override else shipped()
 
@@ -106,9 +127,10 @@ def recorder() -> Callable[[Sample], None] | None:
 
 
 @contextmanager
-def use(weights: Weights | None) -> Iterator[None]:
-    """Other weights while the block runs (None: rules only), for leave-one-novel-out scoring."""
-    _override.append(weights)
+def use(weights: Model | Weights | None) -> Iterator[None]:
+    """Another model while the block runs (None: rules only; bare weights: the first pass alone), for
+    leave-one-novel-out scoring."""
+    _override.append(Model(weights) if isinstance(weights, Weights) else weights)
     try:
         yield
     finally:
