@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import collections
+import os
 import pickle
 import sys
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread (as bench/attribution.py: set before numpy)
 
 import numpy as np
 

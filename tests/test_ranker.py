@@ -127,6 +127,49 @@ def test_the_second_pass_reads_the_first_pass_decisions() -> None:
     assert {s.stage for s in samples} == {1}
 
 
+def speakers_of(text: str) -> list[str | None]:
+    """The dialogue speakers with the shipped model in force."""
+    return [s.speaker for s in samples_of(text, rankmodel.shipped())[1]]
+
+
+BRIDGE = ('Anna met Boris on the bridge at dusk. The river was high.\n\n'
+          '"You came," said Anna.\n\n"I said I would," said Boris.\n\n'
+          '"Did anyone follow you?"\n\n"Nobody. I took the long way round."\n\n')
+REST = ('"Burned, every one."\n\n"You had no right."\n\n"I had every right."\n\n"There is always a choice."\n\n'
+        '"Not for me."\n\n"Then we have nothing more to say."\n\n"Perhaps not."')
+
+
+@pytest.mark.parametrize("cue", [
+    '"And the letters? Boris always kept them."',  # the other one named inside her line
+    '"And the letters?" Anna kept her eyes on Boris.',  # both named beside it, the speaker first
+])
+def test_a_misleading_cue_in_an_untagged_exchange_does_not_flip_the_rest(cue: str) -> None:
+    got = speakers_of(BRIDGE + cue + "\n\n" + REST)
+    assert got == ["Anna", "Boris"] * 6
+
+
+def test_a_conversation_after_a_scene_break_is_between_the_two_people_the_narration_names() -> None:
+    text = ('The carriage rolled away down the lane.\n\n* * *\n\n'
+            'Clara found Tom in the library, bent over a map. She closed the door behind her.\n\n'
+            '"You are still here?"\n\n"Where else would I be?"\n\n"At the station, with the others."\n\n'
+            '"The others can wait."')
+    assert speakers_of(text) == ["Clara", "Tom", "Clara", "Tom"]
+
+
+def test_a_third_person_joins_tagged_once_and_the_run_goes_on_with_them() -> None:
+    text = ('Anna and Boris sat by the fire.\n\n"It is cold tonight," said Anna.\n\n'
+            '"Colder than last year," said Boris.\n\n"Is it snowing?"\n\n"Not yet."\n\n'
+            'The door opened. "It will be by morning, Anna," said Vera, shaking out her shawl.\n\n'
+            '"How do you know?"\n\n"I walked from the village."\n\n"In this weather?"\n\n"In worse than this."')
+    assert speakers_of(text) == ["Anna", "Boris", "Anna", "Boris", "Vera", "Anna", "Vera", "Anna", "Vera"]
+
+
+def test_a_vocative_naming_the_previous_speaker_keeps_the_alternation() -> None:
+    got = speakers_of(BRIDGE + '"And the letters?"\n\n"Burned. Anna, they were dangerous."\n\n'
+                      '"You had no right."\n\n"I had every right."')
+    assert got == ["Anna", "Boris"] * 4
+
+
 def test_shipped_weights_load_with_one_weight_per_feature() -> None:
     m = rankmodel.shipped()
     assert m is not None and m.second is not None
@@ -168,7 +211,10 @@ def test_fit_is_deterministic_and_learns_a_planted_rule() -> None:
     data = _synthetic(fr, 300, 7)
     a, b = fr.fit(data), fr.fit(list(data))
     assert a.to_json() == b.to_json()  # re-running reproduces the weights file bit for bit
-    assert rankmodel.parse(a.to_json()) == rankmodel.Model(a)
+    assert rankmodel.parse(a.to_json()) == rankmodel.Model(a)  # a file without a second pass: the first alone
+    second = fr.fit(_synthetic(fr, 200, 9))
+    both = rankmodel.Model(a, second)
+    assert rankmodel.parse(both.to_json()) == both
     assert max(range(len(FEATURES)), key=lambda i: a.weights[i]) == FEATURES.index("prev2")
     held_out = _synthetic(fr, 100, 8)
     right = sum(d.positives[a.choose(d.sample.features, -1, 0.0)] for d in held_out)
