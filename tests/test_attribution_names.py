@@ -46,6 +46,14 @@ def test_descriptions_resolve_to_the_described(text: str, expected: list[str]) -
                  '"Nothing? Tell me, Nell," said Bill.\n\n"I am only tired," replied the girl.\n\n'
                  '"Sit down, then," said Bill.',
                  ["Bill", "Nell", "Bill", "Nell", "Bill"], id="the-described-one-answers-to-her-name"),
+    pytest.param('Oliver sat by the fire. Oliver was cold, and Oliver was hungry. Oliver looked up at the door. '
+                 'Oliver waited.\n\nOliver heard steps. Oliver stood up. Mr. Bumble came in.\n\n'
+                 '"Is this the boy?" said the old gentleman.\n\n"Yes, sir," said Oliver.',
+                 ["the old gentleman", "Oliver"], id="the-old-gentleman-is-not-the-chapter-s-central-boy"),
+    pytest.param('The girl walked down the lane. The girl was tired. A dog barked at the girl, and the girl ran. '
+                 'Tom sat by the fire.\n\nThere was a knock at the door. It was Nell. She was pale, and Nell shut '
+                 'the door behind her.\n\n"Put down the light," said the girl.\n\n"Why?" said Tom.',
+                 ["Nell", "Tom"], id="the-girl-just-named"),
 ])
 def test_descriptions_resolve_through_the_cast(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected

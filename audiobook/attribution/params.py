@@ -48,6 +48,7 @@ class ResolveParams:
     w_tagged: float = 0.8  # has spoken (a speech tag) elsewhere in the book
     desc_min: float = 0.6  # least confidence for a description ("the doctor") to resolve to a named character
     pronoun_vote: float = 0.5  # gender vote a sure "she said" gives a character of unknown gender
+    focal_ratio: float = 2.0  # named this many times more than anyone: the chapter's central figure
     relative_conf: float = 0.7  # "her husband said" resolved through the family name ("Mrs. X" -> "Mr. X")
     addressed_min: int = 2  # replies of a described speaker to turns calling one name that make it that name...
     addressed_ratio: float = 2.0  # ...when that name has this many times the votes of the next

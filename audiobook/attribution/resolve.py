@@ -37,13 +37,15 @@ class Resolver(TagReader):
     """From a pronoun or description to a character: recency, gender, appositives, conversation partners."""
 
     def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
-                     title: str | None = None) -> tuple[int | None, float]:
-        """Pick the character a pronoun or description refers to: recency, gender, conversation."""
+                     title: str | None = None, skip: int | None = None) -> tuple[int | None, float]:
+        """Pick the character a pronoun or description refers to: recency, gender, conversation (never `skip`)."""
         cands: dict[int, float] = {}
         for span in (6, 24):
             # nobody fitting nearby: "he said" of a man last named a page ago (the narration says "he" since)
             recent = self._recent_mentions(pos, self._para_of(pos), span=span)
             cands = self._ref_candidates(q, gender, recent, turn_ctx, title)
+            if skip is not None:
+                cands.pop(skip, None)
             if cands:
                 break
         if not cands:
@@ -128,19 +130,35 @@ class Resolver(TagReader):
         bound = self.cast.by_form.get(key)
         if bound is not None and not self._may_describe(q, bound, gender):
             bound = None  # "said the undertaker" to "Mr. Bumble": the one addressed is not the one described
-        if bound is not None and bound != prev:
+        if bound is not None and bound != prev and not (bound in self.described_ids and self._named_here(q, gender)):
             return bound, 0.75  # a description keeps meaning the same person within a chapter
         app = self._appositive(core, q.tag_pos)
         if app is not None and app != prev:
             self.cast.by_form[key] = app
             return app, 0.7
-        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
+        # "It was Nancy. 'Put down the light,' said the girl": the girl just named, not "the girl" of the narration
+        described = bound if bound is not None and bound in self.described_ids else None
+        idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, skip=described)
+        if idx is not None and self._focal(idx) and core[-1].lower() in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:
+            idx = None  # the chapter's central figure goes by name and "he"; "said the old gentleman" is someone else
         if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
             self.cast.by_form[key] = idx
             return idx, conf * 0.8
         if bound is not None:
             return bound, 0.5
         return self.cast.descriptive(phrase, _gender(gender)), 0.55
+
+    def _named_here(self, q: _Quote, gender: str | None) -> bool:
+        """Whether a named person of this gender was just named (this paragraph or the one before)."""
+        recent = self._recent_mentions(q.tag_pos, self._para_of(q.tag_pos), span=1)
+        return any(k != NARR and not self.cast.entities[k].descriptive and self.cast.entities[k].is_person
+                   and self.cast.entities[k].gender in (gender, None) for k in recent)
+
+    def _focal(self, idx: int) -> bool:
+        """Whether the narration names this character far more than anyone else in the chapter."""
+        ranked = self.narr_count.most_common(2) + [(NARR, 0), (NARR, 0)]
+        (top, n), (_, n2) = ranked[0], ranked[1]
+        return idx == top and n >= params.RESOLVE.focal_ratio * max(n2, 1)
 
     def _relative(self, q: _Quote, det: str, head: str, ctx: dict[int, float]) -> int | None:
         """"Mrs. Turton cried. 'Do come,' murmured her husband": the one of the family the cast knows (Mr. Turton).
