@@ -70,3 +70,12 @@ def test_descriptions_resolve_through_the_cast(text: str, expected: list[str]) -
 ])
 def test_tag_shapes(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param('Anna and Peter sat in the garden.\n\n"Hello," said Anna.\n\n"Hi," said Peter. He looked at the '
+                 'gate, where Mary stood. Mary waved at him. Mary laughed.\n\n"What a lovely day," she said.',
+                 ["Anna", "Peter", "Anna"], id="she-of-a-man-and-a-woman-talking-is-the-woman"),
+])
+def test_pronoun_in_a_two_person_exchange(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected

@@ -196,7 +196,9 @@ class _Chapter(Ranker):
             # "Then after a pause he added": adding, going on, resuming is the last speaker's act
             self._set(q, same, c.continuing, "pronoun")
             return
-        idx, conf = self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
+        pair = self._exchange_of_two(q, t_i, g) if not actor else None
+        idx, conf = (pair, params.RESOLVE.pair_conf) if pair is not None else \
+            self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
         if idx is not None:
             self._set(q, idx, conf * (c.actor_factor if actor else 1.0), "actor" if actor else "pronoun")
             ent = self.cast.entities[idx]

@@ -48,6 +48,8 @@ class ResolveParams:
     w_tagged: float = 0.8  # has spoken (a speech tag) elsewhere in the book
     desc_min: float = 0.6  # least confidence for a description ("the doctor") to resolve to a named character
     pronoun_vote: float = 0.5  # gender vote a sure "she said" gives a character of unknown gender
+    pair_turns: int = 3  # turns back that make a conversation "the two of them" for "he said"/"she said"
+    pair_conf: float = 0.85  # ...and how sure the one of the pronoun's gender is
     focal_ratio: float = 2.0  # named this many times more than anyone: the chapter's central figure
     relative_conf: float = 0.7  # "her husband said" resolved through the family name ("Mrs. X" -> "Mr. X")
     addressed_min: int = 2  # replies of a described speaker to turns calling one name that make it that name...

@@ -154,6 +154,33 @@ class Resolver(TagReader):
         return any(k != NARR and not self.cast.entities[k].descriptive and self.cast.entities[k].is_person
                    and self.cast.entities[k].gender in (gender, None) for k in recent)
 
+    def _exchange_of_two(self, q: _Quote, t_i: int, gender: str) -> int | None:
+        """"she said" while a man and a woman talk: the woman, however recently the narration named others.
+
+        Only when the last turns of this conversation were the two of them, one of each gender, and nobody
+        else of that gender is named in the paragraph of the speech.
+        """
+        run = self.turns[t_i].run
+        seen: list[int] = []
+        for j in range(t_i - 1, max(-1, t_i - 1 - params.RESOLVE.pair_turns), -1):
+            if self.turns[j].run != run:
+                break
+            spk = self.turns[j].last
+            if spk is not None and spk not in seen:
+                seen.append(spk)
+        if len(seen) != 2 or NARR in seen:
+            return None
+        genders = [self.cast.entities[s].gender for s in seen]
+        if gender not in genders or None in genders or genders[0] == genders[1]:
+            return None
+        who = seen[genders.index(gender)]  # type: ignore[arg-type]
+        if who in q.vocatives or who in q.spoken_to:
+            return None
+        here = self._recent_mentions(q.tag_pos, q.para, span=0)
+        if any(k != who and k != NARR and self.cast.entities[k].gender == gender for k in here):
+            return None  # someone else of that gender is in the scene just now
+        return who
+
     def _focal(self, idx: int) -> bool:
         """Whether the narration names this character far more than anyone else in the chapter."""
         ranked = self.narr_count.most_common(2) + [(NARR, 0), (NARR, 0)]
