@@ -173,7 +173,7 @@ class Resolver(TagReader):
         genders = [self.cast.entities[s].gender for s in seen]
         if gender not in genders or None in genders or genders[0] == genders[1]:
             return None
-        who = seen[genders.index(gender)]  # type: ignore[arg-type]
+        who = seen[genders.index(gender)]
         if who in q.vocatives or who in q.spoken_to:
             return None
         here = self._recent_mentions(q.tag_pos, q.para, span=0)
