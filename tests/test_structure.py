@@ -171,6 +171,11 @@ def test_known_heading_spans_keep_every_word_in_one_place(text: str, include_fro
     _check_coverage(text, include_front_matter, hints)
 
 
+def test_a_numbered_line_also_marked_a_heading_is_one_heading() -> None:
+    # "<h2>2.</h2>": numbered and hinted at once; it once made two sections of one line
+    _check_coverage("1.\nThe.\n2.\nThe.\n", False, [(8, 10), (11, 15)])
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(), st.booleans())
 def test_layout_never_raises_and_covers_any_string(text: str, include_front_matter: bool) -> None:

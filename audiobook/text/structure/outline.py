@@ -116,7 +116,10 @@ def outline(
 
     headings = find_headings(text, units, lo, hi, hinted)
     if not any(h.kind != "hint" for h in headings):
-        headings = sorted(headings + numbered_headings(text, units, lo, hi), key=lambda h: h.first)
+        numbered = numbered_headings(text, units, lo, hi)
+        # a line both marked a heading and numbered ("<h2>2.</h2>") is one heading: the numbered one
+        lines = {h.first for h in numbered}
+        headings = sorted([h for h in headings if h.first not in lines] + numbered, key=lambda h: h.first)
     merged, contents, title_units = _fold(headings, units, hi)
 
     first_heading_unit = _first_unit(merged[0]) if merged else hi
