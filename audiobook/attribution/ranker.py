@@ -2,12 +2,12 @@
 
 After the rules, every quotation whose speaker came from context (a pronoun or description tag, an actor,
 turn-taking, a continuation, or nobody) gets a candidate set (recent and coming speakers of its
-conversation, people the narration around it mentions, the one addressed just before, the rules' pick) and
-a feature vector per candidate (`rankmodel.FEATURES`). The fitted linear model (`rankmodel.current()`)
-then picks the best-scoring candidate for the kinds of decision it was measured to do better than the rules
-(`RankerParams.decides`). The first pass's features read the rules' decisions of the other quotations, the
-second pass's (its own weights) read the first pass's; within a pass no line reads that pass's own decisions,
-and each pass is fitted on features computed exactly so (bench/fit_ranker.py).
+conversation, people the narration around it mentions, the one addressed just before or just after, the
+rules' pick) and a feature vector per candidate (`rankmodel.FEATURES`). The fitted linear model
+(`rankmodel.current()`) then picks the best-scoring candidate for the kinds of decision it was measured to do
+better than the rules (`RankerParams.decides`). The first pass's features read the rules' decisions of the
+other quotations, the second pass's (its own weights) read the first pass's; within a pass no line reads that
+pass's own decisions, and each pass is fitted on features computed exactly so (bench/fit_ranker.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from .state import _Quote, _Turn
 from .turns import TurnTaker
 
 _SURE = ("explicit", "self-introduction")
+_Sure = tuple[int | None, int | None, int]  # a tagged speaker, the other one tagged beyond, the first's distance
+_NO_REASON = (0.0,) * len(rankmodel.REASONS)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class _Around:
     sure_ahead: tuple[int | None, int | None, int] = (None, None, 0)  # the same, after
     asked: bool = False  # the turn before ends on a question
     first_after: int | None = None  # the first narration mention after the quote, in its paragraph
+    addressed_next: frozenset[int] = frozenset()  # called by name in the next turn (not its speaker): who spoke
 
 
 class Ranker(TurnTaker):
@@ -88,18 +91,23 @@ class Ranker(TurnTaker):
         for `sink` and, with `weights`, re-decided (all at once at the end, so no line reads this pass's own)."""
         walk = _Walk()
         todo: list[tuple[_Quote, list[int], np.ndarray]] = []
+        decides = params.RANKER.decides if stage == 1 else params.RANKER.second_decides
+        # the first pass records every kind (bench/fit_ranker.py --dev compares them); the second only its own
+        ranked = rankmodel.REASONS if sink is not None and stage == 1 else decides
         for t_i, turn in enumerate(self.turns):
             if turn.run != walk.run:
                 walk.run, walk.run_lines, walk.last_turn = turn.run, Counter(), {}
-            salience = self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0])
+            salience = self._salience.get(t_i)
+            if salience is None:  # narration mentions only: the same in both passes
+                salience = self._salience[t_i] = self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0])
             conversation = self._turn_context(t_i)
             shared = self._turn_around(t_i)
             for q in turn.quotes:
                 reason = self._rule_reason[id(q)]
-                if reason not in (rankmodel.REASONS if sink is not None else params.RANKER.decides):
+                if reason not in ranked:
                     continue
                 around = self._quote_around(q, shared)
-                cands = self._rank_candidates(q, t_i, around, walk)
+                cands = self._rank_candidates(q, t_i, around)
                 if not cands:
                     continue
                 total = sum(walk.lines.values())
@@ -109,7 +117,7 @@ class Ranker(TurnTaker):
                     sink(rankmodel.Sample(q.part.start + self.offset, q.part.end + self.offset, reason,
                                           tuple(self.name_of(c) or "" for c in cands),
                                           cands.index(q.speaker) if q.speaker in cands else -1, rows, stage))
-                if weights is not None and reason in params.RANKER.decides:
+                if weights is not None and reason in decides:
                     todo.append((q, cands, rows))
             for q in turn.quotes:
                 if q.speaker is not None:
@@ -142,6 +150,11 @@ class Ranker(TurnTaker):
                               max(ls, start) if subj else ls)
             self._para_summary[p] = summary
         self._firsts = [t.first for t in self.turns]
+        self._runs = [t.run for t in self.turns]
+        self._salience: dict[int, dict[int, float]] = {}
+        self._turn_static: dict[int, tuple[bool, set[int], set[int], tuple[_Sure, _Sure], bool]] = {}
+        self._hot: dict[int, tuple[float, ...]] = {}
+        self._big = len(self.text) + 1
         self._sure = [next((q.speaker for q in t.quotes if q.reason in _SURE), None) for t in self.turns]
         self._lasts = [t.last for t in self.turns]
         self._genders: dict[int, str | None] = {}
@@ -168,27 +181,36 @@ class Ranker(TurnTaker):
 
     def _same_run(self, t_i: int, j: int) -> _Turn | None:
         """Turn j if it is in turn t_i's conversation."""
-        if 0 <= j < len(self.turns) and self.turns[j].run == self.turns[t_i].run:
+        runs = self._runs
+        if 0 <= j < len(runs) and runs[j] == runs[t_i]:
             return self.turns[j]
         return None
 
     def _turn_around(self, t_i: int) -> _Around:
         """What every quotation of turn t_i shares (its quote-specific fields left empty)."""
-        turn = self.turns[t_i]
+        static = self._turn_static.get(t_i)
+        if static is None:  # what reads no decision but the explicit tags: the same in both passes
+            turn = self.turns[t_i]
+            before = self._same_run(t_i, t_i - 1)
+            prev_quotes = before.quotes if before is not None else []
+            named_prev = self._quoted_in(self.paras[before.paras[0]][0], self.paras[before.paras[-1]][1]) \
+                if before is not None else set()
+            asked = bool(prev_quotes) and prev_quotes[-1].text.rstrip().rstrip("'\"\u201d\u2019").endswith("?")
+            static = self._turn_static[t_i] = (
+                any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi]), named_prev,
+                {o.speaker for o in turn.quotes if o.reason in _SURE and o.speaker is not None},
+                (self._sure_pair(t_i, -1), self._sure_pair(t_i, 1)), asked)
+        narrated, named_prev, sure, (sure_back, sure_ahead), asked = static
         before = self._same_run(t_i, t_i - 1)
-        prev_quotes = before.quotes if before is not None else []
-        named_prev = self._quoted_in(self.paras[before.paras[0]][0], self.paras[before.paras[-1]][1]) \
+        addressed = {v for pq in before.quotes for v in pq.vocatives} - {self._lasts[t_i - 1]} \
             if before is not None else set()
-        addressed = {v for pq in prev_quotes for v in pq.vocatives} - {self._lasts[t_i - 1] if before else None}
-        asked = bool(prev_quotes) and prev_quotes[-1].text.rstrip().rstrip("'\"\u201d\u2019").endswith("?")
         prev = [self._lasts[t_i - d] if self._same_run(t_i, t_i - d) else None for d in range(1, 5)]
         nxt = [self._firsts[t_i + d] if self._same_run(t_i, t_i + d) else None for d in range(1, 3)]
-        shared_sure = (self._sure_pair(t_i, -1), self._sure_pair(t_i, 1))
-        return _Around(prev, nxt,
-                       any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi]),
-                       {}, {}, None, set(), set(), named_prev, addressed,
-                       {o.speaker for o in turn.quotes if o.reason in _SURE and o.speaker is not None}, None,
-                       *shared_sure, asked)
+        after = self._same_run(t_i, t_i + 1)
+        answer = frozenset(v for nq in after.quotes for v in nq.vocatives) - {self._firsts[t_i + 1]} \
+            if after is not None else frozenset()
+        return _Around(prev, nxt, narrated, {}, {}, None, set(), set(), named_prev, addressed, sure, None,
+                       sure_back, sure_ahead, asked, None, answer)
 
     def _quote_around(self, q: _Quote, shared: _Around) -> _Around:
         """One quotation's surroundings (the turn's shared part plus its own)."""
@@ -205,7 +227,7 @@ class Ranker(TurnTaker):
                        set(self._para_summary.get(q.para + 1, {})), self._quoted_in(q.part.start, q.part.end),
                        shared.named_prev, shared.addressed_prev, shared.sure,
                        ("male" if q.tag_value == "he" else "female") if pronoun else None, shared.sure_back,
-                       shared.sure_ahead, shared.asked, after)
+                       shared.sure_ahead, shared.asked, after, shared.addressed_next)
 
     def _sure_pair(self, t_i: int, step: int) -> tuple[int | None, int | None, int]:
         """The nearest explicitly tagged speaker in the conversation (step -1: before, 1: after), the one
@@ -225,7 +247,7 @@ class Ranker(TurnTaker):
                 return first, spk, dist
         return first, None, dist
 
-    def _rank_candidates(self, q: _Quote, t_i: int, around: _Around, walk: _Walk) -> list[int]:
+    def _rank_candidates(self, q: _Quote, t_i: int, around: _Around) -> list[int]:
         """The people who might speak q, in a fixed order (first seen first).
 
         Never someone this very quotation addresses by name, nor, for "he/she said", someone known to be of
@@ -243,16 +265,8 @@ class Ranker(TurnTaker):
             spk = self._firsts[t_i + d] if self._same_run(t_i, t_i + d) else None
             if spk is not None:
                 out[spk] = None
-        for v in around.addressed_prev:
+        for v in around.addressed_prev | around.addressed_next:
             out[v] = None
-        for d in range(rp.turns_back + 1, rp.run_back + 1):
-            if self._same_run(t_i, t_i - d) is None:
-                break
-            spk = self._lasts[t_i - d]
-            if spk is not None:
-                out[spk] = None
-        for spk, _ in walk.lines.most_common(rp.frequent):
-            out[spk] = None
         for p in range(q.para - rp.paras_back, q.para + rp.paras_ahead + 1):
             for e in self._para_summary.get(p, {}):
                 if self._person_of(e):
@@ -275,12 +289,16 @@ class Ranker(TurnTaker):
         prev_is = [float(spk == c) for spk in around.prev]
         next_is = [float(spk == c) for spk in around.nxt]
         last = walk.last_turn.get(c)
-        first, final, first_subj, final_subj = around.here.get(c, (len(self.text) + 1, -1, len(self.text) + 1, -1))
+        big = self._big
+        first, final, first_subj, final_subj = around.here.get(c, (big, -1, big, -1))
         ent = None if c == NARR else self.cast.entities[c]
         qi = self.quote_index[id(q)]
+        hot = self._hot.get(id(q))
+        if hot is None:
+            hot = self._hot[id(q)] = tuple(float(self._rule_reason[id(q)] == r) for r in rankmodel.REASONS)
         return (
             float(pick), q.conf if pick else 0.0,
-            *(float(pick and self._rule_reason[id(q)] == r) for r in rankmodel.REASONS),
+            *(hot if pick else _NO_REASON),
             *prev_is, *next_is,
             prev_is[0] * (not around.narrated), prev_is[1] * (not around.narrated),
             1.0 / (t_i - last) if last is not None else 0.0, float(last is None),
@@ -305,6 +323,7 @@ class Ranker(TurnTaker):
             prev_is[0] * prev_is[1], float(around.asked and prev_is[1] > prev_is[0]),
             float(around.first_after == c), float(set(around.here) == {c}),
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
+            float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
         )
 
 

@@ -38,6 +38,7 @@ FEATURES: tuple[str, ...] = (
     "explicit_in_turn", "continues_prev_quote",
     "spoke_twice_before", "answers_question", "first_after_in_para", "only_person_in_para",
     "sure_back_alternates", "sure_back_breaks", "sure_ahead_alternates", "sure_ahead_breaks",
+    "addressed_by_next", "alternates_both_ways", "between_one_speaker",
 )
 
 
