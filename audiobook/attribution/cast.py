@@ -141,6 +141,11 @@ class Votes(dict[str, float]):
         return 0.0
 
 
+def _count(votes: float) -> str:
+    """A vote count as the cast sheet shows it: whole when whole, else one decimal (a weak cue counts 0.3)."""
+    return f"{votes:.0f}" if votes == int(votes) else f"{votes:.1f}"
+
+
 @dataclass
 class Entity:
     """One character being built: all forms seen, votes for gender, counts."""
@@ -215,7 +220,7 @@ class Entity:
         he, she = self.votes["male"], self.votes["female"]
         parts = []
         if (he or she) and (he > she) == (g == "male"):
-            parts.append(f"pronouns he {he:.0f}, she {she:.0f}")
+            parts.append(f"pronouns he {_count(he)}, she {_count(she)}")
         if title and (title > 0) == (g == "male"):
             titles = sorted({split_name(x)[0] or "" for x in self.forms} - {""})
             parts.append("title " + "/".join(t.capitalize() for t in titles))
