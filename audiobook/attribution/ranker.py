@@ -92,6 +92,7 @@ class Ranker(TurnTaker):
         walk = _Walk()
         todo: list[tuple[_Quote, list[int], np.ndarray]] = []
         decides = params.RANKER.decides if stage == 1 else params.RANKER.second_decides
+        margin = params.RANKER.margin if stage == 1 else params.RANKER.second_margin
         # the first pass records every kind (bench/fit_ranker.py --dev compares them); the second only its own
         ranked = rankmodel.REASONS if sink is not None and stage == 1 else decides
         for t_i, turn in enumerate(self.turns):
@@ -128,7 +129,7 @@ class Ranker(TurnTaker):
                 walk.last_turn[first] = t_i
         for q, cands, rows in todo:
             assert weights is not None
-            k = weights.choose(rows, cands.index(q.speaker) if q.speaker in cands else -1, params.RANKER.margin)
+            k = weights.choose(rows, cands.index(q.speaker) if q.speaker in cands else -1, margin)
             if cands[k] != q.speaker:
                 # its softmax share among the candidates, times how often the right one is a candidate at all
                 scores = weights.scores(rows)
