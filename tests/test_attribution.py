@@ -31,12 +31,12 @@ def speakers(text: str, **kw: object) -> list[str | None]:
         ('"Go," said Anne.', ["Anne"]),
         ('"Go," Anne said.', ["Anne"]),
         ('"Go," Anne quietly whispered.', ["Anne"]),
-        ('"Go," expostulated Mr. Bumble.', ["Mr. Bumble"]),
-        ('Marilla said sharply: "Go."', ["Marilla"]),
-        ('"Go," were the only words from Mr. Bumble\'s lips.', ["Mr. Bumble"]),
+        ('"Go," expostulated Mr. Gribble.', ["Mr. Gribble"]),
+        ('Hester said sharply: "Go."', ["Hester"]),
+        ('"Go," was all that came from Mr. Gribble\'s lips.', ["Mr. Gribble"]),
         ('"What happened to her?"murmured Souta softly as he looked up.', ["Souta"]),
-        ('"Go," said the gloomy Ratcliffe.', ["Ratcliffe"]),
-        ('"Go." It was Poirot who spoke.', ["Poirot"]),
+        ('"Go," said the gloomy Garrow.', ["Garrow"]),
+        ('"Go." It was Quennell who spoke.', ["Quennell"]),
     ],
 )
 def test_explicit_tags(text: str, expected: list[str]) -> None:
@@ -103,7 +103,7 @@ def test_pronoun_resolution_by_gender_and_recency(text: str, expected: list[str]
 
 def test_turn_taking_in_untagged_exchange() -> None:
     text = (
-        '"Where is the key?" asked Oliver.\n\n'
+        '"Where is the key?" asked Otto.\n\n'
         '"In the drawer," said Nancy.\n\n'
         '"Which drawer?"\n\n'
         '"The top one."\n\n'
@@ -111,7 +111,7 @@ def test_turn_taking_in_untagged_exchange() -> None:
         '"Then look again."'
     )
     segs, _ = run(text)
-    assert [s.speaker for s in segs] == ["Oliver", "Nancy", "Oliver", "Nancy", "Oliver", "Nancy"]
+    assert [s.speaker for s in segs] == ["Otto", "Nancy", "Otto", "Nancy", "Otto", "Nancy"]
     assert all(s.reason == "turn-taking" for s in segs[2:])
 
 
@@ -122,12 +122,12 @@ def test_paragraph_actor() -> None:
 
 def test_first_person_narrator() -> None:
     text = (
-        "I had not slept all night. I went down to breakfast and found Poirot already there.\n\n"
-        '"You look tired," said Poirot.\n\n'
+        "I had hardly slept. When I came down to breakfast Quennell was already at the table.\n\n"
+        '"You look tired," said Quennell.\n\n'
         '"I am," I said. "I did not sleep."\n\n'
         '"Then drink your coffee."'
     )
-    assert speakers(text) == ["Poirot", NARRATOR, NARRATOR, "Poirot"]
+    assert speakers(text) == ["Quennell", NARRATOR, NARRATOR, "Quennell"]
 
 
 def test_gender_from_pronouns_beats_honorific() -> None:
@@ -280,7 +280,7 @@ def test_contradictions_respect_offset_and_aliases() -> None:
 
 
 def test_confidence_is_lower_for_guesses() -> None:
-    segs, _ = run('"Where is it?" asked Oliver.\n\n"Here."\n\n"Thanks."')
+    segs, _ = run('"Where is it?" asked Otto.\n\n"Here."\n\n"Thanks."')
     assert segs[0].confidence > segs[1].confidence > 0
 
 
@@ -325,14 +325,14 @@ def test_one_huge_paragraph_stays_linear() -> None:
 
 
 def test_person_spoken_to_in_tag_is_not_the_speaker() -> None:
-    text = ('Syme and Gregory sat at the table. Syme tasted the lobster.\n\n'
-            '"Excuse me if I enjoy myself," he said to Gregory, smiling.')
-    assert speakers(text) == ["Syme"]
+    text = ('Pym and Gideon sat at the table. Pym tasted the soup.\n\n'
+            '"Forgive me if I take my time," he said to Gideon, grinning.')
+    assert speakers(text) == ["Pym"]
 
 
 def test_participle_is_not_a_name() -> None:
-    text = 'Mrs. Mann sighed.\n\nFinding she had done right, Mrs. Mann sighed again, and said,\n\n"Yes, sir."'
-    assert speakers(text) == ["Mrs. Mann"]
+    text = 'Mrs. Gosse sighed.\n\nSeeing she had been right, Mrs. Gosse sighed once more, and said,\n\n"Yes, sir."'
+    assert speakers(text) == ["Mrs. Gosse"]
 
 
 def test_description_merged_with_the_name_in_the_same_slots() -> None:
@@ -342,7 +342,7 @@ def test_description_merged_with_the_name_in_the_same_slots() -> None:
         '"Why have you come?" said Rose.\n\n'
         '"To warn you," replied the girl. "They know where the boy is."\n\n'
         '"Who knows?" cried Rose.\n\n'
-        '"Monks and the Jew," said Nancy.\n\n'
+        '"Voss and the pedlar," said Nancy.\n\n'
         '"Then you must help me," said Rose.\n\n'
         '"I cannot stay," said the girl.'
     )
@@ -409,45 +409,45 @@ def test_second_voice_is_the_newcomer_and_nickname_is_a_vocative() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # the clause nearest the speech speaks ("whilst Cynthia ... hoped,"), not the sentence's first subject
-        ('I thought of the storm, but decided to hold my peace, whilst Cynthia cheerfully hoped, "It will pass."',
-         ["Cynthia"]),
+        # the clause nearest the speech speaks ("while Odile ... declared,"), not the sentence's first subject
+        ('I watched the clouds and said nothing at all, while Odile brightly declared, "It will pass."',
+         ["Odile"]),
         ('I asked her if she were ill, and she answered frankly:\n\n"Yes, I am."', ["She"]),
     ],
 )
 def test_nearest_clause_leads_into_speech(text: str, expected: list[str]) -> None:
-    got = speakers("Cynthia sat in the garden with me.\n\n" + text)
+    got = speakers("Odile sat in the garden with me.\n\n" + text)
     if expected == ["She"]:
-        assert got == ["Cynthia"]
+        assert got == ["Odile"]
     else:
         assert got == expected
 
 
 def test_wordless_answer_hands_the_turn_back() -> None:
-    text = ('I walked with Poirot to the gate and took the opportunity of whispering to him:\n\n'
+    text = ('I walked with Quennell to the gate and seized the moment to murmur to him:\n\n'
             '"Will there be an inquest?"\n\n'
-            'Poirot nodded absently. He seemed lost in thought, so that my curiosity was aroused.\n\n'
+            'Quennell nodded vaguely. His mind seemed elsewhere, and my curiosity grew.\n\n'
             '"What is it?"\n\n"Nothing, my friend. Nothing yet."')
     # the rules' gesture pass; the learned ranker, fitted on novels, gives the last line back to the narrator
     # (who has said every line so far): pinned for the rules alone
     with rankmodel.use(None):
-        assert speakers(text) == [NARRATOR, NARRATOR, "Poirot"]
+        assert speakers(text) == [NARRATOR, NARRATOR, "Quennell"]
 
 
 def test_unnamed_child_is_one_character() -> None:
-    text = ('Mrs. Blewett had gone home long ago.\n\n'
-            'Matthew drove up to the station. The child sat on a pile of shingles, waiting. The child looked up.\n\n'
-            '"Are you Mr. Cuthbert?" she said.\n\n"I am," said Matthew.\n\n'
+    text = ('Mrs. Pennock had gone home long ago.\n\n'
+            'Abel drove up to the depot. The child sat on a heap of crates, waiting. The child looked up.\n\n'
+            '"Are you Mr. Rowe?" she said.\n\n"I am," said Abel.\n\n'
             'The child put out her hand. The child smiled.\n\n"I am so glad," she said.')
     got = speakers(text)
-    assert got[1] == "Matthew"
+    assert got[1] == "Abel"
     assert got[0] == got[2] == "the child"
 
 
 def test_a_wife_called_by_her_husbands_name_is_not_his_mother() -> None:
-    text = ('Charles came in with Mrs. Charles Hayter and Mrs. Hayter.\n\n'
-            '"We are late," said Mrs. Hayter.\n\n"Not at all," said Mrs. Charles Hayter.')
-    assert speakers(text) == ["Mrs. Hayter", "Mrs. Charles Hayter"]
+    text = ('Charles came in with Mrs. Charles Pellow and Mrs. Pellow.\n\n'
+            '"We are late," said Mrs. Pellow.\n\n"Not at all," said Mrs. Charles Pellow.')
+    assert speakers(text) == ["Mrs. Pellow", "Mrs. Charles Pellow"]
 
 
 def test_pronoun_in_a_reported_clause_is_someone_else() -> None:
@@ -460,10 +460,10 @@ def test_pronoun_in_a_reported_clause_is_someone_else() -> None:
 
 
 def test_two_men_sharing_a_first_name() -> None:
-    # "Mrs. Charles Musgrove" implies her husband; the chapter spells out "Charles Hayter" for the other Charles
-    text = ('Charles came in late. Mrs. Charles Musgrove looked up. Charles sat down. Charles Hayter was '
+    # "Mrs. Charles Ashdown" implies her husband; the chapter spells out "Charles Pellow" for the other Charles
+    text = ('Charles came in late. Mrs. Charles Ashdown looked up. Charles sat down. Charles Pellow was '
             'not there. Charles laughed.\n\n"Where is everyone?" asked Charles.\n\n'
             '"Gone to the play," said Louisa.')
     segs, chars = run(text)
-    assert segs[0].speaker == "Charles Musgrove"
-    assert "Charles Hayter" not in {s.speaker for s in segs}
+    assert segs[0].speaker == "Charles Ashdown"
+    assert "Charles Pellow" not in {s.speaker for s in segs}

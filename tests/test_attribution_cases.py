@@ -40,9 +40,9 @@ CASES = [
                  '"Here," said Brown.', ["Mrs. Brown", "Brown"], id="mrs-x-is-not-x"),
     pytest.param('Thomas Reed came in. Tom Reed was always late.\n\n"Hello," said Tom Reed.\n\n'
                  '"Hi," said Thomas Reed.', ["Thomas Reed", "Thomas Reed"], id="tom-and-thomas-linked"),
-    pytest.param('The poor child was tired, and poor Edmund too. It was soon dark; soon the lamps were lit.\n\n'
-                 'Poor Edmund sat down. Soon Harriet came in.\n\n"You are late," said Edmund.\n\n"I know," said Harriet.',
-                 ["Edmund", "Harriet"], id="ordinary-words-not-glued-to-names"),
+    pytest.param('The poor child was tired, and poor Rupert too. It was soon dark; soon the lamps were lit.\n\n'
+                 'Poor Rupert sat down. Soon Miriam came in.\n\n"You are late," said Rupert.\n\n"I know," said Miriam.',
+                 ["Rupert", "Miriam"], id="ordinary-words-not-glued-to-names"),
 ]
 
 
@@ -75,7 +75,7 @@ def test_gender_and_its_evidence(text: str, name: str, gender: str, evidence: st
     assert cast[name].gender_evidence == evidence
 
 
-@pytest.mark.parametrize("name", ["O'Brien", "Łukasz", "李", "Ōtomo", "D'Arcy", "N'Dour", "Grant-Menzies"])
+@pytest.mark.parametrize("name", ["O'Brien", "Łukasz", "李", "Ōtomo", "D'Arcy", "N'Dour", "Grant-Lowther"])
 @pytest.mark.parametrize("verb", ["said", "asked"])
 def test_names_beyond_ascii_and_with_apostrophes(name: str, verb: str) -> None:
     got, cast = run(f'"Thank you," {verb} {name}.\n\n"Not at all," said Peter.')
@@ -84,11 +84,11 @@ def test_names_beyond_ascii_and_with_apostrophes(name: str, verb: str) -> None:
 
 
 def test_families_and_places_are_not_cast() -> None:
-    got, cast = run('The Musgroves came to Uppercross Cottage. Mr. Musgrove and Anne Musgrove sat down. '
-                    'The Miss Musgroves laughed.\n\n"Welcome," said Mr. Musgrove.\n\n"Thank you," said Anne.\n\n'
+    got, cast = run('The Ashdowns came to Birchfield Cottage. Mr. Ashdown and Anne Ashdown sat down. '
+                    'The Miss Ashdowns laughed.\n\n"Welcome," said Mr. Ashdown.\n\n"Thank you," said Anne.\n\n'
                     'Tom Hill nodded. "Indeed."')
-    assert got == ["Mr. Musgrove", "Anne Musgrove", "Tom Hill"]
-    assert set(cast) == {"Mr. Musgrove", "Anne Musgrove", "Tom Hill"}
+    assert got == ["Mr. Ashdown", "Anne Ashdown", "Tom Hill"]
+    assert set(cast) == {"Mr. Ashdown", "Anne Ashdown", "Tom Hill"}
 
 
 def _cast(text: str) -> Cast:
@@ -97,10 +97,10 @@ def _cast(text: str) -> Cast:
 
 
 def test_a_short_given_name_joins_the_titled_full_name() -> None:
-    cast = _cast("Mr. William Sikes was a carter. Bill Sikes had a dog. Sikes swore. Then Bill Sikes sat down.")
-    idx = cast.lookup("Bill Sikes")
-    assert idx is not None and idx == cast.lookup("Mr. William Sikes") == cast.lookup("Sikes")
-    assert cast.canonical(idx) == "Bill Sikes"  # the full name the book uses, not the one written once
+    cast = _cast("Mr. William Rudd was a carter. Bill Rudd had a dog. Rudd swore. Then Bill Rudd sat down.")
+    idx = cast.lookup("Bill Rudd")
+    assert idx is not None and idx == cast.lookup("Mr. William Rudd") == cast.lookup("Rudd")
+    assert cast.canonical(idx) == "Bill Rudd"  # the full name the book uses, not the one written once
 
 
 @pytest.mark.parametrize(("text", "same"), [
@@ -110,7 +110,7 @@ def test_a_short_given_name_joins_the_titled_full_name() -> None:
     ("Alfred Verrant sat down. Mrs. Verrant was pale, and Alfred Verrant smiled.", False),
     # in a family with a daughter ("Miss Verrant"), "Mrs." beside a woman's full name is her mother
     ("Isabella Verrant sat down. Mrs. Verrant was pale, and Isabella Verrant smiled at Miss Verrant.", False),
-    # ...without one, the wife ("Mrs. Cavendish" is "Mary Cavendish")
+    # ...without one, the wife ("Mrs. Halloran" is "Mary Halloran")
     ("Isabella Verrant sat down. Mrs. Verrant was pale, and Isabella Verrant smiled.", True),
     # "Miss" beside a man's first name is his sister
     ("John Verrant sat down. Miss Verrant was pale, and John Verrant smiled.", False),
@@ -133,7 +133,7 @@ def test_a_title_inside_a_run_starts_another_name() -> None:
     ("Ronald went to see the Magistrate. The Magistrate was old and he was tired. The Magistrate frowned and he "
      "sighed. Ronald liked the Magistrate.", "Magistrate"),
     # a place: in, to, from, at...
-    ("Aziz had never left India. He loved India, and India was everything to him. From India he wrote, and in "
+    ("Karim had never left India. He loved India, and India was everything to him. From India he wrote, and in "
      "India he stayed; to India he returned.", "India"),
 ])
 def test_roles_and_places_are_nobody(text: str, word: str) -> None:
@@ -144,9 +144,9 @@ def test_roles_and_places_are_nobody(text: str, word: str) -> None:
 
 @pytest.mark.parametrize("word", ["Darling", "Dearest", "Sweetheart"])
 def test_endearments_are_not_names(word: str) -> None:
-    got, cast = run(f'{word} Tony came home late.\n\n"{word}, are you sure?" said Brenda.\n\n"Quite," said Tony.')
-    assert got == ["Brenda", "Tony"]
-    assert set(cast) == {"Brenda", "Tony"}
+    got, cast = run(f'{word} Tony came home late.\n\n"{word}, are you sure?" said Greta.\n\n"Quite," said Tony.')
+    assert got == ["Greta", "Tony"]
+    assert set(cast) == {"Greta", "Tony"}
     assert _cast(f"{word} Tony came home late. {word} Tony sat.").lookup("Tony") is not None
 
 
@@ -160,7 +160,7 @@ def test_the_father_of_a_family_is_not_a_son() -> None:
 @pytest.mark.parametrize(("text", "speakers"), [
     # speech verbs the lexicon lacked
     ('Anna sat with Peter.\n\n"To think of it," supplied Peter.\n\n"Yes," corroborated Anna.', ["Peter", "Anna"]),
-    ('Anna sat with Rafi.\n\n"Cholera!" piped Rafi.\n\n"Nonsense," said Anna.', ["Rafi", "Anna"]),
+    ('Anna sat with Tariq.\n\n"Cholera!" piped Tariq.\n\n"Nonsense," said Anna.', ["Tariq", "Anna"]),
     # a possessive speech noun leading into the speech, or naming its speaker after it
     ('Peter looked at Anna; and Anna\'s reply was, "Then I shall stay."\n\n"Good," said Peter.', ["Anna", "Peter"]),
     ('Peter told the story to Marta. Marta\'s only comment when she heard it was, "I told you so."',
@@ -184,11 +184,11 @@ def test_more_explicit_tags(text: str, speakers: list[str]) -> None:
 
 @pytest.mark.parametrize(("text", "speakers"), [
     # a rank of men's is no woman's: the captain is not his sister named in full
-    ('Fanny Holloway had died young. Captain Holloway was her brother.\n\n"She was a fine girl," said Captain '
+    ('Lucy Holloway had died young. Captain Holloway was her brother.\n\n"She was a fine girl," said Captain '
      'Holloway.\n\n"I know," said Anne.', ["Captain Holloway", "Anne"]),
-    # "the Mock Turtle": a description made of capitalised words names the creature
-    ('Alice sat by the Mock Turtle.\n\n"Once," said the Mock Turtle at last, "I was a real Turtle."\n\n'
-     '"Oh," said Alice.', ["Mock Turtle", "Mock Turtle", "Alice"]),
+    # "the Tin Soldier": a description made of capitalised words names the creature
+    ('Clara sat by the Tin Soldier.\n\n"Once," said the Tin Soldier at last, "I was a real soldier."\n\n'
+     '"Oh," said Clara.', ["Tin Soldier", "Tin Soldier", "Clara"]),
 ])
 def test_ranks_and_capitalised_descriptions(text: str, speakers: list[str]) -> None:
     got, _ = run(text)
@@ -196,8 +196,8 @@ def test_ranks_and_capitalised_descriptions(text: str, speakers: list[str]) -> N
 
 
 def test_charley_is_charles() -> None:
-    cast = _cast("Master Charles Bates laughed. Master Charley Bates was merry, and Charley Bates sang.")
-    assert cast.lookup("Master Charles Bates") == cast.lookup("Charley Bates") == cast.lookup("Master Charley Bates")
+    cast = _cast("Master Charles Dobbs laughed. Master Charley Dobbs was merry, and Charley Dobbs sang.")
+    assert cast.lookup("Master Charles Dobbs") == cast.lookup("Charley Dobbs") == cast.lookup("Master Charley Dobbs")
 
 
 @pytest.mark.parametrize(("titled", "bare", "name"), [(1, 25, "Crane"), (3, 5, "Mr. Crane")])

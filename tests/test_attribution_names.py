@@ -46,10 +46,10 @@ def test_descriptions_resolve_to_the_described(text: str, expected: list[str]) -
                  '"Nothing? Tell me, Nell," said Bill.\n\n"I am only tired," replied the girl.\n\n'
                  '"Sit down, then," said Bill.',
                  ["Bill", "Nell", "Bill", "Nell", "Bill"], id="the-described-one-answers-to-her-name"),
-    pytest.param('Oliver sat by the fire. Oliver was cold, and Oliver was hungry. Oliver looked up at the door. '
-                 'Oliver waited.\n\nOliver heard steps. Oliver stood up. Mr. Bumble came in.\n\n'
-                 '"Is this the boy?" said the old gentleman.\n\n"Yes, sir," said Oliver.',
-                 ["the old gentleman", "Oliver"], id="the-old-gentleman-is-not-the-chapter-s-central-boy"),
+    pytest.param('Otto sat by the fire. Otto was cold, and Otto was hungry. Otto looked up at the door. '
+                 'Otto waited.\n\nOtto heard steps. Otto stood up. Mr. Gribble came in.\n\n'
+                 '"Is this the boy?" said the old gentleman.\n\n"Yes, sir," said Otto.',
+                 ["the old gentleman", "Otto"], id="the-old-gentleman-is-not-the-chapter-s-central-boy"),
     pytest.param('The girl walked down the lane. The girl was tired. A dog barked at the girl, and the girl ran. '
                  'Tom sat by the fire.\n\nThere was a knock at the door. It was Nell. She was pale, and Nell shut '
                  'the door behind her.\n\n"Put down the light," said the girl.\n\n"Why?" said Tom.',
@@ -60,13 +60,13 @@ def test_descriptions_resolve_through_the_cast(text: str, expected: list[str]) -
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    pytest.param('Henry and Eleanor were at home with Kate.\n\nHenry after an hour came into the room where she and '
-                 'Eleanor were sitting, and said, "I am come, young ladies."', ["Henry"],
+    pytest.param('Walter and Rhoda were at home with Bea.\n\nWalter came at last into the parlour where she and '
+                 'Rhoda were sewing, and said, "Here I am, both of you."', ["Walter"],
                  id="a-pair-in-a-clause-is-not-the-speaker"),
-    pytest.param('Fanny and Henry were at home.\n\nFanny and Henry sat down, and Henry said, "Well."', ["Henry"],
+    pytest.param('Lucy and Walter were at home.\n\nLucy and Walter sat down, and Walter said, "Well."', ["Walter"],
                  id="the-one-who-speaks-after-the-pair"),
-    pytest.param('Anna and Cynthia were at home.\n\nI thought of the storm, but held my peace, whilst Cynthia '
-                 'hoped, "It will pass soon."', ["Cynthia"], id="the-clause-nearest-the-speech"),
+    pytest.param('Anna and Odile were at home.\n\nI watched the clouds and said nothing, while Odile '
+                 'declared, "It will pass soon."', ["Odile"], id="the-clause-nearest-the-speech"),
 ])
 def test_tag_shapes(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected

@@ -144,7 +144,7 @@ def test_property_never_raises_on_bad_paragraphs(text: str, spans: list[tuple[in
 
 def test_paragraph_broken_inside_a_quote() -> None:
     # the speech resumes without an opening mark; its closing mark ends it, then a tag follows
-    text = '"To London, ma\'am," said Bumble, "by coach.\n\nAnd I very much question," added Bumble, "whether it works."'
+    text = '"To London, ma\'am," said Gribble, "by coach.\n\nAnd I very much question," added Gribble, "whether it works."'
     paras = paras_of(text)
     first = split_paragraph(text, paras[0].start, paras[0].end, "double")
     second = split_paragraph(text, paras[1].start, paras[1].end, "double", open_before=not first[-1].closed)

@@ -49,7 +49,7 @@ def test_lexicon_is_case_insensitive_and_word_bounded() -> None:
     ("source", "spoken"),
     [
         ("Chapter VIII", "Chapter eight"),
-        ("MATTHEW Cuthbert drove.", "Matthew Cuthbert drove."),
+        ("ABEL Rowe drove.", "Abel Rowe drove."),
         ("It was the 1990s, about 50% of us.", "It was the nineteen nineties, about fifty percent of us."),
         ("The time was 10:00, not 9:05 or 7am.", "The time was ten o'clock, not nine oh five or seven AM."),
         ("He paid £3.50 and €1 and $2 million.",
@@ -59,7 +59,7 @@ def test_lexicon_is_case_insensitive_and_word_bounded() -> None:
         ("apples, pears, etc. Then more.", "apples, pears, et cetera. Then more."),
         ("She loved him &lt;3 &amp; more", "She loved him and more"),
         ("Fine. 😀 ^_^ -_- T_T o_O \\o/", "Fine."),
-        ("Hastings   it's a nightmare", "Hastings it's a nightmare"),
+        ("Hollis   it's a nightmare", "Hollis it's a nightmare"),
         ("'Hello,' said the dogs' owner.", "Hello, said the dogs' owner."),
         ("Read [the notes](http://x.org/n) and www.example.com too.", "Read the notes and too."),
         ("I… I don't know.", "I, I don't know."),

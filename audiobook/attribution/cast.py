@@ -31,7 +31,7 @@ HONORIFICS: dict[str, Gender | None] = {
     "viscount": "male", "viscountess": "female", "earl": "male", "marchioness": "female", "baronet": "male",
     "sheriff": None, "chief": None, "commander": None, "corporal": None, "private": None,
 }
-#: Courtesy titles: "Miss Cynthia" is not how the book names Cynthia, "Inspector Ratcliffe" is.
+#: Courtesy titles: "Miss Odile" is not how the book names Odile, "Inspector Garrow" is.
 _COURTESY = {"mr", "mrs", "miss", "ms", "mister", "master", "madam", "madame", "mademoiselle", "mme", "mlle",
              "monsieur", "herr", "frau", "fraulein", "senor", "señor", "senora", "señora", "signor", "don"}
 #: Titles of married women: "Mrs. X" is not the "Anne X" of the same family.
@@ -106,7 +106,7 @@ _PLACE_PREP = frozenset("in at into near towards toward through across via outsi
 
 _HON_ALT = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
 _WORD = NAME_WORD
-#: A courtesy title inside a capitalised run starts another name: "This is Mr. Hastings Miss Murdoch."
+#: A courtesy title inside a capitalised run starts another name: "This is Mr. Hollis Miss Lacey."
 MID_TITLE = r"(?!(?:Mr|Mrs|Miss|Ms|Dr|Mister|Madame|Monsieur|Sir|Lady|Lord)\b)"
 #: An optional title, then one to three capitalised words.
 NAME_RE = re.compile(
@@ -164,7 +164,7 @@ class Entity:
     fixed_name: str | None = None  # the name given by an earlier chapter, kept as is
     descriptive: bool = False  # known only by a description ("the girl")
     acts: int = 0  # times it is the subject of a gesture only people make ("Souta shrugged")
-    thing: bool = False  # a family or a place by its form ("the Musgroves", "Uppercross Cottage")
+    thing: bool = False  # a family or a place by its form ("the Ashdowns", "Birchfield Cottage")
     also_called: set[str] = field(default_factory=set)  # descriptions merged into this character
     det: int = 0  # mentions right after "the/a/an/this...": a role or a thing ("the Magistrate", "an Englishman")
 
@@ -279,7 +279,7 @@ class Mention:
     subject: bool  # starts a clause (likely the subject of what follows)
 
 
-#: Titles written two ways ("Doctor Losberne", "Dr. Losberne"), each to one spelling.
+#: Titles written two ways ("Doctor Kettering", "Dr. Kettering"), each to one spelling.
 _SAME_TITLE = {"doctor": "dr", "dr": "dr", "reverend": "rev", "rev": "rev", "capt": "captain", "captain": "captain",
                "col": "colonel", "colonel": "colonel", "prof": "professor", "professor": "professor",
                "sgt": "sergeant", "sergeant": "sergeant", "lt": "lieutenant", "lieutenant": "lieutenant"}
@@ -294,7 +294,7 @@ class Cast:
         self.mentions: list[Mention] = []
         self.mid: set[str] = set()
         self.words: WordCounts | None = None  # the book's word counts, for cleaning names
-        # role nouns the narration sets beside a name ("Mr. Sowerberry, the undertaker"): shared with every
+        # role nouns the narration sets beside a name ("Mr. Plumtree, the undertaker"): shared with every
         # chapter's copy, so a role named in chapter 4 still names him in chapter 9; `shared` entities are the book's
         self.roles: dict[str, Counter[int]] = {}
         self.shared = 1 << 30
@@ -368,18 +368,18 @@ class Cast:
         """Whether an entity may bear a form with this title (titles agree on gender, wives stay wives)."""
         hg = HONORIFICS.get(hon or "")
         if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
-            return False  # "Mrs. Croft" is not "Admiral Croft"
+            return False  # "Mrs. Bellamy" is not "Admiral Bellamy"
         if not hg:
-            # "Captain Harville" is not his dead sister "Fanny Harville": a rank of men's is no woman's
+            # "Captain Tregear" is not his dead sister "Lucy Tregear": a rank of men's is no woman's
             return not (hon in _MOSTLY_MALE_TITLES and not e.hon and e.first and first_name_gender(e.first) == "female")
         if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
             return False
         if e.first and e.first.lower() in HONORIFICS:
-            return False  # "Admiral Croft" is not "Mrs. Croft"
+            return False  # "Admiral Bellamy" is not "Mrs. Bellamy"
         g = e.gender or HONORIFICS.get(e.hon or "")
         if g is None and hg == "female" and e.first and (hon not in _UNMARRIED or first_name_gender(e.first)):
-            # "Mrs. Inglethorp" is more often the wife of "Alfred Inglethorp" than him; "Miss Quested" (never a
-            # wife) is "Adela Quested", a first name the lexicon does not know as a man's
+            # "Mrs. Penhallow" is more often the wife of "Alfred Penhallow" than him; "Miss Trent" (never a
+            # wife) is "Hilda Trent", a first name the lexicon does not know as a man's
             return False
         return g is None or g == hg
 
@@ -407,7 +407,7 @@ class Cast:
         cands = [i for i, e in enumerate(self.entities) if e.first == names[0] and e.last == names[-1]
                  and self._compatible(e, hon)]
         if not hon and len(cands) > 1 and first_name_gender(names[0]) != "female":
-            # "Charles Wilcox" is Mr. Charles Wilcox, not his wife "Mrs. Charles Wilcox"
+            # "Charles Hartley" is Mr. Charles Hartley, not his wife "Mrs. Charles Hartley"
             cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or cands
         if not cands and not hon:
             # "Tobias Reed" where the chapter so far says only "Tobias": the same person, now with a surname
@@ -423,7 +423,7 @@ class Cast:
                      and not _title_clash(e.hon, hon)]
         if not cands:
             # "Tom Reed" and "Thomas Reed", under the same title (or one of them untitled, unless a wife's:
-            # "Bill Sikes" is "Mr. William Sikes")
+            # "Bill Rudd" is "Mr. William Rudd")
             cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first
                      and same_given_name(e.first, names[0])
                      and (e.hon == hon or (not (e.hon and hon) and HONORIFICS.get(e.hon or hon or "") != "female"))]
@@ -435,21 +435,21 @@ class Cast:
         names = [name]
         cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and self._compatible(e, hon)]
         if f"Miss {name}" in self.mid or f"Miss {name}s" in self.mid:
-            # a family with a daughter ("Miss Thorpe"): "Mrs. Thorpe", "Lady Bertram" are the mother, not the
-            # "Isabella Thorpe" the book names in full, and "Mr. Wilcox" beside "Charles Wilcox" and "Paul
-            # Wilcox" is the father (without daughters, "Mrs. Cavendish" is "Mary Cavendish", a wife)
+            # a family with a daughter ("Miss Drayton"): "Mrs. Drayton", "Lady Marchbank" are the mother, not the
+            # "Isabella Drayton" the book names in full, and "Mr. Hartley" beside "Charles Hartley" and "Paul
+            # Hartley" is the father (without daughters, "Mrs. Halloran" is "Mary Halloran", a wife)
             if hon in _MARRIED:
                 cands = [i for i in cands if not self.entities[i].first or self.entities[i].hon == hon]
             firsts = {(self.entities[i].first or "").lower() for i in cands} - {""}
             if len({SHORT_FORMS.get(f, f) for f in firsts}) >= 2:
                 cands = [i for i in cands if not self.entities[i].first]
-        # "Mrs. Charles Musgrove" (a wife called by a man's first name, a Charles being in the book) is
-        # the younger Mrs. Musgrove: the bare "Mrs. Musgrove" is someone else
+        # "Mrs. Charles Ashdown" (a wife called by a man's first name, a Charles being in the book) is
+        # the younger Mrs. Ashdown: the bare "Mrs. Ashdown" is someone else
         cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
                                           and self.entities[i].first and self._first_elsewhere(i))] or \
             ([] if cands and hon in ("mrs", "madame", "mme") else cands)
         if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
-            # "Miss Anne", "Mademoiselle Cynthia", "Sir Walter": a title before a first name
+            # "Miss Anne", "Mademoiselle Odile", "Sir Roland": a title before a first name
             cands = [i for i, e in enumerate(self.entities) if e.first == names[0]
                      and (not e.gender or not hg or e.gender == hg)]
         if len(cands) > 1:
@@ -461,14 +461,14 @@ class Cast:
         """Candidates for one bare name: a first name, else a surname (a man's, not his wife's)."""
         names = [name]
         cands = [i for i, e in enumerate(self.entities) if e.first == names[0]]
-        # "Mrs. Charles Musgrove" is Charles's wife: her entry does not take his first name
+        # "Mrs. Charles Ashdown" is Charles's wife: her entry does not take his first name
         cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
             [i for i in cands if self.entities[i].hon in ("miss", "lady")]
         if not cands:
             # a bare surname is never a woman known by her title: "Brown" is not "Mrs. Brown", her husband is
             cands = [i for i, e in enumerate(self.entities) if e.last == names[0]
                      and HONORIFICS.get(e.hon or "") != "female"]
-            # a bare surname ("Inglethorp") means a man far more often than his wife
+            # a bare surname ("Penhallow") means a man far more often than his wife
             men = [i for i in cands if (self.entities[i].gender or HONORIFICS.get(self.entities[i].hon or "")
                                         or "male") == "male"]
             if len(cands) > 1 and len(men) == 1:
@@ -498,12 +498,12 @@ class Cast:
         return len(self.entities) - 1
 
     def titled(self, title: str) -> int | None:
-        """The character most often called by this title ("the Colonel" -> Colonel Ducroix)."""
+        """The character most often called by this title ("the Colonel" -> Colonel Marchetti)."""
         want = _SAME_TITLE.get(title, title)
         cands = [i for i, e in enumerate(self.entities) if _SAME_TITLE.get(e.hon or "", e.hon) == want
                  or (e.first or "").lower() == title]
         if not cands:
-            # "Mr. Losberne", called "Doctor Losberne" now and then, is the doctor
+            # "Mr. Kettering", called "Doctor Kettering" now and then, is the doctor
             cands = [i for i, e in enumerate(self.entities) if not e.descriptive and any(
                 _SAME_TITLE.get(f.split()[0].lower().rstrip("."), "") == want for f in e.forms if " " in f)]
         if not cands:
@@ -513,8 +513,8 @@ class Cast:
     def canonical(self, idx: int) -> str:
         """The name to print: how the book usually calls the character, by first name if it does so often.
 
-        "Margaret" (used a thousand times) beats "Margaret Schlegel" (used once); "Captain Wentworth" beats a
-        rarely used "Frederick"; a rank the character is known by ("Inspector Ratcliffe") is kept.
+        "Margaret" (used a thousand times) beats "Margaret Lindqvist" (used once); "Captain Ashby" beats a
+        rarely used "Frederick"; a rank the character is known by ("Inspector Garrow") is kept.
         """
         ent = self.entities[idx]
         if ent.fixed_name:
@@ -534,9 +534,9 @@ class Cast:
             top = max(first, key=lambda kv: (kv[1], ent.first in split_name(kv[0])[1], rank(kv)))
             if top[1] * params.CAST.first_name_share >= best[1]:
                 return top[0]
-        # called by surname ("Poirot"): the full name, if the book uses it, names the character better,
-        # else the surname with its title ("Mr. Rodney"); also when another character shares the first name
-        # ("Bill Sikes" beside a single "Mr. William Sikes": the short form the book uses is the name)
+        # called by surname ("Quennell"): the full name, if the book uses it, names the character better,
+        # else the surname with its title ("Mr. Colley"); also when another character shares the first name
+        # ("Bill Rudd" beside a single "Mr. William Rudd": the short form the book uses is the name)
         full = [kv for kv in ent.forms.items() if len(split_name(kv[0])[1]) >= 2
                 and (not ent.first or same_given_name(split_name(kv[0])[1][0], ent.first))]
         if full:
@@ -544,7 +544,7 @@ class Cast:
         titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]
         if titled and len(split_name(best[0])[1]) == 1 and not split_name(best[0])[0]:
             top = max(titled, key=rank)
-            # ...unless the book all but never uses it ("Mr. Monks" 5 times beside "Monks" 128 times)
+            # ...unless the book all but never uses it ("Mr. Voss" 5 times beside "Voss" 128 times)
             if top[1] * params.CAST.titled_share >= best[1]:
                 return top[0]
         return best[0]

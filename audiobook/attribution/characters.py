@@ -60,8 +60,8 @@ def count_runs(matches: Iterable[NameMatch], words: WordCounts) -> None:
 def clean_run(toks: list[str], words: WordCounts | None) -> int:
     """How many leading words of a capitalised run are not part of the name.
 
-    "Poor Winterbourne", "Soon Harriet", "Darling Brenda": a word the book mostly writes in lower case is
-    an ordinary word glued to the name. "Harvest Thanksgiving Tony": a rare run ending in a name the book
+    "Poor Fairweather", "Soon Miriam", "Darling Greta": a word the book mostly writes in lower case is
+    an ordinary word glued to the name. "Harvest Festival Lionel": a rare run ending in a name the book
     uses on its own all the time, whose first words never stand alone, is two things side by side.
     """
     if words is None:
@@ -77,8 +77,8 @@ def clean_run(toks: list[str], words: WordCounts | None) -> int:
                 continue
             if prefix < 2:
                 return k
-            # "with Brenda John always came first": two names the book uses alone, rarely together, the
-            # second never a surname under "Mr."/"Mrs." (as "Denham" in "Ralph Denham" is)
+            # "with Greta Hugo always came first": two names the book uses alone, rarely together, the
+            # second never a surname under "Mr."/"Mrs." (as "Tallis" in "Ralph Tallis" is)
             if prefix >= params.CAST.split_ratio * max(1, n) and words.titled[run_key(toks[k:])] < 2:
                 return k
     return i
@@ -158,10 +158,10 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
 
 
 def _implied_husbands(cast: Cast) -> None:
-    """"Mrs. Charles Musgrove" implies a man, Charles Musgrove, who may be the chapter's bare "Charles".
+    """"Mrs. Charles Ashdown" implies a man, Charles Ashdown, who may be the chapter's bare "Charles".
 
     Two men sharing a first name: the author spells out the full name of the one the story knows less
-    ("Charles Hayter") and says just "Charles" for the familiar one, so the bare name goes to the bearer
+    ("Charles Pellow") and says just "Charles" for the familiar one, so the bare name goes to the bearer
     whose full name the chapter uses least.
     """
     for i, wife in enumerate(list(cast.entities)):
@@ -250,8 +250,8 @@ def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
 
 
 def _mark_things(cast: Cast) -> None:
-    """Families ("the Musgroves", "Miss Steeles": a plural of the book's surname) and places named by a
-    place noun ("Uppercross Cottage", "Howards End") are no characters, whatever else they do."""
+    """Families ("the Ashdowns", "Miss Pruetts": a plural of the book's surname) and places named by a
+    place noun ("Birchfield Cottage", "Hollins End") are no characters, whatever else they do."""
     names = {t for e in cast.entities for t in (e.first, e.last) if t}
     for e in cast.entities:
         if e.descriptive or e.fixed_name:

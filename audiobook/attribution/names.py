@@ -1,6 +1,6 @@
 """What a name looks like: letter classes from Unicode categories, name words, and book-wide word counts.
 
-Names are not only ASCII: "Łukasz", "Ōtomo", "李", "O'Brien", "D'Arcy", "Grant-Menzies" are all names. The
+Names are not only ASCII: "Łukasz", "Ōtomo", "李", "O'Brien", "D'Arcy", "Grant-Lowther" are all names. The
 letter classes are derived from `unicodedata` categories (never hand-written ranges), so any script's
 capitalised words, and caseless scripts' words, can be names.
 """
@@ -39,7 +39,7 @@ LOWER = _char_class(frozenset({"Ll", "Lm", "Mn", "Mc", "Lo"}))
 CASELESS = _char_class(frozenset({"Lo"}))
 
 _APOS = "'\u2019"
-#: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Menzies", "McDonald", "Łukasz", "李".
+#: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Lowther", "McDonald", "Łukasz", "李".
 NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)*|[{CASELESS}]+)"
              rf"(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
 
@@ -58,7 +58,7 @@ class WordCounts:
     """How a book writes its words: lower case, capitalised mid-sentence, and whole capitalised runs.
 
     A word the book mostly writes in lower case ("poor", "soon", "darling") is an ordinary word even when
-    it stands capitalised before a name at a sentence start ("Poor Winterbourne was amused").
+    it stands capitalised before a name at a sentence start ("Poor Fairweather was amused").
     """
 
     lower: Counter[str] = field(default_factory=Counter)

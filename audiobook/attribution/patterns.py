@@ -26,7 +26,7 @@ _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
        rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+"
-         rf"(?:\s+{MID_TITLE}[{UPPER}][{LOWER}-]+)?)"  # "the Mock Turtle", "the White Rabbit"
+         rf"(?:\s+{MID_TITLE}[{UPPER}][{LOWER}-]+)?)"  # "the Tin Soldier", "the Grey Owl"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
@@ -42,20 +42,20 @@ AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in
                               rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
 # "Anne said", "the old man slowly replied", "he had asked"
 AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
-# "said Anne", "cried the old man", "said he", "went on Marilla"
+# "said Anne", "cried the old man", "said he", "went on Hester"
 AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|"
                       rf"{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
 # "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
 AFTER_POSS = re.compile(
     rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
     rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}(?:{SPEECH_NOUNS})\b")
-# "It was Poirot who spoke."
+# "It was Quennell who spoke."
 AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
 AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|"
                          rf"came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
-# before the quote: "Anne said:", "she said to Marilla,", "said Anne:"
-# "Here Anne spoke--", "Isabella, who had been talking to James, turned to his sister and whispered,"
+# before the quote: "Anne said:", "she said to Hester,", "said Anne:"
+# "Here Anne broke in--", "Isabel, who had been chatting with Hugh, turned to his sister and murmured,"
 _LEAD_WORDS = r"\b(?:Here|Thus|Now|Then|Suddenly|Presently|Finally|Again|At\s+last|At\s+length)\s*,?\s+"
 _WHO_ASIDE = r"(?:,[^,.;:!?\"]{1,60},|,\s*who\b[^.;:!?\"]{1,120}?,)?"
 _AND_THEN = r"(?:\s+[^.!?;:\"\u201c\u201d]{1,80}?,?\s+and)?"  # "... opened his eyes and said"
@@ -64,7 +64,7 @@ BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|w
                        rf"I)\s)){_SUBJ}{_WHO_ASIDE}{_AND_THEN}\s+(?:{_ADV}\s+){{0,3}}{VERB}"
                        rf"(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
 BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+)(?:thus\s+|so\s+)?{VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
-# "Elizabeth's reply was,", "Marilla's only comment when she heard the story was,"
+# "Edith's answer was,", "Hester's one remark on hearing the tale was,"
 BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:[{LOWER}]+\s+){{0,2}}"
                          rf"(?:{SPEECH_NOUNS})\b[^.!?\"\u201c\u201d]{{0,60}}?\b(?:was|were|is|ran)\s*[,:\u2014\-]*\s*$")
 # "was an artless exclamation of Catherine's", "said the voice of Mr. Haq"
@@ -105,7 +105,7 @@ youth stranger figure voice latter former friend visitor companion""".split())
 _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|"
                          rf"[Tt]he\s+(?:second|third|new|strange|other))"
                          rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
-# a finite verb right after a name: the name is its clause's subject ("and Poirot stood aside")
+# a finite verb right after a name: the name is its clause's subject ("and Quennell stood aside")
 _CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
                           rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
                           rf"shook|struck|broke|caught|left|bent|laid|set)\b")

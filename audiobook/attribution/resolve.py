@@ -26,10 +26,10 @@ from .patterns import (
 from .state import _Quote
 from .tags import TagReader
 
-#: Between a name and its noun in an apposition: "Mr. Sowerberry, the parochial undertaker", "X, who was the vicar".
+#: Between a name and its noun in an apposition: "Mr. Plumtree, the parish undertaker", "X, who was the vicar".
 _APPOS_AFTER = re.compile(r"\s*,?\s*(?:(?:who|that)\s+(?:was|is)\s+|(?:was|is|being)\s+)?(?:the|an?|his|her|their|"
                           r"our|this)\s+(?:[\w'\u2019-]+\s+){0,3}")
-#: ...and between the noun and the name: "the undertaker, Mr. Sowerberry", "the lawyer (Mr. Wells)".
+#: ...and between the noun and the name: "the undertaker, Mr. Plumtree", "the lawyer (Mr. Penrose)".
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
 
 
@@ -129,7 +129,7 @@ class Resolver(TagReader):
         prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
         bound = self.cast.by_form.get(key)
         if bound is not None and not self._may_describe(q, bound, gender):
-            bound = None  # "said the undertaker" to "Mr. Bumble": the one addressed is not the one described
+            bound = None  # "said the undertaker" to "Mr. Gribble": the one addressed is not the one described
         if bound is not None and bound != prev and not (bound in self.described_ids and self._named_here(q, gender)):
             return bound, 0.75  # a description keeps meaning the same person within a chapter
         app = self._appositive(core, q.tag_pos)
@@ -188,7 +188,7 @@ class Resolver(TagReader):
         return idx == top and n >= params.RESOLVE.focal_ratio * max(n2, 1)
 
     def _relative(self, q: _Quote, det: str, head: str, ctx: dict[int, float]) -> int | None:
-        """"Mrs. Turton cried. 'Do come,' murmured her husband": the one of the family the cast knows (Mr. Turton).
+        """"Mrs. Pargeter cried. 'Do come,' murmured her husband": the one of the family the cast knows (Mr. Pargeter).
 
         The possessor is whom "his"/"her" means here (recency and the conversation, as for "he"/"she"); the
         relative shares the possessor's surname and has the relation's gender. No such person: None.
@@ -248,7 +248,7 @@ class Resolver(TagReader):
         return best[1], 0.45
 
     def _appositive(self, core: list[str], pos: int) -> int | None:
-        """The named character the narration calls by this noun ("Mr. Wells, the lawyer", "the lawyer, Mr. Wells")."""
+        """The named character the narration calls by this noun ("Mr. Penrose, the lawyer", "the lawyer, Mr. Pye")."""
         head = core[-1].lower()
         if head in _GENERIC_NOUNS or len(head) < 3:
             return None
@@ -261,7 +261,7 @@ class Resolver(TagReader):
                 continue
             # names in the same sentence as the noun, nearest first
             lo_bound = max(0, m.start() - 300)
-            # sentence ends, not the full stop of "Mr." ("Mr. Wells was ... the typical lawyer's mouth")
+            # sentence ends, not the full stop of "Mr." ("Mr. Penrose was ... the typical lawyer's mouth")
             ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo_bound, m.start())]
             s0 = max(ends[-1] if ends else -1, self.text.rfind("\n\n", lo_bound, m.start()), lo_bound)
             nxt = _FULL_STOP.search(self.text, m.end(), m.end() + 300)
@@ -278,7 +278,7 @@ class Resolver(TagReader):
                 appos = (_APPOS_AFTER if mj.end <= m.start() else _APPOS_BEFORE).fullmatch(between)
                 copula = re.match(r"\s+(?:was|is|had\s+been|seemed)\b", self.text[mj.end:m.start()])
                 w = params.RESOLVE
-                # "Mr. Sowerberry, the parochial undertaker" says it outright; "Mr. Wells was a man ... with a
+                # "Mr. Plumtree, the parish undertaker" says it outright; "Mr. Penrose was a man ... with a
                 # lawyer's mouth" nearly; a name merely near the noun ("tapping the undertaker") hardly
                 votes[ent] = votes.get(ent, 0.0) + (w.appos_strong if appos else w.appos_copula if copula
                                                     else w.appos_near)
@@ -294,9 +294,9 @@ class Resolver(TagReader):
         return best
 
     def _coordinated(self, mention: Mention, noun: re.Match[str]) -> bool:
-        """"John and the lawyer", "the lawyer to whom Mrs. Inglethorp": a name beside the noun but not its referent."""
+        """"John and the lawyer", "the lawyer to whom Mrs. Penhallow": a name beside the noun but not its referent."""
         if re.match(r"['\u2019]s?\b", self.text[mention.end:mention.end + 2]):
-            return True  # "Mrs. Inglethorp's room", "my mother's lawyer": the possessor is someone else
+            return True  # "Mrs. Penhallow's room", "my mother's lawyer": the possessor is someone else
         if mention.end <= noun.start():
             between = self.text[mention.end:noun.start()]
             return bool(re.fullmatch(r"(?:['\u2019]s\s+\w+\s+)?\s*(?:,\s*)?(?:and|or|nor|with|to|from|at|"
@@ -310,7 +310,7 @@ class Resolver(TagReader):
         turns = self.turns
         run = turns[j].run
         for q in turns[j].quotes:
-            for v in q.vocatives + q.spoken_to:  # "whispering to Poirot": Poirot is the one who answers
+            for v in q.vocatives + q.spoken_to:  # "whispering to Quennell": Quennell is the one who answers
                 if v != spk:
                     return v
         # someone the narration of this turn (or the paragraph before it) is about: "greeted me eagerly"

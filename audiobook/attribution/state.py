@@ -32,10 +32,10 @@ from .patterns import (
 from .quotes import Part
 
 _ROLE_TAIL = r"(?P<noun>[a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:of|who|whom|in|at|from|and|with)\b)"
-#: "Mr. Sowerberry, the parochial undertaker", "Mr. Wells, who was the coroner": a role set after a name...
+#: "Mr. Plumtree, the parish undertaker", "Mr. Penrose, who was the coroner": a role set after a name...
 _ROLE_AFTER = re.compile(r",\s*(?:(?:who|that)\s+(?:was|is)\s+)?(?:the|an?|his|her|their|our)\s+(?:[a-z'\u2019-]+\s+)"
                          rf"{{0,2}}?{_ROLE_TAIL}")
-#: ...or before it: "the undertaker, Mr. Sowerberry", "the vicar (Mr. Hale)".
+#: ...or before it: "the undertaker, Mr. Plumtree", "the vicar (Mr. Hale)".
 _ROLE_BEFORE = re.compile(r"\b[Tt]he\s+(?:[a-z'\u2019-]+\s+){0,2}?(?P<noun>[a-z]{3,})\s*[,(]\s*$")
 
 
@@ -156,7 +156,7 @@ class ChapterState:
         return out
 
     def _collect_roles(self) -> None:
-        """Role nouns set beside a name in this chapter ("Mr. Sowerberry, the undertaker"), for the chapters after."""
+        """Role nouns set beside a name in this chapter ("Mr. Plumtree, the undertaker"), for the chapters after."""
         for m in self.narr_mentions:
             if m.entity == NARR or m.entity >= self.cast.shared or self.cast.entities[m.entity].descriptive:
                 continue

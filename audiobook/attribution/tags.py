@@ -49,7 +49,7 @@ from .state import ChapterState, _Quote
 _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 
 
-#: A subject joined to another person before it ("she and Eleanor"): two people, neither the one speaking.
+#: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
 _COORDINATED = re.compile(r"\b(?:he|she|I|[A-Z][a-z]+)\s+and\s+$")
 
 
@@ -67,7 +67,7 @@ class TagReader(ChapterState):
                 before = plist[k - 1] if k > 0 and plist[k - 1].kind == "narration" else None
                 if before is None and k == 0 and i > 0 and self.parts[i - 1] \
                         and self.parts[i - 1][-1].kind == "narration" and not q.continued:
-                    # "Mr. Limbkins said:" closing the paragraph before the speech
+                    # "Mr. Dunstable said:" closing the paragraph before the speech
                     before = self.parts[i - 1][-1]
                 cands = []
                 if after is not None and self._touches(part.end, after.start):
@@ -84,7 +84,7 @@ class TagReader(ChapterState):
                     if src is after:
                         used.add(id(after))
                     q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
-                    # "he said to Gregory": Gregory is spoken to, not speaking
+                    # "he said to Gideon": Gideon is spoken to, not speaking
                     tail = self.text[found[3]:min(src.end, found[3] + 120)]
                     for m in _TO_NAME.finditer(tail):
                         idx = self.cast.lookup(m.group("v"))
@@ -126,7 +126,7 @@ class TagReader(ChapterState):
                 if len(caps) == 1 and (last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS):
                     return ("title", last.lower())
                 if last not in HARD_STOP:
-                    return ("name", " ".join(caps))  # "the gloomy Ratcliffe", "the President", "the Mock Turtle"
+                    return ("name", " ".join(caps))  # "the gloomy Garrow", "the President", "the Tin Soldier"
                 return None
             while len(words) > 2 and re.fullmatch(r"[a-z]+ing", words[-1]):
                 words = words[:-1]  # "the child pressing": the participle begins what the child does
@@ -175,7 +175,7 @@ class TagReader(ChapterState):
                 at = m2
                 pair = _COORDINATED.search(body, 0, m2.start("subj"))
                 if pair:
-                    # "where she and Eleanor were sitting, and said": a pair is not who speaks
+                    # "where she and Rhoda were sewing, and said": a pair is not who speaks
                     found = [f for f in found if f.start("subj") != pair.start()]
                     continue
                 if not found or m2.start("subj") != found[-1].start("subj"):
@@ -188,7 +188,7 @@ class TagReader(ChapterState):
                 continue  # "Anne said nothing about it." is no tag for the speech after it
             c = self._classify(m.group("subj"))
             if rx is BEFORE_SV:
-                # "I thought of the storm, but held my peace, whilst Cynthia hoped,": Cynthia leads in
+                # "I watched the clouds and said nothing, while Odile declared,": Odile leads in
                 later = self._later_subject(base + m.end("subj"), part.end)
                 if later and later[3] > base + m.end("subj") + 1:
                     return later
@@ -218,7 +218,7 @@ class TagReader(ChapterState):
                 return (c[0], c[1], "before", base + m.start("subj"))
         m = SENT_SUBJ.match(frag)
         if m and re.search(r"[,:\u2014-]\s*$", frag) and _HAS_VERB.search(frag, m.end("subj")):
-            # "Mr. Brownlow moved the lamp ...; and said, with a little impatience,"
+            # "Mr. Ashcombe set down the lamp ...; and said, rather sharply,"
             # (the sentence's subject: measured better than the clause nearest the verb)
             c = self._classify(m.group("subj"))
             later = self._later_subject(base + m.end("subj"), part.end)
@@ -253,7 +253,7 @@ class TagReader(ChapterState):
         return prev if g is None or g == gender else None
 
     def _later_subject(self, a: int, b: int) -> tuple[str, str, str, int] | None:
-        """A named subject of a later clause in text[a:b] ("..., whilst Cynthia ... hoped,"): the one leading in."""
+        """A named subject of a later clause in text[a:b] ("..., while Odile ... declared,"): the one leading in."""
         lo = bisect.bisect_left(self.mention_starts, a)
         hi = bisect.bisect_left(self.mention_starts, b)
         for k in range(hi - 1, lo - 1, -1):
@@ -264,7 +264,7 @@ class TagReader(ChapterState):
                                                 self.text[max(a, mm.start - 12):mm.start]):
                 continue
             if re.search(r"\bwho\b|\bwhom\b|[:;]", self.text[mm.end:b].rstrip(" \t\r\n:,;\u2014-")):
-                return None  # "Mrs. Mann sighed: ...the beadle, who ... said," leads elsewhere
+                return None  # "Mrs. Gosse sighed: ...the clerk, who ... said," leads elsewhere
             if mm.entity == NARR:
                 return ("narrator", "I", "before", mm.start)
             if self.cast.entities[mm.entity].is_person:

@@ -35,7 +35,7 @@ class TurnTaker(Resolver):
                     continue
                 c = self._classify(m.group("subj"))
                 if lead_in:
-                    # "Cynthia was coming in, and Poirot stood aside to let her pass. "Excuse me..."": the later
+                    # "Odile came through the door, and Quennell stepped back for her. "Excuse me..."": the later
                     # clause's subject is the one who speaks
                     later = self._later_subject(base + m.end("subj"), part.end)
                     if later:
@@ -60,7 +60,7 @@ class TurnTaker(Resolver):
         return None, 0.0
 
     def _answered_by_gesture(self, turn: _Turn, part: Part, prev_spk: int | None) -> bool:
-        """"Poirot nodded absently." after my question: he answered without words, so I speak again."""
+        """"Quennell nodded vaguely." after my question: he answered without words, so I speak again."""
         g = _GESTURE_BY.search(self.text, part.start, part.end)
         if not (g and prev_spk is not None and prev_spk not in turn.quotes[0].vocatives):
             return False
@@ -73,14 +73,14 @@ class TurnTaker(Resolver):
         elif who and who[0] == "pronoun":
             gi = -2  # someone else than the speaker, most often
         # a nod then the nodder's own words is the usual order; the asker speaks again only when the narration
-        # ends on the asker ("Poirot nodded absently. ... my curiosity was aroused.")
+        # ends on the asker ("Quennell nodded vaguely. ... my curiosity grew.")
         last, _, _ = self._fragment(part.start, part.end, False)
         asker_last = bool(_I_RE.search(last)) if prev_spk == NARR else self._mentioned_between(
             prev_spk, part.end - len(last), part.end)
         return gi is not None and gi != prev_spk and (gi == NARR or asker_last)
 
     def _preceding_actor(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
-        """"Poirot raised his hand." then an untagged speech: Poirot speaks it."""
+        """"Quennell lifted a hand." then an untagged speech: Quennell speaks it."""
         pi = turn.paras[0]
         if pi == 0 or self.by_para[pi - 1] or not self.parts[pi - 1]:
             return None, 0.0
@@ -99,7 +99,7 @@ class TurnTaker(Resolver):
         c = self._classify(m.group("subj"))
         later = self._later_subject(base + m.end("subj"), part.end)
         if later:
-            c = (later[0], later[1])  # "Cynthia was coming in, and Poirot stood aside to let her pass."
+            c = (later[0], later[1])  # "Odile came through the door, and Quennell stepped back for her."
         if c is None:
             return None, 0.0
         q = turn.quotes[0]
