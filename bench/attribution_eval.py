@@ -199,18 +199,25 @@ def report(root: Path, results: list[NovelResult], out: Path, detail: bool = Fal
         if blind:
             print(pooled_line(f"rules alone, the {len(blind)} blind novels", pooled(root, baseline, blind)))
     unknown: collections.Counter[str] = collections.Counter()
+    shown: collections.Counter[str] = collections.Counter()  # the blind novels' names are never shown
     for r in results:
         unknown.update(r.unknown_names)
+        if r.novel not in BLIND:
+            shown.update(r.unknown_names)
     total = unknown.pop("<total>")
+    shown.pop("<total>", None)
     bad = sum(unknown.values())
     print(f"\ncast quality: {bad} of {total} attributable quotations ({100.0 * bad / max(1, total):.1f}%) go to a name "
           "that is no character's name or alias (score.py normalisation)")
-    print("  most frequent such names: " + ", ".join(f"{n} ({c})" for n, c in unknown.most_common(20)))
+    print("  most frequent such names (open novels only): "
+          + ", ".join(f"{n} ({c})" for n, c in shown.most_common(20)))
     print(f"\n{'novel':34s} {'entries':>7s} {'no-char':>7s} {'split':>5s}  examples")
     tot = [0, 0, 0]
     for r in results:
         c = r.cast
         ex = c.phantoms[:4] + [" / ".join(v) for v in list(c.splits.values())[:3]]
+        if r.novel in BLIND:
+            ex = ["(blind: counts only)"]
         print(f"{r.novel:34s} {c.entries:7d} {len(c.phantoms):7d} {len(c.splits):5d}  {'; '.join(ex)}")
         tot[0] += c.entries
         tot[1] += len(c.phantoms)
