@@ -40,7 +40,7 @@ class HelperProcess:
                     if reply.get("error"):
                         raise EngineError(f"{self.name}: {reply['error']}")
                     return
-                self._proc = None
+                self.close()  # reaped before the restart: no zombie left behind
             raise EngineError(f"{self.name}: the synthesis helper process stopped")
 
     def close(self) -> None:
@@ -53,3 +53,6 @@ class HelperProcess:
                 proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 proc.kill()
+                proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
