@@ -73,6 +73,11 @@ class ConfidenceParams:
     title: float = 0.9  # "said the Colonel"
     description_factor: float = 0.7  # descriptions are right less than half the time on novels
     continuing: float = 0.8  # "he added": the last speaker goes on
+    desc_bound: float = 0.75  # "said the undertaker" again: whom the phrase already meant in this chapter
+    desc_appositive: float = 0.7  # ...the one the narration set the noun beside ("Mr. X, the undertaker")
+    desc_referent: float = 0.8  # ...factor on the referent's confidence (recency, gender, conversation)
+    desc_weak_bound: float = 0.5  # ...the earlier meaning, when nothing better turned up
+    desc_new: float = 0.55  # ...a new minor speaker named by the description
     actor_factor: float = 0.8  # a pronoun acting rather than speaking
     sure_pronoun: float = 0.8  # a pronoun resolved this surely votes for its referent's gender
     addressed_answers: float = 0.72  # the one the previous turn called by name answers

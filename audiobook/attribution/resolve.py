@@ -125,17 +125,18 @@ class Resolver(TagReader):
     def _definite_description(self, q: _Quote, phrase: str, core: list[str], gender: str | None, t_i: int,
                               ctx: dict[int, float]) -> tuple[int | None, float]:
         """"said the undertaker": whom the phrase was bound to, the role's apposition, the referent, or a new minor."""
+        c = params.CONFIDENCE
         key = "desc:" + phrase.lower()
         prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
         bound = self.cast.by_form.get(key)
         if bound is not None and not self._may_describe(q, bound, gender):
             bound = None  # "said the undertaker" to "Mr. Gribble": the one addressed is not the one described
         if bound is not None and bound != prev and not (bound in self.described_ids and self._named_here(q, gender)):
-            return bound, 0.75  # a description keeps meaning the same person within a chapter
+            return bound, c.desc_bound  # a description keeps meaning the same person within a chapter
         app = self._appositive(core, q.tag_pos)
         if app is not None and app != prev:
             self.cast.by_form[key] = app
-            return app, 0.7
+            return app, c.desc_appositive
         # "It was Nancy. 'Put down the light,' said the girl": the girl just named, not "the girl" of the narration
         described = bound if bound is not None and bound in self.described_ids else None
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, skip=described)
@@ -143,10 +144,10 @@ class Resolver(TagReader):
             idx = None  # the chapter's central figure goes by name and "he"; "said the old gentleman" is someone else
         if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
             self.cast.by_form[key] = idx
-            return idx, conf * 0.8
+            return idx, conf * c.desc_referent
         if bound is not None:
-            return bound, 0.5
-        return self.cast.descriptive(phrase, _gender(gender)), 0.55
+            return bound, c.desc_weak_bound
+        return self.cast.descriptive(phrase, _gender(gender)), c.desc_new
 
     def _named_here(self, q: _Quote, gender: str | None) -> bool:
         """Whether a named person of this gender was just named (this paragraph or the one before)."""
