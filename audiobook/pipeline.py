@@ -181,7 +181,11 @@ def render(paths: Sequence[Path], options: RenderOptions = RenderOptions(),
 
 
 def _render(paths: Sequence[Path], options: RenderOptions, progress: Progress | None) -> RenderReport:
-    use_cache(options.cache_dir or default_cache_dir())  # engines' files (kokoro's model) go where the clips go
+    with use_cache(options.cache_dir or default_cache_dir()):  # engines' files (kokoro's model) go with the clips
+        return _render_in(paths, options, progress)
+
+
+def _render_in(paths: Sequence[Path], options: RenderOptions, progress: Progress | None) -> RenderReport:
     stamp = _stamp(options.voices)
     config = load_config(options.voices)
     check_config_voices(config)

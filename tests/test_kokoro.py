@@ -16,6 +16,7 @@ import wave
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.mp3 import MP3
 
-from audiobook import engines, workers
+from audiobook import engines, pipeline, workers
 from audiobook.audio.assemble import ffmpeg_exe
 from audiobook.cli import main
 from audiobook.engines import check_voice, kokoro, kokorofiles
@@ -239,10 +240,18 @@ def test_the_shipped_model_is_assembled_in_the_renders_cache(tmp_path: Path, mon
     # A render with --cache-dir tells the engines so (here an espeak one: nothing to synthesise is needed).
     chapter = tmp_path / "ch.txt"
     chapter.write_text("Title\n\nIt was late.\n", encoding="utf-8")
+    seen: dict[str, Path] = {}
+    inner = pipeline._render_in
+
+    def looking(*args: Any) -> Any:
+        seen["cache"], seen["model"] = engines.engine_cache(), kokorofiles.shipped_model()  # mid-render
+        return inner(*args)
+
+    monkeypatch.setattr(pipeline, "_render_in", looking)
     render([chapter], RenderOptions(voices=tmp_path / "voices.yaml", out_dir=tmp_path / "out",
                                     cache_dir=tmp_path / "mine", jobs=1))
-    assert engines.engine_cache() == tmp_path / "mine"
-    assert kokorofiles.shipped_model() == tmp_path / "mine" / "models" / kokorofiles.MODEL_NAME
+    assert seen == {"cache": tmp_path / "mine", "model": tmp_path / "mine" / "models" / kokorofiles.MODEL_NAME}
+    assert engines.engine_cache() != tmp_path / "mine"  # the render's folder ends with the render
     assert (tmp_path / "mine" / "models" / kokorofiles.MODEL_NAME).read_bytes() == whole
     assert not (Path(os.environ["AUDIOBOOK_CACHE_DIR"]) / "models").exists()
 
@@ -251,7 +260,7 @@ def test_a_users_model_is_keyed_by_its_sha256_hashed_once(tmp_path: Path, monkey
     model = tmp_path / "elsewhere" / "model.onnx"
     model.parent.mkdir()
     model.write_bytes(b"a model")
-    engines.use_cache(tmp_path / "cache")
+    monkeypatch.setenv(engines.CACHE_ENV, str(tmp_path / "cache"))  # as a render's use_cache sets it
     digest = hashlib.sha256(b"a model").hexdigest()
     assert kokorofiles.remembered_digest(model) == digest
     memo = tmp_path / "cache" / "models" / kokorofiles.DIGESTS
@@ -491,3 +500,13 @@ def test_a_voice_pack_of_ones_own_is_listed_checked_and_spoken(model: Path, tmp_
                               "run `audiobook voices` to list them")
     engine.synthesize("Hello.", Voice("af_mine", engine="kokoro"), tmp_path / "mine.wav")
     assert len(_samples(tmp_path / "mine.wav")) > 0.3 * kokoro.SAMPLE_RATE
+
+
+@pytest.mark.parametrize("before", [None, "/elsewhere"])
+def test_the_render_cache_folder_is_scoped_to_the_block(before: str | None, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if before is not None:
+        monkeypatch.setenv(engines.CACHE_ENV, before)
+    with engines.use_cache(tmp_path / "render"):
+        assert engines.engine_cache() == tmp_path / "render"
+    assert os.environ.get(engines.CACHE_ENV) == before  # a later render in this process starts clean

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -18,10 +19,20 @@ from ..model import Voice, VoiceInfo
 CACHE_ENV = "AUDIOBOOK_ENGINE_CACHE"
 
 
-def use_cache(root: Path) -> None:
-    """Engines keep their files (kokoro's assembled model, file digests) under `root` from now on, here and in
-    the processes started from here: the render's cache folder."""
+@contextmanager
+def use_cache(root: Path) -> Iterator[None]:
+    """Within the block, engines keep their files (kokoro's assembled model, file digests) under `root`, here
+    and in the processes started from here: the render's cache folder. The setting before is restored after,
+    so a later render or preview in the same process (the review page) never inherits this one's folder."""
+    before = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(root)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
 
 
 def engine_cache() -> Path:

@@ -42,9 +42,15 @@ def voice_of(config: Config, name: str) -> tuple[str, Voice]:
 def render_preview(config: Config, name: str, dest: Path, *, text: str | None = None,
                    cache_dir: Path | None = None) -> Path:
     """Write an MP3 of `text` (default: a sample line) in `name`'s voice to `dest`; returns dest."""
+    if cache_dir is None:
+        return _preview(config, name, dest, text)
+    with use_cache(cache_dir):  # engines' files (kokoro's model) go there too
+        return _preview(config, name, dest, text, cache_dir)
+
+
+def _preview(config: Config, name: str, dest: Path, text: str | None, cache_dir: Path | None = None) -> Path:
+    """render_preview, with the engines' cache folder already chosen."""
     speaker, voice = voice_of(config, name)
-    if cache_dir is not None:
-        use_cache(cache_dir)  # engines' files (kokoro's model) go there too
     key = "narrator" if speaker == NARRATOR else (f"characters.{speaker}" if speaker in config.characters
                                                   else f"defaults.{speaker}")
     voice = check_voice(voice, config.where(f"{key}.voice"))
