@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from audiobook import engines
+from audiobook.errors import ConfigError
 from audiobook.model import NARRATOR, Character, Voice, VoiceInfo
 from audiobook.pipeline import cast_new_speakers
 from audiobook.voices import casting
@@ -132,3 +133,16 @@ def test_main_counts_the_first_speakers_as_main_characters() -> None:
     four = casting.cast_voices([], speakers, engine="tones", available=list(PITCHES), measured=measured, main=4)
     assert [three[n] for n in "ABC"] == [four[n] for n in "ABC"]
     assert four["D"].rate in casting.MODEL_RATES[:3] and casting.clarity(four["D"].voice) <= 0.40
+
+
+def test_a_file_engine_that_is_not_installed_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> engines.Engine:
+        raise ConfigError("the 'absent' engine needs a package that is not installed")
+
+    monkeypatch.setitem(engines._FACTORIES, "absent", missing)
+    path = _yaml(tmp_path, "# cast on an engine this machine lacks\nengine: absent\n")
+    with pytest.raises(ConfigError) as caught:
+        cast(load_config(path), [Character("Ann", "female")])
+    assert str(caught.value) == ("voices.yaml, line 2: engine: the 'absent' engine needs a package that is not "
+                                 "installed")
+    assert path.read_text(encoding="utf-8") == "# cast on an engine this machine lacks\nengine: absent\n"
