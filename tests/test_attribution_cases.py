@@ -133,8 +133,8 @@ def test_a_title_inside_a_run_starts_another_name() -> None:
     ("Ronald went to see the Magistrate. The Magistrate was old and he was tired. The Magistrate frowned and he "
      "sighed. Ronald liked the Magistrate.", "Magistrate"),
     # a place: in, to, from, at...
-    ("Karim had never left India. He loved India, and India was everything to him. From India he wrote, and in "
-     "India he stayed; to India he returned.", "India"),
+    ("Anselm had never left Moravia. He loved Moravia, and Moravia was everything to him. From Moravia he wrote, and in "
+     "Moravia he stayed; to Moravia he returned.", "Moravia"),
 ])
 def test_roles_and_places_are_nobody(text: str, word: str) -> None:
     cast = _cast(text)
@@ -200,9 +200,9 @@ def test_charley_is_charles() -> None:
     assert cast.lookup("Master Charles Dobbs") == cast.lookup("Charley Dobbs") == cast.lookup("Master Charley Dobbs")
 
 
-@pytest.mark.parametrize(("titled", "bare", "name"), [(1, 25, "Crane"), (3, 5, "Mr. Crane")])
+@pytest.mark.parametrize(("titled", "bare", "name"), [(1, 25, "Pollard"), (3, 5, "Mr. Pollard")])
 def test_a_title_the_book_hardly_uses_is_left_off(titled: int, bare: int, name: str) -> None:
-    text = " ".join(["Mr. Crane came in."] * titled + ["Then Crane sat down."] * bare)
+    text = " ".join(["Mr. Pollard came in."] * titled + ["Then Pollard sat down."] * bare)
     cast = _cast(text)
-    idx = cast.lookup("Crane")
+    idx = cast.lookup("Pollard")
     assert idx is not None and cast.canonical(idx) == name

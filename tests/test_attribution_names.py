@@ -32,10 +32,10 @@ def test_descriptions_resolve_to_the_described(text: str, expected: list[str]) -
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    pytest.param('Mr. Vane came in at noon. "Good day, Doctor Vane," said Rose. Mr. Vane bowed.\n\n'
+    pytest.param('Mr. Hallam came in at noon. "Good day, Doctor Hallam," said Rose. Mr. Hallam bowed.\n\n'
                  'Tom followed him and sat down. Tom was tired.\n\n'
                  '"You look well," said the doctor.\n\n"I am," said Rose.',
-                 ["Rose", "Mr. Vane", "Rose"], id="the-doctor-is-the-one-called-doctor"),
+                 ["Rose", "Mr. Hallam", "Rose"], id="the-doctor-is-the-one-called-doctor"),
     pytest.param('Mrs. Tarrant and Mr. Tarrant sat with Ella. Jack stood by the window.\n\n'
                  '"It is far too hot," Mrs. Tarrant cried. Jack laughed, and Jack opened the window.\n\n'
                  '"Do sit quietly," murmured her husband.',
