@@ -367,9 +367,9 @@ def test_unresolved_she_said_never_goes_to_a_man() -> None:
     ("text", "expected"),
     [
         # a self-introduction names its speaker, even in answer to no question; the surname joins the first name
-        ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Crane. I keep the light."\n\n'
+        ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Thorne. I keep the light."\n\n'
          '"Then keep it well," said Nell.\n\nSilas nodded.', ["Nell", "Silas"]),
-        ('"Good evening," said Nell.\n\n"Good evening. I\'m Silas Crane, and I keep the light."', ["Nell", "Silas Crane"]),
+        ('"Good evening," said Nell.\n\n"Good evening. I\'m Silas Thorne, and I keep the light."', ["Nell", "Silas Thorne"]),
         # "Who is it?" answered with a bare name: an answer, not a call to that person
         ('Nell came in with Rufus. She shut the door.\n\n"Who is the keeper?" he asked.\n\n"Nell," she told him.',
          ["Rufus", "Nell"]),
@@ -383,12 +383,12 @@ def test_listener_cases(text: str, expected: list[str]) -> None:
 
 
 def test_self_introduction_merges_full_name_into_first_name() -> None:
-    text = ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Crane. I keep the light."\n\n'
+    text = ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Thorne. I keep the light."\n\n'
             'Silas laughed. "Not for long."')
     segs, chars = run(text)
     assert [s.speaker for s in segs] == ["Nell", "Silas", "Silas"]
     assert segs[1].reason == "self-introduction"
-    assert "Silas Crane" in chars["Silas"].aliases
+    assert "Silas Thorne" in chars["Silas"].aliases
 
 
 def test_a_new_voice_is_not_the_one_who_hears_it() -> None:

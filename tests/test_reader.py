@@ -305,7 +305,7 @@ def _write_epub(path: Path) -> None:
     book.set_identifier("paper-moon")
     book.set_title("The Paper Moon")
     book.set_language("en")
-    book.add_author("Iris Vane")
+    book.add_author("Iris Quenby")
     cover = epub.EpubHtml(title="Cover", file_name="cover.xhtml", lang="en")
     cover.content = '<html><body><img src="moon.png"/></body></html>'
     one = epub.EpubHtml(title="One", file_name="c1.xhtml", lang="en")
@@ -314,7 +314,7 @@ def _write_epub(path: Path) -> None:
     two = epub.EpubHtml(title="Two", file_name="c2.xhtml", lang="en")
     two.content = "<html><body><h2>Chapter Two</h2><p>She folded it twice.</p><hr/><p>It flew.</p></body></html>"
     titlepage = epub.EpubHtml(title="Title", file_name="title.xhtml", lang="en")
-    titlepage.content = "<html><body><h1>The Paper Moon</h1><p>by Iris Vane</p></body></html>"
+    titlepage.content = "<html><body><h1>The Paper Moon</h1><p>by Iris Quenby</p></body></html>"
     contents = epub.EpubHtml(title="Contents", file_name="toc.xhtml", lang="en")
     contents.content = "<html><body><h2>Contents</h2><p>Chapter One: Paper</p><p>Chapter Two</p></body></html>"
     untitled = epub.EpubHtml(title="Three", file_name="c3.xhtml", lang="en")
@@ -333,7 +333,7 @@ def test_epub_one_chapter_per_spine_document_with_text(tmp_path: Path) -> None:
     path = tmp_path / "moon.epub"
     _write_epub(path)
     doc = open_document(path)
-    assert (doc.layout.title, doc.layout.author) == ("The Paper Moon", "Iris Vane")
+    assert (doc.layout.title, doc.layout.author) == ("The Paper Moon", "Iris Quenby")
     assert [_chapter(doc, ch) for ch in doc.layout.chapters] == [
         ("Chapter One: Paper", 1, "Chapter One: Paper",
          [(0, "The moon was made of paper."), (0, "\u201cFold it,\u201d said Ada.")], []),

@@ -17,7 +17,7 @@ from audiobook.audio.speech import speakable
          "He was meant to protect her, that should have come first."),
         ('"Will she be…?" he whispered', "Will she be? he whispered"),
         ("Mr. Higurashi whispered.", "Mister Higurashi whispered."),
-        ("Mrs. Brown and Dr. Watson met Mr Elliot.", "Missus Brown and Doctor Watson met Mister Elliot."),
+        ("Mrs. Brown and Dr. Watson met Mr Ellery.", "Missus Brown and Doctor Watson met Mister Ellery."),
         ("He lived at 221 Baker St. near St. Paul's.",
          "He lived at two hundred twenty-one Baker Street near Saint Paul's."),
         ("perhaps 4-5 chapters", "perhaps four to five chapters"),

@@ -390,7 +390,7 @@ class Cast:
         elif hon:
             cands = self._match_titled(hon, names[0])
         elif names[0].lower() in HONORIFICS:
-            # "the Professor" in the narration is the character titled so ("Professor De Worms")
+            # "the Professor" in the narration is the character titled so ("Professor Ormsby")
             return self.titled(names[0].lower())
         else:
             cands = self._match_single(names[0])

@@ -67,7 +67,7 @@ BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+)(?:thus\s+|so\s+)?{
 # "Edith's answer was,", "Hester's one remark on hearing the tale was,"
 BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:[{LOWER}]+\s+){{0,2}}"
                          rf"(?:{SPEECH_NOUNS})\b[^.!?\"\u201c\u201d]{{0,60}}?\b(?:was|were|is|ran)\s*[,:\u2014\-]*\s*$")
-# "was an artless exclamation of Catherine's", "said the voice of Mr. Haq"
+# "was a sudden exclamation of Lucinda's", "said the voice of Mr. Orrin"
 AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|[{LOWER}]+)\s+){{0,3}}?"
                            rf"(?:{SPEECH_NOUNS})\s+of\s+(?P<subj>{_NAMEP})")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"

@@ -249,7 +249,7 @@ class Resolver(TagReader):
         return best[1], 0.45
 
     def _appositive(self, core: list[str], pos: int) -> int | None:
-        """The named character the narration calls by this noun ("Mr. Penrose, the lawyer", "the lawyer, Mr. Pye")."""
+        """The named character the narration calls by this noun ("Mr. Penrose, the lawyer", "the lawyer, Mr. Quill")."""
         head = core[-1].lower()
         if head in _GENERIC_NOUNS or len(head) < 3:
             return None
