@@ -183,7 +183,7 @@ def words_to_int(s: str) -> int | None:
 
 
 def display_case(s: str) -> str:
-    """Title-case an ALL-CAPS heading ("THE SECRET OF GABRIEL PYM" -> "The Secret of Gabriel Pym")."""
+    """Title-case an ALL-CAPS heading ("THE SECRET OF HUGO PYM" -> "The Secret of Hugo Pym")."""
     letters = [c for c in s if c.isalpha()]
     if not letters or any(c.islower() for c in letters):
         return s
