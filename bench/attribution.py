@@ -180,7 +180,19 @@ def loo(a: argparse.Namespace) -> None:
     """Leave one novel out: the params setting and both ranker passes fitted on the other novels."""
     from attribution_eval import pooled, pooled_line, report
     from fit_attribution import GRID, best, correct_counts, fitted_json, loo_choice, run_grid
-    from fit_ranker import BLIND, collect, collect_second, cross_fit, fit, run_ranked
+    from fit_ranker import (
+        BLIND,
+        best_runs,
+        collect,
+        collect_second,
+        cross_fit,
+        fit,
+        fit_local,
+        run_counts,
+        run_ranked,
+        run_report,
+        shipped_model,
+    )
 
     from audiobook.attribution.rankmodel import Model
 
@@ -197,11 +209,19 @@ def loo(a: argparse.Namespace) -> None:
     firsts = {s: cross_fit(labelled[s]) for s in settings}
     seconds = {s: collect_second(a.loo, a.jobs, firsts[s], s) for s in settings}
     todo = [n for n in choice if not a.only or n in a.only]
-    models = {n: Model(firsts[choice[n]][n], fit([d for m, ds in seconds[choice[n]][0].items() if m != n
-                                                  for d in ds])) for n in todo}
+    # the joint decoding's transition weights: per novel, the RUN_GRID setting with the most second-pass lines
+    # right on the other novels (each decoded with a second pass fitted without it)
+    run_counts_by = {s: run_counts(seconds[s], a.jobs) for s in sorted({choice[n] for n in todo})}
+    for s, counts_s in run_counts_by.items():
+        print(f"setting {s}: " + run_report(counts_s))
+    models = {}
+    for n in todo:
+        others = [d for m, ds in seconds[choice[n]].labelled.items() if m != n for d in ds]
+        runs = best_runs(run_counts_by[choice[n]], n)
+        models[n] = Model(firsts[choice[n]][n], fit(others), runs, fit_local(others) if runs is not None else None)
     results = run_ranked(a.loo, a.jobs, [(n, choice[n], models[n]) for n in todo])
     rules = [next(r for r in grid[choice[n]] if r.novel == n) for n in todo]
-    one_pass = [next(r for r in seconds[choice[n]][1] if r.novel == n) for n in todo]
+    one_pass = [next(r for r in seconds[choice[n]].results if r.novel == n) for n in todo]
     print("leave one novel out: setting fitted on the other novels, per novel: "
           + ", ".join(f"{n}={choice[n]}" for n in choice) + f" (GRID in bench/fit_attribution.py: {len(GRID)}); "
           "ranker weights (both passes) fitted on the other novels too")
@@ -217,8 +237,9 @@ def loo(a: argparse.Namespace) -> None:
         from audiobook.attribution import params, rankmodel
 
         params.FITTED.write_text(fitted_json(chosen), encoding="utf-8")
-        model = Model(fit([d for ds in labelled[chosen].values() for d in ds]),
-                      fit([d for ds in seconds[chosen][0].values() for d in ds]))
+        model = shipped_model([d for ds in labelled[chosen].values() for d in ds],
+                              [d for ds in seconds[chosen].labelled.values() for d in ds],
+                              best_runs(run_counts_by.get(chosen) or run_counts(seconds[chosen], a.jobs)))
         rankmodel.SHIPPED.write_text(model.to_json(), encoding="utf-8")
         print(f"wrote {params.FITTED} and {rankmodel.SHIPPED}")
     print(f"\n{len(results)} novels in {time.perf_counter() - t0:.0f} s; predictions in {a.output}")

@@ -40,6 +40,7 @@ from fit_attribution import GRID, _params  # noqa: E402
 
 from audiobook.attribution import params, rankmodel  # noqa: E402
 from audiobook.attribution.rankmodel import FEATURES, Sample, Weights  # noqa: E402
+from audiobook.attribution.runs import RunWeights, Step, decode, turn_step  # noqa: E402
 
 L2 = 1e-3  # ridge penalty per quotation: keeps weights of rare features small
 ITERATIONS = 30  # Newton steps (converged well before)
@@ -99,22 +100,33 @@ def cross_fit(by_novel: dict[str, list[Labelled]]) -> dict[str, Weights]:
     return {n: fit([d for m, ds in by_novel.items() if m != n for d in ds]) for n in by_novel}
 
 
-def collect_second(root: Path, jobs: int, firsts: dict[str, Weights], setting: int | None = None
-                   ) -> tuple[dict[str, list[Labelled]], list[NovelResult]]:
-    """Every novel's labelled second-pass samples, with `firsts[novel]` deciding the first pass; and each
-    novel's result with that first pass alone (what the second pass starts from)."""
+@dataclass(frozen=True)
+class Second:
+    """Every novel's second-pass material: labelled samples, the runs' turn records, first-pass results."""
+
+    labelled: dict[str, list[Labelled]]
+    results: list[NovelResult]  # each novel with its cross-fitted first pass alone (what the second starts from)
+    context: dict[str, list[Sample]]  # per novel: every second-pass sample and turn record (joint decoding)
+
+
+def collect_second(root: Path, jobs: int, firsts: dict[str, Weights], setting: int | None = None) -> Second:
+    """Every novel's labelled second-pass samples, with `firsts[novel]` deciding the first pass; each novel's
+    result with that first pass alone; and its turn records."""
     ids = list(firsts)
     with ProcessPoolExecutor(max(1, jobs)) as pool:
         out = list(pool.map(_second_one, [root] * len(ids), ids, [setting] * len(ids), [firsts[n] for n in ids]))
-    return {n: lab for n, (lab, _) in zip(ids, out)}, [res for _, res in out]
+    return Second({n: lab for n, (lab, _, _) in zip(ids, out)}, [res for _, res, _ in out],
+                  {n: ctx for n, (_, _, ctx) in zip(ids, out)})
 
 
-def _second_one(root: Path, cid: str, setting: int | None, first: Weights) -> tuple[list[Labelled], NovelResult]:
+def _second_one(root: Path, cid: str, setting: int | None, first: Weights
+                ) -> tuple[list[Labelled], NovelResult, list[Sample]]:
     cast, resolve = _params(GRID[setting]) if setting is not None else (None, None)
     with params.use(cast, resolve), rankmodel.use(rankmodel.Model(first)):
         (result,) = evaluate(root, only=[cid], record=True)
     second = [smp for smp in result.samples if smp.stage == 2]
-    return label_result(root, cid, second), replace(result, samples=[])
+    context = [smp for smp in result.samples if smp.stage in (0, 2)]
+    return label_result(root, cid, second), replace(result, samples=[]), context
 
 
 def run_ranked(root: Path, jobs: int, todo: Sequence[tuple[str, int, rankmodel.Model]]) -> list[NovelResult]:
@@ -214,6 +226,117 @@ def fit(data: Sequence[Labelled]) -> Weights:
 
 MARGINS = (0.0, 0.25, 0.5, 1.0)  # margins --dev tries
 
+#: The joint decoding's transition weights tried (each against the second pass deciding line by line).
+RUN_GRID: tuple[RunWeights, ...] = tuple(
+    RunWeights(r, rn, alt, voc) for r in (0.0, -0.5, -1.0) for rn in (0.0, -0.5)
+    for alt in (0.5, 1.0, 1.5) for voc in (0.0, 0.5, 1.0))
+
+
+def fit_local(data: Sequence[Labelled]) -> Weights:
+    """The joint decoding's per-line weights: fitted as `fit`, the features reading neighbours' decisions
+    (rankmodel.PATH_FEATURES) zeroed, so their weights stay zero."""
+    cols = [FEATURES.index(f) for f in rankmodel.PATH_FEATURES]
+    out = []
+    for d in data:
+        x = d.sample.features.copy()
+        x[:, cols] = 0.0
+        out.append(Labelled(replace(d.sample, features=x), d.positives, d.quote_type))
+    return fit(out)
+
+
+def run_counts(second: Second, jobs: int) -> dict[str, list[int]]:
+    """Per novel: its labelled second-pass lines picked right line by line (first) and decoded jointly under
+    each RUN_GRID setting, both passes' weights fitted on the other novels (cross-fitting)."""
+    ids = list(second.labelled)
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        out = list(pool.map(_novel_counts, [second.context[n] for n in ids],
+                            [second.labelled[n] for n in ids],
+                            [[d for m, ds in second.labelled.items() if m != n for d in ds] for n in ids]))
+    return dict(zip(ids, out))
+
+
+def _novel_counts(context: Sequence[Sample], labelled: Sequence[Labelled], others: Sequence[Labelled]) -> list[int]:
+    second, local = fit(others), fit_local(others)
+    return (novel_run_counts(context, labelled, second, second, [RunWeights()])
+            + novel_run_counts(context, labelled, second, local, RUN_GRID))
+
+
+def novel_run_counts(context: Sequence[Sample], labelled: Sequence[Labelled], weights: Weights, local: Weights,
+                     grid: Sequence[RunWeights] = RUN_GRID) -> list[int]:
+    """One novel's labelled second-pass lines picked right under each joint-decoding setting of `grid`, the
+    steps scored by `local`, lines the decoding leaves decided by `weights` alone."""
+    rp = params.RANKER
+    turns: dict[tuple[int, int], list[Sample]] = collections.defaultdict(list)
+    order: dict[tuple[int, int], list[Sample]] = collections.defaultdict(list)
+    for smp in context:
+        if smp.stage == 0:
+            order[(smp.chapter, smp.run)].append(smp)
+        else:
+            turns[(smp.chapter, smp.turn)].append(smp)
+    runs: list[tuple[list[Step], list[list[Sample] | None]]] = []
+    for key in sorted(order):
+        recs = sorted(order[key], key=lambda r: r.turn)
+        if not any((r.chapter, r.turn) in turns for r in recs):
+            continue
+        steps: list[Step] = []
+        lines: list[list[Sample] | None] = []
+        for r in recs:
+            mine = turns.get((r.chapter, r.turn), [])
+            called = frozenset(r.called)
+            if r.rule or not mine:
+                steps.append(Step((r.names[0] or None,), (0.0,), r.narrated, called))
+                lines.append(None)
+            else:
+                steps.append(turn_step([(smp.names, local.scores(smp.features).tolist(), smp.rule) for smp in mine],
+                                       rp.second_margin, rp.beam, rp.floor, r.narrated, called))
+                lines.append(mine)
+        runs.append((steps, lines))
+    gold = {(d.sample.start, d.sample.end): d for d in labelled}
+    alone = {key: d.positives[weights.choose(d.sample.features, d.sample.rule, rp.second_margin)]
+             for key, d in gold.items()}
+    out = []
+    for w in grid:
+        picked = dict(alone)
+        if w.active:
+            for steps, lines in runs:
+                for step, mine, k in zip(steps, lines, decode(steps, w)):
+                    for smp in mine or []:
+                        d = gold.get((smp.start, smp.end))
+                        if d is not None and step.cands[k] in smp.names:
+                            picked[(smp.start, smp.end)] = d.positives[smp.names.index(str(step.cands[k]))]
+        out.append(sum(picked.values()))
+    return out
+
+
+def best_runs(counts: dict[str, list[int]], exclude: str | None = None) -> RunWeights | None:
+    """The RUN_GRID setting with the most lines right over the novels (but `exclude`), None if deciding line by
+    line does as well; ties: the earlier."""
+    totals = [sum(c[i] for n, c in counts.items() if n != exclude) for i in range(len(RUN_GRID) + 1)]
+    k = max(range(len(totals)), key=lambda i: (totals[i], -i))
+    return RUN_GRID[k - 1] if k else None
+
+
+def _index(runs: RunWeights | None) -> int:
+    return 0 if runs is None else RUN_GRID.index(runs) + 1
+
+
+def run_report(counts: dict[str, list[int]]) -> str:
+    """Held-out gain of joint decoding: each novel under the setting chosen on the other novels."""
+    alone = sum(c[0] for c in counts.values())
+    held = sum(c[_index(best_runs(counts, n))] for n, c in counts.items())
+    blind = [n for n in counts if n in BLIND]
+    b_alone = sum(counts[n][0] for n in blind)
+    b_held = sum(counts[n][_index(best_runs(counts, n))] for n in blind)
+    return (f"joint decoding, second-pass lines right: line by line {alone}, jointly (setting chosen on the other "
+            f"novels) {held} ({held - alone:+d}); blind six {b_alone} -> {b_held} ({b_held - b_alone:+d}); "
+            f"fitted on all: {best_runs(counts)}")
+
+
+def shipped_model(first: Sequence[Labelled], second: Sequence[Labelled], runs: RunWeights | None
+                  ) -> rankmodel.Model:
+    """The model fitted on all of `first` and `second` (the local weights only with joint decoding)."""
+    return rankmodel.Model(fit(first), fit(second), runs, fit_local(second) if runs is not None else None)
+
 
 def picks(weights: Weights, data: Sequence[Labelled]) -> list[tuple[Labelled, bool, list[bool]]]:
     """(sample, rules right, ranker right at each of MARGINS) for every sample."""
@@ -262,15 +385,18 @@ def main() -> int:
         by_novel, second = pickle.loads(a.cache.read_bytes())
     else:
         by_novel = collect(a.train, a.jobs)
-        second, _ = collect_second(a.train, a.jobs, cross_fit(by_novel))
+        second = collect_second(a.train, a.jobs, cross_fit(by_novel))
         if a.cache is not None:
             a.cache.write_bytes(pickle.dumps((by_novel, second)))
     if a.dev:
         dev_report(by_novel, "first pass, ")
-        dev_report(second, "second pass (first pass fitted on the other novels), ")
+        dev_report(second.labelled, "second pass (first pass fitted on the other novels), ")
         return 0
-    model = rankmodel.Model(fit([d for ds in by_novel.values() for d in ds]),
-                            fit([d for ds in second.values() for d in ds]))
+    counts = run_counts(second, a.jobs)
+    runs = best_runs(counts)
+    print(run_report(counts))
+    model = shipped_model([d for ds in by_novel.values() for d in ds],
+                          [d for ds in second.labelled.values() for d in ds], runs)
     assert model.second is not None
     for name, v, v2 in sorted(zip(FEATURES, model.first.weights, model.second.weights), key=lambda kv: -abs(kv[1])):
         print(f"  {name:26s} {v:+.3f} {v2:+.3f}")

@@ -109,6 +109,8 @@ class RankerParams:
     # out, 0.25 costs 0.1 point of 0 (bench/fit_ranker.py --dev) and keeps the dev chapters the rules were
     # tuned on from dropping (87.6; 87.1 with 0)
     second_margin: float = 0.25  # the second pass overrules the first's pick only by this much
+    beam: int = 3  # joint decoding of a conversation (runs.py): candidates kept per re-decided turn...
+    floor: float = -6.0  # ...and the log-probability of a turn's candidate for a line of it that lacks them
     confidence: float = 0.8  # a changed line's confidence: the model's share times this (the speaker is
     # among the candidates for ~84% of the lines it ranks, measured on the training novels)
 

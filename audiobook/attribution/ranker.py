@@ -22,6 +22,7 @@ import numpy as np
 
 from . import params, rankmodel
 from .patterns import NARR
+from .runs import RunWeights, Step, decode, turn_step
 from .state import _Quote, _Turn
 from .turns import TurnTaker
 
@@ -83,14 +84,16 @@ class Ranker(TurnTaker):
         if model is not None and (model.second is not None or sink is not None):
             self._firsts = [t.first for t in self.turns]
             self._lasts = [t.last for t in self.turns]
-            self._rank_round(model.second, sink, 2)
+            joint = (model.runs, model.local) if model.runs is not None and model.local is not None else None
+            self._rank_round(model.second, sink, 2, joint)
 
     def _rank_round(self, weights: rankmodel.Weights | None, sink: Callable[[rankmodel.Sample], None] | None,
-                    stage: int) -> None:
+                    stage: int, joint: tuple[RunWeights, rankmodel.Weights] | None = None) -> None:
         """One pass: every rankable quotation's candidates and features from the decisions so far, recorded
         for `sink` and, with `weights`, re-decided (all at once at the end, so no line reads this pass's own)."""
         walk = _Walk()
-        todo: list[tuple[_Quote, list[int], np.ndarray]] = []
+        todo: list[tuple[_Quote, int, list[int], np.ndarray]] = []
+        seen: set[int] = set()  # the quotations ranked
         decides = params.RANKER.decides if stage == 1 else params.RANKER.second_decides
         margin = params.RANKER.margin if stage == 1 else params.RANKER.second_margin
         # the first pass records every kind (bench/fit_ranker.py --dev compares them); the second only its own
@@ -117,9 +120,11 @@ class Ranker(TurnTaker):
                 if sink is not None:
                     sink(rankmodel.Sample(q.part.start + self.offset, q.part.end + self.offset, reason,
                                           tuple(self.name_of(c) or "" for c in cands),
-                                          cands.index(q.speaker) if q.speaker in cands else -1, rows, stage))
+                                          cands.index(q.speaker) if q.speaker in cands else -1, rows, stage,
+                                          self.offset, turn.run, t_i, shared.narrated, self._called(turn)))
+                seen.add(id(q))
                 if weights is not None and reason in decides:
-                    todo.append((q, cands, rows))
+                    todo.append((q, t_i, cands, rows))
             for q in turn.quotes:
                 if q.speaker is not None:
                     walk.lines[q.speaker] += 1
@@ -127,14 +132,68 @@ class Ranker(TurnTaker):
             if first is not None:
                 walk.run_lines[first] += 1
                 walk.last_turn[first] = t_i
-        for q, cands, rows in todo:
+        if stage == 2 and sink is not None:
+            self._record_turns(sink, seen)
+        # joint decoding: the conversation's path from the per-line local scores and the transition weights
+        together = self._decode_runs(todo, joint[1], joint[0], margin) if joint is not None else {}
+        for q, _, cands, rows in todo:
             assert weights is not None
-            k = weights.choose(rows, cands.index(q.speaker) if q.speaker in cands else -1, margin)
+            rule = cands.index(q.speaker) if q.speaker in cands else -1
+            k = together.get(id(q), -1)
+            k = weights.choose(rows, rule, margin) if k < 0 else k
             if cands[k] != q.speaker:
                 # its softmax share among the candidates, times how often the right one is a candidate at all
                 scores = weights.scores(rows)
                 share = float(1.0 / np.exp(scores - scores[k]).sum())
                 self._set(q, cands[k], share * params.RANKER.confidence, "ranker")
+
+    def _called(self, turn: _Turn) -> tuple[str, ...]:
+        """Whom the turn calls by name (as the script names them)."""
+        return tuple(sorted({self.name_of(v) or "" for q in turn.quotes for v in q.vocatives}))
+
+    def _record_turns(self, sink: Callable[[rankmodel.Sample], None], ranked: set[int]) -> None:
+        """One record per turn for fitting the joint decoding: its last speaker, and whether it is an anchor
+        (a quotation with a speaker the second pass does not re-decide)."""
+        for t_i, turn in enumerate(self.turns):
+            anchor = any(id(q) not in ranked and q.speaker is not None for q in turn.quotes)
+            sink(rankmodel.Sample(turn.quotes[0].part.start + self.offset, turn.quotes[-1].part.end + self.offset,
+                                  "turn", (self.name_of(self._lasts[t_i]) or "" if self._lasts[t_i] is not None
+                                           else "",), int(anchor), np.zeros((1, 0)), 0, self.offset, turn.run, t_i,
+                                  any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi]),
+                                  self._called(turn)))
+
+    def _decode_runs(self, todo: list[tuple[_Quote, int, list[int], np.ndarray]], weights: rankmodel.Weights,
+                     runs: RunWeights, margin: float) -> dict[int, int]:
+        """The re-decided lines' picks (index among their candidates) from decoding each conversation jointly:
+        re-decided turns are steps with candidates, every other turn an anchor at its speaker."""
+        by_turn: dict[int, list[tuple[_Quote, list[int], np.ndarray]]] = {}
+        for q, t_i, cands, rows in todo:
+            by_turn.setdefault(t_i, []).append((q, cands, rows))
+        ranked = {id(q) for q, _, _, _ in todo}
+        rp = params.RANKER
+        out: dict[int, int] = {}
+        for run in _runs_of(self.turns, set(by_turn)):
+            steps = []
+            anchors = []
+            for t_i in run:
+                turn = self.turns[t_i]
+                called = frozenset(v for q in turn.quotes for v in q.vocatives)
+                narrated = self._turn_static[t_i][0]
+                anchors.append(t_i not in by_turn or any(id(q) not in ranked and q.speaker is not None
+                                                         for q in turn.quotes))
+                if not anchors[-1]:
+                    steps.append(turn_step([(cands, weights.scores(rows).tolist(),
+                                             cands.index(q.speaker) if q.speaker in cands else -1)
+                                            for q, cands, rows in by_turn[t_i]], margin, rp.beam, rp.floor,
+                                           narrated, called))
+                else:
+                    steps.append(Step((self._lasts[t_i],), (0.0,), narrated, called))
+            for t_i, step, anchor, k in zip(run, steps, anchors, decode(steps, runs)):
+                for q, cands, _ in [] if anchor else by_turn[t_i]:
+                    c = step.cands[k]
+                    if isinstance(c, int) and c in cands:  # (else: the line is decided alone)
+                        out[id(q)] = cands.index(c)
+        return out
 
     def _rank_index(self) -> None:
         """Per paragraph: narration mentions (start, entity, subject); mentions inside quotes, in order."""
@@ -326,6 +385,14 @@ class Ranker(TurnTaker):
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
         )
+
+
+def _runs_of(turns: list[_Turn], wanted: set[int]) -> list[list[int]]:
+    """The turn indices of each conversation holding a re-decided turn, in order."""
+    runs: dict[int, list[int]] = {}
+    for t_i, turn in enumerate(turns):
+        runs.setdefault(turn.run, []).append(t_i)
+    return [ts for ts in runs.values() if wanted.intersection(ts)]
 
 
 def _alternation(c: int, sure: tuple[int | None, int | None, int]) -> tuple[float, float]:

@@ -3,10 +3,11 @@
 A linear model scores every (quotation, candidate speaker) pair; the candidate with the highest score wins
 (a conditional logit: softmax over the quotation's candidates). It runs twice (stacking): the second pass has
 its own weights and reads the first pass's decisions of the neighbouring lines where the first read the
-rules', so one misread line in an untagged exchange misleads its neighbours less often. `bench/fit_ranker.py`
-fits the weights on the annotated training novels and ships them as `ranker.json` beside this module;
-`bench/attribution.py --loo` swaps in weights fitted without the held-out novel (`use`) and collects the
-features (`recording`).
+rules', so one misread line in an untagged exchange misleads its neighbours less often; the second pass's
+lines are then decoded jointly per conversation (`runs.py`: per-line `local` weights plus transition
+weights). `bench/fit_ranker.py` fits the weights on the annotated training novels and ships them as
+`ranker.json` beside this module; `bench/attribution.py --loo` swaps in weights fitted without the held-out
+novel (`use`) and collects the features (`recording`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from .runs import RunWeights
 
 #: The rules' reasons whose quotations the ranker may re-decide (also a feature: the rule pick's kind).
 REASONS: tuple[str, ...] = ("pronoun", "actor", "description", "turn-taking", "continuation", "unknown")
@@ -42,6 +45,14 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+#: The features that read the neighbouring lines' decisions: the joint decoding's per-line model (`Model.local`)
+#: is fitted without them, its transition weights (`runs.RunWeights`) scoring the path's own neighbours instead.
+PATH_FEATURES: tuple[str, ...] = (
+    "prev1", "prev2", "prev3", "prev4", "next1", "next2", "prev1_no_narration", "prev2_no_narration",
+    "spoke_twice_before", "answers_question", "alternates_both_ways", "between_one_speaker",
+)
+
+
 @dataclass(frozen=True)
 class Sample:
     """One quotation the ranker considered: its offsets, the rules' reason, candidates and their features."""
@@ -52,7 +63,13 @@ class Sample:
     names: tuple[str, ...]  # candidate speakers as the script would name them
     rule: int  # index of the current pick among the candidates (-1: nobody): the rules', or the first pass's
     features: np.ndarray  # one row per candidate, FEATURES order
-    stage: int = 1  # which pass computed it: 1 reads the rules' decisions, 2 the first pass's
+    stage: int = 1  # which pass computed it: 1 reads the rules' decisions, 2 the first pass's; 0: a turn record
+    # (every turn of a chapter, for fitting the joint decoding: `names` its last speaker, `rule` 1 if an anchor)
+    chapter: int = 0  # the chapter's offset in its file
+    run: int = -1  # the conversation (within the chapter) and the turn the quotation is in
+    turn: int = -1
+    narrated: bool = False  # the turn has narration besides its speech
+    called: tuple[str, ...] = ()  # whom the turn calls by name
 
 
 @dataclass(frozen=True)
@@ -82,13 +99,18 @@ class Model:
 
     first: Weights
     second: Weights | None = None
+    runs: RunWeights | None = None  # the second pass's lines decoded jointly per conversation with these...
+    local: Weights | None = None  # ...and these per-line weights (fitted without PATH_FEATURES)
 
     def to_json(self) -> str:
-        """ranker.json: feature names beside both passes' weights."""
-        data: dict[str, list[str] | list[float]] = {"features": list(FEATURES),
-                                                    "weights": [round(w, 6) for w in self.first.weights]}
+        """ranker.json: feature names beside both passes' weights (and the joint decoding's)."""
+        data: dict[str, list[str] | list[float] | dict[str, float]] = {
+            "features": list(FEATURES), "weights": [round(w, 6) for w in self.first.weights]}
         if self.second is not None:
             data["second"] = [round(w, 6) for w in self.second.weights]
+        if self.runs is not None and self.local is not None:
+            data["runs"] = self.runs.to_dict()
+            data["local"] = [round(w, 6) for w in self.local.weights]
         return json.dumps(data, indent=1) + "\n"
 
 
@@ -101,8 +123,12 @@ def parse(text: str) -> Model | None:
     if tuple(data.get("features", ())) != FEATURES:
         return None
     second = data.get("second")
+    runs, local = data.get("runs"), data.get("local")
+    joint = runs is not None and local is not None
     return Model(Weights(tuple(float(w) for w in data["weights"])),
-                 Weights(tuple(float(w) for w in second)) if second is not None else None)
+                 Weights(tuple(float(w) for w in second)) if second is not None else None,
+                 RunWeights.from_dict(runs) if joint else None,
+                 Weights(tuple(float(w) for w in local)) if joint else None)
 
 
 @cache
