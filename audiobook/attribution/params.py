@@ -35,6 +35,10 @@ class ResolveParams:
     """Weights of resolving pronoun and description tags to a character (salience and conversation)."""
 
     recency: tuple[float, ...] = (4.0, 2.5, 1.5, 0.8)  # a narration mention 0, 1, 2, 3+ paragraphs back
+    near_span: int = 6  # paragraphs back a pronoun's referent is looked for first...
+    far_span: int = 24  # ...then this far, when nobody fitting was near
+    far_factor: float = 0.75  # confidence factor of a referent found only that far back
+    pronoun_object: float = 0.7  # penalty: named in a sentence whose subject is "he"/"she" (so not that "he")
     w_last: float = 0.3  # the very last name mentioned
     w_subject: float = 1.0  # a name that is the subject of its clause
     later_same_para: float = 2.0  # a mention later in the same paragraph (often the speaker's own action)
@@ -50,7 +54,7 @@ class ResolveParams:
     pronoun_vote: float = 0.5  # gender vote a sure "she said" gives a character of unknown gender
     pair_turns: int = 3  # turns back that make a conversation "the two of them" for "he said"/"she said"
     pair_conf: float = 0.85  # ...and how sure the one of the pronoun's gender is
-    focal_ratio: float = 2.0  # named this many times more than anyone: the chapter's central figure
+    focal_ratio: float = 1.2  # named this many times more than anyone: the chapter's central figure
     relative_conf: float = 0.7  # "her husband said" resolved through the family name ("Mrs. X" -> "Mr. X")
     addressed_min: int = 2  # replies of a described speaker to turns calling one name that make it that name...
     addressed_ratio: float = 2.0  # ...when that name has this many times the votes of the next

@@ -40,7 +40,8 @@ class Resolver(TagReader):
                      title: str | None = None, skip: int | None = None) -> tuple[int | None, float]:
         """Pick the character a pronoun or description refers to: recency, gender, conversation (never `skip`)."""
         cands: dict[int, float] = {}
-        for span in (6, 24):
+        w = params.RESOLVE
+        for span in (w.near_span, w.far_span):
             # nobody fitting nearby: "he said" of a man last named a page ago (the narration says "he" since)
             recent = self._recent_mentions(pos, self._para_of(pos), span=span)
             cands = self._ref_candidates(q, gender, recent, turn_ctx, title)
@@ -48,13 +49,38 @@ class Resolver(TagReader):
                 cands.pop(skip, None)
             if cands:
                 break
+        if gender and w.pronoun_object:
+            for k in self._pronoun_objects(pos, gender) & set(cands):
+                cands[k] -= w.pronoun_object  # "He had seen Mr. Pellow": "he" is not Mr. Pellow
         if not cands:
             return None, 0.0
         ranked = sorted(cands.items(), key=lambda kv: -kv[1])
         best, top = ranked[0]
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
-        return best, conf * (1.0 if span == 6 else 0.75)
+        return best, conf * (1.0 if span == w.near_span else w.far_factor)
+
+    def _pronoun_objects(self, pos: int, gender: str) -> set[int]:
+        """People named after a subject "he"/"she" of their own sentence, in this paragraph or the one before.
+
+        "He had seen Mr. Pellow at the gate.": whoever "he" is, it is not Mr. Pellow, and a "he said" just
+        after means the same "he" (a name in the object of a sentence about someone else is no referent).
+        """
+        para = self._para_of(pos)
+        word = "He" if gender == "male" else "She"
+        out: set[int] = set()
+        j = bisect.bisect_left(self.mention_starts, pos) - 1
+        while j >= 0 and para - self.mention_para[j] <= 1:
+            m = self.narr_mentions[j]
+            j -= 1
+            if m.entity == NARR or self.cast.entities[m.entity].gender != gender:
+                continue
+            lo = self.paras[self.mention_para[j + 1]][0]
+            ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo, m.start)]
+            start = ends[-1] if ends else lo
+            if re.match(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|Now|So)\s+)?{word}\s", self.text[start:m.start]):
+                out.add(m.entity)
+        return out
 
     def _ref_candidates(self, q: _Quote, gender: str | None, recent: dict[int, float], turn_ctx: dict[int, float],
                         title: str | None) -> dict[int, float]:
@@ -142,6 +168,8 @@ class Resolver(TagReader):
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, skip=described)
         if idx is not None and self._focal(idx) and core[-1].lower() in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:
             idx = None  # the chapter's central figure goes by name and "he"; "said the old gentleman" is someone else
+        if idx not in ctx and core[-1].lower() not in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:
+            idx = None  # "said the surgeon" of the patient: a role noun is its own speaker, or one already talking
         if idx is not None and idx != prev and conf >= params.RESOLVE.desc_min:
             self.cast.by_form[key] = idx
             return idx, conf * c.desc_referent

@@ -57,7 +57,9 @@ class TagReader(ChapterState):
     """Speech tags beside each quote: names, pronouns, descriptions, vocatives, self-introductions."""
 
     def find_tags(self) -> None:
-        used: set[int] = set()  # narration parts already serving as the tag of the quote before them
+        # narration parts already serving as the tag of the quote before them, with where their first sentence
+        # ends: only a later sentence may lead into the next quote ("said Maren. Gideon added, ...")
+        used: dict[int, int] = {}
         for i, plist in enumerate(self.parts):
             for k, part in enumerate(plist):
                 if part.kind != "dialogue":
@@ -74,15 +76,16 @@ class TagReader(ChapterState):
                     found = self._tag_after(after)
                     if found:
                         cands.append((0 if not found[0].startswith("actor") else 2, found, after))
-                if before is not None and id(before) not in used and (
+                if before is not None and (
                         before.end <= self.paras[i][0] or self._touches(before.end, part.start)):
                     found = self._tag_before(before, same_para=before.end > self.paras[i][0])
-                    if found:
+                    if found and found[3] >= used.get(id(before), -1):
                         cands.append((1 if not found[0].startswith("actor") else 3, found, before))
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
                     if src is after:
-                        used.add(id(after))
+                        first, start, _ = self._fragment(after.start, after.end, True)
+                        used[id(after)] = start + len(first)
                     q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
                     # "he said to Gideon": Gideon is spoken to, not speaking
                     tail = self.text[found[3]:min(src.end, found[3] + 120)]

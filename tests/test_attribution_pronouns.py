@@ -1,0 +1,76 @@
+"""Pronoun, description and explicit tags that resolve to the right person (issue 12), each kind pinned by a
+small text written for the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audiobook.attribution.attribute import attribute
+from audiobook.model import Character, Paragraph
+
+
+def run(text: str) -> tuple[list[str | None], dict[str, Character]]:
+    """Speakers of the dialogue segments in order, and the cast by name."""
+    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+    segs, chars = attribute(text, paras)
+    return [s.speaker for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
+
+
+PRONOUNS = [
+    pytest.param('Gideon crossed the yard and stopped at the well. He had seen Mr. Pellow at the gate.\n\n'
+                 '"The water is low," he said.\n\n"It will rain," said Maren.',
+                 ["Gideon", "Maren"], id="referent-is-the-subject-before-not-the-last-name"),
+    pytest.param('Maren sat with Gideon in the kitchen.\n\n"Will you stay?" said Maren.\n\n"For a while," said Gideon.'
+                 '\n\nShe rose and went to the window. She looked out for a long time at the road.\n\n'
+                 'The kettle began to sing on the stove.\n\n"It is getting dark," she said.',
+                 ["Maren", "Gideon", "Maren"], id="pronoun-chain-over-paragraphs"),
+    pytest.param('Maren and Gideon walked home along the river.\n\n"Tired?" said Gideon.\n\n"A little," said Maren.\n\n'
+                 '"Not far now," he said.\n\n"Good," she said.',
+                 ["Gideon", "Maren", "Gideon", "Maren"], id="two-participants-by-gender"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), PRONOUNS)
+def test_pronoun_tags(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+DESCRIPTIONS = [
+    pytest.param('Maren was alone in the shop. She swept the floor, and then Maren opened the door. Tobias Wren, a '
+                 'young man of twenty, stood outside. He held his cap in his hands.\n\n'
+                 '"Is the doctor in?" said the young man.\n\n"He is out," said Maren.',
+                 ["Tobias Wren", "Maren"], id="the-young-man-is-the-young-man-just-named"),
+    pytest.param('Maren waited at the station. An old gentleman came down the platform.\n\n'
+                 '"Is this the train for the coast?" said the old gentleman.\n\n"It is," said Maren.\n\n'
+                 '"Thank you," said the old gentleman.\n\n"Not at all," said Maren.\n\n'
+                 '"A fine day," remarked the old gentleman.',
+                 ["the old gentleman", "Maren", "the old gentleman", "Maren", "the old gentleman"],
+                 id="a-description-repeated-over-a-scene-is-one-speaker"),
+    pytest.param('Gideon lay in the bed by the window, and Gideon did not move. Gideon was very pale.\n\n'
+                 '"He must rest," said the surgeon.\n\n"For how long?" said Maren.\n\n'
+                 '"A week," said the surgeon.',
+                 ["the surgeon", "Maren", "the surgeon"], id="a-role-noun-names-its-own-speaker"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), DESCRIPTIONS)
+def test_description_tags(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+EXPLICIT = [
+    pytest.param('Maren and Gideon sat at the table.\n\n"Pass the bread," said Maren. Gideon added, "And the salt."',
+                 ["Maren", "Gideon"], id="a-later-sentence-of-a-used-tag-leads-into-the-next-quote"),
+    pytest.param('Maren and Gideon sat at the table.\n\n"Pass the bread," said Maren, smiling, "and the salt."',
+                 ["Maren", "Maren"], id="one-sentence-tag-serves-both-halves"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), EXPLICIT)
+def test_explicit_tag_shapes(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
