@@ -57,9 +57,9 @@ class TagReader(ChapterState):
     """Speech tags beside each quote: names, pronouns, descriptions, vocatives, self-introductions."""
 
     def find_tags(self) -> None:
-        # narration parts already serving as the tag of the quote before them, with where their first sentence
-        # ends: only a later sentence may lead into the next quote ("said Maren. Gideon added, ...")
-        used: dict[int, int] = {}
+        # narration parts already serving as the tag of the quote before them: only a later sentence of one
+        # may lead into the next quote ("said Maren. Gideon added, ...")
+        used: set[int] = set()
         for i, plist in enumerate(self.parts):
             for k, part in enumerate(plist):
                 if part.kind != "dialogue":
@@ -76,16 +76,17 @@ class TagReader(ChapterState):
                     found = self._tag_after(after)
                     if found:
                         cands.append((0 if not found[0].startswith("actor") else 2, found, after))
-                if before is not None and (
+                # the first sentence of a part already used as a tag is no lead-in (computed only when needed)
+                lead_from = self._first_sentence_end(before) if before is not None and id(before) in used else -1
+                if before is not None and lead_from < before.end and (
                         before.end <= self.paras[i][0] or self._touches(before.end, part.start)):
                     found = self._tag_before(before, same_para=before.end > self.paras[i][0])
-                    if found and found[3] >= used.get(id(before), -1):
+                    if found and found[3] >= lead_from:
                         cands.append((1 if not found[0].startswith("actor") else 3, found, before))
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
                     if src is after:
-                        first, start, _ = self._fragment(after.start, after.end, True)
-                        used[id(after)] = start + len(first)
+                        used.add(id(after))
                     q.tag_kind, q.tag_value, q.tag_where, q.tag_pos = found
                     # "he said to Gideon": Gideon is spoken to, not speaking
                     tail = self.text[found[3]:min(src.end, found[3] + 120)]
@@ -94,6 +95,11 @@ class TagReader(ChapterState):
                         if idx is not None:
                             q.spoken_to.append(idx)
                 self._vocatives(q)
+
+    def _first_sentence_end(self, part: Part) -> int:
+        """Where the first sentence of a narration part ends (its end if it has one sentence)."""
+        first, start, _ = self._fragment(part.start, part.end, True)
+        return start + len(first)
 
     def _fragment(self, s: int, e: int, first: bool, stops: re.Pattern[str] | None = None) -> tuple[str, int, bool]:
         """The first (or last) sentence of narration text[s:e], where it starts, and whether it ended."""
