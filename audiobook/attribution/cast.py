@@ -243,9 +243,17 @@ class Entity:
     @property
     def role_or_place(self) -> bool:
         """A capitalised common noun or a place that never speaks: "the Magistrate", "an Englishman", "India"."""
-        if self.hon or self.given_name or self.tagged or self.addressed or self.known_gender or self.mentions == 0:
+        if self.hon or self.given_name or self.tagged or self.known_gender or self.mentions == 0:
             return False
-        return self.det * 2 >= self.mentions or self.place * params.CAST.place_share >= self.mentions
+        if self.addressed and not self.placeish:
+            return False
+        return self.det * 2 >= self.mentions or self.placeish
+
+    @property
+    def placeish(self) -> bool:
+        """Named after "in/at/into..." often enough to be a place: "Where to?" - "Carrowmore." calls no one."""
+        return not self.hon and not self.given_name and self.mentions > 0 \
+            and self.place * params.CAST.place_share >= self.mentions
 
     @property
     def given_name(self) -> bool:
@@ -257,7 +265,7 @@ class Entity:
         """Whether this looks like a character rather than a place or a thing."""
         if self.excluded or self.thing:
             return False
-        if self.tagged or self.known_gender or self.addressed:
+        if self.tagged or self.known_gender or (self.addressed and not self.placeish):
             return True
         if self.hon and self.hon not in ("st", "saint"):
             return True  # "at Mr. Grey" is a person despite the preposition
@@ -376,8 +384,10 @@ class Cast:
             return False
         if e.first and e.first.lower() in HONORIFICS:
             return False  # "Admiral Bellamy" is not "Mrs. Bellamy"
+        if any(HONORIFICS.get(split_name(f)[0] or "") not in (None, hg) for f in e.forms):
+            return False  # "Hugo Pell", also written "Mr. Pell", is not "Miss Pell"
         g = e.gender or HONORIFICS.get(e.hon or "")
-        if g is None and hg == "female" and e.first and (hon not in _UNMARRIED or first_name_gender(e.first)):
+        if g is None and hg == "female" and e.first and (hon not in _UNMARRIED or first_name_gender(e.first) == "male"):
             # "Mrs. Penhallow" is more often the wife of "Alfred Penhallow" than him; "Miss Trent" (never a
             # wife) is "Hilda Trent", a first name the lexicon does not know as a man's
             return False
@@ -424,9 +434,11 @@ class Cast:
         if not cands:
             # "Tom Reed" and "Thomas Reed", under the same title (or one of them untitled, unless a wife's:
             # "Bill Rudd" is "Mr. William Rudd")
+            # a knight or an officer ("Sir Thomas Reed") is not the "Tom Reed" of his family, a son or nephew
             cands = [i for i, e in enumerate(self.entities) if e.last == names[-1] and e.first
                      and same_given_name(e.first, names[0])
-                     and (e.hon == hon or (not (e.hon and hon) and HONORIFICS.get(e.hon or hon or "") != "female"))]
+                     and (e.hon == hon or (not (e.hon and hon) and HONORIFICS.get(e.hon or hon or "") != "female"))
+                     and not (e.hon and e.hon not in _COURTESY and not hon)]
         return cands
 
     def _match_titled(self, hon: str, name: str) -> list[int]:
@@ -445,8 +457,10 @@ class Cast:
                 cands = [i for i in cands if not self.entities[i].first]
         # "Mrs. Charles Ashdown" (a wife called by a man's first name, a Charles being in the book) is
         # the younger Mrs. Ashdown: the bare "Mrs. Ashdown" is someone else
+        # (a woman's own first name, "Mrs. Rachel Ashdown", is no husband's)
         cands = [i for i in cands if not (HONORIFICS.get(self.entities[i].hon or "") == "female"
-                                          and self.entities[i].first and self._first_elsewhere(i))] or \
+                                          and self.entities[i].first and self._first_elsewhere(i)
+                                          and first_name_gender(self.entities[i].first or "") != "female")] or \
             ([] if cands and hon in ("mrs", "madame", "mme") else cands)
         if not cands and hon in _COURTESY | {"sir", "lady", "dame", "lord"}:
             # "Miss Anne", "Mademoiselle Odile", "Sir Roland": a title before a first name
@@ -464,6 +478,10 @@ class Cast:
         # "Mrs. Charles Ashdown" is Charles's wife: her entry does not take his first name
         cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
             [i for i in cands if self.entities[i].hon in ("miss", "lady")]
+        if not cands:
+            # "Bill" where the book writes "Bill Sykes" of the entry first named "Mr. William Sykes"
+            cands = [i for i, e in enumerate(self.entities) if not e.descriptive and e.first != name
+                     and any(split_name(f)[1][:1] == [name] and len(split_name(f)[1]) >= 2 for f in e.forms)]
         if not cands:
             # a bare surname is never a woman known by her title: "Brown" is not "Mrs. Brown", her husband is
             cands = [i for i, e in enumerate(self.entities) if e.last == names[0]
@@ -527,12 +545,18 @@ class Cast:
             office = bool(hon) and hon not in _COURTESY
             return (kv[1], office, len(names), kv[0])
         best = max(ent.forms.items(), key=rank)
+        hon, names = split_name(best[0])
+        # the narration calls the character by title and surname ("Mr. Pell" forty times, "Jonas Pell" once)
+        by_title = bool(hon) and len(names) == 1 and first_name_gender(names[0]) is None
+
+        def rare_full(kv: tuple[str, int]) -> bool:
+            return by_title and len(split_name(kv[0])[1]) >= 2 and kv[1] * params.CAST.full_share < best[1]
         shared = any(i != idx and e.first == ent.first for i, e in enumerate(self.entities))
         first = [kv for kv in ent.forms.items()
                  if ent.first and any(same_given_name(ent.first, w) for w in split_name(kv[0])[1])]
         if first and not shared:
             top = max(first, key=lambda kv: (kv[1], ent.first in split_name(kv[0])[1], rank(kv)))
-            if top[1] * params.CAST.first_name_share >= best[1]:
+            if top[1] * params.CAST.first_name_share >= best[1] and not rare_full(top):
                 return top[0]
         # called by surname ("Quennell"): the full name, if the book uses it, names the character better,
         # else the surname with its title ("Mr. Colley"); also when another character shares the first name
@@ -540,7 +564,9 @@ class Cast:
         full = [kv for kv in ent.forms.items() if len(split_name(kv[0])[1]) >= 2
                 and (not ent.first or same_given_name(split_name(kv[0])[1][0], ent.first))]
         if full:
-            return max(full, key=rank)[0]
+            top = max(full, key=rank)
+            if not rare_full(top):  # ...unless the narration calls the character by title
+                return top[0]
         titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]
         if titled and len(split_name(best[0])[1]) == 1 and not split_name(best[0])[0]:
             top = max(titled, key=rank)

@@ -24,6 +24,7 @@ from .cast import (
     _SHE,
     _SUBJ_PRON,
     _SUBJECT_VERB,
+    _UNMARRIED,
     DETERMINERS,
     HARD_STOP,
     HONORIFICS,
@@ -39,6 +40,7 @@ from .cast import (
 )
 from .firstnames import first_name_gender
 from .names import LOWER, WordCounts
+from .places import peoples_and_places
 
 NameMatch = tuple["re.Match[str]", bool, int]
 
@@ -177,6 +179,9 @@ def _implied_husbands(cast: Cast) -> None:
         plain = other.forms.get(wife.first, 0)
         if not (full and plain >= 3 * full):
             continue
+        own = sum(n for f, n in wife.forms.items() if wife.first in split_name(f)[1])
+        if (wife.hon in _UNMARRIED or first_name_gender(wife.first) == "female") and own < full:
+            continue  # "Miss Ada Vell" (her maiden name) thrice beside "Ada Corran" five times: "Ada" is Ada Corran
         husband = cast._new(None, [wife.first, wife.last])
         h = cast.entities[husband]
         h.known_gender = "male"
@@ -249,18 +254,24 @@ def _merge_forms(cast: Cast, counts: Counter[str], mid: set[str]) -> None:
     _mark_things(cast)
 
 
+_ES_PLURAL = re.compile(r"(?:x|z|ch|sh|ss)es$")  # "the Maddoxes", "the Birches": a plural of the surname
+
+
 def _mark_things(cast: Cast) -> None:
-    """Families ("the Ashdowns", "Miss Pruetts": a plural of the book's surname) and places named by a
-    place noun ("Birchfield Cottage", "Hollins End") are no characters, whatever else they do."""
+    """Families ("the Ashdowns", "Miss Pruetts": a plural of the book's surname), places named by a
+    place noun ("Birchfield Cottage", "Hollins End"), a place beside its people ("Velandia", "Velandian")
+    are no characters, whatever else they do."""
     names = {t for e in cast.entities for t in (e.first, e.last) if t}
+    peoples = peoples_and_places(e.name for e in cast.entities if not e.hon and not e.descriptive)
     for e in cast.entities:
         if e.descriptive or e.fixed_name:
             continue
         hon, toks = split_name(e.name)
         last = toks[-1] if toks else ""
-        family = len(last) > 3 and last.endswith("s") and last[:-1] in names
+        plural = last[:-2] if _ES_PLURAL.search(last) else last[:-1] if last.endswith("s") else ""
+        family = len(last) > 3 and plural in names and not (e.first and e.last)  # "Bill Sykes": no "Mr. Syke"s
         place = len(toks) >= 2 and not hon and last.lower() in _PLACE_NOUNS and first_name_gender(toks[0]) is None
-        e.thing = family or place
+        e.thing = family or place or (e.name in peoples and not e.tagged)
 
 
 def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]], count: bool) -> None:

@@ -40,8 +40,9 @@ CASELESS = _char_class(frozenset({"Lo"}))
 
 _APOS = "'\u2019"
 #: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Lowther", "McDonald", "Łukasz", "李".
-NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)*|[{CASELESS}]+)"
-             rf"(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
+#: A "?" between lower-case letters is a letter the text's encoding lost ("Ren?e"): the word goes on.
+NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:\?[{LOWER}]+)*(?:[{UPPER}][{LOWER}]+)*"
+             rf"|[{CASELESS}]+)(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
 
 _WORDS = re.compile(rf"[{UPPER}{LOWER}]+(?:[{_APOS}-][{UPPER}{LOWER}]+)*")
 # where a word opening a sentence or a speech starts: its capital says nothing about being a name

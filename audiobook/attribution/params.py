@@ -25,6 +25,7 @@ class CastParams:
     first_name_prior: float = 0.8  # a common given name's gender, against pronoun votes (one vote ~ 1.0)...
     first_name_weight: float = 0.3  # ...plus this share of all the pronoun votes, which are noisy
     first_name_share: float = 3.0  # the first-name form is the name unless another is this many times commoner
+    full_share: float = 2.0  # a full name is printed unless a titled surname ("Mr. Pell") is this many times commoner
     titled_share: float = 20.0  # a bare surname is printed with its title unless it is this many times commoner
     place_share: float = 6.0  # a name after "in/at/to..." in one mention of this many is a place, unless it speaks
 

@@ -41,6 +41,7 @@ from .patterns import (
     NARR,
     SENT_SUBJ,
 )
+from .places import answers_with_a_name
 from .quotes import Part
 from .speechverbs import LEMMA
 from .state import ChapterState, _Quote
@@ -306,8 +307,9 @@ class TagReader(ChapterState):
         m = _VOC_START.match(t)
         if m:
             rest = t[m.end():]
-            answer = prev is not None and prev.para < q.para and _WHO_Q.search(prev.text) \
-                and not _WORD_RE.search(rest)
+            answer = prev is not None and prev.para < q.para and (
+                (_WHO_Q.search(prev.text) and not _WORD_RE.search(rest))
+                or answers_with_a_name(prev.text, m.group(), rest))
             if not answer:  # "Who's the lamplighter?" - "Mara." names someone; it calls nobody
                 found.append(m.group("v"))
         found += [m.group("v") for m in _VOC_IN.finditer(t)]
