@@ -209,3 +209,38 @@ def test_the_fit_of_the_transition_weights_reproduces_its_numbers() -> None:
     # a stronger cue (4.75 ahead) beats two repeats (-2) or three lost alternations (-3), not both together
     context, labelled = _synthetic_run(fr, 5.0)
     assert fr.novel_run_counts(context, labelled, w, w, grid) == [5, 5, 5, 6]  # type: ignore[attr-defined]
+
+
+def _shipped(text: str) -> list[str | None]:
+    m = rankmodel.shipped()
+    assert m is not None and m.runs is not None and m.local is not None  # the shipped model decodes jointly
+    return _speakers(text, m)
+
+
+def test_a_run_after_a_scene_break_is_between_the_two_named_since_the_break() -> None:
+    text = ('"Goodnight, then," said Rosalind, and the door closed behind her.\n\n* * *\n\n'
+            'Next morning Anna walked down to Hollowmere and found Peter in the greenhouse, bent over a tray '
+            'of seedlings.\n\n'
+            '"You missed supper."\n\n"I was not hungry."\n\n"Cook made the pie you like."\n\n"Then save me a slice."')
+    got = _shipped(text)
+    assert got[0] == "Rosalind"
+    assert set(got[1:]) == {"Anna", "Peter"}  # never the last scene's speaker, never the place
+    assert got[1] == got[3] != got[2] == got[4]  # and they alternate
+
+
+def test_a_third_person_tagged_once_then_the_talk_goes_on() -> None:
+    # the one who joins talks with the one who spoke just before (the commonest course on the novels)
+    text = ('Hester and Ambrose sat by the fire.\n\n'
+            '"Is the carriage ready?" asked Hester.\n\n'
+            '"I rang for it an hour ago," said Ambrose.\n\n'
+            '"It is at the door, sir," said Pilbeam from the doorway.\n\n'
+            '"Then why did nobody tell me?"\n\n"I am telling you now, sir."\n\n"Very well. Bring our coats."\n\n'
+            '"At once, sir."')
+    assert _shipped(text) == ["Hester", "Ambrose", "Pilbeam", "Ambrose", "Pilbeam", "Ambrose", "Pilbeam"]
+
+
+def test_the_one_called_by_name_speaks_next() -> None:
+    text = ('Corin, Leda and Bartholomew stood at the gate.\n\n'
+            '"Who has the key?" said Corin.\n\n"Ask Bartholomew, he locked it."\n\n'
+            '"I gave it back to you, Leda."\n\n"Then it is in my coat."')
+    assert _shipped(text)[3] == "Leda"
