@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from attrhelp import run
 
-from audiobook.attribution.attribute import attribute
 from audiobook.attribution.characters import Cast, build_cast
-from audiobook.model import Character, Paragraph
-
-
-def run(text: str) -> tuple[list[str | None], dict[str, Character]]:
-    """Speakers of the dialogue segments in order, and the cast by name."""
-    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
-    segs, chars = attribute(text, paras)
-    return [s.speaker for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
-
 
 CASES = [
     pytest.param('Mara climbed the stairs, breathless.\n\n"Is anyone home?" she asked.\n\n'

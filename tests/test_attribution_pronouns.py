@@ -3,20 +3,8 @@ small text written for the test."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-
-from audiobook.attribution.attribute import attribute
-from audiobook.model import Character, Paragraph
-
-
-def run(text: str) -> tuple[list[str | None], dict[str, Character]]:
-    """Speakers of the dialogue segments in order, and the cast by name."""
-    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
-    segs, chars = attribute(text, paras)
-    return [s.speaker for s in segs if s.kind == "dialogue"], {c.name: c for c in chars}
-
+from attrhelp import run
 
 PRONOUNS = [
     pytest.param('Gideon crossed the yard and stopped at the well. He had seen Mr. Pellow at the gate.\n\n'

@@ -3,14 +3,13 @@ file, and the fit script on a tiny synthetic set."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from attrhelp import fit_ranker
 
 from audiobook.attribution import rankmodel
 from audiobook.attribution.attribute import attribute
@@ -181,13 +180,6 @@ def test_shipped_weights_load_with_one_weight_per_feature() -> None:
     assert rankmodel.parse('{"features": ["x"], "weights": [1.0]}') is None
 
 
-def _fit_ranker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fit_ranker", BENCH / "fit_ranker.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["fit_ranker"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _synthetic(fr: ModuleType, n: int, seed: int) -> list[object]:
@@ -207,7 +199,7 @@ def _synthetic(fr: ModuleType, n: int, seed: int) -> list[object]:
 
 
 def test_fit_is_deterministic_and_learns_a_planted_rule() -> None:
-    fr = _fit_ranker()
+    fr = fit_ranker()
     data = _synthetic(fr, 300, 7)
     a, b = fr.fit(data), fr.fit(list(data))
     assert a.to_json() == b.to_json()  # re-running reproduces the weights file bit for bit

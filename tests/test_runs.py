@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 
 import pytest
+from attrhelp import fit_ranker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -159,18 +160,6 @@ def test_a_misleading_cue_mid_exchange_does_not_break_the_alternation() -> None:
     assert _speakers(EXCHANGE, joint) == want
 
 
-def _fit_ranker() -> object:
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    spec = importlib.util.spec_from_file_location("fit_ranker", bench / "fit_ranker.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["fit_ranker"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _synthetic_run(fr: object, lean: float) -> tuple[list[rankmodel.Sample], list[object]]:
@@ -197,7 +186,7 @@ def _synthetic_run(fr: object, lean: float) -> tuple[list[rankmodel.Sample], lis
 
 
 def test_the_fit_of_the_transition_weights_reproduces_its_numbers() -> None:
-    fr = _fit_ranker()
+    fr = fit_ranker()
     w = _only(mention_prev_para=1.0)
     context, labelled = _synthetic_run(fr, 1.0)
     grid = [RunWeights(), RunWeights(repeat=-1.0), RunWeights(alternate=1.0), RunWeights(repeat=-1.0, alternate=1.0)]
