@@ -211,13 +211,15 @@ def test_render_engine_piper_moves_the_espeak_cast_and_keeps_the_file(tmp_path: 
 def test_length_scale_slows_joe_down(tmp_path: Path) -> None:
     engine = engines.get_engine("piper")
     lengths = []
-    for scale in (1.0, 1.5):
+    # piper draws phoneme durations with noise, so the same text varies by a few percent run to run; at
+    # 1.5 the ratio ranged 1.31-1.44 over runs (once below 1.3), at 2.0 it ranged 1.68-1.82
+    for scale in (1.0, 2.0):
         out = tmp_path / f"{scale}.wav"
         engine.synthesize("The rain had stopped at last.", Voice(JOE, engine="piper", length_scale=scale,
                                                                   noise_scale=0.3), out)
         with wave.open(str(out)) as w:
             lengths.append(w.getnframes())
-    assert lengths[1] > 1.3 * lengths[0]
+    assert lengths[1] > 1.5 * lengths[0]
 
 
 def test_engine_without_its_package_says_how_to_install_it(tmp_path: Path, monkeypatch) -> None:
