@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 import wave
@@ -232,3 +233,33 @@ def test_fast_loop_has_no_per_clip_sleep(tmp_path: Path) -> None:
         best = min(best, time.perf_counter() - t0)
     assert all(wav_frames(tmp_path / f"{i}.wav") > 0 for i in range(20))
     assert best < 20 * 0.010  # pyttsx3's own loop sleeps 10 ms per utterance: it cannot pass this
+
+
+def test_fast_loop_waits_for_text_still_queued_when_espeak_reads_idle(tmp_path: Path, monkeypatch) -> None:
+    """espeak reads idle for a moment while a just-queued text has not started (its thread closing its stream).
+
+    Emulated: the text starts 150 ms late and IsPlaying reads 0 until it does. The loop must wait for the
+    clip, not return without it (the caller's retry would then cut the late clip short).
+    """
+    engine = get_engine("espeak")
+    from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
+
+    voice = Voice("gmw/en-us")
+    text = "The ferry crept past the breakwater while the keeper counted the bells."
+    engine.synthesize(text, voice, tmp_path / "ref.wav")
+    expected = wav_frames(tmp_path / "ref.wav")
+    real_synth, real_playing = _espeak.Synth, _espeak.IsPlaying
+    started = threading.Event()
+
+    def late_synth(*args: object, **kwargs: object) -> int:
+        def go() -> None:
+            real_synth(*args, **kwargs)
+            started.set()
+        threading.Timer(0.15, go).start()
+        return 0
+
+    monkeypatch.setattr(_espeak, "Synth", late_synth)
+    monkeypatch.setattr(_espeak, "IsPlaying", lambda: real_playing() if started.is_set() else 0)
+    engine.synthesize(text, voice, tmp_path / "late.wav")
+    assert started.is_set()  # the old loop returned before the text had even started
+    assert abs(wav_frames(tmp_path / "late.wav") - expected) <= expected * 0.01  # whole (espeak varies by a few frames)

@@ -24,6 +24,14 @@ is written), then until espeak's thread has left the callback (`espeak_IsPlaying
 microseconds later), so the next utterance never races the previous one's callback. A timeout
 keeps a wedged espeak from hanging the render (the caller finds no file and retries). Callers
 still check every clip they get.
+
+`espeak_IsPlaying()` can read 0 while our text is still queued: espeak's command thread, idle for
+150 ms, closes its stream by setting "running" on and off again, and a command added in that moment
+is not seen as running until the thread loops round. A loop that took that 0 for "espeak went idle
+without notifying" returned before synthesis began; the caller's retry then reset the driver's
+buffer while the first synthesis was filling it, and the late end-of-message wrote a clip cut short
+(seen under load: a worker's first clip 14% short). So idle counts only once this utterance has
+spoken a word (pyttsx3's `started-word`), or when it lasts longer than any such window.
 """
 
 from __future__ import annotations
@@ -34,6 +42,10 @@ from typing import Any
 
 #: Longest we wait for one utterance (a 180-character sentence takes ~20 ms).
 TIMEOUT_S = 30.0
+#: How often the wait looks at espeak when no notification has come.
+POLL_S = 0.02
+#: Idle this long with no word spoken means espeak is really idle (its stream-closing blip is microseconds).
+IDLE_CONFIRM_S = 0.5
 
 
 def _fast_driver_class(base: type) -> type:
@@ -42,10 +54,12 @@ def _fast_driver_class(base: type) -> type:
 
     class FastEspeakDriver(base):  # type: ignore[misc]
         _finished: threading.Event
+        _spoke: threading.Event
 
         def startLoop(self) -> None:  # noqa: N802  (pyttsx3's name)
             self._looping = True
             self._finished.clear()
+            self._spoke.clear()
             # As the original: let the proxy pump its queue (voice settings, save_to_file, endLoop),
             # then start the pending text, which espeak synthesises on its own thread.
             self._proxy.setBusy(False)
@@ -54,11 +68,18 @@ def _fast_driver_class(base: type) -> type:
                 deadline = time.monotonic() + TIMEOUT_S
                 # Woken by the notification as soon as the WAV is written. If the driver's callback
                 # fails before notifying (it cannot write the WAV: a full disk, a missing folder),
-                # espeak goes idle without it: notice within 20 ms instead of waiting for the timeout.
-                while not self._finished.wait(0.02):
-                    if not _espeak.IsPlaying():
-                        break
-                    if time.monotonic() > deadline:
+                # espeak goes idle without it: notice that instead of waiting for the timeout, but
+                # never from an idle reading taken before our text started (see the module's note).
+                idle_since: float | None = None
+                while not self._finished.wait(POLL_S):
+                    now = time.monotonic()
+                    if _espeak.IsPlaying():
+                        idle_since = None
+                    else:
+                        idle_since = now if idle_since is None else idle_since
+                        if self._spoke.is_set() or now - idle_since > IDLE_CONFIRM_S:
+                            break
+                    if now > deadline:
                         _espeak.Cancel()
                         break
                 while _espeak.IsPlaying() and time.monotonic() < deadline:
@@ -87,8 +108,9 @@ def install(tts: Any) -> bool:
         return False  # another driver, or a pyttsx3 whose espeak driver we have not read: leave it alone
     if cls not in _CLASSES:
         _CLASSES[cls] = _fast_driver_class(cls)
-    finished = threading.Event()
+    finished, spoke = threading.Event(), threading.Event()
     tts.connect("finished-utterance", lambda name=None, completed=True: finished.set())
-    driver._finished = finished
+    tts.connect("started-word", lambda name=None, location=0, length=0: spoke.set())
+    driver._finished, driver._spoke = finished, spoke
     driver.__class__ = _CLASSES[cls]
     return True
