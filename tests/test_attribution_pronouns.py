@@ -17,6 +17,16 @@ PRONOUNS = [
     pytest.param('Maren and Gideon walked home along the river.\n\n"Tired?" said Gideon.\n\n"A little," said Maren.\n\n'
                  '"Not far now," he said.\n\n"Good," she said.',
                  ["Gideon", "Maren", "Gideon", "Maren"], id="two-participants-by-gender"),
+    pytest.param('Gideon Marsh came up the lane at dusk and stopped by the gate.\n\n'
+                 'He leaned on the post. He could hear the river below the orchard.\n\n'
+                 'He thought of the letter in his pocket and of what Tobias Wren had written in it.\n\n'
+                 '"So it has come to this," he said.',
+                 ["Gideon Marsh"], id="chain-of-he-over-three-paragraphs-keeps-its-head"),
+    pytest.param('Maren and Gideon sat by the fire. Maren smiled, and she put down her sewing. Gideon nodded, and he '
+                 'filled his pipe.\n\n"Will you go?" said Maren.\n\n"Tomorrow," said Gideon.\n\n'
+                 '"Alone?" said Maren. She glanced at the portrait of old Mr. Pellow above the mantel.\n\n'
+                 '"Yes, alone," he said.',
+                 ["Maren", "Gideon", "Maren", "Gideon"], id="he-is-the-conversation-partner-not-the-man-mentioned"),
 ]
 
 
@@ -41,6 +51,16 @@ DESCRIPTIONS = [
                  '"He must rest," said the surgeon.\n\n"For how long?" said Maren.\n\n'
                  '"A week," said the surgeon.',
                  ["the surgeon", "Maren", "the surgeon"], id="a-role-noun-names-its-own-speaker"),
+    pytest.param('Maren waited at the bridge, and she shaded her eyes. Presently Tobias Wren, a young man in a grey '
+                 'coat, came across the fields towards her. Tobias stopped, and he raised his hat.\n\n'
+                 '"You are late," said Maren.\n\n"The road was flooded," said the young man.'
+                 '\n\n"Then come in and dry yourself," said Maren.',
+                 ["Maren", "Tobias Wren", "Maren"], id="the-young-man-of-the-scene-named-before"),
+    pytest.param('Mrs. Odile Pellow came into the parlour with her daughter Maren Pellow. Maren sighed, and she kept '
+                 'her eyes on the floor.\n\n'
+                 '"Sit down, child," said Mrs. Pellow.\n\n"I would rather stand," said Maren.\n\n'
+                 '"As you wish," her mother said.',
+                 ["Mrs. Odile Pellow", "Maren", "Mrs. Odile Pellow"], id="her-mother-is-the-mother-in-the-cast"),
 ]
 
 

@@ -29,6 +29,14 @@ from .tags import TagReader
 #: Between a name and its noun in an apposition: "Mr. Plumtree, the parish undertaker", "X, who was the vicar".
 _APPOS_AFTER = re.compile(r"\s*,?\s*(?:(?:who|that)\s+(?:was|is)\s+|(?:was|is|being)\s+)?(?:the|an?|his|her|their|"
                           r"our|this)\s+(?:[\w'\u2019-]+\s+){0,3}")
+#: Parts and acts of the one speaking ("his voice", "her eyes"): a possessive of these means the possessor speaks.
+_PLAIN_NOUNS = frozenset({"voice", "voices", "eyes", "face", "lips", "tone", "words", "answer", "reply", "views"})
+#: The titles an elder relative goes by: "her mother" is Mrs. Pellow rather than Miss Pellow.
+_ELDER_TITLES: dict[str, tuple[str, ...]] = {
+    "mother": ("mrs", "lady"), "father": ("mr", "sir", "lord"), "aunt": ("mrs", "lady"), "uncle": ("mr", "sir", "lord"),
+    "grandmother": ("mrs", "lady"), "grandfather": ("mr", "sir", "lord"), "mamma": ("mrs", "lady"),
+    "papa": ("mr", "sir", "lord"),
+}
 #: ...and between the noun and the name: "the undertaker, Mr. Plumtree", "the lawyer (Mr. Penrose)".
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
 
@@ -44,7 +52,8 @@ class Resolver(TagReader):
         for span in (w.near_span, w.far_span):
             # nobody fitting nearby: "he said" of a man last named a page ago (the narration says "he" since)
             recent = self._recent_mentions(pos, self._para_of(pos), span=span)
-            cands = self._ref_candidates(q, gender, recent, turn_ctx, title)
+            head = self._chain_salience(recent, pos, gender) if gender else None
+            cands = self._ref_candidates(q, gender, recent, turn_ctx, title, head)
             if skip is not None:
                 cands.pop(skip, None)
             if cands:
@@ -59,6 +68,14 @@ class Resolver(TagReader):
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
         return best, conf * (1.0 if span == w.near_span else w.far_factor)
+
+    def _chain_salience(self, recent: dict[int, float], pos: int, gender: str) -> int | None:
+        """The head of the narration's "he"/"she" chain gains salience for each sentence that carried it on."""
+        head, count = self.chain_head(pos, gender)
+        if head is not None:
+            w = params.RESOLVE
+            recent[head] = recent.get(head, 0.0) + w.chain_base + w.chain_step * min(count, w.chain_cap)
+        return head
 
     def _pronoun_objects(self, pos: int, gender: str) -> set[int]:
         """People named after a subject "he"/"she" of their own sentence, in this paragraph or the one before.
@@ -83,13 +100,14 @@ class Resolver(TagReader):
         return out
 
     def _ref_candidates(self, q: _Quote, gender: str | None, recent: dict[int, float], turn_ctx: dict[int, float],
-                        title: str | None) -> dict[int, float]:
+                        title: str | None, head: int | None = None) -> dict[int, float]:
+        """Each possible referent's score (`head`: the pronoun chain's head, a person whatever the cast thinks)."""
         cands: dict[int, float] = {}
         for idx in set(recent) | set(turn_ctx):
             if idx == NARR:
                 continue  # "he", "she" and descriptions never mean the first-person narrator
             ent = self.cast.entities[idx]
-            if not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0
+            if idx != head and not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0
                                               and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
                 continue
             if ent is not None and ent.excluded:
@@ -99,7 +117,7 @@ class Resolver(TagReader):
             if gender:
                 if g and g != gender:
                     continue
-                if not g:
+                if not g and idx != head:  # (the chain's "He ..." gave its head a gender)
                     score -= params.RESOLVE.ungendered_in_talk if idx in turn_ctx else params.RESOLVE.ungendered
             if title and ent is not None:
                 hon = ent.hon or ""
@@ -123,8 +141,10 @@ class Resolver(TagReader):
         if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
             return self._new_voice(q, t_i)
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+        if det in ("his", "her") and (len(core) == 1 or core[1].lower() in _PLAIN_NOUNS):
+            gender = "male" if det == "his" else "female"  # "his voice shaking", "her eyes on him": his, hers
         if det in ("his", "her") and head in _RELATIONS and len(core) <= 3:
-            idx = self._relative(q, det, head, ctx)
+            idx = self._relative(q, det, head, ctx, t_i)
             if idx is not None:
                 return idx, params.RESOLVE.relative_conf
         title = _TITLE_NOUNS.get(head)
@@ -163,7 +183,7 @@ class Resolver(TagReader):
         if app is not None and app != prev:
             self.cast.by_form[key] = app
             return app, c.desc_appositive
-        # "It was Nancy. 'Put down the light,' said the girl": the girl just named, not "the girl" of the narration
+        # "It was Sabine. 'Shut the gate,' said the girl": the girl just named, not "the girl" of the narration
         described = bound if bound is not None and bound in self.described_ids else None
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, skip=described)
         if idx is not None and self._focal(idx) and core[-1].lower() in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:
@@ -216,17 +236,23 @@ class Resolver(TagReader):
         (top, n), (_, n2) = ranked[0], ranked[1]
         return idx == top and n >= params.RESOLVE.focal_ratio * max(n2, 1)
 
-    def _relative(self, q: _Quote, det: str, head: str, ctx: dict[int, float]) -> int | None:
+    def _relative(self, q: _Quote, det: str, head: str, ctx: dict[int, float], t_i: int) -> int | None:
         """"Mrs. Pargeter cried. 'Do come,' murmured her husband": the one of the family the cast knows (Mr. Pargeter).
 
-        The possessor is whom "his"/"her" means here (recency and the conversation, as for "he"/"she"); the
-        relative shares the possessor's surname and has the relation's gender. No such person: None.
+        The possessor is whom "his"/"her" means here: the one who spoke just before when of that gender (a
+        relative answers them: "'I won't,' said Ilse. 'You will,' her mother said."), else as for "he"/"she"
+        (recency and the conversation); the relative shares the possessor's surname and has the relation's
+        gender, and an elder ("mother", "father") is the one with a married title if several fit. None: None.
         """
         owner_g = "male" if det == "his" else "female"
         cands = self._ref_candidates(q, owner_g, self._recent_mentions(q.tag_pos, self._para_of(q.tag_pos)), ctx, None)
-        if not cands:
+        prev = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == self.turns[t_i].run else None
+        if prev is not None and prev in cands and self.cast.entities[prev].gender == owner_g:
+            owner = prev
+        elif cands:
+            owner = max(cands.items(), key=lambda kv: kv[1])[0]
+        else:
             return None
-        owner = max(cands.items(), key=lambda kv: kv[1])[0]
         last = (self.cast.entities[owner].last or "").lower()
         if not last:
             return None
@@ -234,7 +260,9 @@ class Resolver(TagReader):
         kin = [i for i, e in enumerate(self.cast.entities)
                if i != owner and not e.descriptive and e.is_person and (e.last or "").lower() == last
                and not (want and e.gender and e.gender != want) and i not in q.vocatives]
-        return max(kin, key=lambda i: self.cast.entities[i].mentions) if kin else None
+        elder = _ELDER_TITLES.get(head, ())
+        return max(kin, key=lambda i: ((self.cast.entities[i].hon or "") in elder, self.cast.entities[i].mentions)) \
+            if kin else None
 
     def _may_describe(self, q: _Quote, idx: int, gender: str | None) -> bool:
         """Whether a description may name this character here: not the one spoken to, not of the other sex."""
@@ -368,7 +396,7 @@ class Resolver(TagReader):
         return None
 
     def _merge_descriptions(self) -> None:
-        """"the girl" who answers Rose in the same slots as Nancy is Nancy: merge a description into the name.
+        """"the girl" who answers Edda in the same slots as Sabine is Sabine: merge a description into the name.
 
         Within one conversation, a described speaker and a named one who never reply to each other but both
         reply to the same third person are taken to be one character.
@@ -409,7 +437,7 @@ class Resolver(TagReader):
                 q.conf = max(q.conf, 0.75)  # measured: these merges are mostly right
 
     def _addressed_descriptions(self) -> dict[int, int]:
-        """"What is it, Nancy?" - "Nothing," replied the girl: the described speaker is the one just addressed.
+        """"What is it, Sabine?" - "Nothing," replied the girl: the described speaker is the one just addressed.
 
         Each reply of a described speaker to a turn that called someone by name votes for that name; a name
         the described speaker itself calls out votes against. The clear winner of enough votes is the one.

@@ -38,6 +38,13 @@ _ROLE_AFTER = re.compile(r",\s*(?:(?:who|that)\s+(?:was|is)\s+)?(?:the|an?|his|h
 #: ...or before it: "the undertaker, Mr. Plumtree", "the vicar (Mr. Hale)".
 _ROLE_BEFORE = re.compile(r"\b[Tt]he\s+(?:[a-z'\u2019-]+\s+){0,2}?(?P<noun>[a-z]{3,})\s*[,(]\s*$")
 
+#: What may stand between a sentence's start and its subject: "“X ...", "And then X ...", "But X ...".
+_SENTENCE_START = re.compile(r"(?:^|[.!?;:][\"'\u201d\u2019]?\s+|\n\s*)[\"'\u201c\u2018]?"
+                             r"(?:(?:And|But|Then|Now|So|Yet|Here|There|Presently|At\s+last|At\s+once)[,]?\s+)?"
+                             r"(?:then\s+|now\s+)?$")
+#: A subject "He"/"She" going on with the chain ("He sat down.").
+_SUBJECT_PRONOUN = re.compile(r"\b(He|She)\s+(?=[a-z])")
+
 
 @dataclass
 class _Quote:
@@ -109,6 +116,8 @@ class ChapterState:
         if described:
             self.narr_mentions = sorted(self.narr_mentions + described, key=lambda m: m.start)
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
+        self._narration = narration
+        self._chains: dict[str, tuple[list[int], list[int], list[int]]] | None = None
         self.mention_starts = [m.start for m in self.narr_mentions]
         self.quote_starts = [q.part.start for q in self.quotes]
         self.quote_of = {id(q.part): q for q in self.quotes}
@@ -153,6 +162,56 @@ class ChapterState:
             self.cast.entities[idx].tagged = 0  # described, not yet heard
             self.cast.entities[idx].forms["the " + head] = len(spots)
             out += [Mention(a, b, idx, False, subj) for a, b, subj in spots]
+        return out
+
+    def chain_head(self, pos: int, gender: str) -> tuple[int | None, int]:
+        """The head of the "he"/"she" chain at pos: the last person of that gender the narration made a sentence's
+        subject by name (within `chain_span` paragraphs), and how many sentences since went on with "He"/"She".
+
+        "Tom came in. He sat down. He looked at Ned. 'Well?' he said.": the chain's head is Tom, not Ned.
+        """
+        if self._chains is None:
+            self._chains = self._build_chains()
+        heads, who, pronouns = self._chains[gender]
+        k = bisect.bisect_right(heads, pos) - 1
+        if k < 0 or self._para_of(pos) - self._para_of(heads[k]) > params.RESOLVE.chain_span:
+            return None, 0
+        return who[k], bisect.bisect_left(pronouns, pos) - bisect.bisect_right(pronouns, heads[k])
+
+    def _build_chains(self) -> dict[str, tuple[list[int], list[int], list[int]]]:
+        """Per gender: the named sentence subjects (offsets, entities) and the offsets of subject "He"/"She".
+
+        A subject of unknown gender heads the chain of the first "He"/"She" after it (before the next named
+        subject): "Gideon came in. He sat down." puts Gideon at the head of the "he" chain.
+        """
+        events: list[tuple[int, int, str | None]] = []  # (offset, entity or -1 for a pronoun, gender)
+        for m, p in zip(self.narr_mentions, self.mention_para):
+            if m.entity == NARR or not m.subject:
+                continue
+            if not _SENTENCE_START.search(self.text, max(self.paras[p][0] - 1, m.start - 24, 0), m.start):
+                continue
+            ent = self.cast.entities[m.entity]
+            # a sentence's subject carried on by "He ..." is someone, even if named just once
+            if not (ent.excluded or ent.thing or ent.role_or_place or ent.place):
+                events.append((m.start, m.entity, ent.gender))
+        for s, e in self._narration:
+            for x in _SUBJECT_PRONOUN.finditer(self.text, s, e):
+                events.append((x.start(), -1, "male" if x.group(1) == "He" else "female"))
+        out: dict[str, tuple[list[int], list[int], list[int]]] = {g: ([], [], []) for g in ("male", "female")}
+        pending: tuple[int, int] | None = None
+        for pos, who, g in sorted(events):
+            if who >= 0:
+                pending = None if g else (pos, who)
+                if g in out:
+                    out[g][0].append(pos)
+                    out[g][1].append(who)
+                continue
+            assert g is not None
+            if pending is not None:
+                out[g][0].append(pending[0])
+                out[g][1].append(pending[1])
+                pending = None
+            out[g][2].append(pos)
         return out
 
     def _collect_roles(self) -> None:
