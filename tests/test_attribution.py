@@ -104,14 +104,14 @@ def test_pronoun_resolution_by_gender_and_recency(text: str, expected: list[str]
 def test_turn_taking_in_untagged_exchange() -> None:
     text = (
         '"Where is the key?" asked Otto.\n\n'
-        '"In the drawer," said Nancy.\n\n'
+        '"In the drawer," said Tamsin.\n\n'
         '"Which drawer?"\n\n'
         '"The top one."\n\n'
         '"It is not there."\n\n'
         '"Then look again."'
     )
     segs, _ = run(text)
-    assert [s.speaker for s in segs] == ["Otto", "Nancy", "Otto", "Nancy", "Otto", "Nancy"]
+    assert [s.speaker for s in segs] == ["Otto", "Tamsin", "Otto", "Tamsin", "Otto", "Tamsin"]
     assert all(s.reason == "turn-taking" for s in segs[2:])
 
 
@@ -342,13 +342,13 @@ def test_description_merged_with_the_name_in_the_same_slots() -> None:
         '"Why have you come?" said Rose.\n\n'
         '"To warn you," replied the girl. "They know where the boy is."\n\n'
         '"Who knows?" cried Rose.\n\n'
-        '"Voss and the pedlar," said Nancy.\n\n'
+        '"Voss and the pedlar," said Tamsin.\n\n'
         '"Then you must help me," said Rose.\n\n'
         '"I cannot stay," said the girl.'
     )
     segs, chars = run(text)
-    assert [s.speaker for s in segs if s.speaker != "Rose"] == ["Nancy"] * 5
-    assert "the girl" in chars["Nancy"].aliases
+    assert [s.speaker for s in segs if s.speaker != "Rose"] == ["Tamsin"] * 5
+    assert "the girl" in chars["Tamsin"].aliases
 
 
 def test_unresolved_she_said_never_goes_to_a_man() -> None:

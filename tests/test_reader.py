@@ -87,7 +87,7 @@ EXPECTED: dict[str, tuple] = {
         ], []),
         ("Epilogue", None, "Epilogue", [(0, "The well is still dry.")], []),
     ]),
-    "gutenberg.txt": ("The Copper Kettle", "Ambrose Fenwick", None,
+    "gutenberg.txt": ("The Copper Kettle", "Lorcan Fenwick", None,
                       ["gutenberg", "front matter", "contents", "gutenberg"], [
         ("Chapter I: The Kettle Arrives", 1, "CHAPTER I. The Kettle Arrives", [
             (0, "The kettle came in a crate marked FRAGILE, which the carter had ignored with great thoroughness."),

@@ -120,7 +120,7 @@ class _Chapter(Ranker):
             self._pass_preceding_actor,  # whom the narration just before an untagged speech is about
             self._turn_taking,  # alternation within a conversation for the rest
             self._pass_spread,  # untagged quotes of a paragraph take its decided speaker
-            self._merge_descriptions,  # "the girl" answering in Nancy's slots is Nancy
+            self._merge_descriptions,  # "the girl" answering in Tamsin's slots is Tamsin
             self._pass_ranker,  # the learned ranker re-decides the context-resolved lines it does better
         )
 
