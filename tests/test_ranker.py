@@ -3,16 +3,17 @@ file, and the fit script on a tiny synthetic set."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
-from attrhelp import fit_ranker
+from attrhelp import fit_ranker, paragraphs
 
-from audiobook.attribution import rankmodel
+from audiobook.attribution import params, rankmodel
 from audiobook.attribution.attribute import attribute
+from audiobook.attribution.beats import first_actor, last_actor, pronoun_subjects
 from audiobook.attribution.rankmodel import FEATURES, Sample, Weights
 from audiobook.model import Paragraph, Segment
 
@@ -20,7 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
 def paras_of(text: str) -> list[Paragraph]:
-    return [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+    return paragraphs(text)
 
 
 def samples_of(text: str, weights: Weights | None = None) -> tuple[list[Sample], list[Segment]]:
@@ -220,3 +221,66 @@ def test_choose_keeps_the_rules_pick_within_the_margin(margin: float) -> None:
     rows[1, FEATURES.index("prev1")] = 0.5  # candidate 1 scores 0.5 more than the rules' pick 0
     assert w.choose(rows, 0, margin) == (1 if margin < 0.5 else 0)
     assert w.choose(rows, -1, margin) == 1
+
+
+SCENE = ('"Goodnight, then," said Rosalind, and the door closed behind her.\n\n* * *\n\n'
+         'Vera reached the mill before dark. Oscar was there already, mending a sack by the door.\n\n'
+         'The wheel was still. Rain had swollen the stream all week.\n\n'
+         'Swallows went in and out under the eaves, and the race ran brown and loud below the sluice.\n\n'
+         '"You took your time."\n\n"The road was flooded, Oscar."\n\n"Did you bring the letters?"\n\n'
+         '"Both of them."')
+
+
+def test_scene_and_conversation_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    # named in the scene three paragraphs back (beyond the narration window): candidates when the scene's
+    # most recently named people are (params.RANKER.scene_candidates)
+    monkeypatch.setattr(params, "RANKER", replace(params.RANKER, scene_candidates=2))
+    samples, _ = samples_of(SCENE)
+    first = next(s for s in samples if SCENE[s.start:s.end] == "You took your time." and s.stage == 1)
+    assert {"Vera", "Oscar"} <= set(first.names)
+    for who in ("Vera", "Oscar"):
+        assert feature(first, "in_scene", who) == 1.0 and feature(first, "stranger", who) == 0.0
+    assert feature(first, "called_in_run", "Oscar") == 1.0  # the next turn calls him by name
+    assert feature(first, "called_in_run", "Vera") == 0.0
+    if "Rosalind" in first.names:  # the last scene's speaker: no part of this one
+        assert feature(first, "in_scene", "Rosalind") == 0.0 and feature(first, "stranger", "Rosalind") == 1.0
+    later = next(s for s in samples if SCENE[s.start:s.end] == "Both of them." and s.stage == 1)
+    assert feature(later, "spoke_in_scene", "Vera") > 0.0 and feature(later, "named_in_run", "Vera") == 0.0
+
+
+BEAT = ('Nora and Felix sat by the fire.\n\n"Is the carriage ready?" asked Nora.\n\n'
+        '"I rang for it an hour ago," said Felix.\n\n"Then where is it?"\n\n"Late."\n\n'
+        'He turned to the window.\n\n"It is always late."')
+
+
+def test_the_he_or_she_acting_before_a_speech_is_a_feature() -> None:
+    samples, _ = samples_of(BEAT)
+    q = next(s for s in samples if BEAT[s.start:s.end] == "It is always late." and s.stage == 1)
+    assert feature(q, "beat_before_agrees", "Felix") == 1.0 and feature(q, "beat_before_excludes", "Felix") == 0.0
+    assert feature(q, "beat_before_agrees", "Nora") == 0.0 and feature(q, "beat_before_excludes", "Nora") == 1.0
+    assert feature(q, "beat_after_agrees", "Felix") == 0.0  # nothing acts after it
+    text = BEAT.replace('"It is always late."', '"It is always late." She looked away.')
+    samples, _ = samples_of(text)
+    q = next(s for s in samples if text[s.start:s.end] == "It is always late." and s.stage == 1)
+    assert feature(q, "beat_after_agrees", "Nora") == 1.0 and feature(q, "beat_after_excludes", "Nora") == 0.0
+    assert "Felix" not in q.names or feature(q, "beat_after_excludes", "Felix") == 1.0
+
+
+@pytest.mark.parametrize(("text", "before", "after"), [
+    ("She turned to the window.", "female", "female"),
+    ("She turned. Then he laughed.", "male", "female"),
+    ("He sighed, and Odile laughed.", "male", "male"),  # a name inside the sentence is no sentence subject
+    ("The clock struck. Hetty flinched.", None, None),
+    ('He said nothing. "Well?" She waited.', "female", "male"),
+])
+def test_beats_he_or_she_acting_first_and_last(text: str, before: str | None, after: str | None) -> None:
+    assert last_actor(text, 0, len(text), []) == before
+    assert first_actor(text, 0, len(text), []) == after
+
+
+def test_a_named_subject_after_the_pronoun_acts_last() -> None:
+    text = "She put down her cup. Odile stood up."
+    named = [text.index("Odile")]
+    assert last_actor(text, 0, len(text), named) is None  # Odile acts last: a name, not a he/she
+    assert first_actor(text, 0, len(text), named) == "female"
+    assert pronoun_subjects(text, 0, len(text)) == [(0, "female")]

@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 
 import pytest
-from attrhelp import fit_ranker
+from attrhelp import fit_ranker, paragraphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,12 +135,9 @@ EXCHANGE = ('Anna met Boris on the pier at dusk.\n\n'
 
 
 def _speakers(text: str, model: Model) -> list[str | None]:
-    import re
-
     from audiobook.attribution.attribute import attribute
-    from audiobook.model import Paragraph
 
-    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+    paras = paragraphs(text)
     with rankmodel.use(model):
         segs, _ = attribute(text, paras)
     return [s.speaker for s in segs if s.kind == "dialogue"]
@@ -233,3 +230,29 @@ def test_the_one_called_by_name_speaks_next() -> None:
             '"Who has the key?" said Corin.\n\n"Ask Bartholomew, he locked it."\n\n'
             '"I gave it back to you, Leda."\n\n"Then it is in my coat."')
     assert _shipped(text)[3] == "Leda"
+
+
+def test_a_run_opened_after_a_scene_break_by_two_people_named_paragraphs_before() -> None:
+    text = ('"Goodnight, then," said Rosalind, and the door closed behind her.\n\n* * *\n\n'
+            'Vera reached the mill before dark. Oscar was there already, mending a sack by the door.\n\n'
+            'The wheel was still. Rain had swollen the stream all week.\n\n'
+            'Swallows went in and out under the eaves, and the race ran brown and loud below the sluice.\n\n'
+            '"You took your time."\n\n"The road was flooded."\n\n"Did you bring the letters?"\n\n"Both of them."')
+    got = _shipped(text)
+    assert got[0] == "Rosalind" and set(got[1:]) == {"Vera", "Oscar"}
+    assert got[1] == got[3] != got[2] == got[4]
+
+
+def test_he_acting_between_two_quotes_of_one_speaker_keeps_the_turn() -> None:
+    text = ('Nora and Felix sat by the fire.\n\n"Is the carriage ready?" asked Nora.\n\n'
+            '"I rang for it an hour ago," said Felix.\n\n"Then where is it?"\n\n"Late."\n\n'
+            'He turned to the window.\n\n"It is always late."')
+    assert _shipped(text) == ["Nora", "Felix", "Nora", "Felix", "Felix"]
+
+
+@pytest.mark.parametrize("beat", ["Nora looked hard at Felix.", "Nora turned away from Felix."])
+def test_a_name_as_the_object_of_a_beat_does_not_speak_next(beat: str) -> None:
+    text = ('Nora and Felix sat by the fire.\n\n"Is the carriage ready?" asked Nora.\n\n'
+            '"I rang for it an hour ago," said Felix.\n\n"Then where is it?"\n\n"Late."\n\n'
+            f'{beat}\n\n"It is always late."')
+    assert _shipped(text)[4] == "Nora"

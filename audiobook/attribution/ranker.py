@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import params, rankmodel
+from .beats import first_actor, last_actor
 from .patterns import NARR
 from .runs import RunWeights, Step, decode, turn_step
 from .state import _Quote, _Turn
@@ -39,6 +40,15 @@ class _Walk:
     run_lines: Counter[int] = field(default_factory=Counter)  # ...in the current conversation
     last_turn: dict[int, int] = field(default_factory=dict)  # turn index each speaker last spoke, this run
     run: int = -1
+    scene_lines: Counter[int] = field(default_factory=Counter)  # lines per speaker in the scene so far
+    scene: int = -1
+
+    def enter(self, run: int, scene: int) -> None:
+        """A turn of conversation `run` in `scene`: the counts restart where either changes."""
+        if run != self.run:
+            self.run, self.run_lines, self.last_turn = run, Counter(), {}
+        if scene != self.scene:
+            self.scene, self.scene_lines = scene, Counter()
 
 
 @dataclass
@@ -63,6 +73,18 @@ class _Around:
     asked: bool = False  # the turn before ends on a question
     first_after: int | None = None  # the first narration mention after the quote, in its paragraph
     addressed_next: frozenset[int] = frozenset()  # called by name in the next turn (not its speaker): who spoke
+
+
+@dataclass(frozen=True)
+class _Conversation:
+    """What one turn's conversation and scene say about who takes part (no decision read: both passes)."""
+
+    called: frozenset[int]  # called by name in another turn of the conversation
+    scene_top: tuple[int, ...]  # the people the scene's narration named most recently before the turn
+    scene: frozenset[int]  # everyone the scene's narration named before the turn (the cast's doubts aside)
+    named: frozenset[int]  # named in the narration among the conversation's paragraphs
+    before: str | None = None  # the gender of the he/she acting last in the narration just before the turn...
+    after: str | None = None  # ...and first in its paragraph's narration after its first speech
 
 
 class Ranker(TurnTaker):
@@ -99,8 +121,7 @@ class Ranker(TurnTaker):
         # the first pass records every kind (bench/fit_ranker.py --dev compares them); the second only its own
         ranked = rankmodel.REASONS if sink is not None and stage == 1 else decides
         for t_i, turn in enumerate(self.turns):
-            if turn.run != walk.run:
-                walk.run, walk.run_lines, walk.last_turn = turn.run, Counter(), {}
+            walk.enter(turn.run, self.paras[turn.paras[0]][2])
             salience = self._salience.get(t_i)
             if salience is None:  # narration mentions only: the same in both passes
                 salience = self._salience[t_i] = self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0])
@@ -128,6 +149,7 @@ class Ranker(TurnTaker):
             for q in turn.quotes:
                 if q.speaker is not None:
                     walk.lines[q.speaker] += 1
+                    walk.scene_lines[q.speaker] += 1
             first = self._firsts[t_i]
             if first is not None:
                 walk.run_lines[first] += 1
@@ -221,6 +243,69 @@ class Ranker(TurnTaker):
         self._persons: dict[int, bool] = {}
         self._quoted: list[tuple[int, int]] = sorted((m.start, m.entity) for m in self.cast.mentions if m.in_quote)
         self._quoted_starts = [s for s, _ in self._quoted]
+        self._conv: dict[int, _Conversation] = {}
+        self._conversation_index()
+
+    def _conversation_index(self) -> None:
+        """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
+        conversation: whom its turns call by name, and whom the narration among its paragraphs names."""
+        self._scene_seen: list[dict[int, int]] = []
+        seen: dict[int, int] = {}
+        scene = -1
+        k = 0
+        ms, mp = self.narr_mentions, self.mention_para
+        self._run_called: dict[int, Counter[int]] = {}
+        self._run_span: dict[int, tuple[int, int]] = {}
+        for turn in self.turns:
+            p0 = turn.paras[0]
+            while k < len(ms) and mp[k] < p0:
+                if self.paras[mp[k]][2] != scene:
+                    scene, seen = self.paras[mp[k]][2], {}
+                seen[ms[k].entity] = mp[k]
+                k += 1
+            if self.paras[p0][2] != scene:
+                scene, seen = self.paras[p0][2], {}
+            self._scene_seen.append(dict(seen))
+            called = self._run_called.setdefault(turn.run, Counter())
+            called.update(v for q in turn.quotes for v in q.vocatives)
+            lo, _ = self._run_span.get(turn.run, (p0, p0))
+            self._run_span[turn.run] = (lo, turn.paras[-1])
+        self._run_named: dict[int, set[int]] = {}
+        for run, (lo, hi) in self._run_span.items():
+            a, b = bisect.bisect_left(mp, lo), bisect.bisect_right(mp, hi)
+            self._run_named[run] = {m.entity for m in ms[a:b]}
+
+    def _conversation(self, t_i: int) -> _Conversation:
+        """Turn t_i's conversation and scene (computed once per turn: the same in both passes)."""
+        conv = self._conv.get(t_i)
+        if conv is None:
+            turn = self.turns[t_i]
+            own = Counter(v for q in turn.quotes for v in q.vocatives)
+            called = frozenset(v for v, n in self._run_called[turn.run].items() if n > own[v])
+            seen = self._scene_seen[t_i]
+            people = sorted((e for e in seen if self._person_of(e)), key=lambda e: -seen[e])
+            conv = self._conv[t_i] = _Conversation(called, tuple(people[:params.RANKER.scene_candidates]),
+                                                   frozenset(seen), frozenset(self._run_named[turn.run]),
+                                                   *self._beats(turn))
+        return conv
+
+    def _beats(self, turn: _Turn) -> tuple[str | None, str | None]:
+        """The he/she acting last just before the turn's first speech (in its paragraph, else in a narration
+        paragraph right before it in the scene) and first after it in its paragraph: their genders."""
+        pi = turn.paras[0]
+        parts = self.parts[pi]
+        k = next((i for i, part in enumerate(parts) if part.kind == "dialogue"), len(parts))
+        before: str | None = None
+        if k > 0:
+            before = last_actor(self.text, parts[0].start, parts[k - 1].end, self._named_subjects(pi))
+        elif pi > 0 and not self.by_para[pi - 1] and self.parts[pi - 1] and self.paras[pi - 1][2] == self.paras[pi][2]:
+            before = last_actor(self.text, self.paras[pi - 1][0], self.paras[pi - 1][1], self._named_subjects(pi - 1))
+        after = next((part for part in parts[k + 1:] if part.kind == "narration"), None)
+        return before, first_actor(self.text, after.start, after.end, self._named_subjects(pi)) if after else None
+
+    def _named_subjects(self, pi: int) -> list[int]:
+        """Where paragraph pi's narration names someone as a sentence's subject."""
+        return [start for start, _, subject in self._narr_by_para.get(pi, ()) if subject]
 
     def _gender_of(self, c: int) -> str | None:
         """The candidate's gender (computed once per pass: it is a sum over the cast's votes)."""
@@ -327,6 +412,9 @@ class Ranker(TurnTaker):
                 out[spk] = None
         for v in around.addressed_prev | around.addressed_next:
             out[v] = None
+        conv = self._conversation(t_i)
+        for v in (*conv.called, *conv.scene_top):
+            out[v] = None
         for p in range(q.para - rp.paras_back, q.para + rp.paras_ahead + 1):
             for e in self._para_summary.get(p, {}):
                 if self._person_of(e):
@@ -345,6 +433,7 @@ class Ranker(TurnTaker):
     def _rank_features(self, q: _Quote, t_i: int, c: int, walk: _Walk, total: int, around: _Around,
                        salience: dict[int, float], conversation: dict[int, float]) -> tuple[float, ...]:
         """The candidate's feature row, in rankmodel.FEATURES order."""
+        rp = params.RANKER
         pick = c == q.speaker
         prev_is = [float(spk == c) for spk in around.prev]
         next_is = [float(spk == c) for spk in around.nxt]
@@ -367,7 +456,7 @@ class Ranker(TurnTaker):
             float(final_subj >= q.part.end),
             float(c in around.before), float(around.before.get(c, False)), float(around.last_mention == c),
             float(c in around.ahead),
-            salience.get(c, 0.0) / 4.0, conversation.get(c, 0.0) / 2.0,
+            salience.get(c, 0.0) / rp.salience_scale, conversation.get(c, 0.0) / rp.conversation_scale,
             float(around.pronoun is not None and ent is not None and self._gender_of(c) == around.pronoun),
             float(around.pronoun is not None and ent is not None and self._gender_of(c) is None),
             float(c in q.spoken_to),
@@ -375,7 +464,7 @@ class Ranker(TurnTaker):
             float(c in around.addressed_prev),
             float(c in around.named_prev),
             walk.lines[c] / total if total else 0.0,
-            math.log1p(ent.mentions) / 5.0 if ent is not None else 0.0,
+            math.log1p(ent.mentions) / rp.mentions_scale if ent is not None else 0.0,
             float(ent is not None and ent.tagged > 0), float(c == NARR),
             float(ent is not None and ent.descriptive), float(not self._person_of(c)),
             float(c in around.sure),
@@ -384,7 +473,21 @@ class Ranker(TurnTaker):
             float(around.first_after == c), float(set(around.here) == {c}),
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
+            *self._scene_features(c, t_i, walk),
         )
+
+    def _scene_features(self, c: int, t_i: int, walk: _Walk) -> tuple[float, ...]:
+        """in_scene, spoke_in_scene, called_in_run, named_in_run, stranger (none of those), and whether the
+        he/she acting before (after) the speech agrees with the candidate's gender or excludes it."""
+        conv = self._conversation(t_i)
+        in_scene, called, named = c in conv.scene, c in conv.called, c in conv.named
+        spoke = walk.scene_lines[c]
+        g = self._gender_of(c)
+        return (float(in_scene),
+                math.log1p(min(spoke, params.RANKER.max_lines)) / math.log1p(params.RANKER.max_lines),
+                float(called), float(named), float(not (in_scene or called or named or spoke)),
+                float(g is not None and g == conv.before), float(g is not None and conv.before not in (None, g)),
+                float(g is not None and g == conv.after), float(g is not None and conv.after not in (None, g)))
 
 
 def _runs_of(turns: list[_Turn], wanted: set[int]) -> list[list[int]]:

@@ -42,6 +42,8 @@ FEATURES: tuple[str, ...] = (
     "spoke_twice_before", "answers_question", "first_after_in_para", "only_person_in_para",
     "sure_back_alternates", "sure_back_breaks", "sure_ahead_alternates", "sure_ahead_breaks",
     "addressed_by_next", "alternates_both_ways", "between_one_speaker",
+    "in_scene", "spoke_in_scene", "called_in_run", "named_in_run", "stranger",
+    "beat_before_agrees", "beat_before_excludes", "beat_after_agrees", "beat_after_excludes",
 )
 
 

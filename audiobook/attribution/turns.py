@@ -48,14 +48,14 @@ class TurnTaker(Resolver):
                     idx = self.cast.lookup(c[1])
                     if idx is not None and self.cast.entities[idx].is_person and idx not in q.vocatives:
                         self.cast.entities[idx].tagged += 1  # an actor who speaks: a likely speaker from now on
-                        return idx, 0.7
+                        return idx, params.CONFIDENCE.paragraph_actor
                 elif c[0] == "narrator" and self.first_person:
-                    return NARR, 0.65
+                    return NARR, params.CONFIDENCE.paragraph_narrator
                 elif c[0] == "pronoun":
                     g = "male" if c[1] == "he" else "female"
                     idx, conf = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
                     if idx is not None:
-                        return idx, conf * 0.8
+                        return idx, conf * params.CONFIDENCE.paragraph_pronoun
                 return None, 0.0
         return None, 0.0
 
@@ -104,7 +104,7 @@ class TurnTaker(Resolver):
             return None, 0.0
         q = turn.quotes[0]
         idx: int | None = None
-        conf = 0.7
+        conf = params.CONFIDENCE.preceding_actor
         if c[0] == "name":
             idx = self.cast.lookup(c[1])
             if idx is not None and not self.cast.entities[idx].is_person:
@@ -114,14 +114,14 @@ class TurnTaker(Resolver):
         elif c[0] == "pronoun":
             g = "male" if c[1] == "he" else "female"
             idx, rc = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
-            conf = 0.5 * rc + 0.2
+            conf = params.CONFIDENCE.preceding_pronoun_scale * rc + params.CONFIDENCE.preceding_pronoun_base
         if idx is None or not self._person(idx) or idx in q.vocatives:
             return None, 0.0
         if idx == NARR:
             # "I shook my head." answers without words: the one who asked speaks again
             prev_spk = self.turns[t_i - 1].last if t_i > 0 and self.turns[t_i - 1].run == turn.run else None
             if prev_spk is not None and prev_spk != NARR and _GESTURE.search(frag) and prev_spk not in q.vocatives:
-                return prev_spk, 0.6
+                return prev_spk, params.CONFIDENCE.narrator_gesture
             return None, 0.0
         return idx, conf
 
@@ -145,7 +145,7 @@ class TurnTaker(Resolver):
     def _nearest_known(self, t_i: int, known: list[int | None]) -> tuple[int, int] | None:
         """The nearest turn of the same conversation with a known speaker: (its index, distance)."""
         turns, run = self.turns, self.turns[t_i].run
-        for d in range(1, 12):
+        for d in range(1, params.TURNS.nearest_window + 1):
             for j in (t_i - d, t_i + d):
                 if 0 <= j < len(turns) and turns[j].run == run and known[j] is not None:
                     return j, d
@@ -189,15 +189,15 @@ class TurnTaker(Resolver):
 
     def _fallback(self, turn: _Turn, t_i: int) -> tuple[int | None, float]:
         pos = self.paras[turn.paras[0]][0]
-        recent = self._recent_mentions(pos, turn.paras[0], span=4)
+        recent = self._recent_mentions(pos, turn.paras[0], span=params.TURNS.fallback_span)
         q0 = turn.quotes[0]
         ranked = sorted((kv for kv in recent.items() if self._person(kv[0])
                          and kv[0] not in q0.vocatives), key=lambda kv: -kv[1])
         if ranked:
-            return ranked[0][0], 0.25
+            return ranked[0][0], params.CONFIDENCE.fallback_mention
         if self.first_person:
-            return NARR, 0.2
-        return None, 0.1
+            return NARR, params.CONFIDENCE.fallback_narrator
+        return None, params.CONFIDENCE.unknown
 
     def _spread_in_paragraph(self, turn: _Turn) -> None:
         """Untagged quotes in a paragraph (or continued ones) take the nearest tagged quote's speaker."""
@@ -220,4 +220,4 @@ class TurnTaker(Resolver):
         for q, src in zip(qs, source):
             if q.speaker is None and src is not None and src.speaker not in q.vocatives:
                 reason = "continuation" if src.reason not in ("turn-taking", "unknown") else src.reason
-                self._set(q, src.speaker, src.conf * 0.95, reason)  # type: ignore[arg-type]
+                self._set(q, src.speaker, src.conf * params.CONFIDENCE.spread, reason)  # type: ignore[arg-type]
