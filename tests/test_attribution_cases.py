@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from attrhelp import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audiobook.attribution.characters import Cast, build_cast
 
@@ -195,3 +197,105 @@ def test_a_title_the_book_hardly_uses_is_left_off(titled: int, bare: int, name: 
     cast = _cast(text)
     idx = cast.lookup("Pollard")
     assert idx is not None and cast.canonical(idx) == name
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    # a number a book names someone by
+    ('The cards stood by the hedge.\n\n"Mind the paint, Four!" said Nine.\n\n"It was not my fault," said Four.\n\n'
+     '"Hush," said Nine.', ["Nine", "Four", "Nine"]),
+    # a surname that is also an ordinary word, after a title
+    ('Mr Still came into the room with his wife.\n\n"We are late," Mrs Still said, "as usual."\n\n'
+     '"Not at all," said Mr Still.', ["Mrs Still", "Mrs Still", "Mr Still"]),
+    # the one before "who" speaks
+    ('Odile sat on the sofa with Bram, who said, "What a dull party."\n\n"Very dull," said Odile.',
+     ["Bram", "Odile"]),
+    ('Odile ran to the gate. Bram, who had been watching the road all morning, called out: "They are here!"',
+     ["Bram"]),
+    # a phrase of time or place opening the sentence before its subject
+    ('Odile and Bram drove home.\n\nIn the car Odile said, "What a house."\n\n"I told you so," said Bram.\n\n'
+     'After supper Bram said, "Bed, I think."', ["Odile", "Bram", "Bram"]),
+    # a speech verb closing the narration after a quote opens the next quote, it is no tag of this one
+    ('Odile met Bram and Ysolde. Ysolde said, "Are you in town for long?" Bram said, "Have you got a match?"',
+     ["Ysolde", "Bram"]),
+    # a title cut off at its full stop names nobody: the full name after the verb does
+    ('Bram stood up.\n\n"No, no!" called out Mr. Quill with the velvet jacket.\n\n"Very well," said Bram.',
+     ["Mr. Quill", "Bram"]),
+    # a knight is never plain Mister: "Mr. Pellew" is his heir
+    ('Sir Roland Pellew sat with his daughters. Sir Roland was proud. His heir, Mr. Pellew, came in.\n\n'
+     '"Good day," said Mr. Pellew.\n\n"Hm," said Sir Roland.', ["Mr. Pellew", "Sir Roland"]),
+    # speech verbs the lexicon lacked, and a gesture in verb-then-subject order right after a quote
+    ('Odile sat with Bram and Ysolde.\n\n"You are too kind," said Bram.\n\n"Yes, indeed," nodded Ysolde.\n\n'
+     '"Not at all," contradicted Odile.\n\n"Neither do I," subjoined Bram.', ["Bram", "Ysolde", "Odile", "Bram"]),
+    # a rare misspelling of a well-known name is that name
+    (" ".join(["Mr. Hollins read."] * 12) + '\n\n"Come," said Mr. Hollins.\n\n"No," said Bram.\n\n'
+     '"Then stay," said Mr. Holins.', ["Mr. Hollins", "Bram", "Mr. Hollins"]),
+    # a possessive speech noun leading into the speech, a passive speech verb naming its speaker
+    ('Odile and Bram quarrelled all week. She had to listen in turn to Odile\'s reproach of "Bram spoils the '
+     'dog so." She said nothing.', ["Odile"]),
+    ('Odile and Bram sat down.\n\n"I am not sure," said Odile. Then came Bram\'s saying with authority, '
+     '"I do not advise it."', ["Odile", "Bram"]),
+    ('Odile and Bram parted.\n\n"Thank God!" was uttered by Bram, and Odile never forgot it.', ["Bram"]),
+    ('Odile and Bram argued.\n\n"I do not think so, Bram," was Odile\'s final summing up.', ["Odile"]),
+    # "she made no reply" after a speech is no tag of it: the name leading into the speech is
+    ('Ysolde came back with Bram.\n\nBram said to her bitingly: "Really, really. Need you have done that?" '
+     'She made no reply, and there was silence.', ["Bram"]),
+    # an indefinite description is someone new, and an adjective in -ly is part of it
+    ('Odile fell.\n\n"I did that, sir," said a great lubberly fellow, stepping forward.\n\n"Why?" said Odile.',
+     ["a great lubberly fellow", "Odile"]),
+    # a household word written in lower case as a name
+    ('Odile went up to the nursery.\n\n"Eat your supper," said nurse.\n\n"I am not hungry," said Odile.\n\n'
+     '"Then you shall go to bed," said nurse.', ["Nurse", "Odile", "Nurse"]),
+])
+def test_tag_shapes(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+def test_two_people_sharing_a_first_name() -> None:
+    # Fenwick is called by his surname all along; the bare "John" is the boy the book calls John
+    fenwick = " ".join(["Fenwick read the paper.", "Fenwick lit a pipe."] * 11)
+    text = (f"In May the guest, John Fenwick, came down to stay. {fenwick} Bram liked John Fenwick.\n\n"
+            "John Harrow was seven. John had a pony, and John rode every day.\n\n"
+            '"Can I ride to-morrow?" said John.\n\n"Yes," said Fenwick.\n\n"Hooray," said John.')
+    got, cast = run(text)
+    assert got == ["John Harrow", "John Fenwick", "John Harrow"]
+    assert set(cast) == {"John Harrow", "John Fenwick"}
+
+
+@pytest.mark.parametrize(("full", "short"), [
+    ("Renée Duval", "Renée"), ("Begoña Ñúñez", "Begoña"), ("Søren Lund", "Søren"), ("Анна Петрова", "Анна"),
+    ("Ἀλέξης Κῶστας", "Ἀλέξης"),
+])
+def test_a_name_of_any_letters_is_one_character(full: str, short: str) -> None:
+    text = (f'{full} met Bram at the door.\n\n"Good morning," said {full}.\n\n"Good morning," said Bram.\n\n'
+            f'"Is it?" said {short}.')
+    got, cast = run(text)
+    assert got == [full, "Bram", full]
+    assert set(cast) == {full, "Bram"}
+
+
+@pytest.mark.parametrize(("text", "speakers", "cast"), [
+    ('The Englishman came in and sat down.\n\n"Tea?" asked the Englishman.\n\n"Thank you," said Bram.',
+     ["the Englishman", "Bram"], {"the Englishman", "Bram"}),
+    # a role the book writes in lower case is a description even when a tag capitalises it
+    ('The magistrate was late; the magistrate was always late.\n\n"Order!" said the Magistrate.\n\n'
+     '"Yes, sir," said Bram.', ["the Magistrate", "Bram"], {"the Magistrate", "Bram"}),
+])
+def test_a_nationality_or_role_noun_is_no_name(text: str, speakers: list[str], cast: set[str]) -> None:
+    got, chars = run(text)
+    assert got == speakers
+    assert set(chars) == cast
+
+
+_UPPER = "ÉÑØŁŚŽÅÇΑΔΩДЖЯ"
+_LOWER = "éèñøłśžåçaeiouαδωджя"
+_NAME = st.builds(lambda a, b: a + b, st.sampled_from(_UPPER), st.text(_LOWER, min_size=2, max_size=8))
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=_NAME, last=_NAME)
+def test_a_name_of_any_letters_stays_whole(first: str, last: str) -> None:
+    full = f"{first} {last}"
+    got, cast = run(f'{full} came in.\n\n"Good evening," said {full}.\n\n"Evening," said Bram.')
+    assert got == [full, "Bram"]
+    assert set(cast) == {full, "Bram"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from ..model import NARRATOR, Character, Gender
 from . import params
 from .firstnames import SHORT_FORMS, first_name_gender, same_given_name
-from .names import LOWER, NAME_WORD, UPPER, WordCounts
+from .names import LOWER, NAME_WORD, UPPER, WordCounts, one_letter_apart
 
 #: Titles before a name, with the gender they suggest (None: either).
 HONORIFICS: dict[str, Gender | None] = {
@@ -40,6 +40,9 @@ _MARRIED = {"mrs", "lady", "madame", "mme", "frau", "senora", "señora"}
 _UNMARRIED = {"miss", "mademoiselle", "mlle", "fraulein"}
 _MOSTLY_MALE_TITLES = {"captain", "capt", "colonel", "col", "admiral", "general", "gen", "major", "lieutenant", "lt",
                        "sergeant", "sgt", "corporal", "commodore", "commander", "rev", "reverend"}
+#: A plain gentleman's title, and the titles of knights and lords, which are never the same man's.
+_PLAIN = {"mr", "mister"}
+_KNIGHTED = {"sir", "lord"}
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen", "lt", "sgt"}
 
 #: Capitalised words that are not names even in the middle of a sentence or after a quote.
@@ -72,6 +75,27 @@ SOFT_STOP = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunda
 June July August September October November December God Heaven Christmas Easter Lord Lady Sir Madam Mister
 Miss Mrs Mr Dr Ms Mamma Papa Mama Pa Ma Mum Mom Dad Daddy Mummy Dear Darling Dearest""".split())
 HARD_STOP = STOP - SOFT_STOP
+#: Nationality nouns: "said the Englishman" describes someone, it does not name him.
+DEMONYMS = frozenset("""englishman englishwoman frenchman frenchwoman irishman irishwoman scotsman scotswoman
+scotchman welshman welshwoman dutchman dutchwoman chinaman cornishman norseman american italian german russian
+spaniard indian turk greek swede dane norwegian pole austrian prussian hungarian portuguese chinese japanese
+egyptian arab persian belgian swiss mexican canadian australian scot briton african european asian
+englishmen frenchmen irishmen scotsmen dutchmen""".split())
+
+#: Number words a book may give as names ("said Seven", "Five called out"): names when a speech tag says so.
+NUMBER_NAMES = frozenset("Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split())
+#: Stop words never a surname even after a title (pronouns, determiners, joining words): "Mr Last" is a name,
+#: "Mr. And" is not.
+_NEVER_SURNAME = frozenset("""I He She It They We You His Her Its Their Our My Your Him Them Me Us The A An This
+That These Those There Then Than When What Where Why How Who Whom Whose Which While But And Or Nor If So Yes No
+Not Oh Ah As At By For From In Into Of On Onto To With Is Are Was Were Be Been Am Do Does Did Had Has Have""".split())
+
+
+def tag_name_ok(hon: str | None, names: Sequence[str]) -> bool:
+    """Whether the words of a name in a speech tag are a name: no stop word, but for a surname after a title
+    ("said Mr Last") and a number a book names someone by ("said Seven")."""
+    return bool(names) and all(n not in HARD_STOP or n in NUMBER_NAMES or (hon is not None and n not in _NEVER_SURNAME)
+                               for n in names)
 
 _HE = re.compile(r"\b[Hh]e\b")
 _SHE = re.compile(r"\b[Ss]he\b")
@@ -368,15 +392,29 @@ class Cast:
         if idx is None:
             if not create:
                 return None
-            idx = self._new(hon, names)
+            idx = self._misspelt(hon, names)
+            if idx is None:
+                idx = self._new(hon, names)
         self.by_form[key] = idx
         return idx
+
+    def _misspelt(self, hon: str | None, names: Sequence[str]) -> int | None:
+        """The one well-known character a rare name one letter off names ("Mr. Holins" for Mr. Hollins)."""
+        cp = params.CAST
+        last = names[-1]
+        if len(last) < cp.typo_len or self.words is None or self.words.runs[run_key(names)] > cp.typo_rare:
+            return None
+        hits = {i for i, e in enumerate(self.entities) if not e.descriptive and e.mentions >= cp.typo_known
+                and (e.hon or None) == hon and any(one_letter_apart(last, w) for w in split_name(e.name)[1][-1:])}
+        return hits.pop() if len(hits) == 1 else None
 
     def _compatible(self, e: Entity, hon: str | None) -> bool:
         """Whether an entity may bear a form with this title (titles agree on gender, wives stay wives)."""
         hg = HONORIFICS.get(hon or "")
         if e.hon and hon and e.hon != hon and "female" in (HONORIFICS.get(e.hon), hg):
             return False  # "Mrs. Bellamy" is not "Admiral Bellamy"
+        if {e.hon, hon} & _PLAIN and {e.hon, hon} & _KNIGHTED:
+            return False  # "Mr. Pellew" is not "Sir Roland Pellew": a knight or a lord is never plain Mister
         if not hg:
             # "Captain Tregear" is not his dead sister "Lucy Tregear": a rank of men's is no woman's
             return not (hon in _MOSTLY_MALE_TITLES and not e.hon and e.first and first_name_gender(e.first) == "female")
@@ -478,6 +516,8 @@ class Cast:
         # "Mrs. Charles Ashdown" is Charles's wife: her entry does not take his first name
         cands = [i for i in cands if HONORIFICS.get(self.entities[i].hon or "") != "female"] or \
             [i for i in cands if self.entities[i].hon in ("miss", "lady")]
+        if len(cands) > 1:
+            cands = self._by_first_name(cands)
         if not cands:
             # "Bill" where the book writes "Bill Sykes" of the entry first named "Mr. William Sykes"
             cands = [i for i, e in enumerate(self.entities) if not e.descriptive and e.first != name
@@ -492,6 +532,25 @@ class Cast:
             if len(cands) > 1 and len(men) == 1:
                 return men
         return cands
+
+    def _by_first_name(self, cands: list[int]) -> list[int]:
+        """Of several people sharing a first name, the ones the book calls by it, not by their surname.
+
+        "John Fenwick", written "Fenwick" all along, is not the "John" of a book that also has a boy "John
+        Harrow": a bare first name means someone the book calls by first name.
+        """
+        words = self.words
+        if words is None:
+            return cands
+
+        def by_surname(e: Entity) -> bool:
+            if not e.last or not e.first:
+                return False
+            # the surname on its own, never after a title ("Mrs. Fenwick" is the family's, not his)
+            bare, full = words.runs[e.last] - words.titled[e.last], words.runs[f"{e.first} {e.last}"]
+            return bare >= params.CAST.surname_min and bare > params.CAST.surname_called * max(1, full)
+        kept = [i for i in cands if not by_surname(self.entities[i])]
+        return kept if kept else cands
 
     def _first_elsewhere(self, idx: int) -> bool:
         """Whether another character bears this titled woman's first name ("Charles" beside "Mrs. Charles X")."""

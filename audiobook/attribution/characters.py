@@ -25,6 +25,7 @@ from .cast import (
     _SUBJ_PRON,
     _SUBJECT_VERB,
     _UNMARRIED,
+    DEMONYMS,
     DETERMINERS,
     HARD_STOP,
     HONORIFICS,
@@ -37,6 +38,7 @@ from .cast import (
     normal_form,
     run_key,
     split_name,
+    tag_name_ok,
 )
 from .firstnames import first_name_gender
 from .names import LOWER, WordCounts
@@ -116,6 +118,8 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCou
         if not hon and j - i == 1 and _ADJECTIVAL.search(text, max(s, start - 25), start) \
                 and _LOWER_NOUN.match(text, end):
             continue  # "a very poor Italian scholar", "some Egyptian sphinx": an adjective, not a person
+        if not hon and j - i == 1 and toks[i].group().lower() in DEMONYMS:
+            continue  # "the Englishman": a nationality, not a name
         if j - i == 1 and words is not None and words.common(toks[i].group(), params.CAST.min_lower):
             continue  # "Soon", "Poor": an ordinary word at a sentence start
         out.append((start, end, form, in_quote, initial))
@@ -332,4 +336,5 @@ def survey_book(chapters: Callable[[], Iterable[ChapterSpans]], exclude: Sequenc
     return cast
 
 
-__all__ = ["HARD_STOP", "HONORIFICS", "MID_TITLE", "STOP", "Cast", "Mention", "build_cast", "split_name", "survey_book"]
+__all__ = ["DEMONYMS", "HARD_STOP", "HONORIFICS", "MID_TITLE", "STOP", "Cast", "Mention", "build_cast", "split_name",
+           "survey_book", "tag_name_ok"]

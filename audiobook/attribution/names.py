@@ -89,3 +89,14 @@ def count_words(texts: Iterable[str]) -> WordCounts:
     for t in texts:
         counts.add(t)
     return counts
+
+
+def one_letter_apart(a: str, b: str) -> bool:
+    """Whether two words differ by one letter added or left out after the first ("Hollins"/"Holins")."""
+    if abs(len(a) - len(b)) != 1 or a[:1] != b[:1]:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]

@@ -12,7 +12,7 @@ from .characters import (
     split_name,
 )
 from .names import LOWER, NAME_WORD, UPPER
-from .speechverbs import SPEECH_NOUNS, VERB
+from .speechverbs import GESTURE_VS, SPEECH_NOUNS, VERB
 
 # ---------------------------------------------------------------- patterns for tags
 
@@ -21,10 +21,16 @@ _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len,
 _NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{MID_TITLE}{_CAP}){{0,2}}"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
+#: Adjectives ending in -ly, which describe a speaker ("a burly fellow") where an adverb ends the description.
+_LY_ADJ = ("lubberly|friendly|unfriendly|elderly|burly|surly|lonely|ugly|lovely|kindly|sickly|stately|portly|curly|"
+           "gentlemanly|ghastly|homely|silly|jolly|holy|worldly|manly|womanly|comely|courtly|godly|lowly|lively|"
+           "motherly|fatherly|brotherly|sisterly|saintly|scholarly|shapely|sly|sprightly|unruly|wily|beastly|"
+           "cowardly|heavenly|knightly|lordly|miserly|neighbourly|neighborly|orderly|princely|slovenly|spindly|"
+           "woolly|grizzly|bubbly|wobbly|prickly|oily|wily|smelly|chilly|hilly|frilly|jowly|pearly|lanky|ungainly")
 _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
-       r"their|my|your|our|him|them|me|us)\b"
+       r"it|their|my|your|our|him|them|me|us)\b"
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
-       rf"|[{LOWER}-]+ly\b)")  # "the old lady energetically": the adverb is not part of the description
+       rf"|(?!(?:{_LY_ADJ})\b)[{LOWER}-]+ly\b)")  # "the old lady energetically": no adverb in a description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+"
          rf"(?:\s+{MID_TITLE}[{UPPER}][{LOWER}-]+)?)"  # "the Tin Soldier", "the Grey Owl"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
@@ -36,19 +42,25 @@ _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
 _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
 
 # "said poor Mary", "said the kindly Mrs. Hale": words between the verb and a name describe the speaker
-AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:to|at|of|in|into|with|for|from|by|on|and|or|but|"
-                              rf"nothing|something|that|who|as|then)\b)"
+AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:the|a|an|to|at|of|in|into|with|for|from|by|on|and|"
+                              rf"or|but|nothing|something|that|who|as|then)\b)"
                               rf"[{LOWER}-]+\s+){{1,2}}"
                               rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
 # "Anne said", "the old man slowly replied", "he had asked"
-AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}")
+AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?!\s+nothing\b)")
 # "said Anne", "cried the old man", "said he", "went on Hester"
-AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{VERB}(?:\s+(?:out|up|back|again|aloud|"
-                      rf"{_ADV}))?\s+{_SUBJ}(?![\w'\u2019])")
+#: Household words a book writes in lower case as a name after a speech verb: "said nanny", "said cook".
+BARE_ROLES = frozenset("""nanny nurse cook granny grandma grandpa grandmother grandfather mother father auntie
+uncle aunt papa mamma mama mummy daddy mum dad""".split())
+_BARE_ROLE = "|".join(sorted(BARE_ROLES, key=len, reverse=True))
+AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?(?:{VERB}|{GESTURE_VS})(?:\s+(?:out|up|back|again|aloud|"
+                      rf"{_ADV}))?\s+(?P<subj>{_NAMEP}|{_PRON}|{_DESC}|(?:{_BARE_ROLE})(?=\s*[,.;:!?\u2014]))"
+                      rf"(?![\w'\u2019])")
 # "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
 AFTER_POSS = re.compile(
     rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
-    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}(?:{SPEECH_NOUNS})\b")
+    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}(?=['\u2019])|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}"
+    rf"(?:{SPEECH_NOUNS})\b")  # "She made no reply" is no possessive
 # "It was Quennell who spoke."
 AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
@@ -59,14 +71,28 @@ AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWE
 _LEAD_WORDS = r"\b(?:Here|Thus|Now|Then|Suddenly|Presently|Finally|Again|At\s+last|At\s+length)\s*,?\s+"
 _WHO_ASIDE = r"(?:,[^,.;:!?\"]{1,60},|,\s*who\b[^.;:!?\"]{1,120}?,)?"
 _AND_THEN = r"(?:\s+[^.!?;:\"\u201c\u201d]{1,80}?,?\s+and)?"  # "... opened his eyes and said"
+# "In the car Odile said,", "After supper Bram said,": a short phrase of time or place opens the sentence
+_PLACE_TIME_OPENER = (rf"^(?:In|At|On|After|Before|During|Outside|Inside|Across|Over|Under|By|From|Along|Later|"
+                      rf"Afterwards|Next)\s+(?:[{LOWER}-]+,?\s+){{0,3}}?")
 BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
+                       rf"{_PLACE_TIME_OPENER}|"
                        rf"{_LEAD_WORDS}|(?<![\w'\u2019])(?=(?:he|she|"
                        rf"I)\s)){_SUBJ}{_WHO_ASIDE}{_AND_THEN}\s+(?:{_ADV}\s+){{0,3}}{VERB}"
                        rf"(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
+# "on the sofa with Bram, who said,", "Jonah, who had been watching the road, called out": the one before "who"
+# speaks (not when another clause follows: "to Bram, who nodded, and said" is the sentence's subject)
+BEFORE_WHO = re.compile(rf"(?<![\w'\u2019])(?P<subj>{_NAMEP}),?\s+who\s+(?![^.;:!?\"\u201c\u201d]*,\s*and\b)"
+                        rf"(?:[^.;:!?\"\u201c\u201d]{{1,100}}?\s+)?(?:{_ADV}\s+){{0,3}}{VERB}"
+                        rf"(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
 BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+)(?:thus\s+|so\s+)?{VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
 # "Edith's answer was,", "Hester's one remark on hearing the tale was,"
 BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:[{LOWER}]+\s+){{0,2}}"
                          rf"(?:{SPEECH_NOUNS})\b[^.!?\"\u201c\u201d]{{0,60}}?\b(?:was|were|is|ran)\s*[,:\u2014\-]*\s*$")
+# "to Odile's reproach of", "Bram's saying with authority,", "Odile's repeated question of,": then the speech
+BEFORE_POSS_LEAD = re.compile(rf"(?<![\w'\u2019])(?P<subj>{_NAMEP})['\u2019]s\s+(?:[{LOWER}]+\s+){{0,2}}"
+                              rf"(?:{SPEECH_NOUNS})(?:\s+(?:of|with\s+[{LOWER}]+))?\s*[,:\u2014\-]*\s*$")
+# '"Thank God!" was uttered by Bram': a passive speech verb with its speaker
+AFTER_BY = re.compile(rf"{_LEAD}(?:was|were|had\s+been)\s+(?:[{LOWER}]+ly\s+)?{VERB}\s+by\s+(?P<subj>{_NAMEP})")
 # "was a sudden exclamation of Lucinda's", "said the voice of Mr. Orrin"
 AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|[{LOWER}]+)\s+){{0,3}}?"
                            rf"(?:{SPEECH_NOUNS})\s+of\s+(?P<subj>{_NAMEP})")

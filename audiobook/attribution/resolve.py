@@ -163,6 +163,9 @@ class Resolver(TagReader):
                     return idx, 0.7
         if det == "the" and "other" not in core:
             return self._definite_description(q, phrase, core, gender, t_i, ctx)
+        if det in ("a", "an") and "other" not in core and q.tag_where == "after":
+            # "said a burly fellow": someone the story has not introduced, never one it knows
+            return self.cast.descriptive(phrase, _gender(gender)), params.CONFIDENCE.desc_new
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
         if idx is None:
             return None, 0.0

@@ -26,7 +26,8 @@ quaver quiver wonder breathe grate bleat simper smirk titter guffaw chortle roar
 snuffle hazard prophesy prophesie predict calculate estimate reckon figure explain elucidate clarify
 specify stipulate retract revise amend echo parrot mimic imitate mouth utter voice articulate pronounce
 enunciate inquire probe quiz cross-examine interrogate query challenge demand exhort implore
-supply corroborate flash hoot tap chaff signal telegraph interject
+supply corroborate flash hoot tap chaff signal telegraph interject contradict subjoin interpret confide concur
+bluster reiterate advise confirm chirp warble snivel volunteer sympathize sympathise moralize moralise
 """.split()
 
 _IRREGULAR = {
@@ -80,9 +81,12 @@ def _build() -> tuple[str, dict[str, str]]:
 VERB_ALT, LEMMA = _build()
 #: A speech verb (any inflection, with its particle where one is needed), as a whole word.
 VERB = rf"(?:{VERB_ALT})(?![\w'\u2019]|-\w)"  # "said--" is a tag; "cross-examined" is not "cross"
+#: Gestures that make a speech tag only in verb-then-subject order, right after a quote ("nodded Ysolde").
+GESTURE_VS = r"(?:nodded|smiled|grinned|frowned|shrugged|beamed|winked|pouted)(?![\w'\u2019])"
 #: Nouns for speech in possessive tags ("came Anne's reply", "Anne's voice").
 SPEECH_NOUNS = ("voice|voices|reply|answer|response|retort|rejoinder|question|words|comment|remark|cry|whisper|"
                 "tone|tones|exclamation|greeting|command|order|protest|query|inquiry|enquiry|murmur|shout|"
                 "scream|laugh|sigh|groan|explanation|observation|advice|interruption|lips|mouth|reasoning|language|"
                 "declaration|reproach|complaint|speech|assurance|argument|suggestion|proposal|entreaty|request|"
-                "remonstrance|verdict|conclusion|ejaculation|salutation|reflection|exclamation|rejoinder")
+                "remonstrance|verdict|conclusion|ejaculation|salutation|reflection|exclamation|rejoinder|saying|summing|"
+                "consolation|admonition|apology|warning|invitation|exhortation|plea")

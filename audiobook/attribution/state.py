@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from ..model import NARRATOR, Character
 from . import params
 from .characters import (
-    HARD_STOP,
     Cast,
     Mention,
     build_cast,
     split_name,
+    tag_name_ok,
 )
 from .names import LOWER, UPPER
 from .patterns import (
@@ -257,7 +257,7 @@ class ChapterState:
     def resolve_name(self, form: str, create: bool = True) -> int | None:
         """Entity for a name as written in a tag; tags create characters that were never seen before."""
         hon, names = split_name(form)
-        if not names or any(n in HARD_STOP for n in names):
+        if not tag_name_ok(hon, names):
             return None
         idx = self.cast.lookup(form, create=create)
         if idx is not None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 
+from . import params
 from .characters import (
+    DEMONYMS,
     HARD_STOP,
     HONORIFICS,
     STOP,
     split_name,
+    tag_name_ok,
 )
 from .patterns import (
     _CLAUSE_VERB,
@@ -29,15 +32,19 @@ from .patterns import (
     _WHO_Q,
     _WORD_RE,
     AFTER_ACTOR,
+    AFTER_BY,
     AFTER_CLEFT,
     AFTER_POSS,
     AFTER_POSS_OF,
     AFTER_SV,
     AFTER_V_ADJ_NAME,
     AFTER_VS,
+    BARE_ROLES,
     BEFORE_POSS,
+    BEFORE_POSS_LEAD,
     BEFORE_SV,
     BEFORE_VS,
+    BEFORE_WHO,
     NARR,
     SENT_SUBJ,
 )
@@ -49,6 +56,13 @@ from .state import ChapterState, _Quote
 #: Adverbs that open a sentence before its subject's name ("Here Anna spoke--").
 _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 
+
+#: Nouns ending like a participle that may end a description ("the bride's maid", "the sledding"...).
+_ED_NOUNS = frozenset("bed shed steed seed reed creed breed sled red ring king wing sibling darling "
+                      "duckling foundling nursling underling stripling weakling hireling".split())
+
+#: Abbreviated titles that never stand for a person by themselves.
+_BARE_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
 #: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
 _COORDINATED = re.compile(r"\b(?:he|she|I|[A-Z][a-z]+)\s+and\s+$")
@@ -84,6 +98,11 @@ class TagReader(ChapterState):
                     found = self._tag_before(before, same_para=before.end > self.paras[i][0])
                     if found and found[3] >= lead_from:
                         cands.append((1 if not found[0].startswith("actor") else 3, found, before))
+                if len(cands) > 1 and after is not None and self._leads_on(plist, k + 1) \
+                        and self._opens_next(q, after, cands) \
+                        and not any(c[2] is before and c[1][0].startswith("actor") for c in cands):
+                    # 'Odile said, "Staying long?" Bram said, "A week."': "Bram said," opens the next speech
+                    cands = [c for c in cands if c[2] is not after]
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
                     if src is after:
@@ -96,6 +115,24 @@ class TagReader(ChapterState):
                         if idx is not None:
                             q.spoken_to.append(idx)
                 self._vocatives(q)
+
+    def _opens_next(self, q: _Quote, after: Part, cands: list[tuple[int, tuple[str, str, str, int], Part]]) -> bool:
+        """Whether a tag after a finished sentence of speech starts with its subject ("Bram said,"): a new sentence.
+
+        '"Well, my man," said Bram, turning, "sit down."' is one speech cut by its tag, never the next speaker's.
+        """
+        found = next((c[1] for c in cands if c[2] is after), None)
+        if found is None or not re.search(r"[.!?]\W*$", q.text.rstrip()):
+            return False
+        return not self.text[after.start:found[3]].strip(" \t\n\"'\u201c\u201d\u2018\u2019\u2014-")
+
+    def _leads_on(self, plist: list[Part], k: int) -> bool:
+        """Whether narration part k of a paragraph leads into a speech right after it ("Bram said," then a quote)."""
+        if k + 1 >= len(plist) or plist[k + 1].kind != "dialogue":
+            return False
+        part = plist[k]
+        return self._touches(part.end, plist[k + 1].start) and bool(
+            re.search(r"[,:\u2014]\s*$|--\s*$", self.text[part.start:part.end]))
 
     def _first_sentence_end(self, part: Part) -> int:
         """Where the first sentence of a narration part ends (its end if it has one sentence)."""
@@ -126,6 +163,8 @@ class TagReader(ChapterState):
             return ("pronoun", low)
         if low in ("they", "we"):
             return None
+        if s in BARE_ROLES:
+            return ("name", s.capitalize())  # "said nanny": the household's name for her
         words = s.split()
         if words[0].lower() in _DETS:
             last = words[-1] if not re.search(r"\s(?:in|with|"
@@ -135,23 +174,37 @@ class TagReader(ChapterState):
                     and last == words[-1] else [last]
                 if len(caps) == 1 and (last.lower() in HONORIFICS or last.lower() in _TITLE_NOUNS):
                     return ("title", last.lower())
+                if len(caps) == 1 and len(words) > 1 and last not in HARD_STOP and self._common_noun(last):
+                    return ("description", s)  # "the Englishman", "the Magistrate": a description, not a name
                 if last not in HARD_STOP:
                     return ("name", " ".join(caps))  # "the gloomy Garrow", "the President", "the Tin Soldier"
                 return None
-            while len(words) > 2 and re.fullmatch(r"[a-z]+ing", words[-1]):
-                words = words[:-1]  # "the child pressing": the participle begins what the child does
+            while len(words) > 2 and re.fullmatch(r"[a-z]+(?:ing|ed)", words[-1]) and words[-1] not in _ED_NOUNS:
+                # "the child pressing", "her sister kissed": the verb begins what the person does
+                words = words[:-1]
             return ("description", " ".join(words).lower())
         hon, names = split_name(s)
-        if names and all(n not in HARD_STOP for n in names):
+        if not hon and len(names) == 1 and names[0].lower() in _BARE_TITLES:
+            return None  # "called out Mr. Quill": the abbreviation alone (cut at its full stop) names nobody
+        if tag_name_ok(hon, names):
             if not hon and len(names) == 1 and re.search(r"(?:ing|ed|ly)$", names[0]) \
                     and self.cast.lookup(s) is None:
                 return None  # "Finding she had done right, ..." opens with a participle, not a name
             return ("name", s)
         return None
 
+    def _common_noun(self, word: str) -> bool:
+        """A capitalised word after "the" that is a nationality or a noun the book mostly writes in lower case."""
+        low = word.lower()
+        if low in DEMONYMS:
+            return True
+        words = self.cast.words
+        return words is not None and words.common(word, params.CAST.min_lower)
+
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
         frag, base, _ = self._fragment(part.start, part.end, True)
-        for rx, kind in ((AFTER_POSS_OF, "poss"), (AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"),
+        for rx, kind in ((AFTER_POSS_OF, "poss"), (AFTER_BY, "verb"),
+                         (AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"),
                          (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
             m = rx.match(frag)
             if not m:
@@ -171,9 +224,16 @@ class TagReader(ChapterState):
 
     def _speech_verb_before(self, part: Part, body: str, base: int, closed: bool) -> tuple[str, str, str, int] | None:
         """A speech verb with its subject in the narration leading into a quote ("and she answered frankly:")."""
-        for rx in (BEFORE_VS, BEFORE_SV):
+        for rx in (BEFORE_VS, BEFORE_WHO, BEFORE_SV):
             m = rx.search(body)
             if not m:
+                continue
+            if rx is BEFORE_WHO:
+                tail = m.group("tail")
+                c = self._classify(m.group("subj"))
+                if c is not None and c[0] == "name" and not re.search(r"[.!?]", tail) \
+                        and not (closed and len(tail.split()) > 3):
+                    return (c[0], c[1], "before", base + m.start("subj"))
                 continue
             # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
             found = [m]
@@ -221,7 +281,7 @@ class TagReader(ChapterState):
         found = self._speech_verb_before(part, body, base, closed)
         if found is not None:
             return found
-        m = BEFORE_POSS.search(frag)
+        m = BEFORE_POSS.search(frag) or BEFORE_POSS_LEAD.search(frag)
         if m:
             c = self._classify(m.group("subj"))
             if c is not None and c[0] == "name":
