@@ -201,7 +201,7 @@ def test_a_title_the_book_hardly_uses_is_left_off(titled: int, bare: int, name: 
 
 @pytest.mark.parametrize(("text", "speakers"), [
     # a number a book names someone by
-    ('The cards stood by the hedge.\n\n"Mind the paint, Four!" said Nine.\n\n"It was not my fault," said Four.\n\n'
+    ('The runners waited at the start line.\n\n"Tie your lace, Four!" said Nine.\n\n"It is tied," said Four.\n\n'
      '"Hush," said Nine.', ["Nine", "Four", "Nine"]),
     # a surname that is also an ordinary word, after a title
     ('Mr Still came into the room with his wife.\n\n"We are late," Mrs Still said, "as usual."\n\n'

@@ -82,7 +82,7 @@ spaniard indian turk greek swede dane norwegian pole austrian prussian hungarian
 egyptian arab persian belgian swiss mexican canadian australian scot briton african european asian
 englishmen frenchmen irishmen scotsmen dutchmen""".split())
 
-#: Number words a book may give as names ("said Seven", "Five called out"): names when a speech tag says so.
+#: Number words a book may give as names ("said Nine", "Eleven called out"): names when a speech tag says so.
 NUMBER_NAMES = frozenset("Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split())
 #: Stop words never a surname even after a title (pronouns, determiners, joining words): "Mr Last" is a name,
 #: "Mr. And" is not.
@@ -93,7 +93,7 @@ Not Oh Ah As At By For From In Into Of On Onto To With Is Are Was Were Be Been A
 
 def tag_name_ok(hon: str | None, names: Sequence[str]) -> bool:
     """Whether the words of a name in a speech tag are a name: no stop word, but for a surname after a title
-    ("said Mr Last") and a number a book names someone by ("said Seven")."""
+    ("said Mr Last") and a number a book names someone by ("said Nine")."""
     return bool(names) and all(n not in HARD_STOP or n in NUMBER_NAMES or (hon is not None and n not in _NEVER_SURNAME)
                                for n in names)
 
