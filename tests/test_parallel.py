@@ -238,8 +238,9 @@ def test_fast_loop_has_no_per_clip_sleep(tmp_path: Path) -> None:
 def test_fast_loop_waits_for_text_still_queued_when_espeak_reads_idle(tmp_path: Path, monkeypatch) -> None:
     """espeak reads idle for a moment while a just-queued text has not started (its thread closing its stream).
 
-    Emulated: the text starts 150 ms late and IsPlaying reads 0 until it does. The loop must wait for the
-    clip, not return without it (the caller's retry would then cut the late clip short).
+    Emulated: the text starts 150 ms late and IsPlaying reads 0 for its first 100 ms (under load espeak's thread
+    can be off the CPU that long). The loop must wait for the clip, not return without it (the caller's retry
+    would then cut the late clip short).
     """
     engine = get_engine("espeak")
     from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
@@ -250,16 +251,25 @@ def test_fast_loop_waits_for_text_still_queued_when_espeak_reads_idle(tmp_path: 
     expected = wav_frames(tmp_path / "ref.wav")
     real_synth, real_playing = _espeak.Synth, _espeak.IsPlaying
     started = threading.Event()
+    queued_at: list[float] = []
 
     def late_synth(*args: object, **kwargs: object) -> int:
+        queued_at.append(time.monotonic())
+
         def go() -> None:
             real_synth(*args, **kwargs)
             started.set()
         threading.Timer(0.15, go).start()
         return 0
 
+    def playing() -> int:
+        """Idle for the first 100 ms (espeak's thread elsewhere), busy while the text waits, then espeak's own."""
+        if started.is_set():
+            return int(real_playing())
+        return int(time.monotonic() - queued_at[0] > 0.1)
+
     monkeypatch.setattr(_espeak, "Synth", late_synth)
-    monkeypatch.setattr(_espeak, "IsPlaying", lambda: real_playing() if started.is_set() else 0)
+    monkeypatch.setattr(_espeak, "IsPlaying", playing)
     engine.synthesize(text, voice, tmp_path / "late.wav")
     assert started.is_set()  # the old loop returned before the text had even started
     assert abs(wav_frames(tmp_path / "late.wav") - expected) <= expected * 0.01  # whole (espeak varies by a few frames)
