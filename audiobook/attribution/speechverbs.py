@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _BASES = """
 say ask reply answer cry exclaim shout yell scream shriek whisper murmur mutter mumble grumble growl snarl
@@ -68,14 +69,28 @@ def _forms(base: str) -> list[str]:
 
 def _build() -> tuple[str, dict[str, str]]:
     lemma: dict[str, str] = {}
-    alts = []
+    trie: dict[str, Any] = {}  # letter -> subtrie; "" -> {the regex ending the form: None}
     for base in dict.fromkeys(_BASES):
+        particle = PARTICLE_VERBS.get(base)
         for f in _forms(base):
             lemma[f] = base
-        particle = PARTICLE_VERBS.get(base)
-        group = "|".join(sorted({re.escape(f) for f in _forms(base)}, key=len, reverse=True))
-        alts.append(rf"(?:{group})\s+(?:{particle})" if particle else group)
-    return "|".join(alts), lemma
+            node = trie
+            for ch in f:
+                node = node.setdefault(ch, {})
+            node.setdefault("", {})[rf"\s+(?:{particle})" if particle else ""] = None
+    return _alternation(trie), lemma
+
+
+def _alternation(node: dict[str, Any]) -> str:
+    """A trie of the forms as one regex: Python tries a flat alternation's branches one by one at every
+    position, which made this lexicon the slowest part of reading tags; a trie fails on the first letter.
+    It matches what the flat alternation did: no form is another's prefix up to a non-letter (the verb's
+    lookahead below then fails), so at any position at most one form can match."""
+    alts = [re.escape(ch) + _alternation(child) for ch, child in sorted(node.items()) if ch]
+    alts += sorted(node.get("", {}), key=len, reverse=True)  # a particle before the bare end
+    if len(alts) == 1:
+        return alts[0]
+    return "(?:" + "|".join(alts) + ")"
 
 
 VERB_ALT, LEMMA = _build()
