@@ -122,15 +122,13 @@ class Ranker(TurnTaker):
         ranked = rankmodel.REASONS if sink is not None and stage == 1 else decides
         for t_i, turn in enumerate(self.turns):
             walk.enter(turn.run, self.paras[turn.paras[0]][2])
-            salience = self._salience.get(t_i)
-            if salience is None:  # narration mentions only: the same in both passes
-                salience = self._salience[t_i] = self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0])
-            conversation = self._turn_context(t_i)
-            shared = self._turn_around(t_i)
-            for q in turn.quotes:
+            mine = [q for q in turn.quotes if self._rule_reason[id(q)] in ranked]
+            if mine:  # (the turn's context only where a line is ranked: most turns are explicitly tagged)
+                salience = self._turn_salience(t_i)
+                conversation = self._turn_context(t_i)
+                shared = self._turn_around(t_i)
+            for q in mine:
                 reason = self._rule_reason[id(q)]
-                if reason not in ranked:
-                    continue
                 around = self._quote_around(q, shared)
                 cands = self._rank_candidates(q, t_i, around)
                 if not cands:
@@ -200,7 +198,7 @@ class Ranker(TurnTaker):
             for t_i in run:
                 turn = self.turns[t_i]
                 called = frozenset(v for q in turn.quotes for v in q.vocatives)
-                narrated = self._turn_static[t_i][0]
+                narrated = self._narrated(t_i)
                 anchors.append(t_i not in by_turn or any(id(q) not in ranked and q.speaker is not None
                                                          for q in turn.quotes))
                 if not anchors[-1]:
@@ -342,7 +340,7 @@ class Ranker(TurnTaker):
                 if before is not None else set()
             asked = bool(prev_quotes) and prev_quotes[-1].text.rstrip().rstrip("'\"\u201d\u2019").endswith("?")
             static = self._turn_static[t_i] = (
-                any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi]), named_prev,
+                self._narrated(t_i), named_prev,
                 {o.speaker for o in turn.quotes if o.reason in _SURE and o.speaker is not None},
                 (self._sure_pair(t_i, -1), self._sure_pair(t_i, 1)), asked)
         narrated, named_prev, sure, (sure_back, sure_ahead), asked = static
@@ -356,6 +354,19 @@ class Ranker(TurnTaker):
             if after is not None else frozenset()
         return _Around(prev, nxt, narrated, {}, {}, None, set(), set(), named_prev, addressed, sure, None,
                        sure_back, sure_ahead, asked, None, answer)
+
+    def _turn_salience(self, t_i: int) -> dict[int, float]:
+        """Narration mentions before turn t_i (computed once: the same in both passes)."""
+        salience = self._salience.get(t_i)
+        if salience is None:
+            p0 = self.turns[t_i].paras[0]
+            salience = self._salience[t_i] = self._recent_mentions(self.paras[p0][0], p0)
+        return salience
+
+    def _narrated(self, t_i: int) -> bool:
+        """Whether turn t_i's paragraphs hold narration besides its speech."""
+        turn = self.turns[t_i]
+        return any(p.kind == "narration" for pi in turn.paras for p in self.parts[pi])
 
     def _quote_around(self, q: _Quote, shared: _Around) -> _Around:
         """One quotation's surroundings (the turn's shared part plus its own)."""
