@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from ..model import NARRATOR, Character, Gender
 from . import params
 from .firstnames import SHORT_FORMS, first_name_gender, same_given_name
-from .names import LOWER, NAME_WORD, UPPER, WordCounts, one_letter_apart
+from .names import LETTER, LETTER_APOS_HYPHEN, NAME_WORD, WordCounts, one_letter_apart
 
 #: Titles before a name, with the gender they suggest (None: either).
 HONORIFICS: dict[str, Gender | None] = {
@@ -134,9 +134,9 @@ _WORD = NAME_WORD
 MID_TITLE = r"(?!(?:Mr|Mrs|Miss|Ms|Dr|Mister|Madame|Monsieur|Sir|Lady|Lord)\b)"
 #: An optional title, then one to three capitalised words.
 NAME_RE = re.compile(
-    rf"(?<![{UPPER}{LOWER}'\u2019-])(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|"
+    rf"(?<!{LETTER_APOS_HYPHEN})(?:(?P<hon>{_HON_ALT})\.?\s+)?(?P<name>{_WORD}(?:(?:[ \t]+\n?[ \t]*|"
     rf"\n[ \t]*){MID_TITLE}{_WORD}){{0,2}})"
-    rf"(?![{UPPER}{LOWER}])"
+    rf"(?!{LETTER})"
 )
 
 

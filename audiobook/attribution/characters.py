@@ -295,7 +295,7 @@ def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bo
         after = text[end:end + 30]
         if count and not in_quote and _GESTURE_VERB.match(after):
             cast.entities[idx].acts += 1
-        subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+", after)) \
+        subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:{LOWER}+ly\s+)?{LOWER}+", after)) \
             and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
         mentions.append(Mention(start, end, idx, in_quote, subject))
     cast.mentions = mentions

@@ -10,18 +10,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _SCAN_LIMIT = 0x10000  # the Basic Multilingual Plane: every script a novel's names are written in
+_WORD = re.compile(r"\w")
 
 
-def _char_class(categories: frozenset[str]) -> str:
-    """A regex character-class body matching every BMP character in the given Unicode categories."""
+def _char_class(keep: Callable[[str], bool]) -> str:
+    """A regex character-class body matching every BMP character `keep` accepts, as ranges."""
     parts: list[str] = []
     start: int | None = None
     for cp in range(_SCAN_LIMIT + 1):
-        inside = cp < _SCAN_LIMIT and unicodedata.category(chr(cp)) in categories
+        inside = cp < _SCAN_LIMIT and keep(chr(cp))
         if inside and start is None:
             start = cp
         elif not inside and start is not None:
@@ -31,20 +32,45 @@ def _char_class(categories: frozenset[str]) -> str:
     return "".join(parts)
 
 
-#: Capital letters (upper and title case).
-UPPER = _char_class(frozenset({"Lu", "Lt"}))
-#: Letters that may follow a capital inside a word: lower case, modifiers, combining marks, caseless letters.
-LOWER = _char_class(frozenset({"Ll", "Lm", "Mn", "Mc", "Lo"}))
-#: Caseless letters (CJK, Hebrew, Arabic...): a word of them may be a name without any capital.
-CASELESS = _char_class(frozenset({"Lo"}))
+def _categories(*names: str) -> Callable[[str], bool]:
+    return lambda ch: unicodedata.category(ch) in names
+
+
+#: Capital letters (upper and title case): a class body, used as `[{UPPER}]`.
+UPPER = _char_class(_categories("Lu", "Lt"))
+# Python's regex compiler fills a table entry for every character a class covers, each time a pattern
+# uses the class: a class of the ~45,000 caseless letters cost ~7 ms per use and made importing the tag
+# patterns take two seconds. So the letter classes below are written as "a word character that is none of
+# a few small sets", plus the combining marks (which are no word characters): the same characters.
+_NOT_LETTER = _char_class(lambda ch: bool(_WORD.match(ch)) and not unicodedata.category(ch).startswith("L")) \
+    + "\U00010000-\U0010ffff"  # (digits, numerals, "_"; and the planes beyond the BMP, as before)
+_MARKS = _char_class(_categories("Mn", "Mc"))
+_LOWER_CASED = _char_class(_categories("Ll", "Lm"))
+
+
+def _letter(exclude: str, extra: str = "") -> str:
+    """One character: a BMP letter outside the `exclude` class body, a combining mark, or one of `extra`."""
+    return f"(?:[^\\W{exclude}{_NOT_LETTER}]|[{_MARKS}{extra}])"
+
+
+#: One letter that may follow a capital inside a word: lower case, modifier, combining mark, caseless.
+LOWER = _letter(UPPER)
+#: The same, or a hyphen; or an apostrophe or hyphen.
+LOWER_HYPHEN = _letter(UPPER, "\\-")
+LOWER_APOS_HYPHEN = _letter(UPPER, "'\u2019\\-")
+#: Any letter (a capital or one of LOWER); or that or an apostrophe or hyphen.
+LETTER = _letter("")
+LETTER_APOS_HYPHEN = _letter("", "'\u2019\\-")
+#: One caseless letter (CJK, Hebrew, Arabic...): a word of them may be a name without any capital.
+CASELESS = f"[^\\W{UPPER}{_LOWER_CASED}{_NOT_LETTER}]"
 
 _APOS = "'\u2019"
 #: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Lowther", "McDonald", "Łukasz", "李".
 #: A "?" between lower-case letters is a letter the text's encoding lost ("Ren?e"): the word goes on.
-NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}][{LOWER}]+(?:\?[{LOWER}]+)*(?:[{UPPER}][{LOWER}]+)*"
-             rf"|[{CASELESS}]+)(?:[{_APOS}-][{UPPER}{LOWER}][{LOWER}]+)*")
+NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}]{LOWER}+(?:\?{LOWER}+)*(?:[{UPPER}]{LOWER}+)*"
+             rf"|{CASELESS}+)(?:[{_APOS}-]{LETTER}{LOWER}+)*")
 
-_WORDS = re.compile(rf"[{UPPER}{LOWER}]+(?:[{_APOS}-][{UPPER}{LOWER}]+)*")
+_WORDS = re.compile(rf"{LETTER}+(?:[{_APOS}-]{LETTER}+)*")
 # where a word opening a sentence or a speech starts: its capital says nothing about being a name
 _INITIAL_AT = re.compile(r"(?:^|[.!?:;\u2026\"\u201c\u2018\u2014]|--)[\"'\u201c\u201d\u2018\u2019)\s]*")
 

@@ -11,7 +11,7 @@ from .characters import (
     STOP,
     split_name,
 )
-from .names import LOWER, NAME_WORD, UPPER
+from .names import LOWER, LOWER_APOS_HYPHEN, LOWER_HYPHEN, NAME_WORD, UPPER
 from .speechverbs import GESTURE_VS, SPEECH_NOUNS, VERB
 
 # ---------------------------------------------------------------- patterns for tags
@@ -30,13 +30,13 @@ _LY_ADJ = ("lubberly|friendly|unfriendly|elderly|burly|surly|lonely|ugly|lovely|
 _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
        r"it|their|my|your|our|him|them|me|us)\b"
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
-       rf"|(?!(?:{_LY_ADJ})\b)[{LOWER}-]+ly\b)")  # "the old lady energetically": no adverb in a description
-_DESC = (rf"{_DET}\s+(?:(?!{_FN})[{LOWER}-]+\s+){{0,2}}(?:(?!{_FN})[{LOWER}-]+|[{UPPER}][{LOWER}-]+"
-         rf"(?:\s+{MID_TITLE}[{UPPER}][{LOWER}-]+)?)"  # "the Tin Soldier", "the Grey Owl"
-         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN})[{LOWER}'\u2019-]+\s+){{0,2}}[{LOWER}-]+(?=\s*[,.;:!?]|"
+       rf"|(?!(?:{_LY_ADJ})\b){LOWER_HYPHEN}+ly\b)")  # "the old lady energetically": no adverb in a description
+_DESC = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
+         rf"(?:\s+{MID_TITLE}[{UPPER}]{LOWER_HYPHEN}+)?)"  # "the Tin Soldier", "the Grey Owl"
+         rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN}){LOWER_APOS_HYPHEN}+\s+){{0,2}}{LOWER_HYPHEN}+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
-_ADV = (rf"(?:[{LOWER}]+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|"
+_ADV = (rf"(?:{LOWER}+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|"
         rf"at\s+length|in\s+turn|still|even|just|softly|aloud|back)")
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
 _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
@@ -44,7 +44,7 @@ _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice,
 # "said poor Mary", "said the kindly Mrs. Hale": words between the verb and a name describe the speaker
 AFTER_V_ADJ_NAME = re.compile(rf"{_LEAD}{VERB}\s+(?:the\s+)?(?:(?!(?:the|a|an|to|at|of|in|into|with|for|from|by|on|and|"
                               rf"or|but|nothing|something|that|who|as|then)\b)"
-                              rf"[{LOWER}-]+\s+){{1,2}}"
+                              rf"{LOWER_HYPHEN}+\s+){{1,2}}"
                               rf"(?P<subj>{_NAMEP})(?=\s*[,.;:!?\u2014]|\s*$)")
 # "Anne said", "the old man slowly replied", "he had asked"
 AFTER_SV = re.compile(rf"{_LEAD}{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,3}}{VERB}(?!\s+nothing\b)")
@@ -58,13 +58,13 @@ AFTER_VS = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?(?:{VERB}|{GESTURE_VS})(?:\s+(?:ou
                       rf"(?![\w'\u2019])")
 # "were the wondrous words from Anne's lips", "came Anne's reply", "was Anne's answer"
 AFTER_POSS = re.compile(
-    rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:[{LOWER}]+\s+){{0,5}}?"
-    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}(?=['\u2019])|his|her|my)['\u2019]?s?\s+(?:[{LOWER}]+\s+){{0,2}}"
+    rf"{_LEAD}(?:(?:came|come|comes|was|were|is|are|said|sounded|rang|followed)\s+)?(?:{LOWER}+\s+){{0,5}}?"
+    rf"(?:(?:from|of|in)\s+)?(?P<subj>{_NAMEP}(?=['\u2019])|his|her|my)['\u2019]?s?\s+(?:{LOWER}+\s+){{0,2}}"
     rf"(?:{SPEECH_NOUNS})\b")  # "She made no reply" is no possessive
 # "It was Quennell who spoke."
 AFTER_CLEFT = re.compile(rf"^\s*(?:It|it)\s+was\s+{_SUBJ}\s+who\s+(?:had\s+)?{VERB}")
 # "Anne nodded", "she smiled" : a subject then any past-tense verb (an actor, not a speech tag)
-AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>[{LOWER}]+ed|[{LOWER}]+s|took|gave|made|"
+AFTER_ACTOR = re.compile(rf"{_LEAD}{_SUBJ}\s+(?:{_ADV}\s+){{0,2}}(?P<verb>{LOWER}+ed|{LOWER}+s|took|gave|made|"
                          rf"came|went|looked|turned|stood|sat|ran|put|held|shook|threw|saw|felt|knew|got|let)\b")
 # before the quote: "Anne said:", "she said to Hester,", "said Anne:"
 # "Here Anne broke in--", "Isabel, who had been chatting with Hugh, turned to his sister and murmured,"
@@ -73,7 +73,7 @@ _WHO_ASIDE = r"(?:,[^,.;:!?\"]{1,60},|,\s*who\b[^.;:!?\"]{1,120}?,)?"
 _AND_THEN = r"(?:\s+[^.!?;:\"\u201c\u201d]{1,80}?,?\s+and)?"  # "... opened his eyes and said"
 # "In the car Odile said,", "After supper Bram said,": a short phrase of time or place opens the sentence
 _PLACE_TIME_OPENER = (rf"^(?:In|At|On|After|Before|During|Outside|Inside|Across|Over|Under|By|From|Along|Later|"
-                      rf"Afterwards|Next)\s+(?:[{LOWER}-]+,?\s+){{0,3}}?")
+                      rf"Afterwards|Next)\s+(?:{LOWER_HYPHEN}+,?\s+){{0,3}}?")
 BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
                        rf"{_PLACE_TIME_OPENER}|"
                        rf"{_LEAD_WORDS}|(?<![\w'\u2019])(?=(?:he|she|"
@@ -86,19 +86,19 @@ BEFORE_WHO = re.compile(rf"(?<![\w'\u2019])(?P<subj>{_NAMEP}),?\s+who\s+(?![^.;:
                         rf"(?P<tail>[^.!?\"\u201c\u201d]{{0,100}})$")
 BEFORE_VS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but)\s+)(?:thus\s+|so\s+)?{VERB}\s+{_SUBJ}\s*[,:\u2014\-]*\s*$")
 # "Edith's answer was,", "Hester's one remark on hearing the tale was,"
-BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:[{LOWER}]+\s+){{0,2}}"
+BEFORE_POSS = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|then)\s+)(?P<subj>{_NAMEP})['\u2019]s?\s+(?:{LOWER}+\s+){{0,2}}"
                          rf"(?:{SPEECH_NOUNS})\b[^.!?\"\u201c\u201d]{{0,60}}?\b(?:was|were|is|ran)\s*[,:\u2014\-]*\s*$")
 # "to Odile's reproach of", "Bram's saying with authority,", "Odile's repeated question of,": then the speech
-BEFORE_POSS_LEAD = re.compile(rf"(?<![\w'\u2019])(?P<subj>{_NAMEP})['\u2019]s\s+(?:[{LOWER}]+\s+){{0,2}}"
-                              rf"(?:{SPEECH_NOUNS})(?:\s+(?:of|with\s+[{LOWER}]+))?\s*[,:\u2014\-]*\s*$")
+BEFORE_POSS_LEAD = re.compile(rf"(?<![\w'\u2019])(?P<subj>{_NAMEP})['\u2019]s\s+(?:{LOWER}+\s+){{0,2}}"
+                              rf"(?:{SPEECH_NOUNS})(?:\s+(?:of|with\s+{LOWER}+))?\s*[,:\u2014\-]*\s*$")
 # '"Thank God!" was uttered by Bram': a passive speech verb with its speaker
-AFTER_BY = re.compile(rf"{_LEAD}(?:was|were|had\s+been)\s+(?:[{LOWER}]+ly\s+)?{VERB}\s+by\s+(?P<subj>{_NAMEP})")
+AFTER_BY = re.compile(rf"{_LEAD}(?:was|were|had\s+been)\s+(?:{LOWER}+ly\s+)?{VERB}\s+by\s+(?P<subj>{_NAMEP})")
 # "was a sudden exclamation of Lucinda's", "said the voice of Mr. Orrin"
-AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|[{LOWER}]+)\s+){{0,3}}?"
+AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|{LOWER}+)\s+){{0,3}}?"
                            rf"(?:{SPEECH_NOUNS})\s+of\s+(?P<subj>{_NAMEP})")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"
 SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
-                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}[{LOWER}]+")
+                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}{LOWER}+")
 _HAS_VERB = re.compile(rf"\b{VERB}")
 
 _TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
@@ -130,22 +130,22 @@ youth stranger figure voice latter former friend visitor companion""".split())
 # a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
 _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|"
                          rf"[Tt]he\s+(?:second|third|new|strange|other))"
-                         rf"\s+(?:[{LOWER}-]+\s+){{0,2}}?voices?)\s+(?:[{LOWER}]+ly\s+)?[{LOWER}]+ed\b")
+                         rf"\s+(?:{LOWER_HYPHEN}+\s+){{0,2}}?voices?)\s+(?:{LOWER}+ly\s+)?{LOWER}+ed\b")
 # a finite verb right after a name: the name is its clause's subject ("and Quennell stood aside")
-_CLAUSE_VERB = re.compile(rf"\s+(?:[{LOWER}]+ly\s+)?(?:[{LOWER}]{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
+_CLAUSE_VERB = re.compile(rf"\s+(?:{LOWER}+ly\s+)?(?:{LOWER}{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
                           rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
                           rf"shook|struck|broke|caught|left|bent|laid|set)\b")
 # an answer without words: the turn passes back to the one who spoke
 _GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|"
                       r"was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
-_GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:[{LOWER}]+ly\s+)?"
-                         rf"(?:(?:[{LOWER}]+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|"
+_GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:{LOWER}+ly\s+)?"
+                         rf"(?:(?:{LOWER}+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|"
                          rf"said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 _VERB_RE = re.compile(VERB)
 # "the child", "the little girl" in the narration (adults so called are mostly named nearby: "the old gentleman")
-_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:[{LOWER}-]+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|"
+_DESC_MENTION = re.compile(rf"\b[Tt]he\s+((?:{LOWER_HYPHEN}+\s+){{0,2}}?)(child|girl|boy|stranger|youth|lad|"
                            rf"lass)\b(?![\w'\u2019-])")
 _ORDINAL_WORDS = {"other", "second", "third", "first", "last", "former", "latter", "next", "same", "another", "whole",
                   "very", "only", "young", "elder", "younger", "eldest", "youngest"}

@@ -104,7 +104,7 @@ class ChapterState:
         speech = [(q.part.start, q.part.end) for q in self.quotes]
         self.cast: Cast = build_cast(text, narration, speech, known, exclude, book)
         self.first_person = self._first_person(narration)
-        self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}][{LOWER}]+", text[s:e])}
+        self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}]{LOWER}+", text[s:e])}
         self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
         if self.first_person:
             # "I" in the narration is a mention of the narrator, who takes part in conversations
