@@ -2,7 +2,8 @@
 
 Defaults are set by hand (each says why); `bench/fit_attribution.py` chooses some of them on the training
 novels (leave one novel out for the figures) and ships its choice as `params.json` beside this module,
-which replaces the defaults at import. Code reads them at call time (`params.CAST.x`), so `use()` can swap them.
+which replaces the defaults when first read. Code reads them at call time (`params.CAST.x`), so `use()` can
+swap them.
 """
 
 from __future__ import annotations
@@ -153,35 +154,47 @@ class RankerParams:
     # among the candidates for ~84% of the lines it ranks, measured on the training novels)
 
 
-CAST = CastParams()
 RANKER = RankerParams()
 TURNS = TurnParams()
-RESOLVE = ResolveParams()
 CONFIDENCE = ConfidenceParams()
+# CAST and RESOLVE are partly fitted: read from params.json on first use (nothing is read at import)
+CAST: CastParams
+RESOLVE: ResolveParams
+FITTED = Path(__file__).with_name("params.json")
 
 
-def _load(path: Path) -> None:
-    """Replace the defaults with the fitted values shipped in `path` (written by bench/fit_attribution.py)."""
-    global CAST, RESOLVE
+def fitted(path: Path = FITTED) -> tuple[CastParams, ResolveParams]:
+    """The defaults with the fitted values shipped in `path` (written by bench/fit_attribution.py) put in."""
+    cast, resolve = CastParams(), ResolveParams()
     if not path.is_file():
-        return
+        return cast, resolve
     data = json.loads(path.read_text(encoding="utf-8"))
-    CAST = replace(CAST, **data.get("cast", {}))
-    resolve: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.get("resolve", {}).items()}
-    RESOLVE = replace(RESOLVE, **resolve)
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.get("resolve", {}).items()}
+    return replace(cast, **data.get("cast", {})), replace(resolve, **fields)
+
+
+def _active() -> tuple[CastParams, ResolveParams]:
+    """CAST and RESOLVE as they stand, loaded from params.json the first time either is read."""
+    global CAST, RESOLVE
+    if "CAST" not in globals():
+        CAST, RESOLVE = fitted()
+    return CAST, RESOLVE
+
+
+def __getattr__(name: str) -> Any:
+    """`params.CAST`, `params.RESOLVE` before anything has read them."""
+    if name not in ("CAST", "RESOLVE"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _active()[name == "RESOLVE"]
 
 
 @contextmanager
 def use(cast: CastParams | None = None, resolve: ResolveParams | None = None) -> Iterator[None]:
     """Other parameters while the block runs (for fitting and leave-one-novel-out scoring in bench/)."""
     global CAST, RESOLVE
-    saved = CAST, RESOLVE
-    CAST, RESOLVE = cast or CAST, resolve or RESOLVE
+    saved = _active()
+    CAST, RESOLVE = cast or saved[0], resolve or saved[1]
     try:
         yield
     finally:
         CAST, RESOLVE = saved
-
-
-FITTED = Path(__file__).with_name("params.json")
-_load(FITTED)
