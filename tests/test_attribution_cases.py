@@ -299,3 +299,15 @@ def test_a_name_of_any_letters_stays_whole(first: str, last: str) -> None:
     got, cast = run(f'{full} came in.\n\n"Good evening," said {full}.\n\n"Evening," said Bram.')
     assert got == [full, "Bram"]
     assert set(cast) == {full, "Bram"}
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    pytest.param('"Go," said Bram, "now." Odile sighed.\n\n"Fine," she said.', ["Bram", "Bram", "Odile"],
+                 id="gesture"),
+    pytest.param('"It is an hour," cried Bram, "an hour at least." Odile remonstrated, pleading the clock on the wall.',
+                 ["Bram", "Bram"], id="speech-verb"),
+    pytest.param('"Go," said Bram. "Now." Odile said.', ["Bram", "Odile"], id="no-cut-speech-stays-a-tag"),
+])
+def test_a_name_after_a_cut_speech_is_no_tag_for_its_end(text: str, speakers: list[str]) -> None:
+    """A speech cut by its tag runs on to its end; the sentence after it is the narration's, whoever it names."""
+    assert run(text)[0] == speakers

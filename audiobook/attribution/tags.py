@@ -64,6 +64,8 @@ _ED_NOUNS = frozenset("bed shed steed seed reed creed breed sled red ring king w
 #: Abbreviated titles that never stand for a person by themselves.
 _BARE_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
+#: Narration ending so that a speech follows: "said Bram," "Bram said:" "Bram cried--".
+_LEADS_ON = re.compile(r"[,:\u2014]\s*$|--\s*$")
 #: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
 _COORDINATED = re.compile(r"\b(?:he|she|I|[A-Z][a-z]+)\s+and\s+$")
 
@@ -103,6 +105,11 @@ class TagReader(ChapterState):
                         and not any(c[2] is before and c[1][0].startswith("actor") for c in cands):
                     # 'Odile said, "Staying long?" Bram said, "A week."': "Bram said," opens the next speech
                     cands = [c for c in cands if c[2] is not after]
+                if after is not None and before is not None and id(before) in used \
+                        and self._resumes(before, part) and self._opens_next(q, after, cands):
+                    # '"Go," said Bram, "now." Odile stared.': the speech Bram's tag cut goes on to its end; a
+                    # name opening the sentence after it is the narration's next subject, not its speaker
+                    cands = [c for c in cands if c[2] is not after]
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
                     if src is after:
@@ -126,13 +133,16 @@ class TagReader(ChapterState):
             return False
         return not self.text[after.start:found[3]].strip(" \t\n\"'\u201c\u201d\u2018\u2019\u2014-")
 
+    def _resumes(self, tag: Part, part: Part) -> bool:
+        """Whether a tag cutting a speech leads straight back into it ('"Go," said Bram, "now."')."""
+        return self._touches(tag.end, part.start) and bool(_LEADS_ON.search(self.text, tag.start, tag.end))
+
     def _leads_on(self, plist: list[Part], k: int) -> bool:
         """Whether narration part k of a paragraph leads into a speech right after it ("Bram said," then a quote)."""
         if k + 1 >= len(plist) or plist[k + 1].kind != "dialogue":
             return False
         part = plist[k]
-        return self._touches(part.end, plist[k + 1].start) and bool(
-            re.search(r"[,:\u2014]\s*$|--\s*$", self.text[part.start:part.end]))
+        return self._touches(part.end, plist[k + 1].start) and bool(_LEADS_ON.search(self.text, part.start, part.end))
 
     def _first_sentence_end(self, part: Part) -> int:
         """Where the first sentence of a narration part ends (its end if it has one sentence)."""
