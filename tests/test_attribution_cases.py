@@ -311,3 +311,20 @@ def test_a_name_of_any_letters_stays_whole(first: str, last: str) -> None:
 def test_a_name_after_a_cut_speech_is_no_tag_for_its_end(text: str, speakers: list[str]) -> None:
     """A speech cut by its tag runs on to its end; the sentence after it is the narration's, whoever it names."""
     assert run(text)[0] == speakers
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    pytest.param('Bram was in the hall. I heard Odile call "Bram!" impatiently, and he ran back.', ["Odile"],
+                 id="heard-x-call"),
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nWhich made Odile ask, "What now?"',
+                 ["Bram", "Odile"], id="made-x-ask"),
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nNot until the plums did Odile say: "Late."',
+                 ["Bram", "Odile"], id="did-x-say"),
+    pytest.param('Odile and Bram sat. It was late before Odile said, "Sleep." Then she heard Bram say to himself, '
+                 '"I shall be late!"', ["Odile", "Bram"], id="before-x-said"),
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Odile.\n\n"Yes, nothing," Bram summed up, "but more."',
+                 ["Odile", "Bram", "Bram"], id="summed-up"),
+])
+def test_tags_after_heard_made_did_and_subordinate_openers(text: str, speakers: list[str]) -> None:
+    """The speaker named after "heard", "made", "did" or "before" with a bare speech verb, and "summed up"."""
+    assert run(text)[0] == speakers

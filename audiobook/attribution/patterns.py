@@ -74,7 +74,12 @@ _AND_THEN = r"(?:\s+[^.!?;:\"\u201c\u201d]{1,80}?,?\s+and)?"  # "... opened his 
 # "In the car Odile said,", "After supper Bram said,": a short phrase of time or place opens the sentence
 _PLACE_TIME_OPENER = (rf"^(?:In|At|On|After|Before|During|Outside|Inside|Across|Over|Under|By|From|Along|Later|"
                       rf"Afterwards|Next)\s+(?:{LOWER_HYPHEN}+,?\s+){{0,3}}?")
-BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|\b(?:and|then|but|when|as|so|until|till|which|whom|while|where)\s+|"
+# "I heard Odile call", "which made Bram ask", "not until then did Odile say": the one heard, made or inverted
+# after "did" speaks (the speech verb bare after them)
+_HEARD = r"\b(?:heard|hear|hears|made|make|makes|let|lets|did)\s+"
+_CONJUNCTION = (r"\b(?:and|then|but|when|as|so|until|till|which|whom|while|where|before|after|since|once|because|"
+                r"though|although|if|unless|whereupon)\s+")
+BEFORE_SV = re.compile(rf"(?:^|[,;]\s*|{_CONJUNCTION}|{_HEARD}|"
                        rf"{_PLACE_TIME_OPENER}|"
                        rf"{_LEAD_WORDS}|(?<![\w'\u2019])(?=(?:he|she|"
                        rf"I)\s)){_SUBJ}{_WHO_ASIDE}{_AND_THEN}\s+(?:{_ADV}\s+){{0,3}}{VERB}"

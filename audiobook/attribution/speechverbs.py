@@ -27,7 +27,7 @@ quaver quiver wonder breathe grate bleat simper smirk titter guffaw chortle roar
 snuffle hazard prophesy prophesie predict calculate estimate reckon figure explain elucidate clarify
 specify stipulate retract revise amend echo parrot mimic imitate mouth utter voice articulate pronounce
 enunciate inquire probe quiz cross-examine interrogate query challenge demand exhort implore
-supply corroborate flash hoot tap chaff signal telegraph interject contradict subjoin interpret confide concur
+supply corroborate flash hoot tap chaff signal telegraph interject contradict subjoin interpret confide concur sum
 bluster reiterate advise confirm chirp warble snivel volunteer sympathize sympathise moralize moralise
 """.split()
 
@@ -43,11 +43,11 @@ _IRREGULAR = {
 }
 _DOUBLE = set("snap beg stop chat pat nag sob plan grin hum jab quip blab prod drop trip admit commit dab "
               "dig gab grab nod rap rip scan slip snip spit step tap trot wag yap yip jot bet fret pet whip "
-              "shrug".split())
+              "shrug sum".split())
 
 #: Verbs that need a particle to be speech ("went on", "broke in", "put in").
 PARTICLE_VERBS = {"go": "on", "break": "in|out|off", "put": "in", "cut": "in", "burst": "out|forth",
-                  "chime": "in"}
+                  "chime": "in", "sum": "up"}
 
 
 def _forms(base: str) -> list[str]:
