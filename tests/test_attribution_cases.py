@@ -328,3 +328,19 @@ def test_a_name_after_a_cut_speech_is_no_tag_for_its_end(text: str, speakers: li
 def test_tags_after_heard_made_did_and_subordinate_openers(text: str, speakers: list[str]) -> None:
     """The speaker named after "heard", "made", "did" or "before" with a bare speech verb, and "summed up"."""
     assert run(text)[0] == speakers
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    pytest.param('Odile and Bram stood by the door.\n\n"You came," said Bram.\n\nOdile\'s smile faded. "Of course."',
+                 ["Bram", "Odile"], id="name-s-smile-faded"),
+    pytest.param('Lucy, Anna and Tom waited in the hall.\n\n"Is it time?" asked Tom.\n\n"Not yet," said Lucy.\n\n'
+                 '"Soon," said Anna.\n\nHis face fell. "I cannot wait."', ["Tom", "Lucy", "Anna", "Tom"],
+                 id="his-face-fell"),
+    pytest.param('"Who took it?" asked Mara.\n\n"Not me," said Anna.\n\n"Nor me," said Peter.\n\nHis hands shook. '
+                 '"I did."', ["Mara", "Anna", "Peter", "Peter"], id="his-hands-shook"),
+    pytest.param('Tom and Peter sat at the table. Later Mara came in and sat down with them. She looked tired.\n\n'
+                 '"Who took it?" asked Mara.', ["Mara"], id="later-is-no-part-of-a-name"),
+])
+def test_beats_by_a_part_of_someone(text: str, speakers: list[str]) -> None:
+    """"Odile's smile faded.", "His face fell." before a speech: that person acts, and most often speaks."""
+    assert run(text)[0] == speakers

@@ -67,7 +67,8 @@ STOP = frozenset(
     Pa Ma Mum Mom Dad Daddy Mummy Ah Eh Ha Ho Um Hm Hmm Ugh Bah Pooh Pshaw Nonsense Bless Mercy
     Good-bye Goodbye Good-night Alright Anyhow Somehow Presently Suddenly Slowly Quickly Finally
     Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
-    Mrs. Mr. Dr. Ms. St. Darling Dearest Sweetheart Sweetie Dearie Mumsy""".split()
+    Mrs. Mr. Dr. Ms. St. Darling Dearest Sweetheart Sweetie Dearie Mumsy Later Soon Today Tonight Tomorrow
+    Yesterday Afterwards Afterward Eventually Hitherto Lately Earlier Maybe""".split()
 )
 
 #: Capitalised words that may still be a name when a speech tag says so ("said Sunday").

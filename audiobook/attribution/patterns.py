@@ -102,8 +102,13 @@ AFTER_BY = re.compile(rf"{_LEAD}(?:was|were|had\s+been)\s+(?:{LOWER}+ly\s+)?{VER
 AFTER_POSS_OF = re.compile(rf"{_LEAD}(?:{VERB}\s+)?(?:(?:was|were|came)\s+)?(?:(?:the|an?|{LOWER}+)\s+){{0,3}}?"
                            rf"(?:{SPEECH_NOUNS})\s+of\s+(?P<subj>{_NAMEP})")
 # the subject opening a sentence of narration: "Then Anne turned", "She looked"
+#: Parts of a person that act for them in a beat: "Kaito's smile faded." is Kaito acting, "Her voice shook." her.
+_BODY = ("eyes|eye|face|smile|grin|voice|cheeks|cheek|hands|hand|lips|mouth|jaw|brow|brows|eyebrows|eyebrow|"
+         "expression|gaze|heart|stomach|shoulders|head|fingers|chin|ears|frown|features|throat|breath|lip")
 SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
-                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?{_SUBJ}{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}{LOWER}+")
+                       rf"All\s+of\s+a\s+sudden)\s*,?\s+)?(?P<subj>(?:[Hh]is|[Hh]er)\s+(?:{LOWER}+\s+)?(?:{_BODY})\b|"
+                       rf"{_NAMEP}|{_PRON}|{_DESC})(?:['\u2019]s\s+(?:{LOWER}+\s+)?(?:{_BODY})\b)?"
+                       rf"{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}{LOWER}+")
 _HAS_VERB = re.compile(rf"\b{VERB}")
 
 _TO_NAME = re.compile(rf"\bto\s+(?P<v>{_NAMEP})")
@@ -216,3 +221,5 @@ def _names_agree(tag: str, speaker: str) -> bool:
 
 
 _DETS = {d.lower() for d in "the a an his her my their our this that your".split()}
+#: "His eyes", "her trembling voice": the person the pronoun stands for, acting.
+_PRONOUN_BODY = re.compile(rf"(?P<pron>[Hh]is|[Hh]er)\s+(?:{LOWER}+\s+)?(?:{_BODY})")

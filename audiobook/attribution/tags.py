@@ -22,6 +22,7 @@ from .patterns import (
     _HAS_VERB,
     _INTRO,
     _NAME_SENTENCE,
+    _PRONOUN_BODY,
     _SENT_END,
     _TITLE_NOUNS,
     _TO_NAME,
@@ -55,6 +56,19 @@ from .state import ChapterState, _Quote
 
 #: Adverbs that open a sentence before its subject's name ("Here Anna spoke--").
 _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
+
+
+def _pronoun(subj: str) -> tuple[str, str] | None:
+    """"I", "he", "she" as a subject, or "his eyes", "her voice" standing for him or her."""
+    low = subj.lower()
+    if low == "i":
+        return ("narrator", "I")
+    if low in ("he", "she"):
+        return ("pronoun", low)
+    body = _PRONOUN_BODY.fullmatch(subj)
+    if body:
+        return ("pronoun", "he" if body.group("pron").lower() == "his" else "she")  # "Her voice shook."
+    return None
 
 
 #: Nouns ending like a participle that may end a description ("the bride's maid", "the sledding"...).
@@ -167,10 +181,9 @@ class TagReader(ChapterState):
             words = words[1:]  # "Here Anna spoke": the adverb opening the sentence is not part of the name
         s = " ".join(words)
         low = s.lower()
-        if low == "i":
-            return ("narrator", "I")
-        if low in ("he", "she"):
-            return ("pronoun", low)
+        pronoun = _pronoun(s)
+        if pronoun is not None:
+            return pronoun
         if low in ("they", "we"):
             return None
         if s in BARE_ROLES:
