@@ -344,3 +344,16 @@ def test_tags_after_heard_made_did_and_subordinate_openers(text: str, speakers: 
 def test_beats_by_a_part_of_someone(text: str, speakers: list[str]) -> None:
     """"Odile's smile faded.", "His face fell." before a speech: that person acts, and most often speaks."""
     assert run(text)[0] == speakers
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    pytest.param('The yard was empty when Sakura arrived, except for Naoki, who was sharpening a blade.\n\n'
+                 '"You\'re early," he said without looking up.\n\n"So are you," she said.', ["Naoki", "Sakura"],
+                 id="japanese"),
+    pytest.param('The yard was empty when Carmen arrived, except for Diego, who was sharpening a blade.\n\n'
+                 '"You\'re early," he said without looking up.\n\n"So are you," she said.', ["Diego", "Carmen"],
+                 id="spanish"),
+])
+def test_given_names_beyond_english_say_who_he_and_she_are(text: str, speakers: list[str]) -> None:
+    """Fan fiction is full of Japanese given names: their usual gender tells "he said" from "she said"."""
+    assert run(text)[0] == speakers

@@ -1,4 +1,4 @@
-"""A small general lexicon of common English given names and the gender they usually signal.
+"""A small general lexicon of common given names (English first) and the gender they usually signal.
 
 Written from general knowledge of common given names (English-language birth registers of the last two
 centuries), not from any book's characters; a prior only: pronouns and titles in the text outweigh it.
@@ -40,11 +40,27 @@ robin roderick roger ronald rupert samuel sam sebastian sidney simon stanley ste
 ted teddy terence theodore thomas timothy toby tom tommy tony victor vincent walter wilfred william willie
 wallace
 """
-FIRST_NAMES: dict[str, Gender] = {**{n: "female" for n in _FEMALE.split()}, **{n: "male" for n in _MALE.split()}}
+# Given names fan fiction and translated fiction use all the time (Japanese above all), from general knowledge
+# of each language's common names; names given to boys and girls alike (Haru, Rin, Yuki, Akira...) are left out.
+_FEMALE_MORE = """
+aiko akane akemi ayaka ayame chiyo emi hana hanako haruka hikari hinata hitomi kaede kagome kaori kasumi
+keiko kiyomi kumiko mai mayu megumi midori mika misaki miyu momoko nanami noriko reiko rika rina sachiko
+sakura sayaka setsuko shiori sumire tomoko yoko yui yumi yuna yuriko ayumi chika eri fumiko kazuko michiko
+carmen dolores mercedes pilar sofia francesca giulia chiara giovanna alessandra greta heidi ingrid helga
+"""
+_MALE_MORE = """
+daiki daisuke haruto hayato hideo hiroshi hiroki ichiro isamu jiro kaito kazuki kenji kenta koji masaru
+minoru naoki osamu riku ryota ryuji satoshi shinji shota sota souta takashi takeshi takumi taro tatsuya
+tetsuya yamato yusuke yuta yuto kenichi shigeru tadashi akio haruki kazuo
+alejandro carlos diego fernando javier jorge jose juan luis manuel miguel pablo pedro rafael ramon
+alessandro giovanni giuseppe luca marco matteo pietro klaus hans heinrich johann karl wolfgang dieter
+"""
+FIRST_NAMES: dict[str, Gender] = {**{n: "female" for n in (_FEMALE + _FEMALE_MORE).split()},
+                                  **{n: "male" for n in (_MALE + _MALE_MORE).split()}}
 
 
 def first_name_gender(name: str) -> Gender | None:
-    """The gender a given name usually signals, if it is a common English one."""
+    """The gender a given name usually signals, if it is a common one."""
     return FIRST_NAMES.get(name.lower())
 
 #: Common English short forms of given names (general knowledge): "Tom Reed" and "Thomas Reed" are one man.
