@@ -233,6 +233,7 @@ class _Chapter(Ranker):
     def segments(self, offset: int) -> tuple[Segment, ...]:
         out = []
         qmap = {id(q.part): q for q in self.quotes}
+        names = {s: self.name_of(s) for s in {q.speaker for q in self.quotes}}  # (a canonical name costs)
         for i, plist in enumerate(self.parts):
             scene = self.paras[i][2]
             for part in plist:
@@ -242,7 +243,7 @@ class _Chapter(Ranker):
                 else:
                     q = qmap[id(part)]
                     out.append(Segment("dialogue", seg_text, part.start + offset, part.end + offset,
-                                       self.name_of(q.speaker), i, scene,
+                                       names[q.speaker], i, scene,
                                        round(q.conf, 3) if q.speaker is not None else 0.0,
                                        q.reason if q.speaker is not None else "unknown"))
         return tuple(out)
