@@ -357,3 +357,9 @@ def test_beats_by_a_part_of_someone(text: str, speakers: list[str]) -> None:
 def test_given_names_beyond_english_say_who_he_and_she_are(text: str, speakers: list[str]) -> None:
     """Fan fiction is full of Japanese given names: their usual gender tells "he said" from "she said"."""
     assert run(text)[0] == speakers
+
+
+def test_we_said_is_the_first_person_narrators_voice() -> None:
+    text = ('I find Noah in the library.\n\n"You\'re still here?" I ask.\n\n"Where else would I be?" Noah says.\n\n'
+            'Ms. Alder looks in. "Closing, you two," she says.\n\n"Yes, Ms. Alder," we say together.')
+    assert run(text)[0] == ["Narrator", "Noah", "Ms. Alder", "Narrator"]

@@ -61,8 +61,8 @@ _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 def _pronoun(subj: str) -> tuple[str, str] | None:
     """"I", "he", "she" as a subject, or "his eyes", "her voice" standing for him or her."""
     low = subj.lower()
-    if low == "i":
-        return ("narrator", "I")
+    if low in ("i", "we"):
+        return ("narrator", "I")  # "we say together": the first-person narrator's voice carries it
     if low in ("he", "she"):
         return ("pronoun", low)
     body = _PRONOUN_BODY.fullmatch(subj)
@@ -184,7 +184,7 @@ class TagReader(ChapterState):
         pronoun = _pronoun(s)
         if pronoun is not None:
             return pronoun
-        if low in ("they", "we"):
+        if low == "they":
             return None
         if s in BARE_ROLES:
             return ("name", s.capitalize())  # "said nanny": the household's name for her
