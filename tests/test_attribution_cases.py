@@ -363,3 +363,8 @@ def test_we_said_is_the_first_person_narrators_voice() -> None:
     text = ('I find Ewan in the library.\n\n"You\'re still here?" I ask.\n\n"Where else would I be?" Ewan says.\n\n'
             'Ms. Alder looks in. "Closing, you two," she says.\n\n"Yes, Ms. Alder," we say together.')
     assert run(text)[0] == ["Narrator", "Ewan", "Ms. Alder", "Narrator"]
+
+
+def test_old_spellings_of_today_are_no_part_of_a_name() -> None:
+    speakers, cast = run('To-day Greta was tired. "Go away," she said.\n\nTo-morrow it would rain. "Then stay," said Felix.')
+    assert (speakers, sorted(cast)) == (["Greta", "Felix"], ["Felix", "Greta"])
