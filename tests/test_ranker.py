@@ -284,3 +284,49 @@ def test_a_named_subject_after_the_pronoun_acts_last() -> None:
     assert last_actor(text, 0, len(text), named) is None  # Odile acts last: a name, not a he/she
     assert first_actor(text, 0, len(text), named) == "female"
     assert pronoun_subjects(text, 0, len(text)) == [(0, "female")]
+
+
+HARBOUR = ('Odile and Bram walked down to the harbour. Mr. Hollis sat on the quay mending a net, and he did not '
+           'look up when they passed him.\n\n'
+           '"The boats are late," said Odile.\n\n'
+           '"They always are," said Bram.\n\n'
+           '"Did you speak to the harbourmaster?"\n\n'
+           '"Not yet."\n\n'
+           'Odile waved at Mr. Hollis. "He would know."\n\n'
+           '"Then ask him yourself, Odile."\n\n'
+           '"Later."')
+
+
+@pytest.mark.parametrize(("line", "who", "fits", "breaks", "talker", "outsider"), [
+    ("Did you speak to the harbourmaster?", "Odile", 1, 0, 1, 0),  # tagged two turns back: her turn again
+    ("Did you speak to the harbourmaster?", "Bram", 0, 1, 1, 0),  # tagged the turn just before
+    ("Not yet.", "Bram", 1, 0, 1, 0),
+    ("Not yet.", "Mr. Hollis", 0, 0, 0, 1),  # named beside an exchange of two, never tagged nor called
+    ("Later.", "Odile", 1, 0, 1, 0),  # called by name the turn before: she answers
+    ("Later.", "Bram", 0, 1, 1, 0),  # tagged five turns back: not his turn
+])
+def test_the_sure_evidence_of_who_talks_is_a_feature(line: str, who: str, fits: int, breaks: int, talker: int,
+                                                     outsider: int) -> None:
+    samples, _ = samples_of(HARBOUR)
+    q = next(s for s in samples if HARBOUR[s.start:s.end] == line and s.stage == 1)
+    assert who in q.names
+    got = [feature(q, name, who) for name in ("parity_fits", "parity_breaks", "talker", "outsider")]
+    assert got == [fits, breaks, talker, outsider]
+
+
+def test_a_third_person_named_beside_an_exchange_of_two_never_speaks() -> None:
+    # the shipped model: Mr. Hollis, named in the narration (an object of a beat) but never tagged nor called,
+    # takes no line of the exchange between the two people tagged and called by name
+    _, segs = samples_of(HARBOUR, rankmodel.shipped())
+    assert [s.speaker for s in segs] == ["Odile", "Bram", "Odile", "Bram", "Odile", "Bram", "Odile"]
+
+
+def test_the_outsider_and_talker_features_take_the_line_from_the_third_person() -> None:
+    # the rules alone give the line after Odile's beat to the man her beat names; a model looking only at
+    # "outsider" (against) or only at "talker" (for) gives him no line
+    _, rules = samples_of(HARBOUR, None)
+    assert rules[5].speaker == "Mr. Hollis"
+    for weights in (only("outsider", -5.0), only("talker")):
+        _, segs = samples_of(HARBOUR, weights)
+        assert "Mr. Hollis" not in [s.speaker for s in segs]
+

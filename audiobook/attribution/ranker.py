@@ -243,6 +243,14 @@ class Ranker(TurnTaker):
         self._quoted_starts = [s for s, _ in self._quoted]
         self._conv: dict[int, _Conversation] = {}
         self._conversation_index()
+        # per turn, who takes part by the surest evidence (no decision read): its explicitly tagged speakers
+        # (True) and the people its quotations call by name (False)
+        self._anchors: list[dict[int, bool]] = []
+        for t in self.turns:
+            marks = {v: False for q in t.quotes for v in q.vocatives}
+            marks.update({q.speaker: True for q in t.quotes if q.reason in _SURE and q.speaker is not None})
+            self._anchors.append(marks)
+        self._parities: dict[int, dict[int, bool]] = {}
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -485,7 +493,33 @@ class Ranker(TurnTaker):
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
             *self._scene_features(c, t_i, walk),
+            *self._parity_features(c, t_i),
         )
+
+    def _parity(self, t_i: int) -> dict[int, bool]:
+        """The people the conversation's surest evidence puts in it around turn t_i (within `sure_window`
+        turns), each with whether their nearest evidence fits their speaking this turn in an A-B-A-B exchange:
+        tagged speaking an even number of turns away, or called by name an odd number (the one called answers)."""
+        out = self._parities.get(t_i)
+        if out is None:
+            out = self._parities[t_i] = {}
+            runs, run, anchors = self._runs, self._runs[t_i], self._anchors
+            lo, hi = max(0, t_i - params.RANKER.sure_window), min(len(runs) - 1, t_i + params.RANKER.sure_window)
+            for d in range(1, params.RANKER.sure_window + 1):
+                for j in (t_i - d, t_i + d):
+                    if lo <= j <= hi and anchors[j] and runs[j] == run:
+                        for e, spoke in anchors[j].items():
+                            if e not in out:
+                                out[e] = spoke == (d % 2 == 0)
+        return out
+
+    def _parity_features(self, c: int, t_i: int) -> tuple[float, float, float, float]:
+        """parity_fits, parity_breaks (c's nearest sure evidence, see `_parity`), talker (c has some), and
+        outsider (two or more people have some, c none: a third person named beside an exchange of two)."""
+        marks = self._parity(t_i)
+        fits = marks.get(c)
+        return (float(fits is True), float(fits is False), float(fits is not None),
+                float(fits is None and len(marks) >= 2))
 
     def _scene_features(self, c: int, t_i: int, walk: _Walk) -> tuple[float, ...]:
         """in_scene, spoke_in_scene, called_in_run, named_in_run, stranger (none of those), and whether the

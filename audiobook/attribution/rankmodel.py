@@ -44,6 +44,7 @@ FEATURES: tuple[str, ...] = (
     "addressed_by_next", "alternates_both_ways", "between_one_speaker",
     "in_scene", "spoke_in_scene", "called_in_run", "named_in_run", "stranger",
     "beat_before_agrees", "beat_before_excludes", "beat_after_agrees", "beat_after_excludes",
+    "parity_fits", "parity_breaks", "talker", "outsider",
 )
 
 
