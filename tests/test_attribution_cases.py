@@ -368,3 +368,10 @@ def test_we_said_is_the_first_person_narrators_voice() -> None:
 def test_old_spellings_of_today_are_no_part_of_a_name() -> None:
     speakers, cast = run('To-day Greta was tired. "Go away," she said.\n\nTo-morrow it would rain. "Then stay," said Felix.')
     assert (speakers, sorted(cast)) == (["Greta", "Felix"], ["Felix", "Greta"])
+
+
+def test_an_act_is_no_speaker() -> None:
+    """"Then the cross-examination began." before a speech: something happening, not someone speaking."""
+    speakers, cast = run('Bram took the stand, and Sir Hollis rose. Then the cross-examination began.\n\n'
+                         '"Where were you that night?"\n\n"At home," said Bram.\n\n"Alone?"')
+    assert (speakers, sorted(cast)) == (["Sir Hollis", "Bram", "Sir Hollis"], ["Bram", "Sir Hollis"])

@@ -78,6 +78,8 @@ _ED_NOUNS = frozenset("bed shed steed seed reed creed breed sled red ring king w
 #: Abbreviated titles that never stand for a person by themselves.
 _BARE_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
+#: Abstract nouns (an act, a state, a quality): never the one a description tag or beat names as speaking.
+_ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence)$")
 #: Narration ending so that a speech follows: "said Bram," "Bram said:" "Bram cried--".
 _LEADS_ON = re.compile(r"[,:\u2014]\s*$|--\s*$")
 #: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
@@ -205,6 +207,9 @@ class TagReader(ChapterState):
             while len(words) > 2 and re.fullmatch(r"[a-z]+(?:ing|ed)", words[-1]) and words[-1] not in _ED_NOUNS:
                 # "the child pressing", "her sister kissed": the verb begins what the person does
                 words = words[:-1]
+            head = re.split(r"\s(?:in|with|of)\s", " ".join(words))[0].split()[-1].lower()
+            if _ABSTRACT.search(head):
+                return None  # "Then the cross-examination began.": a thing happening, nobody speaking
             return ("description", " ".join(words).lower())
         hon, names = split_name(s)
         if not hon and len(names) == 1 and names[0].lower() in _BARE_TITLES:
