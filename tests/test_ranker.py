@@ -330,3 +330,15 @@ def test_the_outsider_and_talker_features_take_the_line_from_the_third_person() 
         _, segs = samples_of(HARBOUR, weights)
         assert "Mr. Hollis" not in [s.speaker for s in segs]
 
+
+
+@pytest.mark.parametrize(("kept", "second"), [(0.9, "Anna"), (1.01, "Boris")])
+def test_a_line_carried_on_from_a_sure_tag_keeps_its_speaker(monkeypatch: pytest.MonkeyPatch, kept: float,
+                                                              second: str) -> None:
+    """'"You came," said Anna. "I was not sure."': the untagged end stays Anna's even against a model that
+    would give it to the one who spoke the turn before (unless the threshold is out of reach)."""
+    monkeypatch.setattr(params, "RANKER", replace(params.RANKER, kept_continuation=kept))
+    text = ('Anna met Boris on the bridge at dusk.\n\n"I said I would," said Boris.\n\n'
+            '"You came," said Anna. "I was not sure you would."')
+    _, segs = samples_of(text, only("prev1"))
+    assert [s.speaker for s in segs] == ["Boris", "Anna", second]
