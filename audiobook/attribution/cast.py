@@ -294,7 +294,7 @@ class Entity:
         if self.tagged or self.known_gender or (self.addressed and not self.placeish):
             return True
         if self.hon and self.hon not in ("st", "saint"):
-            return True  # "at Mr. Grey" is a person despite the preposition
+            return True  # "at Mr. Quill" is a person despite the preposition
         if self.place * 2 >= self.mentions or self.role_or_place:
             return False
         if self.acts:
@@ -418,7 +418,7 @@ class Cast:
         if {e.hon, hon} & _PLAIN and {e.hon, hon} & _KNIGHTED:
             return False  # "Mr. Pellew" is not "Sir Roland Pellew": a knight or a lord is never plain Mister
         if not hg:
-            # "Captain Tregear" is not his dead sister "Lucy Tregear": a rank of men's is no woman's
+            # "Captain Tregear" is not his dead sister "Greta Tregear": a rank of men's is no woman's
             return not (hon in _MOSTLY_MALE_TITLES and not e.hon and e.first and first_name_gender(e.first) == "female")
         if e.hon and HONORIFICS.get(e.hon) and HONORIFICS.get(e.hon) != hg:
             return False

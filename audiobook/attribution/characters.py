@@ -154,7 +154,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
         same = window[:min(end.start() if end else len(window), nxt)]
         p = next((x for x in _SUBJ_PRON.finditer(same) if not _COMPLEMENT.search(same, 0, x.start())), None)
         if not p and end and m.subject:
-            # "Lucy looked up at Mr. Grey. She smiled." : the next sentence's opening pronoun is the subject's
+            # "Greta looked up at Mr. Quill. She smiled." : the next sentence's opening pronoun is the subject's
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
             if not later_subject:
                 p = re.match(r"\s*(He|She)\b", window[end.end():])
@@ -224,7 +224,7 @@ def _add_forms(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, b
     """Create (and merge) the entities for the name forms found in the text."""
     # A word seen only at sentence starts is probably not a name ("Contraptions"), unless titled.
     mid = {form for _, _, form, _, initial in raw if not initial}
-    # A sentence-initial word followed by a past-tense verb acts as a subject: "Lucy looked up."
+    # A sentence-initial word followed by a past-tense verb acts as a subject: "Greta looked up."
     for _start, end, form, in_quote, initial in raw:
         if initial and form not in mid and _acts_as_name(text, end, form, in_quote, cast.words):
             mid.add(form)
@@ -232,7 +232,7 @@ def _add_forms(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, b
 
 
 def _acts_as_name(text: str, end: int, form: str, in_quote: bool, words: WordCounts | None) -> bool:
-    """A sentence-initial word that is still a name: the subject of a verb ("Lucy looked up."), or a common
+    """A sentence-initial word that is still a name: the subject of a verb ("Greta looked up."), or a common
     given name in the narration that the book does not use as an ordinary word ("Anna and Peter sat down.")."""
     if not re.search(r"(?:ly|ing|ed)$", form) and _SUBJECT_VERB.match(text, end):
         return True
