@@ -375,3 +375,9 @@ def test_an_act_is_no_speaker() -> None:
     speakers, cast = run('Bram took the stand, and Sir Hollis rose. Then the cross-examination began.\n\n'
                          '"Where were you that night?"\n\n"At home," said Bram.\n\n"Alone?"')
     assert (speakers, sorted(cast)) == (["Sir Hollis", "Bram", "Sir Hollis"], ["Bram", "Sir Hollis"])
+
+
+def test_a_modal_before_the_speech_verb_is_still_a_tag() -> None:
+    """", and Bram would say, "Yes, but..."": a habit of speech is a speech tag too."""
+    text = 'Greta showed Bram the house.\n\nShe would point out "the old wing", and Bram would say, "Yes, but mine is older."'
+    assert run(text)[0][-1] == "Bram"

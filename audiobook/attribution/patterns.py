@@ -36,8 +36,8 @@ _DESC = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HY
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN}){LOWER_APOS_HYPHEN}+\s+){{0,2}}{LOWER_HYPHEN}+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
 _SUBJ = rf"(?P<subj>{_NAMEP}|{_PRON}|{_DESC})"
-_ADV = (rf"(?:{LOWER}+ly|had|has|was|then|now|again|also|only|once|presently|quickly|at\s+once|at\s+last|"
-        rf"at\s+length|in\s+turn|still|even|just|softly|aloud|back)")
+_ADV = (rf"(?:{LOWER}+ly|had|has|was|would|will|could|might|should|must|then|now|again|also|only|once|presently|"
+        rf"quickly|at\s+once|at\s+last|at\s+length|in\s+turn|still|even|just|softly|aloud|back)")
 _LEAD = r"^[\s,\u2014\u2013\-\u2026]*"
 _ASIDE = r"(?:,[^,.;:!?\"]{1,60},)?"  # "the Colonel, with a catch in his voice, cried"
 
