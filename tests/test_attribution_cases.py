@@ -371,8 +371,8 @@ def test_old_spellings_of_today_are_no_part_of_a_name() -> None:
 
 
 def test_an_act_is_no_speaker() -> None:
-    """"Then the cross-examination began." before a speech: something happening, not someone speaking."""
-    speakers, cast = run('Bram took the stand, and Sir Hollis rose. Then the cross-examination began.\n\n'
+    """"Next the deliberation began." before a speech: something happening, not someone speaking."""
+    speakers, cast = run('Bram took the stand, and Sir Hollis rose. Next the deliberation began.\n\n'
                          '"Where were you that night?"\n\n"At home," said Bram.\n\n"Alone?"')
     assert (speakers, sorted(cast)) == (["Sir Hollis", "Bram", "Sir Hollis"], ["Bram", "Sir Hollis"])
 

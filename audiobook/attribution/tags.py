@@ -209,7 +209,7 @@ class TagReader(ChapterState):
                 words = words[:-1]
             head = re.split(r"\s(?:in|with|of)\s", " ".join(words))[0].split()[-1].lower()
             if _ABSTRACT.search(head):
-                return None  # "Then the cross-examination began.": a thing happening, nobody speaking
+                return None  # "Next the deliberation began.": a thing happening, nobody speaking
             return ("description", " ".join(words).lower())
         hon, names = split_name(s)
         if not hon and len(names) == 1 and names[0].lower() in _BARE_TITLES:
