@@ -304,7 +304,7 @@ def test_a_name_of_any_letters_stays_whole(first: str, last: str) -> None:
 @pytest.mark.parametrize(("text", "speakers"), [
     pytest.param('"Go," said Bram, "now." Odile sighed.\n\n"Fine," she said.', ["Bram", "Bram", "Odile"],
                  id="gesture"),
-    pytest.param('"It is an hour," cried Bram, "an hour at least." Odile remonstrated, pleading the clock on the wall.',
+    pytest.param('"It is a mile," cried Bram, "a mile at least." Odile objected, pointing at the map.',
                  ["Bram", "Bram"], id="speech-verb"),
     pytest.param('"Go," said Bram. "Now." Odile said.', ["Bram", "Odile"], id="no-cut-speech-stays-a-tag"),
 ])
@@ -314,15 +314,15 @@ def test_a_name_after_a_cut_speech_is_no_tag_for_its_end(text: str, speakers: li
 
 
 @pytest.mark.parametrize(("text", "speakers"), [
-    pytest.param('Bram was in the hall. I heard Odile call "Bram!" impatiently, and he ran back.', ["Odile"],
+    pytest.param('Bram was out in the yard. I heard Odile call "Supper!" from the kitchen.', ["Odile"],
                  id="heard-x-call"),
-    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nWhich made Odile ask, "What now?"',
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nThe silence made Odile ask, "Is something wrong?"',
                  ["Bram", "Odile"], id="made-x-ask"),
-    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nNot until the plums did Odile say: "Late."',
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Bram.\n\nOnly at the door did Odile say: "Goodbye."',
                  ["Bram", "Odile"], id="did-x-say"),
-    pytest.param('Odile and Bram sat. It was late before Odile said, "Sleep." Then she heard Bram say to himself, '
-                 '"I shall be late!"', ["Odile", "Bram"], id="before-x-said"),
-    pytest.param('Odile and Bram sat down.\n\n"Well?" said Odile.\n\n"Yes, nothing," Bram summed up, "but more."',
+    pytest.param('Odile and Bram sat. It was late before Odile said, "Sleep." Then she heard Bram mutter to himself, '
+                 '"Where did I put it?"', ["Odile", "Bram"], id="before-x-said"),
+    pytest.param('Odile and Bram sat down.\n\n"Well?" said Odile.\n\n"So that is settled," Bram summed up, "for today."',
                  ["Odile", "Bram", "Bram"], id="summed-up"),
 ])
 def test_tags_after_heard_made_did_and_subordinate_openers(text: str, speakers: list[str]) -> None:
@@ -378,6 +378,6 @@ def test_an_act_is_no_speaker() -> None:
 
 
 def test_a_modal_before_the_speech_verb_is_still_a_tag() -> None:
-    """", and Bram would say, "Yes, but..."": a habit of speech is a speech tag too."""
-    text = 'Greta showed Bram the house.\n\nShe would point out "the old wing", and Bram would say, "Yes, but mine is older."'
+    """", and Bram would say, "Ours grow..."": a habit of speech is a speech tag too."""
+    text = 'Greta walked Bram round the garden.\n\nShe would name "the roses", and Bram would say, "Ours grow taller."'
     assert run(text)[0][-1] == "Bram"
