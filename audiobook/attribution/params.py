@@ -21,6 +21,7 @@ class CastParams:
     """Thresholds of cast building (names, merges, personhood)."""
 
     min_lower: int = 2  # lower-case uses that make a capitalised word an ordinary one ("Poor", "Soon")
+    first_person_share: float = 0.008  # the narration is a character's ("I said") above this share of I/me/my
     rare_run: int = 2  # a capitalised run seen this often or less may be two things side by side
     split_ratio: float = 3.0  # ...when its last words alone are this many times commoner
     first_name_prior: float = 0.8  # a common given name's gender, against pronoun votes (one vote ~ 1.0)...
@@ -54,6 +55,8 @@ class ResolveParams:
     ctx_odd: float = -0.5  # spoke an odd number of turns back
     ctx_prev: float = -1.0  # spoke the turn just before (rarely speaks twice running)
     ctx_base: float = 0.5  # any recent speaker of the conversation
+    ctx_turns: int = 4  # turns of the conversation looked back for its speakers (past the empty ones too)
+    ctx_called: float = 2.0  # someone the turn before called by name: expected to answer
     ungendered: float = 1.0  # penalty: gender unknown, for "he"/"she"...
     ungendered_in_talk: float = 0.3  # ...smaller for someone in the conversation
     w_tagged: float = 0.8  # has spoken (a speech tag) elsewhere in the book

@@ -246,7 +246,7 @@ class ChapterState:
             chunk = self.text[s:e]
             words += len(_WORD_RE.findall(chunk))
             firsts += len(re.findall(r"\b(?:I|me|my|myself)\b", chunk))
-        return words > 0 and firsts / words > 0.008
+        return words > 0 and firsts / words > params.CAST.first_person_share
 
     def _person(self, idx: int) -> bool:
         """Whether a speaker id can speak: the narrator (first person) or a likely character."""
@@ -321,6 +321,7 @@ class ChapterState:
     def _turn_context(self, t_i: int) -> dict[int, float]:
         """Who is in the current conversation: recent speakers, with alternation built in."""
         ctx: dict[int, float] = {}
+        weights = params.RESOLVE
         run = self.turns[t_i].run
         seen = 0
         for j in range(t_i - 1, -1, -1):
@@ -330,23 +331,22 @@ class ChapterState:
             spk = tj.last
             seen += 1
             if spk is None:
-                if seen > 4:
+                if seen > weights.ctx_turns:
                     break
                 continue
             d = t_i - j
-            weights = params.RESOLVE
             bonus = weights.ctx_even if d % 2 == 0 else weights.ctx_odd
             if d == 1:
                 bonus = weights.ctx_prev
             if spk not in ctx:
                 ctx[spk] = bonus + weights.ctx_base
-            if seen > 4:
+            if seen > weights.ctx_turns:
                 break
         # the people the previous turn addressed are expected to answer
         if t_i > 0 and self.turns[t_i - 1].run == run:
             for q in self.turns[t_i - 1].quotes:
                 for v in q.vocatives:
-                    ctx[v] = ctx.get(v, 0.0) + 2.0
+                    ctx[v] = ctx.get(v, 0.0) + weights.ctx_called
         if NARR in ctx and not self.first_person:
             del ctx[NARR]
         return ctx
