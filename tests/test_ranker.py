@@ -12,6 +12,7 @@ import pytest
 from attrhelp import fit_ranker, paragraphs
 
 from audiobook.attribution import params, rankmodel
+from audiobook.attribution.address import addressed_genders
 from audiobook.attribution.attribute import attribute
 from audiobook.attribution.beats import first_actor, last_actor, pronoun_subjects
 from audiobook.attribution.rankmodel import FEATURES, Sample, Weights
@@ -331,7 +332,6 @@ def test_the_outsider_and_talker_features_take_the_line_from_the_third_person() 
         assert "Mr. Hollis" not in [s.speaker for s in segs]
 
 
-
 @pytest.mark.parametrize(("kept", "second"), [(0.9, "Anna"), (1.01, "Boris")])
 def test_a_line_carried_on_from_a_sure_tag_keeps_its_speaker(monkeypatch: pytest.MonkeyPatch, kept: float,
                                                               second: str) -> None:
@@ -342,3 +342,43 @@ def test_a_line_carried_on_from_a_sure_tag_keeps_its_speaker(monkeypatch: pytest
             '"You came," said Anna. "I was not sure you would."')
     _, segs = samples_of(text, only("prev1"))
     assert [s.speaker for s in segs] == ["Boris", "Anna", second]
+
+
+@pytest.mark.parametrize(("speech", "genders"), [
+    ("Yes, sir, at once.", {"male"}),
+    ("Mother, sit down.", {"female"}),
+    ("Come here, my boy!", {"male"}),
+    ("Good night, mumsy.", {"female"}),
+    ("Very well, madam, I shall; and you, sir, may wait.", {"male", "female"}),
+    ("No--sir--never", {"male"}),
+    ("I told Mother.", set()),  # named in the sentence, not called
+    ("Sir Thaddeus is here.", set()),  # a title
+    ("I miss the sea.", set()),
+    ("A man came to the door.", set()),
+])
+def test_forms_of_address_tell_the_gender_spoken_to(speech: str, genders: set[str]) -> None:
+    assert addressed_genders(speech) == genders
+
+
+STUDY = ('Edda came into the study where Mr. Pollard sat with his papers. He did not look up.\n\n'
+         '"You sent for me?" said Edda.\n\n'
+         '"I did," said Mr. Pollard.\n\n'
+         '"Is it about the letter, father?"\n\n'
+         '"It is. Sit down."\n\n'
+         '"I would rather stand, sir."\n\n'
+         '"As you please."')
+
+
+@pytest.mark.parametrize(("line", "who", "own", "before", "after"), [
+    ("Is it about the letter, father?", "Mr. Pollard", 1, 0, 0),  # she calls a man "father": not him
+    ("Is it about the letter, father?", "Edda", 0, 0, 0),
+    ("It is. Sit down.", "Mr. Pollard", 0, 1, 1),  # called "father" before, "sir" after: his turn
+    ("As you please.", "Mr. Pollard", 0, 1, 0),
+    ("As you please.", "Edda", 0, 0, 0),
+])
+def test_a_form_of_address_is_a_feature(line: str, who: str, own: int, before: int, after: int) -> None:
+    samples, _ = samples_of(STUDY)
+    q = next(s for s in samples if STUDY[s.start:s.end] == line and s.stage == 1)
+    got = [feature(q, name, who) for name in ("address_own_gender", "addressed_gender_before",
+                                             "addressed_gender_after")]
+    assert got == [own, before, after]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import params, rankmodel
+from .address import addressed_genders
 from .beats import first_actor, last_actor
 from .patterns import NARR
 from .runs import RunWeights, Step, decode, turn_step
@@ -252,6 +253,7 @@ class Ranker(TurnTaker):
             marks.update({q.speaker: True for q in t.quotes if q.reason in _SURE and q.speaker is not None})
             self._anchors.append(marks)
         self._parities: dict[int, dict[int, bool]] = {}
+        self._addressed: dict[int, frozenset[str]] = {}
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -495,7 +497,26 @@ class Ranker(TurnTaker):
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
             *self._scene_features(c, t_i, walk),
             *self._parity_features(c, t_i),
+            *self._address_features(q, c, t_i),
         )
+
+    def _address_features(self, q: _Quote, c: int, t_i: int) -> tuple[float, float, float]:
+        """address_own_gender (this speech calls someone of c's gender "sir"/"madam"...: most often not c), and
+        addressed_gender_before/after (the turn before/after in the conversation does: c answers/was asked)."""
+        g = self._gender_of(c)
+        if g is None:
+            return 0.0, 0.0, 0.0
+        own = g in (addressed_genders(q.text) if len(self.turns[t_i].quotes) > 1 else self._address(t_i))
+        before = self._same_run(t_i, t_i - 1) is not None and g in self._address(t_i - 1)
+        after = self._same_run(t_i, t_i + 1) is not None and g in self._address(t_i + 1)
+        return float(own), float(before), float(after)
+
+    def _address(self, t_i: int) -> frozenset[str]:
+        """The genders turn t_i's speech addresses by a form of address ("sir", "mother"), read once."""
+        got = self._addressed.get(t_i)
+        if got is None:
+            got = self._addressed[t_i] = frozenset().union(*(addressed_genders(q.text) for q in self.turns[t_i].quotes))
+        return got
 
     def _parity(self, t_i: int) -> dict[int, bool]:
         """The people the conversation's surest evidence puts in it around turn t_i (within `sure_window`

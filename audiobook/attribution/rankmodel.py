@@ -45,6 +45,7 @@ FEATURES: tuple[str, ...] = (
     "in_scene", "spoke_in_scene", "called_in_run", "named_in_run", "stranger",
     "beat_before_agrees", "beat_before_excludes", "beat_after_agrees", "beat_after_excludes",
     "parity_fits", "parity_breaks", "talker", "outsider",
+    "address_own_gender", "addressed_gender_before", "addressed_gender_after",
 )
 
 
