@@ -36,6 +36,39 @@ def test_pronoun_tags(text: str, speakers: list[str]) -> None:
     assert got == speakers
 
 
+# The fitted salience model (salience.py): each text turns on one of its features.
+SALIENCE = [
+    pytest.param('Bram and Hollis sat on the steps of the inn.\n\n"Is the coach late?" said Hollis.\n\n'
+                 '"An hour at least," said Bram.\n\nA carter went by with a load of turnips and Pollard, the landlord, '
+                 'came out to watch him. The carter waved his whip.\n\n"Then we have time for supper," he said.',
+                 ["Hollis", "Bram", "Hollis"], id="conversation-partner-not-the-man-named-more-recently"),
+    pytest.param('Lorcan Fenwick sat by the window with Bram, and the two of them watched the rain.\n\n'
+                 '"It will not stop tonight," said Bram.\n\n"No," said Lorcan.\n\n'
+                 'The maid brought their supper and went out again. Bram pushed his plate away and stood up.\n\n'
+                 '"I am not hungry," he said.',
+                 ["Bram", "Lorcan Fenwick", "Bram"], id="the-man-just-made-the-subject"),
+    pytest.param('Bram and Hollis stood at the gate while the light went.\n\n"Have you seen Lorcan Fenwick?" said '
+                 'Hollis.\n\n"Not since the fair," said Bram.\n\nHollis frowned at the road.\n\n'
+                 '"Lorcan Fenwick owes me a horse," he said.',
+                 ["Hollis", "Bram", "Hollis"], id="a-man-talked-about-in-the-speech-is-not-its-speaker"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), SALIENCE)
+def test_pronoun_salience(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+def test_salience_weights_match_features() -> None:
+    """One fitted weight per feature, and the score is their weighted sum."""
+    from audiobook.attribution import params, salience
+
+    assert len(params.RESOLVE.pronoun_weights) == len(salience.FEATURES)
+    row = tuple(float(i == 2) for i in range(len(salience.FEATURES)))
+    assert salience.score(params.RESOLVE.pronoun_weights, row) == params.RESOLVE.pronoun_weights[2]
+
+
 DESCRIPTIONS = [
     pytest.param('Maren was alone in the shop. She swept the floor, and then Maren opened the door. Tobias Wren, a '
                  'young man of twenty, stood outside. He held his cap in his hands.\n\n'

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..model import NARRATOR, Character, Paragraph, Segment
-from . import params
+from . import params, salience
 from .characters import (
     Cast,
     survey_book,
@@ -197,8 +197,15 @@ class _Chapter(Ranker):
             self._set(q, same, c.continuing, "pronoun")
             return
         pair = self._exchange_of_two(q, t_i, g) if not actor else None
-        idx, conf = (pair, params.RESOLVE.pair_conf) if pair is not None else \
-            self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
+        idx: int | None
+        if pair is not None:
+            idx, conf = pair, params.RESOLVE.pair_conf
+        elif not actor and (params.RESOLVE.pronoun_weights or salience.recorder() is not None):
+            idx, conf = self._resolve_pronoun(q, g, t_i)
+            if not params.RESOLVE.pronoun_weights:  # recording the hand-weighted rules' run
+                idx, conf = self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
+        else:
+            idx, conf = self._resolve_ref(q, g, q.tag_pos, self._turn_context(t_i))
         if idx is not None:
             self._set(q, idx, conf * (c.actor_factor if actor else 1.0), "actor" if actor else "pronoun")
             ent = self.cast.entities[idx]

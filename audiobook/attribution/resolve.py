@@ -6,8 +6,10 @@ import bisect
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
 
-from . import params
+from . import params, salience
 from .characters import (
     Mention,
 )
@@ -39,10 +41,29 @@ _ELDER_TITLES: dict[str, tuple[str, ...]] = {
 }
 #: ...and between the noun and the name: "the undertaker, Mr. Plumtree", "the lawyer (Mr. Penrose)".
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
+#: Where a tag's clause ends: a sentence's end, a semicolon or colon, a quotation mark, a paragraph's end.
+_CLAUSE_END = re.compile(r"[.!?;:\n\"\u201c\u201d]")
+#: Where the hand rules' pick sits in a candidate's features.
+_HAND = salience.FEATURES.index("hand_pick")
+
+
+@dataclass
+class _Back:
+    """What the narration before a "he"/"she" tag names: everyone within far_span paragraphs, the speech's own
+    paragraph, the subjects nearest first, and the first 40 people with where each was last named."""
+
+    far: set[int] = field(default_factory=set)
+    here: set[int] = field(default_factory=set)
+    subjects: list[int] = field(default_factory=list)
+    last_seen: dict[int, int] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
 
 
 class Resolver(TagReader):
     """From a pronoun or description to a character: recency, gender, appositives, conversation partners."""
+
+    offset: int = 0  # the chapter's offset in its file (for the samples bench/ records)
+    _hand_conf: float = 0.0  # the hand rules' confidence in their pick for the last "he/she said" scored
 
     def _resolve_ref(self, q: _Quote, gender: str | None, pos: int, turn_ctx: dict[int, float],
                      title: str | None = None, skip: int | None = None) -> tuple[int | None, float]:
@@ -68,6 +89,150 @@ class Resolver(TagReader):
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
         return best, conf * (1.0 if span == w.near_span else w.far_factor)
+
+    def _resolve_pronoun(self, q: _Quote, gender: str, t_i: int) -> tuple[int | None, float]:
+        """"he said"/"she said": the candidate of the fitted salience model (`salience`) with the best score."""
+        w = params.RESOLVE
+        rows = self._pronoun_rows(q, gender, t_i)
+        sink = salience.recorder()
+        if sink is not None:
+            hand = next((k for k, r in rows.items() if r[_HAND]), None)
+            names = list(rows)
+            sink(salience.Sample(q.part.start + self.offset, q.part.end + self.offset,
+                                 tuple(self.name_of(k) or "" for k in names), tuple(rows[k] for k in names),
+                                 self.name_of(hand) or ""))
+        if not rows:
+            return None, 0.0
+        scores = {k: salience.score(w.pronoun_weights, r) for k, r in rows.items()}
+        ranked = sorted(((v, k) for k, v in scores.items()), reverse=True)
+        pick = ranked[0][1]
+        hand = next((k for k, r in rows.items() if r[_HAND]), None)
+        if hand is not None and scores[pick] - scores[hand] < w.pronoun_margin:
+            pick = hand  # the model overrules the hand rules only when clearly better
+        if pick == hand:
+            return pick, self._hand_conf  # the hand rules' pick keeps their confidence (a sure one votes gender)
+        rest = [v for v, k in ranked if k != pick]
+        margin = scores[pick] - (rest[0] if rest else scores[pick] - w.pronoun_alone)
+        return pick, 0.5 + 0.45 * (1 - math.exp(-max(margin, 0.0) / w.pronoun_margin_scale))
+
+    def _pronoun_rows(self, q: _Quote, gender: str, t_i: int) -> dict[int, tuple[float, ...]]:
+        """Each candidate referent of a "he"/"she" tag and its features (`salience.FEATURES`, in order)."""
+        w = params.RESOLVE
+        pos = q.tag_pos
+        para = self._para_of(pos)
+        near = self._recent_mentions(pos, para, span=w.near_span)
+        back = self._look_back(pos, para)
+        ctx = self._turn_context(t_i)
+        run = self.turns[t_i].run
+        spoke: dict[int, int] = {}  # speakers of this conversation so far: turns back
+        for j in range(t_i - 1, max(-1, t_i - 1 - w.run_turns), -1):
+            if self.turns[j].run != run:
+                break
+            spk = self.turns[j].last
+            if spk is not None and spk not in spoke:
+                spoke[spk] = t_i - j
+        head, count = self.chain_head(pos, gender)
+        objects = self._pronoun_objects(pos, gender)
+        genders: dict[int, str | None] = {}
+
+        def gender_of(k: int) -> str | None:
+            if k not in genders:
+                genders[k] = self.cast.entities[k].gender
+            return genders[k]
+
+        def fits(k: int) -> bool:
+            return k != NARR and self.cast.entities[k].is_person
+
+        # the nearest people, and the two nearest of the pronoun's gender (lazily: gender is dear to compute)
+        people = [k for k in back.order if fits(k)]
+        gendered = list(islice((k for k in people if gender_of(k) == gender), 2))
+        in_speech = self._named_inside(q.part.start, q.part.end)
+        prev_q = self.turns[t_i - 1].quotes if t_i > 0 and self.turns[t_i - 1].run == run else []
+        in_prev = {k for pq in prev_q for k in self._named_inside(pq.part.start, pq.part.end)}
+        told = {k for pq in prev_q for k in pq.spoken_to}
+        subject = next((k for k in back.subjects if k in back.last_seen and fits(k) and gender_of(k) == gender), None)
+        hand, self._hand_conf = self._hand_pick(q, gender, pos, para, ctx, dict(near), (head, count), objects)
+        stop = _CLAUSE_END.search(self.text, pos + 1, pos + 120)
+        end = stop.start() if stop else pos + 120
+        clause = {self.narr_mentions[j].entity for j in range(bisect.bisect_left(self.mention_starts, pos),
+                                                              bisect.bisect_left(self.mention_starts, end))}
+        rows: dict[int, tuple[float, ...]] = {}
+        for idx in back.far | set(near) | set(ctx) | set(spoke) | ({head} if head is not None else set()):
+            if idx == NARR:
+                continue
+            ent = self.cast.entities[idx]
+            g = gender_of(idx)
+            if ent.excluded or (g and g != gender):
+                continue
+            if idx != head and not ent.likely_person and not (near.get(idx, 0.0) >= 2.5 and ent.place == 0 and (
+                    ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
+                continue
+            rows[idx] = (
+                near.get(idx, 0.0) / 4.0, float(idx in back.far and idx not in near), ctx.get(idx, 0.0) / 2.0,
+                float(idx in spoke), float(not g and idx != head), float(idx == head),
+                min(count, w.chain_cap) / w.chain_cap if idx == head else 0.0, float(idx in objects),
+                float(idx in q.vocatives or idx in q.spoken_to), math.log1p(ent.mentions) / 5.0,
+                float(ent.tagged > 0), float(spoke.get(idx) == 1), float(spoke.get(idx) == 2),
+                float(idx in back.here), float(bool(gendered) and gendered[0] == idx),
+                float(len(gendered) > 1 and gendered[1] == idx), float(bool(people) and people[0] == idx),
+                1.0 / (1.0 + max(0, pos - back.last_seen[idx]) / 400.0) if idx in back.last_seen else 0.0,
+                float(idx in in_speech and idx not in q.vocatives), float(idx in in_prev),
+                float(idx in told), float(idx == subject), float(idx == hand), float(idx in clause))
+        return rows
+
+    def _hand_pick(self, q: _Quote, gender: str, pos: int, para: int, ctx: dict[int, float], near: dict[int, float],
+                   chain: tuple[int | None, int], objects: set[int]) -> tuple[int | None, float]:
+        """The hand-weighted rules' referent (`_resolve_ref` for a he/she tag) from what `_pronoun_rows` has."""
+        w = params.RESOLVE
+        head, count = chain
+        recent = near
+        for span in (w.near_span, w.far_span):
+            if span != w.near_span:
+                recent = self._recent_mentions(pos, para, span=span)
+            if head is not None:
+                recent[head] = recent.get(head, 0.0) + w.chain_base + w.chain_step * min(count, w.chain_cap)
+            cands = self._ref_candidates(q, gender, recent, ctx, None, head)
+            if cands:
+                break
+        for k in objects & set(cands) if w.pronoun_object else ():
+            cands[k] -= w.pronoun_object
+        if not cands:
+            return None, 0.0
+        ranked = sorted(cands.values(), reverse=True) + [0.0]
+        conf = 0.5 + 0.45 * (1 - math.exp(-(ranked[0] - ranked[1]) / 1.5))
+        return max(cands.items(), key=lambda kv: kv[1])[0], conf * (1.0 if span == w.near_span else w.far_factor)
+
+    def _look_back(self, pos: int, para: int) -> _Back:
+        """One walk back through the narration's mentions before pos (bounded: linear in the chapter)."""
+        w = params.RESOLVE
+        back = _Back()
+        k = bisect.bisect_left(self.mention_starts, pos)
+        for rank, j in enumerate(range(k - 1, -1, -1)):
+            d = para - self.mention_para[j]
+            if d > w.far_span or (rank >= 60 and len(back.order) >= 40):
+                break
+            m = self.narr_mentions[j]
+            if rank < 60:
+                back.far.add(m.entity)  # (as far as `_recent_mentions` looks with far_span)
+            if d == 0:
+                back.here.add(m.entity)
+            if m.subject:
+                back.subjects.append(m.entity)
+            if m.entity not in back.last_seen and len(back.order) < 40:
+                back.last_seen[m.entity] = m.end
+                back.order.append(m.entity)
+        j = k
+        while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
+            back.here.add(self.narr_mentions[j].entity)  # later in the speech's own paragraph
+            j += 1
+        back.far |= back.here
+        return back
+
+    def _named_inside(self, a: int, b: int) -> set[int]:
+        """The people named inside text[a:b] (a speech)."""
+        lo = bisect.bisect_left(self.all_mention_starts, a)
+        hi = bisect.bisect_left(self.all_mention_starts, b)
+        return {m.entity for m in self.cast.mentions[lo:hi] if m.in_quote}
 
     def _chain_salience(self, recent: dict[int, float], pos: int, gender: str) -> int | None:
         """The head of the narration's "he"/"she" chain gains salience for each sentence that carried it on."""
