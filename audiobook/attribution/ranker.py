@@ -254,6 +254,7 @@ class Ranker(TurnTaker):
             self._anchors.append(marks)
         self._parities: dict[int, dict[int, bool]] = {}
         self._addressed: dict[int, frozenset[str]] = {}
+        self._quote_addressed: dict[int, frozenset[str]] = {}
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -506,7 +507,7 @@ class Ranker(TurnTaker):
         g = self._gender_of(c)
         if g is None:
             return 0.0, 0.0, 0.0
-        own = g in (addressed_genders(q.text) if len(self.turns[t_i].quotes) > 1 else self._address(t_i))
+        own = g in (self._quote_address(q) if len(self.turns[t_i].quotes) > 1 else self._address(t_i))
         before = self._same_run(t_i, t_i - 1) is not None and g in self._address(t_i - 1)
         after = self._same_run(t_i, t_i + 1) is not None and g in self._address(t_i + 1)
         return float(own), float(before), float(after)
@@ -515,7 +516,14 @@ class Ranker(TurnTaker):
         """The genders turn t_i's speech addresses by a form of address ("sir", "mother"), read once."""
         got = self._addressed.get(t_i)
         if got is None:
-            got = self._addressed[t_i] = frozenset().union(*(addressed_genders(q.text) for q in self.turns[t_i].quotes))
+            got = self._addressed[t_i] = frozenset().union(*(self._quote_address(q) for q in self.turns[t_i].quotes))
+        return got
+
+    def _quote_address(self, q: _Quote) -> frozenset[str]:
+        """The genders one quotation addresses, read once (every candidate of every pass asks)."""
+        got = self._quote_addressed.get(id(q))
+        if got is None:
+            got = self._quote_addressed[id(q)] = addressed_genders(q.text)
         return got
 
     def _parity(self, t_i: int) -> dict[int, bool]:
