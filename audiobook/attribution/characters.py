@@ -126,6 +126,11 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCou
     return out
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_SPEECH = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
+_HE_SHE = re.compile(r"\s*(He|She)\b")
+#: After a name: a verb (with an aside or an adverb first), so the name is the sentence's subject.
+_FOLLOWED_BY_VERB = re.compile(rf"(?:,[^,]{{0,25}},)?\s+(?:{LOWER}+ly\s+)?{LOWER}+")
 _ADJECTIVAL = re.compile(r"\b(?:[Aa]n?|[Ss]ome|[Aa]ny|[Ee]very|[Nn]o)\s+(?:[a-z]+\s+){0,2}$")
 _LOWER_NOUN = re.compile(r"[ \t]+[a-z]")
 _INITIAL = re.compile(r"[.!?\u2026:;][\"'\u201d\u2019]?\s+[\"'\u201c\u2018]?$")
@@ -144,11 +149,11 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
     narr = [m for m in mentions if not m.in_quote]
     for k, m in enumerate(narr):
         window = text[m.end:min(len(text), m.end + 240)]
-        brk = re.search(r"\n\s*\n", window)
+        brk = _BLANK_LINE.search(window)
         if brk:
             window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
         # speech inside the window says nothing about the narration's subject
-        window = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", lambda x: " " * len(x.group()), window)
+        window = _SPEECH.sub(lambda x: " " * len(x.group()), window)
         end = _SENTENCE_END.search(window)
         nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
         same = window[:min(end.start() if end else len(window), nxt)]
@@ -157,7 +162,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             # "Greta looked up at Mr. Quill. She smiled." : the next sentence's opening pronoun is the subject's
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
             if not later_subject:
-                p = re.match(r"\s*(He|She)\b", window[end.end():])
+                p = _HE_SHE.match(window, end.end())
         if p:
             g = _PRONOUN_GENDER[p.group(1).lower()]
             cast.entities[m.entity].votes[g] += weight[g]
@@ -295,7 +300,7 @@ def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bo
         after = text[end:end + 30]
         if count and not in_quote and _GESTURE_VERB.match(after):
             cast.entities[idx].acts += 1
-        subject = not in_quote and bool(re.match(rf"(?:,[^,]{{0,25}},)?\s+(?:{LOWER}+ly\s+)?{LOWER}+", after)) \
+        subject = not in_quote and bool(_FOLLOWED_BY_VERB.match(after)) \
             and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
         mentions.append(Mention(start, end, idx, in_quote, subject))
     cast.mentions = mentions

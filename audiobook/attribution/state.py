@@ -46,6 +46,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?;:][\"'\u201d\u2019]?\s+|\n\s*)[\"'\u201
 _SUBJECT_PRONOUN = re.compile(r"\b(He|She)\s+(?=[a-z])")
 
 
+_CAPITALISED = re.compile(rf"[{UPPER}]{LOWER}+")
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
+_PARAGRAPH_END = re.compile(r"[.!?]\s*\n\s*\n")
+
 @dataclass
 class _Quote:
     part: Part
@@ -72,11 +76,17 @@ class _Turn:
 
     @property
     def first(self) -> int | None:
-        return next((q.speaker for q in self.quotes if q.speaker is not None), None)
+        for q in self.quotes:  # (a loop: read for every turn, many times a pass)
+            if q.speaker is not None:
+                return q.speaker
+        return None
 
     @property
     def last(self) -> int | None:
-        return next((q.speaker for q in reversed(self.quotes) if q.speaker is not None), None)
+        for q in reversed(self.quotes):
+            if q.speaker is not None:
+                return q.speaker
+        return None
 
 
 class ChapterState:
@@ -104,7 +114,7 @@ class ChapterState:
         speech = [(q.part.start, q.part.end) for q in self.quotes]
         self.cast: Cast = build_cast(text, narration, speech, known, exclude, book)
         self.first_person = self._first_person(narration)
-        self.narration_words = {w for s, e in narration for w in re.findall(rf"[{UPPER}]{LOWER}+", text[s:e])}
+        self.narration_words = {w for s, e in narration for w in _CAPITALISED.findall(text, s, e)}
         self.narr_mentions = [m for m in self.cast.mentions if not m.in_quote]
         if self.first_person:
             # "I" in the narration is a mention of the narrator, who takes part in conversations
@@ -245,7 +255,7 @@ class ChapterState:
         for s, e in narration:
             chunk = self.text[s:e]
             words += len(_WORD_RE.findall(chunk))
-            firsts += len(re.findall(r"\b(?:I|me|my|myself)\b", chunk))
+            firsts += len(_FIRST_PERSON.findall(chunk))
         return words > 0 and firsts / words > params.CAST.first_person_share
 
     def _person(self, idx: int) -> bool:
@@ -279,7 +289,7 @@ class ChapterState:
 
     def _touches(self, a: int, b: int) -> bool:
         """Whether only marks, spaces and light punctuation separate two parts."""
-        return b - a < 12 and not re.search(r"[.!?]\s*\n\s*\n", self.text[a:b])
+        return b - a < 12 and not _PARAGRAPH_END.search(self.text, a, b)
 
     def _inside_quote(self, pos: int) -> bool:
         k = bisect.bisect_right(self.quote_starts, pos) - 1
