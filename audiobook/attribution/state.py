@@ -44,11 +44,11 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?;:][\"'\u201d\u2019]?\s+|\n\s*)[\"'\u201
                              r"(?:then\s+|now\s+)?$")
 #: A subject "He"/"She" going on with the chain ("He sat down.").
 _SUBJECT_PRONOUN = re.compile(r"\b(He|She)\s+(?=[a-z])")
-
-
+#: A capitalised word, the first-person words, and a sentence end closing a paragraph.
 _CAPITALISED = re.compile(rf"[{UPPER}]{LOWER}+")
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
 _PARAGRAPH_END = re.compile(r"[.!?]\s*\n\s*\n")
+
 
 @dataclass
 class _Quote:
