@@ -203,7 +203,8 @@ def test_fast_loop_is_installed_and_writes_every_clip_in_full(tmp_path: Path) ->
         "from audiobook.engines import get_engine; from audiobook.model import Voice\n"
         "from audiobook.audio.synth import wav_frames\n"
         "e = get_engine('espeak'); out = []\n"
-        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]  # back to pyttsx3's own loop\n"
+        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]  # back to pyttsx3's own loop...\n"
+        "from pyttsx3.drivers import _espeak; _espeak.SetSynthCallback(d._onSynth)  # ...and callback\n"
         "for i, t in enumerate(json.loads(sys.argv[1])):\n"
         "    p = Path(sys.argv[2]) / f'ref{i}.wav'\n"
         "    e.synthesize(t, Voice('gmw/en-us'), p); time.sleep(0.5)  # the original loop, given all the time it needs\n"
@@ -215,7 +216,8 @@ def test_fast_loop_is_installed_and_writes_every_clip_in_full(tmp_path: Path) ->
     expected = json.loads(ref.stdout.strip().splitlines()[-1])
     # A fresh process as well, so both start from the same espeak state.
     fast_code = code.replace("time.sleep(0.5)", "pass").replace(
-        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]", "")
+        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]", "").replace(
+        "from pyttsx3.drivers import _espeak; _espeak.SetSynthCallback(d._onSynth)", "")
     got = subprocess.run([sys.executable, "-c", fast_code, json.dumps(texts), str(tmp_path)], capture_output=True,
                          text=True, check=True, timeout=120)
     assert json.loads(got.stdout.strip().splitlines()[-1]) == expected
@@ -273,3 +275,48 @@ def test_fast_loop_waits_for_text_still_queued_when_espeak_reads_idle(tmp_path: 
     engine.synthesize(text, voice, tmp_path / "late.wav")
     assert started.is_set()  # the old loop returned before the text had even started
     assert abs(wav_frames(tmp_path / "late.wav") - expected) <= expected * 0.01  # whole (espeak varies by a few frames)
+
+
+def test_an_utterance_given_up_never_lands_in_the_retry(tmp_path: Path, monkeypatch) -> None:
+    """A text espeak picks up only after the loop gave up on it must not land in the caller's retry.
+
+    Emulated as a starved espeak thread runs it: the first text is held back past the give-up, and starts
+    only once the retry has begun, so it is mid-synthesis in the retry's buffer; espeak reads idle for a
+    moment between two texts. The retry's clip must be the retry's whole text, and stay so.
+    """
+    engine = get_engine("espeak")
+    from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
+
+    driver = engine._tts.proxy._driver  # type: ignore[attr-defined]
+    voice = Voice("gmw/en-us")
+    late_text = " ".join(["The harbour bell rang over the grey water while the boats came home."] * 12)
+    text = "The keeper counted the lamps along the pier."
+    engine.synthesize(text, voice, tmp_path / "ref.wav")
+    expected = wav_frames(tmp_path / "ref.wav")
+    real_synth, real_playing = _espeak.Synth, _espeak.IsPlaying
+    held: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    def hold(*args: object, **kwargs: object) -> int:
+        held.append((args, kwargs))
+        return 0
+
+    def late_first(*args: object, **kwargs: object) -> int:
+        """The held text starts now, ahead of the retry's, which is queued once the first is under way."""
+        real_synth(*held[0][0], **held[0][1])
+        until = time.monotonic() + 0.2
+        while not driver._data_buffer and time.monotonic() < until:
+            time.sleep(0.0005)
+        return int(real_synth(*args, **kwargs))
+
+    monkeypatch.setattr(fastloop, "IDLE_GIVEUP_S", 0.5, raising=False)
+    monkeypatch.setattr(_espeak, "Synth", hold)
+    target = tmp_path / "clip.wav"
+    engine.synthesize(late_text, voice, target)  # never starts: the loop gives up
+    assert held and not target.exists()
+    monkeypatch.setattr(_espeak, "Synth", late_first)
+    # Between two texts espeak's thread reads idle for a moment: here, whenever no utterance is on.
+    monkeypatch.setattr(_espeak, "IsPlaying", lambda: int(real_playing()) if driver._speaking else 0)
+    engine.synthesize(text, voice, target)
+    assert abs(wav_frames(target) - expected) <= expected * 0.01
+    time.sleep(0.5)  # long after both would have ended
+    assert abs(wav_frames(target) - expected) <= expected * 0.01

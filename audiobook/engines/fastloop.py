@@ -25,13 +25,13 @@ microseconds later), so the next utterance never races the previous one's callba
 keeps a wedged espeak from hanging the render (the caller finds no file and retries). Callers
 still check every clip they get.
 
-`espeak_IsPlaying()` can read 0 while our text is still queued: espeak's command thread, idle for
-150 ms, closes its stream by setting "running" on and off again, and a command added in that moment
-is not seen as running until the thread loops round. A loop that took that 0 for "espeak went idle
-without notifying" returned before synthesis began; the caller's retry then reset the driver's
-buffer while the first synthesis was filling it, and the late end-of-message wrote a clip cut short
-(seen under load: a worker's first clip 14% short). So idle counts only once this utterance has
-spoken a word (pyttsx3's `started-word`), or when it lasts longer than any such window.
+Every utterance carries a ticket (espeak's `user_data`), and the driver's callback hears only the
+current one. A loop that gives up on an utterance (espeak silent too long, the timeout) cancels it and
+takes a new ticket, so its audio can never turn up later: a late start was once taken for the end and
+the caller's retry reset the buffer under it, and the late end-of-message wrote a clip cut short (a
+worker's first clip 13-14% short under load). Audio of an old ticket aborts that synthesis. A callback
+that fails (the WAV cannot be written: a full disk, a missing folder) is noticed at once, not guessed
+from espeak going idle.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ from typing import Any
 TIMEOUT_S = 30.0
 #: How often the wait looks at espeak when no notification has come.
 POLL_S = 0.02
-#: Idle this long with no word spoken means espeak is really idle (its stream-closing blip is microseconds).
-IDLE_CONFIRM_S = 0.5
+#: Silent this long (no callback, espeak not busy) means our text never started: give it up and cancel it.
+#: Generous, since giving up costs a retry and a machine under load can keep espeak's thread waiting.
+IDLE_GIVEUP_S = 2.0
 
 
 def _fast_driver_class(base: type) -> type:
@@ -54,34 +55,50 @@ def _fast_driver_class(base: type) -> type:
 
     class FastEspeakDriver(base):  # type: ignore[misc]
         _finished: threading.Event
-        _spoke: threading.Event
+        _failed: threading.Event
+        _heard: threading.Event
+        _ticket: int
+
+        def _start_synthesis(self, text: str) -> None:
+            """As pyttsx3's, but the text carries this utterance's ticket."""
+            self._proxy.setBusy(True)
+            self._proxy.notify("started-utterance")
+            self._speaking = True
+            self._data_buffer = b""
+            try:
+                _espeak.Synth(str(text).encode("utf-8"), flags=_espeak.ENDPAUSE | _espeak.CHARS_UTF8,
+                              user_data=self._ticket)
+            except Exception as exc:
+                self._proxy.setBusy(False)
+                self._proxy.notify("error", exception=exc)
+                raise
+
+        def _onSynth(self, wav: Any, numsamples: int, events: Any) -> int:  # noqa: N802  (pyttsx3's name)
+            """pyttsx3's callback for the current ticket; 1 (abort) to an abandoned utterance's audio."""
+            if events[0].user_data != self._ticket:
+                return 1
+            self._heard.set()
+            try:
+                return int(super()._onSynth(wav, numsamples, events) or 0)
+            except Exception:  # the driver could not write the WAV: no clip, and the caller says why
+                self._failed.set()
+                return 1
 
         def startLoop(self) -> None:  # noqa: N802  (pyttsx3's name)
             self._looping = True
-            self._finished.clear()
-            self._spoke.clear()
+            for event in (self._finished, self._failed, self._heard):
+                event.clear()
             # As the original: let the proxy pump its queue (voice settings, save_to_file, endLoop),
             # then start the pending text, which espeak synthesises on its own thread.
             self._proxy.setBusy(False)
             if self._text_to_say:
                 self._start_synthesis(self._text_to_say)
                 deadline = time.monotonic() + TIMEOUT_S
-                # Woken by the notification as soon as the WAV is written. If the driver's callback
-                # fails before notifying (it cannot write the WAV: a full disk, a missing folder),
-                # espeak goes idle without it: notice that instead of waiting for the timeout, but
-                # never from an idle reading taken before our text started (see the module's note).
-                idle_since: float | None = None
-                while not self._finished.wait(POLL_S):
-                    now = time.monotonic()
-                    if _espeak.IsPlaying():
-                        idle_since = None
-                    else:
-                        idle_since = now if idle_since is None else idle_since
-                        if self._spoke.is_set() or now - idle_since > IDLE_CONFIRM_S:
-                            break
-                    if now > deadline:
-                        _espeak.Cancel()
-                        break
+                if not _wait_for_end(self, _espeak, deadline):
+                    # Given up: nothing of this utterance may land later in a file or a buffer.
+                    self._ticket += 1
+                    self._speaking = False
+                    _espeak.Cancel()
                 while _espeak.IsPlaying() and time.monotonic() < deadline:
                     time.sleep(0.0001)  # the callback is returning: microseconds
             self.iterate()
@@ -89,6 +106,26 @@ def _fast_driver_class(base: type) -> type:
 
     FastEspeakDriver.__name__ = FastEspeakDriver.__qualname__ = "FastEspeakDriver"
     return FastEspeakDriver
+
+
+def _wait_for_end(driver: Any, espeak: Any, deadline: float) -> bool:
+    """Wait for the utterance's end; False when it failed, timed out or never started."""
+    # Woken by the notification as soon as the WAV is written. Once espeak has called back the end is
+    # sure to come (or the failure); before that, espeak reading idle may only mean its thread has not
+    # picked our text up yet (it reads idle for a moment while closing its stream): wait, and give up
+    # only after a long silence.
+    silent_since: float | None = None
+    while not driver._finished.wait(POLL_S):
+        now = time.monotonic()
+        if driver._failed.is_set() or now > deadline:
+            return False
+        if driver._heard.is_set() or espeak.IsPlaying():
+            silent_since = None
+        elif silent_since is None:
+            silent_since = now
+        elif now - silent_since > IDLE_GIVEUP_S:
+            return False
+    return True
 
 
 _CLASSES: dict[type, type] = {}
@@ -103,14 +140,23 @@ def install(tts: Any) -> bool:
     if cls in _CLASSES.values():
         return True
     if cls.__name__ != "EspeakDriver" or not all(
-        hasattr(cls, name) for name in ("startLoop", "iterate", "_start_synthesis")
+        hasattr(cls, name) for name in ("startLoop", "iterate", "_start_synthesis", "_onSynth")
     ):
         return False  # another driver, or a pyttsx3 whose espeak driver we have not read: leave it alone
     if cls not in _CLASSES:
         _CLASSES[cls] = _fast_driver_class(cls)
-    finished, spoke = threading.Event(), threading.Event()
+    finished = threading.Event()
     tts.connect("finished-utterance", lambda name=None, completed=True: finished.set())
-    tts.connect("started-word", lambda name=None, location=0, length=0: spoke.set())
-    driver._finished, driver._spoke = finished, spoke
+    driver._finished, driver._failed, driver._heard = finished, threading.Event(), threading.Event()
+    driver._ticket = 1
     driver.__class__ = _CLASSES[cls]
+    # espeak calls back whatever was registered: our callback, so that it can check the ticket.
+    _espeak_module().SetSynthCallback(driver._onSynth)
     return True
+
+
+def _espeak_module() -> Any:
+    """pyttsx3's espeak bindings (imported once the engine has loaded the library)."""
+    from pyttsx3.drivers import _espeak
+
+    return _espeak
