@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -143,13 +144,20 @@ NAME_RE = re.compile(
 
 
 def split_name(form: str) -> tuple[str | None, list[str]]:
-    """Split "Mr. Fitzwilliam Darcy" into ("mr", ["Fitzwilliam", "Darcy"])."""
+    """Split "Mr. Lorcan Fenwick" into ("mr", ["Lorcan", "Fenwick"])."""
+    hon, names = _split_name(form)
+    return hon, list(names)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_name(form: str) -> tuple[str | None, tuple[str, ...]]:
+    """`split_name`, remembered: the cast asks about the same few hundred forms again and again."""
     toks = form.replace(".", ". ").split()
     hon = None
     if toks and toks[0].rstrip(".").lower() in HONORIFICS and len(toks) > 1:
         hon = toks[0].rstrip(".").lower()
         toks = toks[1:]
-    return hon, [t.rstrip(".") for t in toks if t.rstrip(".")]
+    return hon, tuple(t.rstrip(".") for t in toks if t.rstrip("."))
 
 
 def normal_form(hon: str | None, names: Sequence[str]) -> str:
@@ -204,7 +212,7 @@ class Entity:
         # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
         by_title: dict[str, float] = {"male": 0.0, "female": 0.0}
         for form, n in self.forms.items():
-            hon = split_name(form)[0] or ""
+            hon = _split_name(form)[0] or ""
             g = HONORIFICS.get(hon)
             if g:
                 by_title[g] += n

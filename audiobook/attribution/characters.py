@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..model import Character
 from . import params
@@ -41,15 +41,33 @@ from .cast import (
     tag_name_ok,
 )
 from .firstnames import first_name_gender
-from .names import LOWER, WordCounts
+from .names import LOWER, NAME_START, WordCounts
 from .places import peoples_and_places
 
 NameMatch = tuple["re.Match[str]", bool, int]
+_NAME_START = re.compile(NAME_START)
 
 
 def name_matches(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[NameMatch]:
     """Every capitalised run (with any title) inside the spans (start, end, in_quote)."""
-    return [(m, in_quote, s) for s, e, in_quote in spans for m in NAME_RE.finditer(text, s, e)]
+    return [(m, in_quote, s) for s, e, in_quote in spans for m in _name_runs(text, s, e)]
+
+
+def _name_runs(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """`NAME_RE.finditer(text, start, end)`, tried only where a capital (or caseless letter) stands.
+
+    Every name opens with one, and the regex engine finds a single class fast, while the name pattern
+    itself (a look-behind, then a title or a word) is tried at every character by `finditer`.
+    """
+    pos = start
+    match = NAME_RE.match
+    for c in _NAME_START.finditer(text, start, end):
+        p = c.start()
+        if p >= pos:
+            m = match(text, p, end)
+            if m is not None:
+                yield m
+                pos = m.end()
 
 
 def count_runs(matches: Iterable[NameMatch], words: WordCounts) -> None:

@@ -63,6 +63,8 @@ LETTER = _letter("")
 LETTER_APOS_HYPHEN = _letter("", "'\u2019\\-")
 #: One caseless letter (CJK, Hebrew, Arabic...): a word of them may be a name without any capital.
 CASELESS = f"[^\\W{UPPER}{_LOWER_CASED}{_NOT_LETTER}]"
+#: A letter that may open a name: a capital or a caseless letter (one class, so a search for it is fast).
+NAME_START = f"[^\\W{_LOWER_CASED}{_NOT_LETTER}]"
 
 _APOS = "'\u2019"
 #: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Lowther", "McDonald", "Łukasz", "李".
@@ -95,13 +97,18 @@ class WordCounts:
 
     def add(self, text: str) -> None:
         """Count the words of one chapter's text."""
-        initial = {m.end() for m in _INITIAL_AT.finditer(text)}
-        for m in _WORDS.finditer(text):
-            w = m.group()
+        # Counted whole in C, then the capitalised words that open a sentence taken back off: no word runs
+        # across such a start (what precedes it is a stop, a quote mark or a space), so each start is one word.
+        for w, n in Counter(_WORDS.findall(text)).items():
             if w[0].islower():
-                self.lower[w] += 1
-            elif m.start() not in initial and is_capitalised(w):
-                self.capital_mid[w] += 1
+                self.lower[w] += n
+            elif is_capitalised(w):
+                self.capital_mid[w] += n
+        for m in _INITIAL_AT.finditer(text):
+            word = _WORDS.match(text, m.end())
+            if word is not None and not word.group()[0].islower() and is_capitalised(word.group()):
+                self.capital_mid[word.group()] -= 1
+        self.capital_mid += Counter()  # (drops the words that only ever opened sentences, as before)
 
     def common(self, word: str, min_lower: int) -> bool:
         """Whether the book uses this capitalised word mostly as an ordinary lower-case word."""
