@@ -85,6 +85,15 @@ class ResolveParams:
     # 0.2 is as good, but 1.0 keeps the dev chapters the rules were tuned on at 86.9, anaphoric 80.7)
     pronoun_alone: float = 2.0  # the score margin a lone candidate is given (for its confidence)...
     pronoun_margin_scale: float = 1.5  # ...and the margin that takes confidence most of the way from 0.5 to 0.95
+    near_scale: float = 4.0  # the salience model's feature scales, so each sits near 0..1: narration salience,
+    context_scale: float = 2.0  # ...the conversation's expectation,
+    mentions_scale: float = 5.0  # ...log(1 + mentions in the book),
+    closeness_chars: float = 400.0  # ...and the characters from the last mention at which closeness is 1/2
+    person_salience: float = 2.5  # a name the cast doubts is a person may still be a referent this salient...
+    title_match: float = 3.0  # the hand rules' bonus of a candidate whose title the description names ("the Colonel")
+    addressed_penalty: float = 8.0  # ...their penalty of the one this speech calls by name or is said to
+    mentions_weight: float = 0.15  # ...their weight of log(1 + mentions in the book)
+    margin_scale: float = 1.5  # ...the lead over the runner-up taking their confidence most of the way to 0.95
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class Resolver(TagReader):
         ranked = sorted(cands.items(), key=lambda kv: -kv[1])
         best, top = ranked[0]
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        conf = 0.5 + 0.45 * (1 - math.exp(-margin / 1.5))
+        conf = 0.5 + 0.45 * (1 - math.exp(-margin / w.margin_scale))
         return best, conf * (1.0 if span == w.near_span else w.far_factor)
 
     def _resolve_pronoun(self, q: _Quote, gender: str, t_i: int) -> tuple[int | None, float]:
@@ -164,18 +164,21 @@ class Resolver(TagReader):
             g = gender_of(idx)
             if ent.excluded or (g and g != gender):
                 continue
-            if idx != head and not ent.likely_person and not (near.get(idx, 0.0) >= 2.5 and ent.place == 0 and (
-                    ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
+            if idx != head and not ent.likely_person and not (
+                    near.get(idx, 0.0) >= w.person_salience and ent.place == 0
+                    and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
                 continue
             rows[idx] = (
-                near.get(idx, 0.0) / 4.0, float(idx in back.far and idx not in near), ctx.get(idx, 0.0) / 2.0,
+                near.get(idx, 0.0) / w.near_scale, float(idx in back.far and idx not in near),
+                ctx.get(idx, 0.0) / w.context_scale,
                 float(idx in spoke), float(not g and idx != head), float(idx == head),
                 min(count, w.chain_cap) / w.chain_cap if idx == head else 0.0, float(idx in objects),
-                float(idx in q.vocatives or idx in q.spoken_to), math.log1p(ent.mentions) / 5.0,
+                float(idx in q.vocatives or idx in q.spoken_to), math.log1p(ent.mentions) / w.mentions_scale,
                 float(ent.tagged > 0), float(spoke.get(idx) == 1), float(spoke.get(idx) == 2),
                 float(idx in back.here), float(bool(gendered) and gendered[0] == idx),
                 float(len(gendered) > 1 and gendered[1] == idx), float(bool(people) and people[0] == idx),
-                1.0 / (1.0 + max(0, pos - back.last_seen[idx]) / 400.0) if idx in back.last_seen else 0.0,
+                (1.0 / (1.0 + max(0, pos - back.last_seen[idx]) / w.closeness_chars)
+                 if idx in back.last_seen else 0.0),
                 float(idx in in_speech and idx not in q.vocatives), float(idx in in_prev),
                 float(idx in told), float(idx == subject), float(idx == hand), float(idx in clause))
         return rows
@@ -199,7 +202,7 @@ class Resolver(TagReader):
         if not cands:
             return None, 0.0
         ranked = sorted(cands.values(), reverse=True) + [0.0]
-        conf = 0.5 + 0.45 * (1 - math.exp(-(ranked[0] - ranked[1]) / 1.5))
+        conf = 0.5 + 0.45 * (1 - math.exp(-(ranked[0] - ranked[1]) / w.margin_scale))
         return max(cands.items(), key=lambda kv: kv[1])[0], conf * (1.0 if span == w.near_span else w.far_factor)
 
     def _look_back(self, pos: int, para: int) -> _Back:
@@ -268,12 +271,14 @@ class Resolver(TagReader):
                         title: str | None, head: int | None = None) -> dict[int, float]:
         """Each possible referent's score (`head`: the pronoun chain's head, a person whatever the cast thinks)."""
         cands: dict[int, float] = {}
+        w = params.RESOLVE
         for idx in set(recent) | set(turn_ctx):
             if idx == NARR:
                 continue  # "he", "she" and descriptions never mean the first-person narrator
             ent = self.cast.entities[idx]
-            if idx != head and not ent.likely_person and not (recent.get(idx, 0.0) >= 2.5 and ent.place == 0
-                                              and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
+            if idx != head and not ent.likely_person and not (
+                    recent.get(idx, 0.0) >= w.person_salience and ent.place == 0
+                    and (ent.hon or ent.votes or any(f in self.cast.mid for f in ent.forms))):
                 continue
             if ent is not None and ent.excluded:
                 continue
@@ -283,16 +288,16 @@ class Resolver(TagReader):
                 if g and g != gender:
                     continue
                 if not g and idx != head:  # (the chain's "He ..." gave its head a gender)
-                    score -= params.RESOLVE.ungendered_in_talk if idx in turn_ctx else params.RESOLVE.ungendered
+                    score -= w.ungendered_in_talk if idx in turn_ctx else w.ungendered
             if title and ent is not None:
                 hon = ent.hon or ""
                 if hon == title or title in ent.name.lower():
-                    score += 3.0
+                    score += w.title_match
             if idx in q.vocatives or idx in q.spoken_to:
-                score -= 8.0
-            score += 0.15 * math.log1p(ent.mentions if ent is not None else 5)
+                score -= w.addressed_penalty
+            score += w.mentions_weight * math.log1p(ent.mentions if ent is not None else 5)
             if ent is not None and ent.tagged:
-                score += params.RESOLVE.w_tagged  # people who speak elsewhere in the book are likelier speakers
+                score += w.w_tagged  # people who speak elsewhere in the book are likelier speakers
             cands[idx] = score
         return cands
 
