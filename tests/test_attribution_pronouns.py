@@ -115,3 +115,20 @@ EXPLICIT = [
 def test_explicit_tag_shapes(text: str, speakers: list[str]) -> None:
     got, _ = run(text)
     assert got == speakers
+
+
+# A pronoun after a name votes for the name's gender only when it can mean that name (characters.gender_votes).
+GENDER_VOTES = [
+    pytest.param('Pell came down to the gate, and he opened it. She smiled at Pell, and she walked on. Later she '
+                 'waved to Pell, and she went in.\n\n"Good night," said Pell.', id="the-same-pronoun-earlier-in-the-sentence"),
+    pytest.param('Pell came down to the gate, and he opened it. Pell asked her whether she might stay. Pell told her '
+                 'that she could have the loft.\n\n"Sit by the fire," said Pell.', id="an-object-pronoun-in-between"),
+    pytest.param('Pell came down to the gate, and he opened it. Pell met his aunt when she came in. Pell kissed the '
+                 'old woman as she sat down.\n\n"Good night," said Pell.', id="a-woman-named-in-between"),
+]
+
+
+@pytest.mark.parametrize("text", GENDER_VOTES)
+def test_gender_votes_skip_pronouns_meaning_someone_else(text: str) -> None:
+    _, cast = run(text)
+    assert cast["Pell"].gender == "male"

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from ..model import Character
+from ..model import Character, Gender
 from . import params
 from .cast import (
     _ABBREV,
@@ -147,6 +147,18 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCou
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPEECH = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
 _HE_SHE = re.compile(r"\s*(He|She)\b")
+_HE_SHE_ANY = re.compile(r"\b([Hh]e|[Ss]he)\b")
+#: Between a name and a pronoun: someone else of the pronoun's gender it more likely means (an object pronoun,
+#: "his aunt"), so the pronoun says nothing of the name's gender.
+_OBJECT_AFTER = (r"(?=\s*(?:[,.;:!?]|(?:and|but|or|to|that|whether|if|when|while|as|with|for|in|on|at|by|from|into|"
+                 r"up|down|out|away|back|again|so|then|once)\b))")  # "her" as an object, not "her coat"
+_PERSON_DET = r"(?:his|her|the|a|an|their|my)\s+(?:(?:old|young|little)\s+)?"
+_OTHER_REFERENT: dict[str, re.Pattern[str]] = {
+    "male": re.compile(rf"\b(?:him|himself|{_PERSON_DET}(?:man|gentleman|boy|lad|fellow|father|husband|brother|"
+                       r"son|uncle|nephew|grandfather))\b"),
+    "female": re.compile(rf"\b(?:herself|her{_OBJECT_AFTER}|{_PERSON_DET}(?:woman|lady|girl|mother|wife|sister|"
+                         r"daughter|aunt|niece|grandmother|maid))\b"),
+}
 #: After a name: a verb (with an aside or an adverb first), so the name is the sentence's subject.
 _FOLLOWED_BY_VERB = re.compile(rf"(?:,[^,]{{0,25}},)?\s+(?:{LOWER}+ly\s+)?{LOWER}+")
 _ADJECTIVAL = re.compile(r"\b(?:[Aa]n?|[Ss]ome|[Aa]ny|[Ee]very|[Nn]o)\s+(?:[a-z]+\s+){0,2}$")
@@ -158,6 +170,9 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
                  narration: Sequence[tuple[int, int]] = ()) -> None:
     """Vote a gender for each entity from a subject pronoun that follows its mention closely.
 
+    No vote when the pronoun more likely means someone else: a subject of its gender earlier in the name's
+    sentence, or between the two an object pronoun or a person-noun of its gender ("asked her whether she").
+
     A pronoun the narration uses all the time (the viewpoint character's "she") is weak evidence about
     whoever happens to be named near it, so votes are weighted by how rare their pronoun is.
     """
@@ -166,7 +181,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
     weight = {"male": min(1.0, ((she + 5) / (he + 5)) ** 0.5), "female": min(1.0, ((he + 5) / (she + 5)) ** 0.5)}
     narr = [m for m in mentions if not m.in_quote]
     for k, m in enumerate(narr):
-        window = text[m.end:min(len(text), m.end + 240)]
+        window = text[m.end:min(len(text), m.end + params.CAST.vote_window)]
         brk = _BLANK_LINE.search(window)
         if brk:
             window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
@@ -183,7 +198,20 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
                 p = _HE_SHE.match(window, end.end())
         if p:
             g = _PRONOUN_GENDER[p.group(1).lower()]
+            if not m.subject and _same_pronoun_before(text, m.start, g):
+                continue  # "She smiled at Bram, and she left": the second "she" is the first, not Bram
+            if _OTHER_REFERENT[g].search(window, 0, p.start()):
+                continue  # "Bram asked her whether she...", "Bram met his aunt when she...": her, his aunt
             cast.entities[m.entity].votes[g] += weight[g]
+
+
+def _same_pronoun_before(text: str, start: int, gender: Gender) -> bool:
+    """Whether the sentence before a name already has a subject "he"/"she" of this gender (in its narration)."""
+    before = text[max(0, start - params.CAST.vote_window):start]
+    brk = list(_BLANK_LINE.finditer(before))
+    ends = list(_SENTENCE_END.finditer(before, brk[-1].end() if brk else 0))
+    clause = _SPEECH.sub(" ", before[ends[-1].end() if ends else brk[-1].end() if brk else 0:])
+    return any(_PRONOUN_GENDER[x.group(1).lower()] == gender for x in _HE_SHE_ANY.finditer(clause))
 
 
 def _implied_husbands(cast: Cast) -> None:

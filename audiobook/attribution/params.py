@@ -35,6 +35,7 @@ class CastParams:
     typo_rare: int = 2  # ...of a character mentioned at least typo_known times, is that name misspelt
     typo_known: int = 10
     place_share: float = 6.0  # a name after "in/at/to..." in one mention of this many is a place, unless it speaks
+    vote_window: int = 240  # characters after a name (and before it, for its sentence) its gender votes read
 
 
 
