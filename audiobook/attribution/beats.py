@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import re
 
-#: A sentence whose subject is he or she, then a lowercase word (its verb, or an adverb before it).
+from .patterns import _PRONOUN_BODY
+
+#: A sentence whose subject is he or she, or his or her voice, hands, eyes... (`_PRONOUN_BODY`, as the speech tags
+#: read "Her voice shook."), then a lowercase word (its verb, or an adverb before it).
 _PRONOUN_SUBJECT = re.compile(r"(?:^|(?<=[.!?;:\u2014])|(?<=[.!?]['\"\u201d\u2019]))\s*"
                               r"(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently)\s*,?\s+(?=[hs])|(?=[HS]))"
-                              r"([Hh]e|[Ss]he)\s+[a-z]")
-_GENDER = {"he": "male", "she": "female"}
+                              rf"(?:([Hh]e|[Ss]he)|{_PRONOUN_BODY.pattern}\b,?)\s+[a-z]")
+_GENDER = {"he": "male", "she": "female", "his": "male", "her": "female"}
 
 
 def pronoun_subjects(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    """Each sentence of text[start:end] whose subject is he or she: (offset of the pronoun, its gender)."""
+    """Each sentence of text[start:end] whose subject is he or she (or his/her voice...): (offset of the pronoun,
+    its gender)."""
     chunk = text[start:end]
-    return [(start + m.start(1), _GENDER[m.group(1).lower()]) for m in _PRONOUN_SUBJECT.finditer(chunk)]
+    out = []
+    for m in _PRONOUN_SUBJECT.finditer(chunk):
+        group = 1 if m.group(1) else "pron"
+        out.append((start + m.start(group), _GENDER[m.group(group).lower()]))
+    return out
 
 
 def last_actor(text: str, start: int, end: int, named: list[int]) -> str | None:
