@@ -161,9 +161,6 @@ class RankerParams:
     max_lines: int = 50  # lines in the conversation counted before the count saturates (log scale)
     decides: tuple[str, ...] = ("pronoun", "actor", "turn-taking", "continuation", "unknown")  # the rules' kinds
     # of decision it beats on held-out novels (bench/fit_ranker.py --dev); descriptions it does not
-    kept_continuation: float = 0.9  # a line carried on in its paragraph from a tag this sure (said Odile, then
-    # an untagged "B.") keeps that speaker: re-deciding it lost more than it won (on the 13 open novels, the
-    # shipped weights: 59 implicit lines more right, 13 pronoun and tag lines fewer; 0.8-0.95 the same)
     second_decides: tuple[str, ...] = ("turn-taking", "unknown")  # the kinds the second pass re-decides: held out
     # it gains on these (bench/fit_ranker.py --dev: turn-taking 67.4 -> 68.3) and nothing on the others, so the
     # others are not ranked twice (speed)

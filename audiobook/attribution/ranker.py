@@ -143,8 +143,7 @@ class Ranker(TurnTaker):
                                           cands.index(q.speaker) if q.speaker in cands else -1, rows, stage,
                                           self.offset, turn.run, t_i, shared.narrated, self._called(turn)))
                 seen.add(id(q))
-                if weights is not None and reason in decides and not (
-                        reason == "continuation" and q.conf >= params.RANKER.kept_continuation):
+                if weights is not None and reason in decides:
                     todo.append((q, t_i, cands, rows))
             for q in turn.quotes:
                 if q.speaker is not None:
