@@ -15,6 +15,7 @@ from audiobook.attribution import params, rankmodel
 from audiobook.attribution.address import addressed_genders
 from audiobook.attribution.attribute import attribute
 from audiobook.attribution.beats import first_actor, last_actor, pronoun_subjects
+from audiobook.attribution.idiolect import Profiles, Speech, words
 from audiobook.attribution.rankmodel import FEATURES, Sample, Weights
 from audiobook.model import Paragraph, Segment
 
@@ -395,3 +396,78 @@ def test_a_form_of_address_is_a_feature(line: str, who: str, own: int, before: i
                                              "addressed_gender_after")]
     assert got == [own, before, after]
 
+
+
+PARLOUR = ('Rhoda and Mr. Quill sat in the parlour with the tea things between them.\n\n'
+           '"Upon my soul, old chap, the kettle is cold," said Mr. Quill.\n\n'
+           '"Then ring for more, dearest," said Rhoda.\n\n'
+           '"Upon my soul, I shall, old chap."\n\n'
+           '"Do, dearest."')
+
+
+@pytest.mark.parametrize(("line", "who", "sign"), [
+    ("Upon my soul, I shall, old chap.", "Mr. Quill", 1),  # his own words
+    ("Upon my soul, I shall, old chap.", "Rhoda", -1),
+    ("Do, dearest.", "Rhoda", 1),
+    ("Do, dearest.", "Mr. Quill", -1),
+])
+def test_the_words_of_a_speakers_tagged_lines_are_a_feature(line: str, who: str, sign: int) -> None:
+    samples, _ = samples_of(PARLOUR)
+    q = next(s for s in samples if PARLOUR[s.start:s.end] == line and s.stage == 1)
+    assert feature(q, "idiolect", who) * sign > 0
+
+
+def test_idiolect_scores_nothing_without_evidence() -> None:
+    here = Speech()
+    here.add(1, words("Upon my soul."))
+    here.add(2, words("Dearest me."))
+    profiles = Profiles(Speech(), here, 200.0)
+    assert profiles.score(3, words("Upon my soul.")) == 0.0  # nobody tagged them
+    assert profiles.score(1, words("Zebra quagga.")) == 0.0  # no tagged line has these words
+    assert profiles.score(1, []) == 0.0
+    assert profiles.score(1, words("Upon my soul.")) > 0 > profiles.score(2, words("Upon my soul."))
+
+
+def test_the_book_s_earlier_chapters_carry_a_speakers_words_over() -> None:
+    """A whole-book read: chapter two's untagged line sounds like the one whose tagged lines in chapter one
+    had its words, though chapter two tags nobody's such words."""
+    from audiobook.attribution.attribute import survey
+    one = ('Hollis and Greta walked to the mill.\n\n"Blimey, the wheel is stuck," said Hollis.\n\n'
+           '"Then we wait," said Greta.')
+    two = ('Hollis and Greta came back at noon.\n\n"Is it mended?" said Greta.\n\n"Not yet," said Hollis.\n\n'
+           '"Will it be?"\n\n"Blimey, no."')
+    book = survey(lambda: ((t, paras_of(t), 0) for t in (one, two)))
+    got: list[Sample] = []
+    with rankmodel.recording(got.append):
+        attribute(one, paras_of(one), book=book)
+        attribute(two, paras_of(two), book=book)
+    q = next(s for s in got if s.stage == 1 and s.start == two.index("Blimey") and "Hollis" in s.names)
+    assert feature(q, "idiolect", "Hollis") > 0 > feature(q, "idiolect", "Greta")
+
+
+KITCHEN = ('Mrs. Pell sat by the stove, mending a sock, and did not look up.\n\n'
+           'Bram came in from the yard and stamped the snow off his boots.\n\n'
+           '"Cold out," said Bram.\n\n'
+           '"Colder in here," said Odile.\n\n'
+           '"Is there soup?" asked Bram.\n\n'
+           '"There is always soup."')
+
+
+def test_a_scene_participant_never_tagged_is_a_candidate() -> None:
+    """Mrs. Pell, named in the scene's narration four paragraphs before and never tagged, may answer."""
+    samples, _ = samples_of(KITCHEN)
+    q = next(s for s in samples if KITCHEN[s.start:s.end] == "There is always soup." and s.stage == 1)
+    assert "Mrs. Pell" in q.names
+    assert feature(q, "in_scene", "Mrs. Pell") == 1.0 and feature(q, "mention_prev_para", "Mrs. Pell") == 0.0
+
+
+def test_how_sure_the_turns_before_were_decided_is_a_feature() -> None:
+    """An exchange anchored on a tag reads the anchor as sure; the turn after an untagged one reads it as a guess."""
+    samples, _ = samples_of(ABAB)
+    by_text = {ABAB[s.start:s.end]: s for s in samples if s.stage == 1}
+    asked = by_text["Did anyone follow you?"]
+    assert feature(asked, "prev1_conf", "Boris") == feature(asked, "prev2_conf", "Anna") == 0.97  # both tagged
+    assert feature(asked, "prev1_conf", "Anna") == feature(asked, "prev2_conf", "Boris") == 0.0
+    answer = by_text["Nobody."]
+    assert 0.0 < feature(answer, "prev1_conf", "Anna") < 0.97  # the rules' turn-taking guess
+    assert feature(answer, "prev2_conf", "Boris") == 0.97

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from ..model import NARRATOR, Character, Gender
 from . import params
 from .firstnames import SHORT_FORMS, first_name_gender, same_given_name
+from .idiolect import Speech
 from .names import LETTER, LETTER_APOS_HYPHEN, NAME_WORD, WordCounts, one_letter_apart
 
 #: Titles before a name, with the gender they suggest (None: either).
@@ -339,6 +340,9 @@ class Cast:
         # role nouns the narration sets beside a name ("Mr. Plumtree, the undertaker"): shared with every
         # chapter's copy, so a role named in chapter 4 still names him in chapter 9; `shared` entities are the book's
         self.roles: dict[str, Counter[int]] = {}
+        # the words of the book's people's explicitly tagged lines in the chapters so far (the ranker's idiolect
+        # feature): shared with every chapter's copy the same way
+        self.speech = Speech()
         self.shared = 1 << 30
         self._exclude = {_key(x) for x in exclude if x.strip()}
         for ch in known:

@@ -23,6 +23,7 @@ import numpy as np
 from . import params, rankmodel
 from .address import addressed_genders
 from .beats import first_actor, last_actor
+from .idiolect import Profiles, Speech, words
 from .patterns import NARR
 from .runs import RunWeights, Step, decode, turn_step
 from .state import _Quote, _Turn
@@ -107,8 +108,10 @@ class Ranker(TurnTaker):
         if model is not None and (model.second is not None or sink is not None):
             self._firsts = [t.first for t in self.turns]
             self._lasts = [t.last for t in self.turns]
+            self._last_confs = [_last_conf(t) for t in self.turns]
             joint = (model.runs, model.local) if model.runs is not None and model.local is not None else None
             self._rank_round(model.second, sink, 2, joint)
+        self.cast.speech.merge(self._speech, self.cast.shared)
 
     def _rank_round(self, weights: rankmodel.Weights | None, sink: Callable[[rankmodel.Sample], None] | None,
                     stage: int, joint: tuple[RunWeights, rankmodel.Weights] | None = None) -> None:
@@ -238,6 +241,7 @@ class Ranker(TurnTaker):
         self._big = len(self.text) + 1
         self._sure = [next((q.speaker for q in t.quotes if q.reason in _SURE), None) for t in self.turns]
         self._lasts = [t.last for t in self.turns]
+        self._last_confs = [_last_conf(t) for t in self.turns]
         self._genders: dict[int, str | None] = {}
         self._persons: dict[int, bool] = {}
         self._quoted: list[tuple[int, int]] = sorted((m.start, m.entity) for m in self.cast.mentions if m.in_quote)
@@ -254,6 +258,14 @@ class Ranker(TurnTaker):
         self._parities: dict[int, dict[int, bool]] = {}
         self._addressed: dict[int, frozenset[str]] = {}
         self._quote_addressed: dict[int, frozenset[str]] = {}
+        # the words of each speaker's explicitly tagged lines (no decision read: the same in both passes), here
+        # and in the book's chapters before (the book's people's go on to the next chapter when the pass ends)
+        self._speech = Speech()
+        for q in self.quotes:
+            if q.reason in _SURE and q.speaker is not None:
+                self._speech.add(q.speaker, words(q.text))
+        self._profiles = Profiles(self.cast.speech, self._speech, params.RANKER.idiolect_prior)
+        self._idiolect: dict[tuple[int, int], float] = {}
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -492,13 +504,23 @@ class Ranker(TurnTaker):
             float(c in around.sure),
             float(q.continued and qi > 0 and self.quotes[qi - 1].speaker == c),
             prev_is[0] * prev_is[1], float(around.asked and prev_is[1] > prev_is[0]),
+            self._last_confs[t_i - 1] if prev_is[0] else 0.0, self._last_confs[t_i - 2] if prev_is[1] else 0.0,
             float(around.first_after == c), float(set(around.here) == {c}),
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
             *self._scene_features(c, t_i, walk),
             *self._parity_features(c, t_i),
             *self._address_features(q, c, t_i),
+            self._idiolect_of(q, c),
         )
+
+    def _idiolect_of(self, q: _Quote, c: int) -> float:
+        """How much q sounds like c's tagged lines (`idiolect.Profiles`), read once for both passes."""
+        key = (id(q), c)
+        got = self._idiolect.get(key)
+        if got is None:
+            got = self._idiolect[key] = self._profiles.score(c, words(q.text))
+        return got
 
     def _address_features(self, q: _Quote, c: int, t_i: int) -> tuple[float, float, float]:
         """address_own_gender (this speech calls someone of c's gender "sir"/"madam"...: most often not c), and
@@ -570,6 +592,14 @@ def _runs_of(turns: list[_Turn], wanted: set[int]) -> list[list[int]]:
     for t_i, turn in enumerate(turns):
         runs.setdefault(turn.run, []).append(t_i)
     return [ts for ts in runs.values() if wanted.intersection(ts)]
+
+
+def _last_conf(turn: _Turn) -> float:
+    """How sure the decision of the turn's last speaker is (0: none)."""
+    for q in reversed(turn.quotes):
+        if q.speaker is not None:
+            return q.conf
+    return 0.0
 
 
 def _alternation(c: int, sure: tuple[int | None, int | None, int]) -> tuple[float, float]:

@@ -39,13 +39,15 @@ FEATURES: tuple[str, ...] = (
     "pronoun_agrees", "pronoun_ungendered", "spoken_to", "named_in_quote", "addressed_by_prev", "named_in_prev",
     "line_share", "book_mentions", "tagged_elsewhere", "narrator", "descriptive", "not_person",
     "explicit_in_turn", "continues_prev_quote",
-    "spoke_twice_before", "answers_question", "first_after_in_para", "only_person_in_para",
+    "spoke_twice_before", "answers_question", "prev1_conf", "prev2_conf", "first_after_in_para",
+    "only_person_in_para",
     "sure_back_alternates", "sure_back_breaks", "sure_ahead_alternates", "sure_ahead_breaks",
     "addressed_by_next", "alternates_both_ways", "between_one_speaker",
     "in_scene", "spoke_in_scene", "called_in_run", "named_in_run", "stranger",
     "beat_before_agrees", "beat_before_excludes", "beat_after_agrees", "beat_after_excludes",
     "parity_fits", "parity_breaks", "talker", "outsider",
     "address_own_gender", "addressed_gender_before", "addressed_gender_after",
+    "idiolect",
 )
 
 
@@ -53,7 +55,7 @@ FEATURES: tuple[str, ...] = (
 #: is fitted without them, its transition weights (`runs.RunWeights`) scoring the path's own neighbours instead.
 PATH_FEATURES: tuple[str, ...] = (
     "prev1", "prev2", "prev3", "prev4", "next1", "next2", "prev1_no_narration", "prev2_no_narration",
-    "spoke_twice_before", "answers_question", "alternates_both_ways", "between_one_speaker",
+    "spoke_twice_before", "answers_question", "alternates_both_ways", "between_one_speaker", "prev1_conf", "prev2_conf",
 )
 
 
