@@ -39,6 +39,16 @@ def test_chunk_text_breaks_long_sentences_at_clauses_not_words() -> None:
     assert " ".join(chunks).split() == sentence.split()
 
 
+@pytest.mark.parametrize(("text", "chunks"), [
+    (".)\r0", [".)", "0"]),  # hypothesis found this: the bracket after the stop was dropped with the cut
+    ('"Stay." Then she left.', ['"Stay."', "Then she left."]),
+    ("(He knew.) Nobody spoke.", ["(He knew.)", "Nobody spoke."]),
+    ("Wait... what?  Fine", ["Wait...", "what?", "Fine"]),
+])
+def test_chunk_text_cuts_after_the_closing_quote_and_keeps_it(text: str, chunks: list[str]) -> None:
+    assert chunk_text(text) == chunks
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000))
 def test_chunk_text_keeps_every_word_in_order_and_short(text: str) -> None:

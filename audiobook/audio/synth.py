@@ -32,7 +32,8 @@ Progress = Callable[[str, int, int], None]
 #: Clips synthesised in reading order by windows of this many, each window sorted by voice.
 _VOICE_WINDOW = 256
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…;:])[\"')\]]*\s+")
+#: A sentence's end: its stop and any closing quotes or brackets, then the space where it is cut (group 1).
+_SENTENCE_END = re.compile(r"[.!?…;:][\"')\]]*(\s+)")
 _SOFT_BREAK = re.compile(r"(?<=[,;:—–-])\s+")
 
 
@@ -42,10 +43,13 @@ def chunk_text(text: str, limit: int = MAX_CHARS) -> list[str]:
     if not text:
         return []
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        sentence = sentence.strip()
+    start = 0
+    # cut at the space after each sentence: the closing quotes and brackets stay with their sentence
+    for cut in [*(m.span(1) for m in _SENTENCE_END.finditer(text)), (len(text), len(text))]:
+        sentence = text[start:cut[0]].strip()
         if sentence:
             pieces.extend(_split_long(sentence, limit))
+        start = cut[1]
     return pieces
 
 
