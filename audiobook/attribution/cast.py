@@ -395,7 +395,7 @@ class Cast:
         return idx
 
     def lookup(self, form: str, create: bool = False) -> int | None:
-        """The entity for a name as written ("Darcy", "Mr Darcy"), merging with existing ones."""
+        """The entity for a name as written ("Fenwick", "Mr Fenwick"), merging with existing ones."""
         key = _key(form)
         if key in self.by_form:
             return self.by_form[key]
@@ -494,7 +494,7 @@ class Cast:
         return cands
 
     def _match_titled(self, hon: str, name: str) -> list[int]:
-        """Candidates for a title and one name ("Mr. Darcy", "Miss Anne")."""
+        """Candidates for a title and one name ("Mr. Fenwick", "Miss Tamsin")."""
         hg = HONORIFICS.get(hon)
         names = [name]
         cands = [i for i, e in enumerate(self.entities) if e.last == names[0] and self._compatible(e, hon)]

@@ -214,7 +214,7 @@ def _partners(seq: list[int | None], x: int) -> set[int | None]:
 
 
 def _names_agree(tag: str, speaker: str) -> bool:
-    """Whether a name in a tag can denote the speaker ("Darcy" and "Mr. Darcy" agree)."""
+    """Whether a name in a tag can denote the speaker ("Fenwick" and "Mr. Fenwick" agree)."""
     _, a = split_name(tag)
     _, b = split_name(speaker)
     return bool({x.lower() for x in a} & {x.lower() for x in b})
