@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .compose import Composer
@@ -63,25 +63,6 @@ def _note_label(item: Item) -> str | None:
         return None
     key = item.text.rstrip(":").strip().lower()
     return key if key in NOTES else None
-
-
-#: A note label joined to the end of the text before it (a PDF's page break can join the lines): "... she
-#: said. Chapter End Notes", then the note itself.
-_GLUED_LABEL = re.compile(r"(?<=[.!?\"'\u201d\u2019)])\s+((?:Chapter )?(?:End )?Notes|(?:Chapter )?Summary)$")
-
-
-def _unglued(items: Sequence[Item]) -> list[Item]:
-    """The items, with a note label that a text item ends in, right before the note's quote, split off."""
-    out: list[Item] = []
-    for i, it in enumerate(items):
-        nxt = items[i + 1] if i + 1 < len(items) else None
-        m = _GLUED_LABEL.search(it.blocks[-1]) if it.kind == "text" and it.blocks else None
-        if m is not None and nxt is not None and nxt.kind == "quote":
-            out.append(replace(it, blocks=[*it.blocks[:-1], it.blocks[-1][:m.start()]]))
-            out.append(Item("text", [m.group(1)]))
-        else:
-            out.append(it)
-    return out
 
 
 class _Reader:
@@ -197,7 +178,7 @@ class _Reader:
 def read_ao3(items: Sequence[Item], path: Path, read: SectionFilter | None, *, title: str | None = None,
              authors: Sequence[str] = (), summary: str | None = None) -> Document:
     """An AO3 download's document from its items; `title`, `authors`, `summary` as its container gives them."""
-    reader = _Reader(_unglued(items))
+    reader = _Reader(items)
     reader.run()
     work = reader.work
     names = work.authors or list(authors)

@@ -188,7 +188,11 @@ def _starts(prev: _Line, ln: _Line, size: float, left: float, right: float, spac
         return True
     if ln.page == prev.page:
         return ln.top - prev.top > tune.gap * spacing
-    return False  # a page break alone does not end a paragraph
+    # A page break alone does not end a paragraph; but a short line that ends no sentence, alone at the top of
+    # a page after a finished sentence, cannot be the paragraph going on: a label or heading set in the text's
+    # size ("Chapter End Notes")
+    return (prev.text.rstrip()[-1:] in _SENTENCE_END and ln.text.rstrip()[-1:] not in _SENTENCE_END
+            and ln.x1 < left + tune.short * (right - left))
 
 
 def _items(paras: Sequence[_Para], size: float, left: float, tune: Tuning) -> list[Item]:
