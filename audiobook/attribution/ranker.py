@@ -266,6 +266,7 @@ class Ranker(TurnTaker):
                 self._speech.add(q.speaker, words(q.text))
         self._profiles = Profiles(self.cast.speech, self._speech, params.RANKER.idiolect_prior)
         self._idiolect: dict[tuple[int, int], float] = {}
+        self._words: dict[int, list[str]] = {}  # each quotation's words, split once for all its candidates
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -519,7 +520,10 @@ class Ranker(TurnTaker):
         key = (id(q), c)
         got = self._idiolect.get(key)
         if got is None:
-            got = self._idiolect[key] = self._profiles.score(c, words(q.text))
+            ws = self._words.get(id(q))
+            if ws is None:
+                ws = self._words[id(q)] = words(q.text)
+            got = self._idiolect[key] = self._profiles.score(c, ws)
         return got
 
     def _address_features(self, q: _Quote, c: int, t_i: int) -> tuple[float, float, float]:
