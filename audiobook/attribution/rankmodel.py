@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -84,9 +84,15 @@ class Weights:
 
     weights: tuple[float, ...]
 
+    @cached_property
+    def vector(self) -> np.ndarray:
+        """The weights as an array, made once (every quotation of both passes is scored with it)."""
+        return np.asarray(self.weights, dtype=np.float64)
+
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """The linear score of every candidate row."""
-        return rows @ np.asarray(self.weights, dtype=np.float64)
+        scores: np.ndarray = rows @ self.vector
+        return scores
 
     def choose(self, rows: np.ndarray, rule: int, margin: float) -> int:
         """The best candidate, unless the rules' pick (`rule`, -1: none) scores within `margin` of it."""
