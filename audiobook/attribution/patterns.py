@@ -107,7 +107,7 @@ _BODY = ("eyes|eye|face|smile|grin|voice|cheeks|cheek|hands|hand|lips|mouth|jaw|
          "expression|gaze|heart|stomach|shoulders|head|fingers|chin|ears|frown|features|throat|breath|lip")
 SENT_SUBJ = re.compile(rf"^[\s\u2014\u2013\-]*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently|"
                        rf"All\s+of\s+a\s+sudden)\s*,?\s+)?(?P<subj>(?:[Hh]is|[Hh]er)\s+(?:{LOWER}+\s+)?(?:{_BODY})\b|"
-                       rf"{_NAMEP}|{_PRON}|{_DESC})(?:['\u2019]s\s+(?:{LOWER}+\s+)?(?:{_BODY})\b)?"
+                       rf"{_PRON}|{_DESC}|{_NAMEP})(?:['\u2019]s\s+(?:{LOWER}+\s+)?(?:{_BODY})\b)?"
                        rf"{_ASIDE}\s+(?:{_ADV}\s+){{0,2}}{LOWER}+")
 _HAS_VERB = re.compile(rf"\b{VERB}")
 

@@ -596,6 +596,8 @@ class Resolver(TagReader):
                 # heard for sure somewhere (tagged by name), not if all its lines are guesses
                 if d in self.described_ids and len(cands) == 1 and cands[0] not in named_for_sure:
                     continue
+                if d in self.brought_ids:
+                    continue  # brought in beside the named ones ("A woman in a raincoat stood up"): someone else
                 if len(cands) == 1 and seq.count(d) >= 2:
                     merge[d] = cands[0]
         for d, n in self._addressed_descriptions().items():

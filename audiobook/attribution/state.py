@@ -18,6 +18,7 @@ from .characters import (
     tag_name_ok,
 )
 from .names import LOWER, UPPER
+from .newcomers import newcomers
 from .patterns import (
     _CLAUSE_VERB,
     _DESC_MENTION,
@@ -122,9 +123,15 @@ class ChapterState:
                     for s, e in narration for x in _I_RE.finditer(text, s, e)]
             self.narr_mentions = sorted(self.narr_mentions + mine, key=lambda m: m.start)
         self.described_ids: set[int] = set()
+        self.brought_ids: set[int] = set()  # unnamed people the narration brought in ("A woman ... stood up")
         described = self._described_people(narration)
         if described:
             self.narr_mentions = sorted(self.narr_mentions + described, key=lambda m: m.start)
+        self.book_roles = {k: Counter(v) for k, v in self.cast.roles.items()}  # earlier chapters' appositions
+        self._collect_roles()
+        brought = self._brought_in(narration, {m.start for m in described})
+        if brought:
+            self.narr_mentions = sorted(self.narr_mentions + brought, key=lambda m: m.start)
         self.mention_para = [self._para_of(m.start) for m in self.narr_mentions]
         self._narration = narration
         self._chains: dict[str, tuple[list[int], list[int], list[int]]] | None = None
@@ -135,8 +142,6 @@ class ChapterState:
         self.all_mention_starts = [m.start for m in self.cast.mentions]
         self._appositive_cache: dict[str, int | None] = {}
         self.narr_count = Counter(m.entity for m in self.narr_mentions)
-        self.book_roles = {k: Counter(v) for k, v in self.cast.roles.items()}  # earlier chapters' appositions
-        self._collect_roles()
         self.excluded_names = [x for x in exclude if x.strip()]
         self.turns: list[_Turn] = []  # the conversation's turns, built by the first pass
 
@@ -223,6 +228,37 @@ class ChapterState:
                 pending = None
             out[g][2].append(pos)
         return out
+
+    def _brought_in(self, narration: list[tuple[int, int]], taken: set[int]) -> list[Mention]:
+        """Unnamed people the narration brings in ("A woman in a raincoat stood up"), one character per phrase."""
+        starts = [p[0] for p in self.paras]
+
+        def scene_of(pos: int) -> int:
+            return self.paras[max(0, bisect.bisect_right(starts, pos) - 1)][2]
+        out: list[Mention] = []
+        for n in newcomers(self.text, narration, scene_of, frozenset(self.cast.roles)):
+            if n.start in taken:
+                continue  # already one of the chapter's described people
+            new = "desc:" + n.phrase not in self.cast.by_form
+            idx = self.cast.descriptive(n.phrase, n.gender)  # type: ignore[arg-type]
+            ent = self.cast.entities[idx]
+            if new:
+                ent.tagged = 0  # brought in, not yet heard
+            else:
+                ent.forms[n.phrase] += 1
+            ent.acts += 1
+            self.cast.by_form.setdefault("desc:" + n.plain, idx)  # "said the woman" of "a tall woman"
+            self.brought_ids.add(idx)
+            out.append(Mention(n.start, n.end, idx, False, n.subject))
+        return out
+
+    def _brought_at(self, a: int, b: int) -> int | None:
+        """The unnamed person brought in whose mention starts within [a, b) ("The girl" of "The girl grinned")."""
+        j = bisect.bisect_left(self.mention_starts, a)
+        if j < len(self.narr_mentions) and self.narr_mentions[j].start < b:
+            idx = self.narr_mentions[j].entity
+            return idx if idx in self.brought_ids else None
+        return None
 
     def _collect_roles(self) -> None:
         """Role nouns set beside a name in this chapter ("Mr. Plumtree, the undertaker"), for the chapters after."""

@@ -46,11 +46,15 @@ class TurnTaker(Resolver):
                 if c[0] == "name":
                     # a capitalised word acting is a person only if the chapter already knows it as one ("Tears came")
                     idx = self.cast.lookup(c[1])
-                    if idx is not None and self.cast.entities[idx].is_person and idx not in q.vocatives:
+                    if idx is not None and self._acts_as_person(idx) and idx not in q.vocatives:
                         self.cast.entities[idx].tagged += 1  # an actor who speaks: a likely speaker from now on
                         return idx, params.CONFIDENCE.paragraph_actor
                 elif c[0] == "narrator" and self.first_person:
                     return NARR, params.CONFIDENCE.paragraph_narrator
+                elif c[0] == "description":
+                    idx = self._brought_at(base + m.start("subj"), base + m.end("subj"))
+                    if idx is not None and idx not in q.vocatives:
+                        return idx, params.CONFIDENCE.paragraph_actor  # "The girl grinned. 'I'll get the tea.'"
                 elif c[0] == "pronoun":
                     g = "male" if c[1] == "he" else "female"
                     idx, conf = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
@@ -58,6 +62,11 @@ class TurnTaker(Resolver):
                         return idx, conf * params.CONFIDENCE.paragraph_pronoun
                 return None, 0.0
         return None, 0.0
+
+    def _acts_as_person(self, idx: int) -> bool:
+        """Whether the subject of a beat is somebody: a known person, or one with a given name ("Felix reached")."""
+        ent = self.cast.entities[idx]
+        return ent.is_person or (ent.given_name and ent.likely_person)
 
     def _answered_by_gesture(self, turn: _Turn, part: Part, prev_spk: int | None) -> bool:
         """"Quennell nodded vaguely." after my question: he answered without words, so I speak again."""
@@ -111,6 +120,8 @@ class TurnTaker(Resolver):
                 idx = None
         elif c[0] == "narrator" and self.first_person:
             idx = NARR
+        elif c[0] == "description":
+            idx = self._brought_at(base + m.start("subj"), base + m.end("subj"))
         elif c[0] == "pronoun":
             g = "male" if c[1] == "he" else "female"
             idx, rc = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))

@@ -1,0 +1,94 @@
+"""Unnamed people the narration brings in ("A woman in a yellow raincoat stood up") speak as themselves."""
+
+from __future__ import annotations
+
+import pytest
+from attrhelp import run
+
+from audiobook.attribution.newcomers import newcomers
+
+CASES = [
+    pytest.param(
+        'The rain had not stopped. Kaito pushed the door open.\n\n'
+        'The landlord, a heavy man with a stained apron, looked up from the bar. "Not a bed left," he said. '
+        '"Try the mill."\n\n'
+        'Kaito sighed. "We walked six miles."\n\n'
+        '"Then walk seven."\n\n'
+        'Sakura slipped in behind him. "We can pay double."\n\n'
+        'The landlord wiped a glass. "Double, you say?"\n\n'
+        'Naoki came down the stairs. "Who is staying?"\n\n'
+        '"Not you," said Sakura.',
+        ["the landlord", "the landlord", "Kaito", "the landlord", "Sakura", "the landlord", "Naoki", "Sakura"],
+        id="a-role-brought-in-by-apposition-takes-he-said-and-the-beats"),
+    pytest.param(
+        'Kaito and Sakura stood at the counter.\n\n'
+        'A woman in a yellow raincoat stood up from the corner table. She was holding a clipboard. '
+        '"They can have my room," she said.\n\n'
+        'Kaito blinked. "Are you sure?"\n\n'
+        '"Quite sure." She tucked the clipboard under her arm.\n\n'
+        'Naoki came down the stairs. "Who is leaving?"\n\n'
+        '"Me," said the woman.',
+        ["the woman", "Kaito", "the woman", "Naoki", "the woman"],
+        id="an-indefinite-newcomer-is-her-own-speaker-not-the-last-woman-named"),
+    pytest.param(
+        'I had not meant to stay. But Mara caught my sleeve at the gate.\n\n'
+        '"You promised," she said.\n\n'
+        'A girl with a broom was sweeping the steps. She leaned on her broom and watched us. '
+        '"Are you two fighting again?"\n\n'
+        '"No," I said.\n\n'
+        '"Yes," said Mara.\n\n'
+        'The girl grinned. "I will get the tea."',
+        ["Mara", "the girl", "Narrator", "Mara", "the girl"],
+        id="a-newcomer-beside-a-first-person-narrator"),
+    pytest.param(
+        'Sabine put down her cup. The waiter came over with the bill.\n\n'
+        '"Anything else?" he asked.\n\n'
+        '"No, thank you," said Sabine.\n\n'
+        'Felix reached for his wallet. "I will pay."\n\n'
+        'The waiter nodded and left.',
+        ["the waiter", "Sabine", "Felix"],
+        id="a-beat-by-a-named-character-never-tagged-beats-the-newcomer"),
+    pytest.param(
+        'Tamsin waited by the gate.\n\n'
+        'A man came up the lane. It was Rolf, back from the market.\n\n'
+        '"The cart lost a wheel," he said.\n\n'
+        'The man sat on the wall.',
+        ["Rolf"],
+        id="a-newcomer-named-at-once-is-that-name"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), CASES)
+def test_newcomers_speak_as_themselves(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+def test_a_newcomer_is_cast_with_the_gender_its_description_gives() -> None:
+    _, cast = run(CASES[0].values[0])
+    assert cast["the landlord"].gender == "male"
+    _, cast = run(CASES[1].values[0])
+    assert cast["the woman"].gender == "female"
+
+
+@pytest.mark.parametrize(("text", "phrases"), [
+    ("A tall woman stood up. The woman smiled.", ["the tall woman", "the tall woman"]),
+    ("The landlord, a heavy man, looked up.", ["the landlord"]),
+    ("The girl laughed.", []),  # a plain word with "the" is most often someone already named
+    ("He saw a woman in the crowd.", []),  # not a sentence's subject
+    ("An old gentleman came down the platform.", ["the old gentleman"]),
+])
+def test_which_phrases_bring_someone_in(text: str, phrases: list[str]) -> None:
+    found = newcomers(text, [(0, len(text))], lambda _pos: 0, frozenset())
+    assert [n.phrase for n in found] == phrases
+
+
+def test_a_role_the_book_gave_a_name_is_no_newcomer() -> None:
+    text = "The landlord wiped a glass."
+    assert newcomers(text, [(0, len(text))], lambda _pos: 0, frozenset({"landlord"})) == []
+
+
+def test_a_newcomer_lasts_one_scene() -> None:
+    text = "A woman stood up. The woman left. The woman came back."
+    scene = lambda pos: 0 if pos < 30 else 1  # noqa: E731 - the second scene starts at "The woman came back"
+    assert [n.start for n in newcomers(text, [(0, len(text))], scene, frozenset())] == [0, 18]
