@@ -92,3 +92,40 @@ def test_a_newcomer_lasts_one_scene() -> None:
     text = "A woman stood up. The woman left. The woman came back."
     scene = lambda pos: 0 if pos < 30 else 1  # noqa: E731 - the second scene starts at "The woman came back"
     assert [n.start for n in newcomers(text, [(0, len(text))], scene, frozenset())] == [0, 18]
+
+
+PRESENT_TENSE = [
+    pytest.param(
+        'Kaito drops his bag on the porch. "I am home!"\n\n'
+        'Naoki looks up from his game. "You are late again."\n\n'
+        '"Do not start." Kaito kicks off his shoes.\n\n'
+        'Rufus leaps down from the roof, landing in a crouch. "We are leaving."\n\n'
+        'Kaito rolls his eyes. "I just got here!"\n\n'
+        'Rufus crosses his arms. "Three minutes."',
+        ["Kaito", "Naoki", "Kaito", "Rufus", "Kaito", "Rufus"],
+        id="beats-in-the-present-tense-by-never-tagged-characters"),
+    pytest.param(
+        'Sakura-chan waved from the gate.\n\n'
+        '"Tamsin!" Sakura shouted.\n\n'
+        'Kaito-kun smiles sheepishly behind her. "Not so loud, Sakura-chan."\n\n'
+        '"Sorry," Sakura said.',
+        ["Sakura", "Kaito", "Sakura"],
+        id="a-japanese-honorific-after-a-name-is-no-part-of-it"),
+    pytest.param(
+        'Mara dropped her bag on the porch. "I am home!"\n\n'
+        'Ewan looked up from his game. "You are late again."\n\n'
+        '"Do not start." She kicked off her shoes. "Where is Mom?"\n\n'
+        '"Shopping," he said.\n\n'
+        'Edda came in from the gate. "Mara! Bram has been looking everywhere for you."\n\n'
+        'Bram smiled sheepishly behind her. "Not everywhere, Edda."\n\n'
+        '"Everywhere," Edda said.',
+        ["Mara", "Ewan", "Mara", "Mara", "Ewan", "Edda", "Bram", "Edda"],
+        id="names-no-lexicon-knows-get-their-gender-from-their-own-his-and-her"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), PRESENT_TENSE)
+def test_fan_fiction_beats(text: str, speakers: list[str]) -> None:
+    got, cast = run(text)
+    assert got == speakers
+    assert not any("-" in name for name in cast)  # "Kaito-kun" is cast as Kaito

@@ -242,6 +242,7 @@ class _Chapter(Ranker):
             if idx is not None:
                 for q in turn.quotes:
                     self._set(q, idx, conf, "actor")
+                    self.beat_ids.add(id(q))
 
     def _pass_preceding_actor(self) -> None:
         """The person a narration paragraph just before an untagged speech is about."""

@@ -12,7 +12,8 @@ from ..model import NARRATOR, Character, Gender
 from . import params
 from .firstnames import SHORT_FORMS, first_name_gender, same_given_name
 from .idiolect import Speech
-from .names import LETTER, LETTER_APOS_HYPHEN, NAME_WORD, WordCounts, one_letter_apart
+from .names import HONORIFIC_SUFFIX, LETTER, LETTER_APOS_HYPHEN, NAME_WORD, WordCounts, one_letter_apart
+from .speechverbs import PRESENT_ACTIONS
 
 #: Titles before a name, with the gender they suggest (None: either).
 HONORIFICS: dict[str, Gender | None] = {
@@ -105,8 +106,9 @@ _HE = re.compile(r"\b[Hh]e\b")
 _SHE = re.compile(r"\b[Ss]he\b")
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?;](?:[\"'\u201d\u2019]?\s+|$)")
 _SUBJECT_VERB = re.compile(
-    r"(?:,[^,]{1,40},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{2,}ed|was|had|put|sat|stood|took|came|went|felt|knew|saw|thought|"
-    r"said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|smiled|says|asks|looks)\b"
+    rf"(?:-{HONORIFIC_SUFFIX})?(?:,[^,]{{1,40}},)?\s+(?:[a-z]+ly\s+)?(?:[a-z]{{2,}}ed|was|had|put|sat|stood|took|came|"
+    rf"went|felt|knew|saw|thought|said|told|spoke|began|ran|gave|got|made|held|shook|threw|let|left|kept|found|heard|"
+    rf"smiled|{'|'.join(PRESENT_ACTIONS)})\b"
     r"|['\u2019]s\s")
 
 _SUBJ_PRON = re.compile(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", re.I)
@@ -118,11 +120,11 @@ _COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished
 _PRONOUN_GENDER: dict[str, Gender] = {"he": "male", "him": "male", "his": "male", "himself": "male",
                                       "she": "female", "her": "female", "hers": "female", "herself": "female"}
 # verbs of gesture and expression only people (and personified creatures) perform
-_GESTURE_VERB = re.compile(r"(?:,[^,]{0,25},)?\s+(?:[a-z]+ly\s+)?(?:shrugged|nodded|smiled|grinned|laughed|sighed|"
-                           r"frowned|"
-                           r"winced|blushed|giggled|chuckled|sobbed|wept|smirked|scowled|gasped|whispered|"
-                           r"shook\s+(?:his|her)\s+head|"
-                           r"raised\s+(?:his|her)\s+eyebrows)\b")
+_GESTURE_VERB = re.compile(rf"(?:-{HONORIFIC_SUFFIX})?(?:,[^,]{{0,25}},)?\s+(?:[a-z]+ly\s+)?(?:"
+                           r"(?:shrug|nod|smile|grin|laugh|sigh|frown|wince|blush|giggle|chuckle|sob|smirk|scowl|gasp|"
+                           r"whisper|huff|snort|pout|wink)(?:s|es|ged|ded|ned|bed|d|ed)?|wept|weeps|"
+                           r"(?:shook|shakes|rolled|rolls|crossed|crosses)\s+(?:his|her)\s+(?:head|eyes|arms)|"
+                           r"(?:raised|raises)\s+(?:his|her)\s+eyebrows)\b")  # past or present: "Souta shrugs"
 #: Nouns that end the names of places and buildings (general English).
 _PLACE_NOUNS = frozenset("""street road lane square place park hall house cottage court castle abbey church
 chapel college school hill hills cross end gables manor farm lodge mill bridge gate gardens terrace row inn
@@ -396,6 +398,7 @@ class Cast:
 
     def lookup(self, form: str, create: bool = False) -> int | None:
         """The entity for a name as written ("Fenwick", "Mr Fenwick"), merging with existing ones."""
+        form = _SUFFIXED.sub("", form)  # "Kagome-chan" is Kagome
         key = _key(form)
         if key in self.by_form:
             return self.by_form[key]
@@ -659,6 +662,9 @@ def _title_clash(a: str | None, b: str | None) -> bool:
     """Whether two titles name people of different genders ("Mr." and "Mrs.")."""
     ga, gb = HONORIFICS.get(a or ""), HONORIFICS.get(b or "")
     return bool(ga and gb and ga != gb)
+
+
+_SUFFIXED = re.compile(rf"-{HONORIFIC_SUFFIX}$")
 
 
 def _key(form: str) -> str:

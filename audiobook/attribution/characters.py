@@ -180,6 +180,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
     she = sum(len(_SHE.findall(text, s, e)) for s, e in narration)
     weight = {"male": min(1.0, ((she + 5) / (he + 5)) ** 0.5), "female": min(1.0, ((he + 5) / (she + 5)) ** 0.5)}
     narr = [m for m in mentions if not m.in_quote]
+    owns: dict[int, Counter[str]] = {}  # "Mara dropped her bag": weaker votes, kept for the names with no other
     for k, m in enumerate(narr):
         window = text[m.end:min(len(text), m.end + params.CAST.vote_window)]
         brk = _BLANK_LINE.search(window)
@@ -196,6 +197,12 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
             if not later_subject:
                 p = _HE_SHE.match(window, end.end())
+        if not p and m.subject:
+            own = _POSSESSIVE.search(same, 0, params.CAST.possessive_reach)
+            g = _PRONOUN_GENDER[own.group(1).lower()] if own is not None else "male"
+            if own is not None and not _OTHER_REFERENT[g].search(same, 0, own.start()):
+                owns.setdefault(m.entity, Counter())[g] += weight[g] * params.CAST.possessive_vote
+            continue
         if p:
             g = _PRONOUN_GENDER[p.group(1).lower()]
             if not m.subject and _same_pronoun_before(text, m.start, g):
@@ -203,6 +210,15 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             if _OTHER_REFERENT[g].search(window, 0, p.start()):
                 continue  # "Bram asked her whether she...", "Bram met his aunt when she...": her, his aunt
             cast.entities[m.entity].votes[g] += weight[g]
+    for idx, own_votes in owns.items():
+        votes = cast.entities[idx].votes
+        if votes["male"] + votes["female"] == 0:  # only where no "he"/"she" said anything
+            votes.update(own_votes)
+
+
+#: A possessive after a subject's verb: "Mara dropped her bag" (hers, most often).
+_POSSESSIVE = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+(?:\s+(?:up|down|out|off|on|in|back|at|from|to|into|over))*\s+"
+                         r"(his|her)\s+[a-z]")
 
 
 def _same_pronoun_before(text: str, start: int, gender: Gender) -> bool:

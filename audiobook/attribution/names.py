@@ -67,10 +67,12 @@ CASELESS = f"[^\\W{UPPER}{_LOWER_CASED}{_NOT_LETTER}]"
 NAME_START = f"[^\\W{_LOWER_CASED}{_NOT_LETTER}]"
 
 _APOS = "'\u2019"
+#: Japanese honorifics fan fiction writes after a name ("Kagome-chan", "Sesshomaru-sama"): the name is before them.
+HONORIFIC_SUFFIX = r"(?:chan|sama|kun|san|senpai|sensei|dono|tan|chin|hime|nee|nii)(?![\w'\u2019-])"
 #: One name word: "Anne", "O'Brien", "D'Arcy", "N'Dour", "Grant-Lowther", "McDonald", "Łukasz", "李".
 #: A "?" between lower-case letters is a letter the text's encoding lost ("Ren?e"): the word goes on.
 NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}]{LOWER}+(?:\?{LOWER}+)*(?:[{UPPER}]{LOWER}+)*"
-             rf"|{CASELESS}+)(?:[{_APOS}-]{LETTER}{LOWER}+)*")
+             rf"|{CASELESS}+)(?:[{_APOS}-](?!{HONORIFIC_SUFFIX}){LETTER}{LOWER}+)*")
 
 _WORDS = re.compile(rf"{LETTER}+(?:[{_APOS}-]{LETTER}+)*")
 # where a word opening a sentence or a speech starts: its capital says nothing about being a name

@@ -36,6 +36,8 @@ class CastParams:
     typo_known: int = 10
     place_share: float = 6.0  # a name after "in/at/to..." in one mention of this many is a place, unless it speaks
     vote_window: int = 240  # characters after a name (and before it, for its sentence) its gender votes read
+    possessive_vote: float = 0.5  # "Ewan looked up from his game": a subject's own his/her, when no he/she follows
+    possessive_reach: int = 40  # ...within this many characters of the name
 
 
 

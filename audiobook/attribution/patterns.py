@@ -11,14 +11,14 @@ from .characters import (
     STOP,
     split_name,
 )
-from .names import LOWER, LOWER_APOS_HYPHEN, LOWER_HYPHEN, NAME_WORD, UPPER
-from .speechverbs import GESTURE_VS, SPEECH_NOUNS, VERB
+from .names import HONORIFIC_SUFFIX, LOWER, LOWER_APOS_HYPHEN, LOWER_HYPHEN, NAME_WORD, UPPER
+from .speechverbs import GESTURE_VS, PRESENT_ACTIONS, SPEECH_NOUNS, VERB
 
 # ---------------------------------------------------------------- patterns for tags
 
 _CAP = NAME_WORD
 _HON = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS), key=len, reverse=True))
-_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{MID_TITLE}{_CAP}){{0,2}}"
+_NAMEP = rf"(?:(?:{_HON})\.?\s+)?{_CAP}(?:\s+{MID_TITLE}{_CAP}){{0,2}}(?:-{HONORIFIC_SUFFIX})?"
 _PRON = r"(?:he|she|I|He|She|they|They|we|We)"
 _DET = r"(?:the|The|a|A|an|An|his|His|her|Her|my|My|their|Their|our|Our|this|This|that|That|your|Your)"
 #: Adjectives ending in -ly, which describe a speaker ("a burly fellow") where an adverb ends the description.
@@ -142,15 +142,18 @@ _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)
                          rf"[Tt]he\s+(?:second|third|new|strange|other))"
                          rf"\s+(?:{LOWER_HYPHEN}+\s+){{0,2}}?voices?)\s+(?:{LOWER}+ly\s+)?{LOWER}+ed\b")
 # a finite verb right after a name: the name is its clause's subject ("and Quennell stood aside")
-_CLAUSE_VERB = re.compile(rf"\s+(?:{LOWER}+ly\s+)?(?:{LOWER}{{2,}}ed|was|had|stood|sat|took|came|went|made|gave|"
+_CLAUSE_VERB = re.compile(rf"\s+(?:{LOWER}+ly\s+)?(?:{LOWER}{{2,}}ed|was|had|is|has|{'|'.join(PRESENT_ACTIONS)}|"
+                          rf"stood|sat|took|came|went|made|gave|"
                           rf"turned|looked|held|put|ran|said|spoke|began|saw|felt|knew|got|let|kept|rose|drew|threw|"
                           rf"shook|struck|broke|caught|left|bent|laid|set)\b")
 # an answer without words: the turn passes back to the one who spoke
-_GESTURE = re.compile(r"\b(?:(?:shook|shake|shaking)\s+(?:my|his|her)\s+head|nodded|shrugged|said\s+nothing|"
+_GESTURE = re.compile(r"\b(?:(?:shook|shake|shakes|shaking)\s+(?:my|his|her)\s+head|nodded|nods|shrugged|shrugs|"
+                      r"said\s+nothing|says\s+nothing|"
                       r"was\s+silent|"
                       r"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply)|didn't\s+(?:answer|reply))\b")
 _GESTURE_BY = re.compile(rf"(?m)(?:^|(?<=[.!?;]\s))(?P<subj>{_NAMEP}|He|She|I)\s+(?:{LOWER}+ly\s+)?"
-                         rf"(?:(?:{LOWER}+\s+){{0,3}}?(?:shook|shake)\s+(?:my|his|her)\s+head|nodded|shrugged|"
+                         rf"(?:(?:{LOWER}+\s+){{0,3}}?(?:shook|shake|shakes)\s+(?:my|his|her)\s+head|nodded|nods|"
+                         rf"shrugged|shrugs|"
                          rf"said\s+nothing|was\s+silent|"
                          rf"made\s+no\s+(?:reply|answer)|did\s+not\s+(?:answer|reply))\b")
 _VERB_RE = re.compile(VERB)

@@ -64,9 +64,18 @@ class TurnTaker(Resolver):
         return None, 0.0
 
     def _acts_as_person(self, idx: int) -> bool:
-        """Whether the subject of a beat is somebody: a known person, or one with a given name ("Felix reached")."""
+        """Whether the subject of a beat right before a speech is somebody ("Ewan looked up. 'You are late.'").
+
+        A known person is; so is any other name that acts here, unless the book knows it as a place, a thing,
+        a role or an ordinary word ("Nothing happened." is no one).
+        """
         ent = self.cast.entities[idx]
-        return ent.is_person or (ent.given_name and ent.likely_person)
+        if ent.is_person:
+            return True
+        if ent.descriptive or ent.excluded or ent.thing or ent.place or ent.role_or_place:
+            return False
+        words = self.cast.words
+        return not (words is not None and any(words.common(w, 1) for w in ent.name.split()))
 
     def _answered_by_gesture(self, turn: _Turn, part: Part, prev_spk: int | None) -> bool:
         """"Quennell nodded vaguely." after my question: he answered without words, so I speak again."""
