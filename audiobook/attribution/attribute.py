@@ -66,11 +66,17 @@ def attribute(text: str, paragraphs: Sequence[Paragraph], *, offset: int = 0,
     `book`: the whole book's cast (`survey`), so every chapter names the same people the same way.
     """
     with _collector_paused():
-        paras, parts_by_para = dialogue_parts(text, paragraphs, offset)
-        chapter = _Chapter(text, paras, parts_by_para, known, exclude, book)
-        chapter.offset = offset
-        chapter.run()
-        return chapter.segments(offset), chapter.characters()
+        return _attribute(text, paragraphs, offset, known, exclude, book)
+
+
+def _attribute(text: str, paragraphs: Sequence[Paragraph], offset: int, known: Sequence[Character],
+               exclude: Sequence[str], book: Cast | None) -> tuple[tuple[Segment, ...], tuple[Character, ...]]:
+    """`attribute`'s work (its chapter state freed on return, before the collector is back on)."""
+    paras, parts_by_para = dialogue_parts(text, paragraphs, offset)
+    chapter = _Chapter(text, paras, parts_by_para, known, exclude, book)
+    chapter.offset = offset
+    chapter.run()
+    return chapter.segments(offset), chapter.characters()
 
 
 @contextmanager
