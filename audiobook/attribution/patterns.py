@@ -126,8 +126,11 @@ _WHO_Q = re.compile(r"\b(?:[Ww]ho|[Ww]hat(?:'s|\s+is)\s+your\s+name|your\s+name)
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")
 
 #: A sentence end that a tag leading into speech does not cross (";" may: "moved the lamp; and said,").
-_FULL_STOP = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?](?=[\s\"'\u201d\u2019]|$)")
-_SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)(?<!\bMme)[.!?;](?=[\s\"'\u201d\u2019]|$)")
+#: (The stop comes first and the look-behinds, one character wider, after it: a pattern that opens with a
+#: character class is searched for by that class alone, one that opens with look-behinds tries them all at
+#: every character. The same matches: "Mr." is still no sentence end.)
+_FULL_STOP = re.compile(r"[.!?](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)(?<!\bMme.)(?=[\s\"'\u201d\u2019]|$)")
+_SENT_END = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)(?<!\bMme.)(?=[\s\"'\u201d\u2019]|$)")
 _WORD_RE = re.compile(r"[^\W_]+")
 
 _MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son uncle king lord sir master
