@@ -36,7 +36,8 @@ def detect_convention(text: str) -> Convention:
     """Guess how this text marks dialogue, so one convention is used for the whole text."""
     double = len(re.findall("[\"\u201c\u201d\u201e]", text))
     opens = 0
-    for m in re.finditer(r"(?:^|(?<=[\s(\[\u2014\u2013-]))['\u2018]([^\W\d_]+)", text):
+    # an opening mark at the start or after a space, bracket or dash (the mark first, so it is searched for alone)
+    for m in re.finditer(r"['\u2018](?<![^\s(\[\u2014\u2013-]['\u2018])([^\W\d_]+)", text):
         if m.group(1).lower() not in ELISIONS:
             opens += 1
     closes = len(re.findall(r"[,.!?\u2026\u2014-]['\u2019](?=\s|$)", text))
