@@ -76,6 +76,8 @@ class _Around:
     asked: bool = False  # the turn before ends on a question
     first_after: int | None = None  # the first narration mention after the quote, in its paragraph
     addressed_next: frozenset[int] = frozenset()  # called by name in the next turn (not its speaker): who spoke
+    # the genders called "sir"/"madam"... by this speech, the turn before and the turn after in the conversation
+    address: tuple[frozenset[str], frozenset[str], frozenset[str]] = (frozenset(), frozenset(), frozenset())
 
 
 @dataclass(frozen=True)
@@ -379,8 +381,11 @@ class Ranker(TurnTaker):
         after = self._same_run(t_i, t_i + 1)
         answer = frozenset(v for nq in after.quotes for v in nq.vocatives) - {self._firsts[t_i + 1]} \
             if after is not None else frozenset()
+        address: tuple[frozenset[str], frozenset[str], frozenset[str]] = (
+            frozenset(), self._address(t_i - 1) if before is not None else frozenset(),
+            self._address(t_i + 1) if after is not None else frozenset())
         return _Around(prev, nxt, narrated, {}, {}, None, set(), set(), named_prev, addressed, sure, None,
-                       sure_back, sure_ahead, asked, None, answer)
+                       sure_back, sure_ahead, asked, None, answer, address)
 
     def _turn_salience(self, t_i: int) -> dict[int, float]:
         """Narration mentions before turn t_i (computed once: the same in both passes)."""
@@ -410,7 +415,8 @@ class Ranker(TurnTaker):
                        set(self._para_summary.get(q.para + 1, {})), self._quoted_in(q.part.start, q.part.end),
                        shared.named_prev, shared.addressed_prev, shared.sure,
                        ("male" if q.tag_value == "he" else "female") if pronoun else None, shared.sure_back,
-                       shared.sure_ahead, shared.asked, after, shared.addressed_next)
+                       shared.sure_ahead, shared.asked, after, shared.addressed_next,
+                       (self._quote_address(q), *shared.address[1:]))
 
     def _sure_pair(self, t_i: int, step: int) -> tuple[int | None, int | None, int]:
         """The nearest explicitly tagged speaker in the conversation (step -1: before, 1: after), the one
@@ -514,7 +520,7 @@ class Ranker(TurnTaker):
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
             *self._scene_features(c, t_i, walk),
             *self._parity_features(c, t_i),
-            *self._address_features(q, c, t_i),
+            *self._address_features(c, around),
             self._idiolect_of(q, c),
         )
 
@@ -529,16 +535,14 @@ class Ranker(TurnTaker):
             got = self._idiolect[key] = self._profiles.score(c, ws)
         return got
 
-    def _address_features(self, q: _Quote, c: int, t_i: int) -> tuple[float, float, float]:
+    def _address_features(self, c: int, around: _Around) -> tuple[float, float, float]:
         """address_own_gender (this speech calls someone of c's gender "sir"/"madam"...: most often not c), and
         addressed_gender_before/after (the turn before/after in the conversation does: c answers/was asked)."""
         g = self._gender_of(c)
         if g is None:
             return 0.0, 0.0, 0.0
-        own = g in (self._quote_address(q) if len(self.turns[t_i].quotes) > 1 else self._address(t_i))
-        before = self._same_run(t_i, t_i - 1) is not None and g in self._address(t_i - 1)
-        after = self._same_run(t_i, t_i + 1) is not None and g in self._address(t_i + 1)
-        return float(own), float(before), float(after)
+        own, before, after = around.address
+        return float(g in own), float(g in before), float(g in after)
 
     def _address(self, t_i: int) -> frozenset[str]:
         """The genders turn t_i's speech addresses by a form of address ("sir", "mother"), read once."""
