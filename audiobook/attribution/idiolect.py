@@ -65,10 +65,12 @@ class Profiles:
         n = self.before.n + self.here.n
         mu = self.prior
         out = 0.0
+        # (Counter.get: a Counter's [] calls its Python __missing__ for every word it lacks)
+        before, here = self.before.total, self.here.total
         for w in ws:
-            seen = self.before.total[w] + self.here.total[w]
+            seen = before.get(w, 0) + here.get(w, 0)
             if seen:  # (a word no tagged line has tells nothing)
-                mine = (a[w] if a is not None else 0) + (b[w] if b is not None else 0)
+                mine = (a.get(w, 0) if a is not None else 0) + (b.get(w, 0) if b is not None else 0)
                 bg = seen / n
                 out += math.log((mine + mu * bg) / (size + mu) / bg)
         return out / math.sqrt(len(ws))
