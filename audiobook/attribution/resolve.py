@@ -6,6 +6,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -132,13 +133,15 @@ class Resolver(TagReader):
             if spk is not None and spk not in spoke:
                 spoke[spk] = t_i - j
         head, count = self.chain_head(pos, gender)
-        objects = self._pronoun_objects(pos, gender)
         genders: dict[int, str | None] = {}
 
         def gender_of(k: int) -> str | None:
+            """An entity's gender, read once for this tag (a sum over the cast's votes: no vote changes meanwhile)."""
             if k not in genders:
                 genders[k] = self.cast.entities[k].gender
             return genders[k]
+
+        objects = self._pronoun_objects(pos, gender, gender_of)
 
         def fits(k: int) -> bool:
             return k != NARR and self.cast.entities[k].is_person
@@ -151,7 +154,8 @@ class Resolver(TagReader):
         in_prev = {k for pq in prev_q for k in self._named_inside(pq.part.start, pq.part.end)}
         told = {k for pq in prev_q for k in pq.spoken_to}
         subject = next((k for k in back.subjects if k in back.last_seen and fits(k) and gender_of(k) == gender), None)
-        hand, self._hand_conf = self._hand_pick(q, gender, pos, para, ctx, dict(near), (head, count), objects)
+        hand, self._hand_conf = self._hand_pick(q, gender, pos, para, ctx, dict(near), (head, count), objects,
+                                                gender_of)
         stop = _CLAUSE_END.search(self.text, pos + 1, pos + 120)
         end = stop.start() if stop else pos + 120
         clause = {self.narr_mentions[j].entity for j in range(bisect.bisect_left(self.mention_starts, pos),
@@ -184,7 +188,8 @@ class Resolver(TagReader):
         return rows
 
     def _hand_pick(self, q: _Quote, gender: str, pos: int, para: int, ctx: dict[int, float], near: dict[int, float],
-                   chain: tuple[int | None, int], objects: set[int]) -> tuple[int | None, float]:
+                   chain: tuple[int | None, int], objects: set[int],
+                   gender_of: Callable[[int], str | None]) -> tuple[int | None, float]:
         """The hand-weighted rules' referent (`_resolve_ref` for a he/she tag) from what `_pronoun_rows` has."""
         w = params.RESOLVE
         head, count = chain
@@ -194,7 +199,7 @@ class Resolver(TagReader):
                 recent = self._recent_mentions(pos, para, span=span)
             if head is not None:
                 recent[head] = recent.get(head, 0.0) + w.chain_base + w.chain_step * min(count, w.chain_cap)
-            cands = self._ref_candidates(q, gender, recent, ctx, None, head)
+            cands = self._ref_candidates(q, gender, recent, ctx, None, head, gender_of)
             if cands:
                 break
         for k in objects & set(cands) if w.pronoun_object else ():
@@ -245,7 +250,8 @@ class Resolver(TagReader):
             recent[head] = recent.get(head, 0.0) + w.chain_base + w.chain_step * min(count, w.chain_cap)
         return head
 
-    def _pronoun_objects(self, pos: int, gender: str) -> set[int]:
+    def _pronoun_objects(self, pos: int, gender: str,
+                         gender_of: Callable[[int], str | None] | None = None) -> set[int]:
         """People named after a subject "he"/"she" of their own sentence, in this paragraph or the one before.
 
         "He had seen Mr. Pellow at the gate.": whoever "he" is, it is not Mr. Pellow, and a "he said" just
@@ -254,11 +260,12 @@ class Resolver(TagReader):
         para = self._para_of(pos)
         word = "He" if gender == "male" else "She"
         out: set[int] = set()
+        read = gender_of or (lambda k: self.cast.entities[k].gender)
         j = bisect.bisect_left(self.mention_starts, pos) - 1
         while j >= 0 and para - self.mention_para[j] <= 1:
             m = self.narr_mentions[j]
             j -= 1
-            if m.entity == NARR or self.cast.entities[m.entity].gender != gender:
+            if m.entity == NARR or read(m.entity) != gender:
                 continue
             lo = self.paras[self.mention_para[j + 1]][0]
             ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo, m.start)]
@@ -268,8 +275,10 @@ class Resolver(TagReader):
         return out
 
     def _ref_candidates(self, q: _Quote, gender: str | None, recent: dict[int, float], turn_ctx: dict[int, float],
-                        title: str | None, head: int | None = None) -> dict[int, float]:
-        """Each possible referent's score (`head`: the pronoun chain's head, a person whatever the cast thinks)."""
+                        title: str | None, head: int | None = None,
+                        gender_of: Callable[[int], str | None] | None = None) -> dict[int, float]:
+        """Each possible referent's score (`head`: the pronoun chain's head, a person whatever the cast thinks;
+        `gender_of`: the caller's memo of the cast's genders, if it keeps one)."""
         cands: dict[int, float] = {}
         w = params.RESOLVE
         for idx in set(recent) | set(turn_ctx):
@@ -282,7 +291,7 @@ class Resolver(TagReader):
                 continue
             if ent is not None and ent.excluded:
                 continue
-            g = ent.gender if ent is not None else None
+            g = (gender_of(idx) if gender_of else ent.gender) if ent is not None else None
             score = recent.get(idx, 0.0) + turn_ctx.get(idx, 0.0)
             if gender:
                 if g and g != gender:
