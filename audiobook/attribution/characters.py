@@ -46,6 +46,7 @@ from .places import peoples_and_places
 
 NameMatch = tuple["re.Match[str]", bool, int]
 _NAME_START = re.compile(NAME_START)
+_TOKEN = re.compile(r"\S+")
 
 
 def name_matches(text: str, spans: Iterable[tuple[int, int, bool]]) -> list[NameMatch]:
@@ -113,7 +114,7 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCou
     for m, in_quote, s in (matches if matches is not None else name_matches(text, spans)):
         hon = m.group("hon")
         base = m.start("name")
-        toks = list(re.finditer(r"\S+", m.group("name")))
+        toks = list(_TOKEN.finditer(m.group("name")))
         i, j = 0, len(toks)
         while i < j and toks[i].group() in STOP:
             i += 1

@@ -20,6 +20,7 @@ _DASH_START = re.compile(r"\s*(?:[\u2014\u2013\u2015]|--)")
 # A dash that separates speech from narration: whitespace or punctuation on at least one side.
 _DASH_TOKEN = re.compile(r"(?:[\u2014\u2013\u2015]|--+)")
 _ALNUM = re.compile(r"[^\W_]")
+_DOUBLE_MARK = re.compile("[\"\u201c\u201d\u201e]")  # a double quotation mark, straight or curly
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ Span = tuple[int, int, int, int, bool]
 def _double_spans(p: str, open_before: bool = False) -> list[Span]:
     spans: list[Span] = []
     open_at = -1
-    first = re.search("[\"\u201c\u201d\u201e]", p)
+    first = _DOUBLE_MARK.search(p)
     if open_before and first and first.start() > 0 and p[0] not in "\"\u201c\u201e":
         i = first.start()
         closing = p[i] == "\u201d" or (p[i] == '"' and not p[i - 1].isspace()
@@ -112,7 +113,7 @@ def _double_spans(p: str, open_before: bool = False) -> list[Span]:
             p_from = 0
     else:
         p_from = 0
-    for m in re.compile("[\"\u201c\u201d\u201e]").finditer(p, p_from):
+    for m in _DOUBLE_MARK.finditer(p, p_from):
         i, ch = m.start(), m.group()
         if open_at < 0:
             if ch == "\u201d":
