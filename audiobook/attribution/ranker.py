@@ -485,6 +485,7 @@ class Ranker(TurnTaker):
         big = self._big
         first, final, first_subj, final_subj = around.here.get(c, (big, -1, big, -1))
         ent = None if c == NARR else self.cast.entities[c]
+        g = self._gender_of(c)
         qi = self.quote_index[id(q)]
         hot = self._hot.get(id(q))
         if hot is None:
@@ -495,19 +496,19 @@ class Ranker(TurnTaker):
             *prev_is, *next_is,
             prev_is[0] * (not around.narrated), prev_is[1] * (not around.narrated),
             1.0 / (t_i - last) if last is not None else 0.0, float(last is None),
-            math.log1p(min(walk.run_lines[c], params.RANKER.max_lines)) / math.log1p(params.RANKER.max_lines),
+            math.log1p(min(walk.run_lines.get(c, 0), rp.max_lines)) / math.log1p(rp.max_lines),
             float(first < q.part.start), float(final >= q.part.end), float(first_subj < q.part.start),
             float(final_subj >= q.part.end),
             float(c in around.before), float(around.before.get(c, False)), float(around.last_mention == c),
             float(c in around.ahead),
             salience.get(c, 0.0) / rp.salience_scale, conversation.get(c, 0.0) / rp.conversation_scale,
-            float(around.pronoun is not None and ent is not None and self._gender_of(c) == around.pronoun),
-            float(around.pronoun is not None and ent is not None and self._gender_of(c) is None),
+            float(around.pronoun is not None and ent is not None and g == around.pronoun),
+            float(around.pronoun is not None and ent is not None and g is None),
             float(c in q.spoken_to),
             float(c in around.named_here and c not in q.vocatives),
             float(c in around.addressed_prev),
             float(c in around.named_prev),
-            walk.lines[c] / total if total else 0.0,
+            walk.lines.get(c, 0) / total if total else 0.0,
             math.log1p(ent.mentions) / rp.mentions_scale if ent is not None else 0.0,
             float(ent is not None and ent.tagged > 0), float(c == NARR),
             float(ent is not None and ent.descriptive), float(not self._person_of(c)),
@@ -515,12 +516,12 @@ class Ranker(TurnTaker):
             float(q.continued and qi > 0 and self.quotes[qi - 1].speaker == c),
             prev_is[0] * prev_is[1], float(around.asked and prev_is[1] > prev_is[0]),
             self._last_confs[t_i - 1] if prev_is[0] else 0.0, self._last_confs[t_i - 2] if prev_is[1] else 0.0,
-            float(around.first_after == c), float(set(around.here) == {c}),
+            float(around.first_after == c), float(len(around.here) == 1 and c in around.here),
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
-            *self._scene_features(c, t_i, walk),
+            *self._scene_features(c, g, t_i, walk),
             *self._parity_features(c, t_i),
-            *self._address_features(c, around),
+            *self._address_features(g, around),
             self._idiolect_of(q, c),
         )
 
@@ -535,10 +536,10 @@ class Ranker(TurnTaker):
             got = self._idiolect[key] = self._profiles.score(c, ws)
         return got
 
-    def _address_features(self, c: int, around: _Around) -> tuple[float, float, float]:
-        """address_own_gender (this speech calls someone of c's gender "sir"/"madam"...: most often not c), and
-        addressed_gender_before/after (the turn before/after in the conversation does: c answers/was asked)."""
-        g = self._gender_of(c)
+    def _address_features(self, g: str | None, around: _Around) -> tuple[float, float, float]:
+        """address_own_gender (this speech calls someone of the candidate's gender g "sir"/"madam"...: most often
+        not them), and addressed_gender_before/after (the turn before/after in the conversation does: they
+        answer/were asked)."""
         if g is None:
             return 0.0, 0.0, 0.0
         own, before, after = around.address
@@ -583,13 +584,12 @@ class Ranker(TurnTaker):
         return (float(fits is True), float(fits is False), float(fits is not None),
                 float(fits is None and len(marks) >= 2))
 
-    def _scene_features(self, c: int, t_i: int, walk: _Walk) -> tuple[float, ...]:
+    def _scene_features(self, c: int, g: str | None, t_i: int, walk: _Walk) -> tuple[float, ...]:
         """in_scene, spoke_in_scene, called_in_run, named_in_run, stranger (none of those), and whether the
-        he/she acting before (after) the speech agrees with the candidate's gender or excludes it."""
+        he/she acting before (after) the speech agrees with the candidate's gender g or excludes it."""
         conv = self._conversation(t_i)
         in_scene, called, named = c in conv.scene, c in conv.called, c in conv.named
-        spoke = walk.scene_lines[c]
-        g = self._gender_of(c)
+        spoke = walk.scene_lines.get(c, 0)
         return (float(in_scene),
                 math.log1p(min(spoke, params.RANKER.max_lines)) / math.log1p(params.RANKER.max_lines),
                 float(called), float(named), float(not (in_scene or called or named or spoke)),
