@@ -97,6 +97,7 @@ class ChapterState:
                  known: Sequence[Character], exclude: Sequence[str], book: Cast | None = None) -> None:
         self.text = text
         self.paras = paras
+        self._para_starts = [s for s, _, _ in paras]  # (increasing: `_para_of` bisects them)
         self.parts = parts
         self.quotes: list[_Quote] = []
         self.by_para: list[list[_Quote]] = [[] for _ in paras]
@@ -277,14 +278,8 @@ class ChapterState:
             self.cast.roles.setdefault(noun, Counter())[m.entity] += 1
 
     def _para_of(self, pos: int) -> int:
-        lo, hi = 0, len(self.paras) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.paras[mid][0] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        """The paragraph pos is in: the last one starting at or before it (the first if none does)."""
+        return max(bisect.bisect_right(self._para_starts, pos) - 1, 0)
 
     def _first_person(self, narration: list[tuple[int, int]]) -> bool:
         words = 0
