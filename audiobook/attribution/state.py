@@ -268,8 +268,10 @@ class ChapterState:
             if m.entity == NARR or m.entity >= self.cast.shared or self.cast.entities[m.entity].descriptive:
                 continue
             found = _ROLE_AFTER.match(self.text, m.end)
-            if found is None:
-                found = _ROLE_BEFORE.search(self.text, max(0, m.start - 60), m.start)
+            lo = max(0, m.start - 60)
+            # (_ROLE_BEFORE ends on a comma or a bracket right before the name: looked for only there)
+            if found is None and self.text[lo:m.start].rstrip().endswith((",", "(")):
+                found = _ROLE_BEFORE.search(self.text, lo, m.start)
             if found is None:
                 continue
             noun = found.group("noun").lower()
