@@ -74,7 +74,11 @@ HONORIFIC_SUFFIX = r"(?:chan|sama|kun|san|senpai|sensei|dono|tan|chin|hime|nee|n
 NAME_WORD = (rf"(?:[{UPPER}][{_APOS}](?=[{UPPER}]))?(?:[{UPPER}]{LOWER}+(?:\?{LOWER}+)*(?:[{UPPER}]{LOWER}+)*"
              rf"|{CASELESS}+)(?:[{_APOS}-](?!{HONORIFIC_SUFFIX}){LETTER}{LOWER}+)*")
 
-_WORDS = re.compile(rf"{LETTER}+(?:[{_APOS}-]{LETTER}+)*")
+#: One or more letters (as LETTER+), written as runs of either class: Python's regex engine repeats one class
+#: in a fast loop but an alternation a character at a time (once a letter is read the pattern cannot fail, so
+#: the nesting never backtracks). `_WORDS` reads every word of every chapter with it.
+_LETTERS = rf"(?:[^\W{_NOT_LETTER}]+|[{_MARKS}]+)+"
+_WORDS = re.compile(rf"{_LETTERS}(?:[{_APOS}-]{_LETTERS})*")
 # where a word opening a sentence or a speech starts: its capital says nothing about being a name
 _INITIAL_AT = re.compile(r"(?:^|[.!?:;\u2026\"\u201c\u2018\u2014]|--)[\"'\u201c\u201d\u2018\u2019)\s]*")
 
