@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from attrhelp import run
 
+from audiobook.attribution.epithets import epithet
 from audiobook.attribution.newcomers import newcomers
 
 CASES = [
@@ -129,3 +130,38 @@ def test_fan_fiction_beats(text: str, speakers: list[str]) -> None:
     got, cast = run(text)
     assert got == speakers
     assert not any("-" in name for name in cast)  # "Kaito-kun" is cast as Kaito
+
+
+EPITHETS = [
+    pytest.param(
+        'Naoki slammed his locker shut. Sakura was already waiting by the stairs, arms folded.\n\n'
+        '"You are late," the blonde said.\n\n'
+        '"I know, I know." The taller boy ran a hand through his hair. "Coach kept us."\n\n'
+        '"Coach always keeps you." She pushed off the wall.',
+        ["Sakura", "Naoki", "Naoki", "Sakura"],
+        id="the-blonde-and-the-taller-boy-are-the-two-present"),
+    pytest.param(
+        'Rufus and Felix waited at the gate.\n\n"Is she coming?" said the blonde.\n\n"No," said Felix.',
+        ["the blonde", "Felix"],
+        id="an-epithet-nobody-present-fits-is-its-own-speaker"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), EPITHETS)
+def test_epithets_name_someone_present(text: str, speakers: list[str]) -> None:
+    got, _ = run(text)
+    assert got == speakers
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("the blonde", (True, "female")),
+    ("the redhead", (True, None)),
+    ("the older boy", (True, "male")),
+    ("the raven-haired girl", (True, "female")),
+    ("the taller boy ran", (True, "male")),  # a verb the subject pattern took along
+    ("the old man", (False, None)),  # a description, not an epithet
+    ("the boy", (False, None)),
+    ("a blonde", (False, None)),  # someone new
+])
+def test_which_descriptions_are_epithets(words: str, expected: tuple[bool, str | None]) -> None:
+    assert epithet(words.split()) == expected

@@ -14,6 +14,7 @@ from . import params, salience
 from .characters import (
     Mention,
 )
+from .epithets import epithet
 from .patterns import (
     _FEMALE_NOUNS,
     _FULL_STOP,
@@ -326,6 +327,9 @@ class Resolver(TagReader):
             idx = self._relative(q, det, head, ctx, t_i)
             if idx is not None:
                 return idx, params.RESOLVE.relative_conf
+        found = self._epithet_ref(q, core, q.tag_pos, ctx)
+        if found is not None:
+            return found  # "'You're late,' the blonde said": someone present, not a new speaker
         title = _TITLE_NOUNS.get(head)
         if title:
             idx = self.cast.titled(title)
@@ -349,6 +353,17 @@ class Resolver(TagReader):
         if idx is None:
             return None, 0.0
         return idx, conf * (0.9 if gender else 0.6)
+
+    def _epithet_ref(self, q: _Quote, words: list[str], pos: int,
+                     ctx: dict[int, float]) -> tuple[int, float] | None:
+        """The named character present whom an epithet ("the blonde", "the taller boy") means, as for he/she."""
+        is_epithet, gender = epithet(words)
+        if not is_epithet:
+            return None
+        idx, conf = self._resolve_ref(q, gender, pos, ctx)
+        if idx is None or idx == NARR or self.cast.entities[idx].descriptive:
+            return None
+        return idx, conf * params.CONFIDENCE.desc_referent
 
     def _definite_description(self, q: _Quote, phrase: str, core: list[str], gender: str | None, t_i: int,
                               ctx: dict[int, float]) -> tuple[int | None, float]:

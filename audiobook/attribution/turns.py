@@ -52,9 +52,9 @@ class TurnTaker(Resolver):
                 elif c[0] == "narrator" and self.first_person:
                     return NARR, params.CONFIDENCE.paragraph_narrator
                 elif c[0] == "description":
-                    idx = self._brought_at(base + m.start("subj"), base + m.end("subj"))
+                    idx, rel = self._described_actor(q, c[1], base + m.start("subj"), base + m.end("subj"), t_i)
                     if idx is not None and idx not in q.vocatives:
-                        return idx, params.CONFIDENCE.paragraph_actor  # "The girl grinned. 'I'll get the tea.'"
+                        return idx, params.CONFIDENCE.paragraph_actor * rel
                 elif c[0] == "pronoun":
                     g = "male" if c[1] == "he" else "female"
                     idx, conf = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
@@ -62,6 +62,15 @@ class TurnTaker(Resolver):
                         return idx, conf * params.CONFIDENCE.paragraph_pronoun
                 return None, 0.0
         return None, 0.0
+
+    def _described_actor(self, q: _Quote, desc: str, a: int, b: int, t_i: int) -> tuple[int | None, float]:
+        """Whom a described subject at [a, b) means, and how sure: someone the narration brought in ("The girl
+        grinned": sure), or the one present an epithet points at ("The older boy shrugged": as for "he")."""
+        idx = self._brought_at(a, b)
+        if idx is not None:
+            return idx, 1.0
+        found = self._epithet_ref(q, desc.split(), a, self._turn_context(t_i))
+        return found if found is not None else (None, 0.0)
 
     def _acts_as_person(self, idx: int) -> bool:
         """Whether the subject of a beat right before a speech is somebody ("Ewan looked up. 'You are late.'").
@@ -130,7 +139,8 @@ class TurnTaker(Resolver):
         elif c[0] == "narrator" and self.first_person:
             idx = NARR
         elif c[0] == "description":
-            idx = self._brought_at(base + m.start("subj"), base + m.end("subj"))
+            idx, rel = self._described_actor(q, c[1], base + m.start("subj"), base + m.end("subj"), t_i)
+            conf *= rel
         elif c[0] == "pronoun":
             g = "male" if c[1] == "he" else "female"
             idx, rc = self._resolve_ref(q, g, base + m.start("subj"), self._turn_context(t_i))
