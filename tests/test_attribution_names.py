@@ -72,6 +72,18 @@ def test_tag_shapes(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
 
 
+@pytest.mark.parametrize(("tag", "name"), [
+    ("said the porter with great violence", "the porter"),  # how he said it, not who
+    ("said the porter with a smile", "the porter"),
+    ("said the porter aloud", "the porter"),
+    ("said the porter somewhat stiffly", "the porter"),
+    ("said the porter whose cart it was", "the porter"),
+    ("said the porter with the lantern", "the porter with the lantern"),  # which porter: kept
+])
+def test_a_description_speaker_is_named_without_how_he_spoke(tag: str, name: str) -> None:
+    assert speakers(f'Hollis waited by the gate.\n\n"Move along," {tag}.') == [name]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param('Anna and Peter sat in the garden.\n\n"Hello," said Anna.\n\n"Hi," said Peter. He looked at the '
                  'gate, where Mary stood. Mary waved at him. Mary laughed.\n\n"What a lovely day," she said.',

@@ -29,7 +29,8 @@ _LY_ADJ = ("lubberly|friendly|unfriendly|elderly|burly|surly|lonely|ugly|lovely|
            "woolly|grizzly|bubbly|wobbly|prickly|oily|wily|smelly|chilly|hilly|frilly|jowly|pearly|lanky|ungainly")
 _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|which|but|not|was|had|is|his|her|its|"
        r"it|their|my|your|our|him|them|me|us)\b"
-       r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead)\b"
+       r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead|somewhat|"
+       r"aloud|whose|through|rather|quite|almost|outside|inside|below|above|beside|behind|meanwhile)\b"
        rf"|(?!(?:{_LY_ADJ})\b){LOWER_HYPHEN}+ly\b)")  # "the old lady energetically": no adverb in a description
 _DESC = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
          rf"(?:\s+{MID_TITLE}[{UPPER}]{LOWER_HYPHEN}+)?)"  # "the Tin Soldier", "the Grey Owl"

@@ -58,6 +58,20 @@ from .state import ChapterState, _Quote
 _OPENING_ADVERBS = frozenset("Here Thus Suddenly Presently Finally".split())
 
 
+def _description(words: list[str]) -> str | None:
+    """A description subject's phrase ("the old gentleman"), or None for a thing ("the deliberation")."""
+    while len(words) > 2 and re.fullmatch(r"[a-z]+(?:ing|ed)", words[-1]) and words[-1] not in _ED_NOUNS:
+        # "the child pressing", "her sister kissed": the verb begins what the person does
+        words = words[:-1]
+    head = re.split(r"\s(?:in|with|of)\s", " ".join(words))[0].split()[-1].lower()
+    if _ABSTRACT.search(head):
+        return None  # "Next the deliberation began.": a thing happening, nobody speaking
+    cut = next((i for i, w in enumerate(words) if w in ("with", "in") and i > 1), len(words))
+    if cut < len(words) and (_ABSTRACT.search(words[-1].lower()) or words[-1].lower() in _MANNER):
+        words = words[:cut]  # "said the policeman with great violence": how he said it, not who
+    return " ".join(words).lower()
+
+
 def _pronoun(subj: str) -> tuple[str, str] | None:
     """"I", "he", "she" as a subject, or "his eyes", "her voice" standing for him or her."""
     low = subj.lower()
@@ -80,6 +94,10 @@ _BARE_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
 #: Abstract nouns (an act, a state, a quality): never the one a description tag or beat names as speaking.
 _ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence)$")
+#: Nouns of manner after "with"/"in" in a tag ("with a smile", "in a whisper"): how one speaks, not who.
+_MANNER = frozenset("""smile smiles laugh sigh grin frown nod shrug sneer glance look bow air voice tone tones warmth
+heat emphasis energy force feeling spirit vigour vigor difficulty effort whisper undertone haste surprise alarm anger
+delight scorn contempt dismay amusement gravity""".split())
 #: Narration ending so that a speech follows: "said Bram," "Bram said:" "Bram cried--".
 _LEADS_ON = re.compile(r"[,:\u2014]\s*$|--\s*$")
 #: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
@@ -204,13 +222,8 @@ class TagReader(ChapterState):
                 if last not in HARD_STOP:
                     return ("name", " ".join(caps))  # "the gloomy Garrow", "the President", "the Tin Soldier"
                 return None
-            while len(words) > 2 and re.fullmatch(r"[a-z]+(?:ing|ed)", words[-1]) and words[-1] not in _ED_NOUNS:
-                # "the child pressing", "her sister kissed": the verb begins what the person does
-                words = words[:-1]
-            head = re.split(r"\s(?:in|with|of)\s", " ".join(words))[0].split()[-1].lower()
-            if _ABSTRACT.search(head):
-                return None  # "Next the deliberation began.": a thing happening, nobody speaking
-            return ("description", " ".join(words).lower())
+            desc = _description(words)
+            return ("description", desc) if desc else None
         hon, names = split_name(s)
         if not hon and len(names) == 1 and names[0].lower() in _BARE_TITLES:
             return None  # "called out Mr. Quill": the abbreviation alone (cut at its full stop) names nobody
