@@ -84,6 +84,18 @@ def test_a_description_speaker_is_named_without_how_he_spoke(tag: str, name: str
     assert speakers(f'Hollis waited by the gate.\n\n"Move along," {tag}.') == [name]
 
 
+@pytest.mark.parametrize("text", [
+    'Hollis knocked twice. A voice asked who was there. To this he said, "A friend." The heavy hinges began to '
+    'move.\n\n"Come in," said Pell.',
+    '"Out of the way!" cried the villagers.\n\n"Come in," said Pell.',
+    '"Read this," said the following.\n\n"Come in," said Pell.',
+])
+def test_things_and_crowds_are_never_cast(text: str) -> None:
+    paras = [Paragraph(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text)]
+    _, cast = attribute(text, paras)
+    assert {c.name for c in cast} <= {"Hollis", "Pell", "Narrator"}
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param('Anna and Peter sat in the garden.\n\n"Hello," said Anna.\n\n"Hi," said Peter. He looked at the '
                  'gate, where Mary stood. Mary waved at him. Mary laughed.\n\n"What a lovely day," she said.',

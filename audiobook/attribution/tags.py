@@ -66,6 +66,9 @@ def _description(words: list[str]) -> str | None:
     head = re.split(r"\s(?:in|with|of)\s", " ".join(words))[0].split()[-1].lower()
     if _ABSTRACT.search(head):
         return None  # "Next the deliberation began.": a thing happening, nobody speaking
+    if _NOT_A_PERSON.search(head) and head not in _GROUP_REFERENCES and head not in _ED_NOUNS \
+            and head not in _PEOPLE_ENDINGS:
+        return None  # "The heavy hinges began to move", "the following": things or crowds, not one speaker
     cut = next((i for i, w in enumerate(words) if w in ("with", "in") and i > 1), len(words))
     if cut < len(words) and (_ABSTRACT.search(words[-1].lower()) or words[-1].lower() in _MANNER):
         words = words[:cut]  # "said the policeman with great violence": how he said it, not who
@@ -94,6 +97,13 @@ _BARE_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
 #: Abstract nouns (an act, a state, a quality): never the one a description tag or beat names as speaking.
 _ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence)$")
+#: Heads of a description that name no single person: plurals ("the hinges", "the villagers") and adjectives
+#: standing alone ("the following", "the incomprehensible").
+_NOT_A_PERSON = re.compile(r"(?:[^su'\u2019]s|ing|ible|able|ous)$")
+#: ...except the words that point back at people already in the scene ("said the others" is handled as "other").
+_GROUP_REFERENCES = frozenset({"others"})
+#: People whose word ends like a plural or an adjective ("the constable", "the viking").
+_PEOPLE_ENDINGS = frozenset({"constable", "viking", "boss", "ruffian", "innocent"})
 #: Nouns of manner after "with"/"in" in a tag ("with a smile", "in a whisper"): how one speaks, not who.
 _MANNER = frozenset("""smile smiles laugh sigh grin frown nod shrug sneer glance look bow air voice tone tones warmth
 heat emphasis energy force feeling spirit vigour vigor difficulty effort whisper undertone haste surprise alarm anger
