@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 import wave
@@ -20,7 +19,7 @@ from audiobook.audio.assemble import Spoken, encode
 from audiobook.audio.outputs import ChapterJob, write_chapters
 from audiobook.audio.synth import clip_key, get_engine, wav_frames
 from audiobook.audio.timeline import build_timeline
-from audiobook.engines import fastloop
+from audiobook.engines import synchronous
 from audiobook.fsutil import file_lock
 from audiobook.model import Clip, ClipJob, Pauses, Segment, Voice
 from audiobook.pipeline import RenderOptions, plan, render
@@ -190,38 +189,63 @@ def test_chapter_encoding_streams_clip_by_clip(tmp_path: Path) -> None:
     assert tagged < size + 1_000_000, (tagged, size)
 
 
-def test_fast_loop_is_installed_and_writes_every_clip_in_full(tmp_path: Path) -> None:
+def test_synchronous_espeak_writes_what_pyttsx3s_own_loop_writes(tmp_path: Path) -> None:
     engine = get_engine("espeak")
     driver = engine._tts.proxy._driver  # type: ignore[attr-defined]
-    assert type(driver).__name__ == "FastEspeakDriver"
-    assert fastloop.install(engine._tts) is True  # idempotent  # type: ignore[attr-defined]
+    assert type(driver).__name__ == "SyncEspeakDriver"
+    assert synchronous.install(engine._tts) is True  # idempotent  # type: ignore[attr-defined]
     long = ("the harbour lamps went out one by one, and the ferry, late again, "
             "crept past the breakwater while the keeper counted the bells and waited for the last boat home")
     texts = [long, "Go.", long[:90], "Yes, yes.", long]
-    code = (
+    # pyttsx3 as it comes: espeak started asynchronously, its own loop given all the time it needs, at its
+    # default rate (200), so that espeak's own race between voice and rate cannot touch the reference
+    ref_code = (
         "import json, sys, time; from pathlib import Path\n"
-        "from audiobook.engines import get_engine; from audiobook.model import Voice\n"
-        "from audiobook.audio.synth import wav_frames\n"
-        "e = get_engine('espeak'); out = []\n"
-        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]  # back to pyttsx3's own loop...\n"
-        "from pyttsx3.drivers import _espeak; _espeak.SetSynthCallback(d._onSynth)  # ...and callback\n"
+        "from audiobook.engines.espeak import _load_library; _load_library()\n"
+        "import pyttsx3; from audiobook.audio.synth import wav_frames\n"
+        "e = pyttsx3.init('espeak'); e.setProperty('voice', 'gmw/en-us'); out = []\n"
         "for i, t in enumerate(json.loads(sys.argv[1])):\n"
         "    p = Path(sys.argv[2]) / f'ref{i}.wav'\n"
-        "    e.synthesize(t, Voice('gmw/en-us'), p); time.sleep(0.5)  # the original loop, given all the time it needs\n"
+        "    e.save_to_file(t, str(p)); e.runAndWait(); time.sleep(0.5)\n"
         "    out.append(wav_frames(p))\n"
         "print(json.dumps(out))\n"
     )
-    ref = subprocess.run([sys.executable, "-c", code, json.dumps(texts), str(tmp_path)], capture_output=True,
-                         text=True, check=True, timeout=120)
-    expected = json.loads(ref.stdout.strip().splitlines()[-1])
-    # A fresh process as well, so both start from the same espeak state.
-    fast_code = code.replace("time.sleep(0.5)", "pass").replace(
-        "d = e._tts.proxy._driver; d.__class__ = d.__class__.__mro__[1]", "").replace(
-        "from pyttsx3.drivers import _espeak; _espeak.SetSynthCallback(d._onSynth)", "")
-    got = subprocess.run([sys.executable, "-c", fast_code, json.dumps(texts), str(tmp_path)], capture_output=True,
-                         text=True, check=True, timeout=120)
-    assert json.loads(got.stdout.strip().splitlines()[-1]) == expected
+    ours = (
+        "import json, sys; from pathlib import Path\n"
+        "from audiobook.engines import get_engine; from audiobook.model import Voice\n"
+        "from audiobook.audio.synth import wav_frames\n"
+        "e = get_engine('espeak'); out = []\n"
+        "for i, t in enumerate(json.loads(sys.argv[1])):\n"
+        "    p = Path(sys.argv[2]) / f'ours{i}.wav'\n"
+        "    e.synthesize(t, Voice('gmw/en-us', rate=200, pitch=50, volume=1.0), p); out.append(wav_frames(p))\n"
+        "print(json.dumps(out))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code, json.dumps(texts), str(tmp_path)], capture_output=True,
+                           text=True, check=True, timeout=120) for code in (ref_code, ours)]
+    expected, got = (json.loads(r.stdout.strip().splitlines()[-1]) for r in runs)
+    assert got == expected
     assert min(expected) > 0
+    for i in range(len(texts)):  # the same samples, not only the same length
+        assert (tmp_path / f"ours{i}.wav").read_bytes() == (tmp_path / f"ref{i}.wav").read_bytes()
+
+
+def test_the_whole_clip_is_spoken_before_synth_returns(tmp_path: Path, monkeypatch) -> None:
+    """espeak runs synchronously: nothing is left to arrive later from a thread of its own (see engines/synchronous.py)."""
+    engine = get_engine("espeak")
+    from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
+
+    driver = engine._tts.proxy._driver  # type: ignore[attr-defined]
+    real_synth = _espeak.Synth
+    spoken: list[int] = []
+
+    def synth(*args: object, **kwargs: object) -> int:
+        rc = int(real_synth(*args, **kwargs))
+        spoken.append(len(driver._data_buffer) // 2)  # 16-bit samples gathered by the time Synth returns
+        return rc
+
+    monkeypatch.setattr(_espeak, "Synth", synth)
+    engine.synthesize("The keeper counted the lamps along the pier.", Voice("gmw/en-us"), tmp_path / "a.wav")
+    assert spoken and spoken[0] == wav_frames(tmp_path / "a.wav") > 0
 
 
 def test_fast_loop_has_no_per_clip_sleep(tmp_path: Path) -> None:
@@ -237,86 +261,3 @@ def test_fast_loop_has_no_per_clip_sleep(tmp_path: Path) -> None:
     assert best < 20 * 0.010  # pyttsx3's own loop sleeps 10 ms per utterance: it cannot pass this
 
 
-def test_fast_loop_waits_for_text_still_queued_when_espeak_reads_idle(tmp_path: Path, monkeypatch) -> None:
-    """espeak reads idle for a moment while a just-queued text has not started (its thread closing its stream).
-
-    Emulated: the text starts 150 ms late and IsPlaying reads 0 for its first 100 ms (under load espeak's thread
-    can be off the CPU that long). The loop must wait for the clip, not return without it (the caller's retry
-    would then cut the late clip short).
-    """
-    engine = get_engine("espeak")
-    from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
-
-    voice = Voice("gmw/en-us")
-    text = "The ferry crept past the breakwater while the keeper counted the bells."
-    engine.synthesize(text, voice, tmp_path / "ref.wav")
-    expected = wav_frames(tmp_path / "ref.wav")
-    real_synth, real_playing = _espeak.Synth, _espeak.IsPlaying
-    started = threading.Event()
-    queued_at: list[float] = []
-
-    def late_synth(*args: object, **kwargs: object) -> int:
-        queued_at.append(time.monotonic())
-
-        def go() -> None:
-            real_synth(*args, **kwargs)
-            started.set()
-        threading.Timer(0.15, go).start()
-        return 0
-
-    def playing() -> int:
-        """Idle for the first 100 ms (espeak's thread elsewhere), busy while the text waits, then espeak's own."""
-        if started.is_set():
-            return int(real_playing())
-        return int(time.monotonic() - queued_at[0] > 0.1)
-
-    monkeypatch.setattr(_espeak, "Synth", late_synth)
-    monkeypatch.setattr(_espeak, "IsPlaying", playing)
-    engine.synthesize(text, voice, tmp_path / "late.wav")
-    assert started.is_set()  # the old loop returned before the text had even started
-    assert abs(wav_frames(tmp_path / "late.wav") - expected) <= expected * 0.01  # whole (espeak varies by a few frames)
-
-
-def test_an_utterance_given_up_never_lands_in_the_retry(tmp_path: Path, monkeypatch) -> None:
-    """A text espeak picks up only after the loop gave up on it must not land in the caller's retry.
-
-    Emulated as a starved espeak thread runs it: the first text is held back past the give-up, and starts
-    only once the retry has begun, so it is mid-synthesis in the retry's buffer; espeak reads idle for a
-    moment between two texts. The retry's clip must be the retry's whole text, and stay so.
-    """
-    engine = get_engine("espeak")
-    from pyttsx3.drivers import _espeak  # importable once the engine has pointed it at espeak-ng
-
-    driver = engine._tts.proxy._driver  # type: ignore[attr-defined]
-    voice = Voice("gmw/en-us")
-    late_text = " ".join(["The harbour bell rang over the grey water while the boats came home."] * 12)
-    text = "The keeper counted the lamps along the pier."
-    engine.synthesize(text, voice, tmp_path / "ref.wav")
-    expected = wav_frames(tmp_path / "ref.wav")
-    real_synth, real_playing = _espeak.Synth, _espeak.IsPlaying
-    held: list[tuple[tuple[object, ...], dict[str, object]]] = []
-
-    def hold(*args: object, **kwargs: object) -> int:
-        held.append((args, kwargs))
-        return 0
-
-    def late_first(*args: object, **kwargs: object) -> int:
-        """The held text starts now, ahead of the retry's, which is queued once the first is under way."""
-        real_synth(*held[0][0], **held[0][1])
-        until = time.monotonic() + 0.2
-        while not driver._data_buffer and time.monotonic() < until:
-            time.sleep(0.0005)
-        return int(real_synth(*args, **kwargs))
-
-    monkeypatch.setattr(fastloop, "IDLE_GIVEUP_S", 0.5, raising=False)
-    monkeypatch.setattr(_espeak, "Synth", hold)
-    target = tmp_path / "clip.wav"
-    engine.synthesize(late_text, voice, target)  # never starts: the loop gives up
-    assert held and not target.exists()
-    monkeypatch.setattr(_espeak, "Synth", late_first)
-    # Between two texts espeak's thread reads idle for a moment: here, whenever no utterance is on.
-    monkeypatch.setattr(_espeak, "IsPlaying", lambda: int(real_playing()) if driver._speaking else 0)
-    engine.synthesize(text, voice, target)
-    assert abs(wav_frames(target) - expected) <= expected * 0.01
-    time.sleep(0.5)  # long after both would have ended
-    assert abs(wav_frames(target) - expected) <= expected * 0.01

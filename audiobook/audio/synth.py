@@ -24,7 +24,8 @@ from ..model import Clip, ClipJob
 from ..workers import Workers
 
 #: Clips are sentence-sized: the cache's unit of reuse. (pyttsx3's own loop also returned before
-#: espeak had finished text over ~200 characters, writing no file: see engines/fastloop.py.)
+#: espeak had finished text over ~200 characters, writing no file; we now run espeak synchronously: see
+#: engines/synchronous.py.)
 MAX_CHARS = 180
 
 Progress = Callable[[str, int, int], None]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EngineError
 from ..model import Voice, VoiceInfo
-from . import fastloop, register
+from . import register, synchronous
 
 SAMPLE_RATE = 22050
 
@@ -57,13 +57,14 @@ class EspeakEngine:
         try:
             import pyttsx3
 
+            synchronous.initialize()  # espeak without a thread of its own, before pyttsx3 starts it with one
             # pyttsx3 prints "Audio saved to ..." on stdout: keep our stdout clean.
             with contextlib.redirect_stdout(io.StringIO()):
                 self._tts: Any = pyttsx3.init("espeak")
         except Exception as exc:  # the driver raises RuntimeError/OSError of its own
             raise EngineError(f"could not start espeak-ng: {exc}") from exc
-        # pyttsx3's loop sleeps 10 ms per utterance and can return before the WAV exists: replace it.
-        fastloop.install(self._tts)
+        # pyttsx3's loop sleeps 10 ms per utterance and waits for a thread espeak no longer has: replace it.
+        synchronous.install(self._tts)
         self._current: Voice | None = None
         self._voices: list[VoiceInfo] | None = None
         # pyttsx3's DriverProxy.__del__ fails noisily if it runs during interpreter shutdown.
