@@ -75,13 +75,15 @@ class EspeakEngine:
         gc.collect()
 
     def version(self) -> str:
-        """pyttsx3 and espeakng-loader versions (the clip cache key includes them)."""
+        """pyttsx3 and espeakng-loader versions and espeak's mode (the clip cache key includes them)."""
         parts = []
         for dist in ("pyttsx3", "espeakng-loader"):
             try:
                 parts.append(f"{dist}={metadata.version(dist)}")
             except metadata.PackageNotFoundError:
                 parts.append(f"{dist}=system")
+        # a clip spoken while espeak ran a thread of its own may carry espeak's default rate: none is reused
+        parts.append("mode=synchronous")
         return ";".join(parts)
 
     def voices(self) -> list[VoiceInfo]:
