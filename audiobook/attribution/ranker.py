@@ -78,6 +78,12 @@ class _Around:
     addressed_next: frozenset[int] = frozenset()  # called by name in the next turn (not its speaker): who spoke
     # the genders called "sir"/"madam"... by this speech, the turn before and the turn after in the conversation
     address: tuple[frozenset[str], frozenset[str], frozenset[str]] = (frozenset(), frozenset(), frozenset())
+    # what the features of every candidate read, looked up once for the quotation (`_rank_features`):
+    parity: dict[int, bool] = field(default_factory=dict)  # the turn's `_parity`
+    conversation: _Conversation | None = None  # the turn's `_conversation`
+    last_confs: tuple[float, float] = (0.0, 0.0)  # how sure the last speakers of the 2 turns before are
+    continues: int | None = None  # the speaker of the quotation this one carries on, if it does
+    reasons: tuple[float, ...] = _NO_REASON  # the rules' reason for this quotation, one-hot (rankmodel.REASONS)
 
 
 @dataclass(frozen=True)
@@ -385,7 +391,10 @@ class Ranker(TurnTaker):
             frozenset(), self._address(t_i - 1) if before is not None else frozenset(),
             self._address(t_i + 1) if after is not None else frozenset())
         return _Around(prev, nxt, narrated, {}, {}, None, set(), set(), named_prev, addressed, sure, None,
-                       sure_back, sure_ahead, asked, None, answer, address)
+                       sure_back, sure_ahead, asked, None, answer, address, parity=self._parity(t_i),
+                       conversation=self._conversation(t_i),
+                       last_confs=(self._last_confs[t_i - 1] if t_i >= 1 else 0.0,
+                                   self._last_confs[t_i - 2] if t_i >= 2 else 0.0))
 
     def _turn_salience(self, t_i: int) -> dict[int, float]:
         """Narration mentions before turn t_i (computed once: the same in both passes)."""
@@ -411,12 +420,17 @@ class Ranker(TurnTaker):
         pronoun = q.tag_kind.split(":")[-1] == "pronoun"
         j = bisect.bisect_left(self.mention_starts, q.part.end)
         after = self.narr_mentions[j].entity if j < len(self.narr_mentions) and self.mention_para[j] == q.para else None
+        qi = self.quote_index[id(q)]
+        hot = self._hot.get(id(q))
+        if hot is None:
+            hot = self._hot[id(q)] = tuple(float(self._rule_reason[id(q)] == r) for r in rankmodel.REASONS)
         return _Around(shared.prev, shared.nxt, shared.narrated, self._para_summary.get(q.para, {}), before, last,
                        set(self._para_summary.get(q.para + 1, {})), self._quoted_in(q.part.start, q.part.end),
                        shared.named_prev, shared.addressed_prev, shared.sure,
                        ("male" if q.tag_value == "he" else "female") if pronoun else None, shared.sure_back,
                        shared.sure_ahead, shared.asked, after, shared.addressed_next,
-                       (self._quote_address(q), *shared.address[1:]))
+                       (self._quote_address(q), *shared.address[1:]), shared.parity, shared.conversation,
+                       shared.last_confs, self.quotes[qi - 1].speaker if q.continued and qi > 0 else None, hot)
 
     def _sure_pair(self, t_i: int, step: int) -> tuple[int | None, int | None, int]:
         """The nearest explicitly tagged speaker in the conversation (step -1: before, 1: after), the one
@@ -486,13 +500,9 @@ class Ranker(TurnTaker):
         first, final, first_subj, final_subj = around.here.get(c, (big, -1, big, -1))
         ent = None if c == NARR else self.cast.entities[c]
         g = self._gender_of(c)
-        qi = self.quote_index[id(q)]
-        hot = self._hot.get(id(q))
-        if hot is None:
-            hot = self._hot[id(q)] = tuple(float(self._rule_reason[id(q)] == r) for r in rankmodel.REASONS)
         return (
             float(pick), q.conf if pick else 0.0,
-            *(hot if pick else _NO_REASON),
+            *(around.reasons if pick else _NO_REASON),
             *prev_is, *next_is,
             prev_is[0] * (not around.narrated), prev_is[1] * (not around.narrated),
             1.0 / (t_i - last) if last is not None else 0.0, float(last is None),
@@ -513,14 +523,14 @@ class Ranker(TurnTaker):
             float(ent is not None and ent.tagged > 0), float(c == NARR),
             float(ent is not None and ent.descriptive), float(not self._person_of(c)),
             float(c in around.sure),
-            float(q.continued and qi > 0 and self.quotes[qi - 1].speaker == c),
+            float(around.continues == c),
             prev_is[0] * prev_is[1], float(around.asked and prev_is[1] > prev_is[0]),
-            self._last_confs[t_i - 1] if prev_is[0] else 0.0, self._last_confs[t_i - 2] if prev_is[1] else 0.0,
+            around.last_confs[0] if prev_is[0] else 0.0, around.last_confs[1] if prev_is[1] else 0.0,
             float(around.first_after == c), float(len(around.here) == 1 and c in around.here),
             *_alternation(c, around.sure_back), *_alternation(c, around.sure_ahead),
             float(c in around.addressed_next), prev_is[1] * next_is[1], prev_is[0] * next_is[0],
-            *self._scene_features(c, g, t_i, walk),
-            *self._parity_features(c, t_i),
+            *self._scene_features(c, g, around, walk),
+            *_parity_features(c, around.parity),
             *self._address_features(g, around),
             self._idiolect_of(q, c),
         )
@@ -576,18 +586,11 @@ class Ranker(TurnTaker):
                                 out[e] = spoke == (d % 2 == 0)
         return out
 
-    def _parity_features(self, c: int, t_i: int) -> tuple[float, float, float, float]:
-        """parity_fits, parity_breaks (c's nearest sure evidence, see `_parity`), talker (c has some), and
-        outsider (two or more people have some, c none: a third person named beside an exchange of two)."""
-        marks = self._parity(t_i)
-        fits = marks.get(c)
-        return (float(fits is True), float(fits is False), float(fits is not None),
-                float(fits is None and len(marks) >= 2))
-
-    def _scene_features(self, c: int, g: str | None, t_i: int, walk: _Walk) -> tuple[float, ...]:
+    def _scene_features(self, c: int, g: str | None, around: _Around, walk: _Walk) -> tuple[float, ...]:
         """in_scene, spoke_in_scene, called_in_run, named_in_run, stranger (none of those), and whether the
         he/she acting before (after) the speech agrees with the candidate's gender g or excludes it."""
-        conv = self._conversation(t_i)
+        conv = around.conversation
+        assert conv is not None
         in_scene, called, named = c in conv.scene, c in conv.called, c in conv.named
         spoke = walk.scene_lines.get(c, 0)
         return (float(in_scene),
@@ -595,6 +598,14 @@ class Ranker(TurnTaker):
                 float(called), float(named), float(not (in_scene or called or named or spoke)),
                 float(g is not None and g == conv.before), float(g is not None and conv.before not in (None, g)),
                 float(g is not None and g == conv.after), float(g is not None and conv.after not in (None, g)))
+
+
+def _parity_features(c: int, marks: dict[int, bool]) -> tuple[float, float, float, float]:
+    """parity_fits, parity_breaks (c's nearest sure evidence, see `Ranker._parity`), talker (c has some), and
+    outsider (two or more people have some, c none: a third person named beside an exchange of two)."""
+    fits = marks.get(c)
+    return (float(fits is True), float(fits is False), float(fits is not None),
+            float(fits is None and len(marks) >= 2))
 
 
 def _matrix(rows: list[tuple[float, ...]]) -> np.ndarray:
