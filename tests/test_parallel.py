@@ -261,3 +261,27 @@ def test_fast_loop_has_no_per_clip_sleep(tmp_path: Path) -> None:
     assert best < 20 * 0.010  # pyttsx3's own loop sleeps 10 ms per utterance: it cannot pass this
 
 
+
+
+def test_two_threads_speaking_at_once_take_turns(tmp_path: Path) -> None:
+    """The review page serves each preview in a thread of its own; espeak, one per process and run in the
+    caller's thread, corrupted its state and crashed the process ("double free or corruption") when two spoke."""
+    code = (
+        "import sys, threading; from pathlib import Path\n"
+        "from audiobook.engines import get_engine; from audiobook.model import Voice\n"
+        "from audiobook.audio.synth import wav_frames\n"
+        "d = Path(sys.argv[1]); text = 'The keeper counted the lamps along the pier, one by one, until the last.'\n"
+        "voices = {1: Voice('gmw/en-us'), 2: Voice('gmw/en-us+f3', rate=150)}\n"
+        "def one(k, i):\n"
+        "    p = d / f'{k}-{i}.wav'; get_engine('espeak').synthesize(text, voices[k], p); return wav_frames(p)\n"
+        "ref = {k: one(k, 'ref') for k in voices}\n"
+        "bad = []\n"
+        "def run(k):\n"
+        "    bad.extend((k, i) for i in range(15) if abs(one(k, i) - ref[k]) > ref[k] * 0.01)\n"
+        "threads = [threading.Thread(target=run, args=(k,)) for k in voices]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print('bad', len(bad))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip().splitlines()[-1] == "bad 0"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -61,6 +62,7 @@ class Engine(Protocol):
 
 _FACTORIES: dict[str, Callable[[], Engine]] = {}
 _INSTANCES: dict[str, Engine] = {}
+_CREATING = threading.RLock()  # held while an engine is made (making one may ask for another)
 # engine name -> (its revision, lowercased voice id -> its spelling), filled on first use; an engine whose
 # `revision` changed (piper found models in a folder voices.yaml added) lists its ids again.
 _IDS: dict[str, tuple[int, dict[str, str]]] = {}
@@ -80,10 +82,11 @@ def engine_names() -> list[str]:
 def get_engine(name: str) -> Engine:
     """The engine called `name`, created once per process (espeak can only initialise once)."""
     _load_builtin()
-    if name not in _INSTANCES:
-        if name not in _FACTORIES:
-            raise ConfigError(f"unknown engine {name!r} (available: {', '.join(sorted(_FACTORIES))})")
-        _INSTANCES[name] = _FACTORIES[name]()
+    with _CREATING:  # two threads asking first (the review page's previews) still make one
+        if name not in _INSTANCES:
+            if name not in _FACTORIES:
+                raise ConfigError(f"unknown engine {name!r} (available: {', '.join(sorted(_FACTORIES))})")
+            _INSTANCES[name] = _FACTORIES[name]()
     return _INSTANCES[name]
 
 

@@ -9,6 +9,7 @@ import ctypes.util
 import gc
 import io
 import os
+import threading
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -44,6 +45,11 @@ def _load_library() -> None:
         ) from None
     ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+
+
+#: espeak-ng runs in the caller's thread (see synchronous.py) and is one library state per process: two threads
+#: speaking at once (the review page's previews are served by a thread each) corrupt it and crash the process.
+_SPEAKING = threading.Lock()
 
 
 class EspeakEngine:
@@ -89,7 +95,8 @@ class EspeakEngine:
     def voices(self) -> list[VoiceInfo]:
         """Base voices from pyttsx3 plus every `base+variant` combination espeak accepts."""
         if self._voices is None:
-            bases = self._tts.getProperty("voices")
+            with _SPEAKING:
+                bases = self._tts.getProperty("voices")
             variants = _variants()
             found: list[VoiceInfo] = []
             for v in bases:
@@ -105,6 +112,10 @@ class EspeakEngine:
 
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Speak `text` into a WAV at `path`; the driver sometimes writes nothing, callers check."""
+        with _SPEAKING:  # one espeak per process, spoken to by one thread at a time
+            self._synthesize(text, voice, path)
+
+    def _synthesize(self, text: str, voice: Voice, path: Path) -> None:
         if voice != self._current:
             self._tts.setProperty("voice", voice.voice)
             self._tts.setProperty("rate", voice.rate)
