@@ -199,10 +199,9 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             if not later_subject:
                 p = _HE_SHE.match(window, end.end())
         if not p and m.subject:
-            own = _POSSESSIVE.search(same, 0, params.CAST.possessive_reach)
-            g = _PRONOUN_GENDER[own.group(1).lower()] if own is not None else "male"
-            if own is not None and not _OTHER_REFERENT[g].search(same, 0, own.start()):
-                owns.setdefault(m.entity, Counter())[g] += weight[g] * params.CAST.possessive_vote
+            g_own = _own_possessive(same)
+            if g_own is not None:
+                owns.setdefault(m.entity, Counter())[g_own] += weight[g_own] * params.CAST.possessive_vote
             continue
         if p:
             g = _PRONOUN_GENDER[p.group(1).lower()]
@@ -220,6 +219,15 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
 #: A possessive after a subject's verb: "Mara dropped her bag" (hers, most often).
 _POSSESSIVE = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+(?:\s+(?:up|down|out|off|on|in|back|at|from|to|into|over))*\s+"
                          r"(his|her)\s+[a-z]")
+
+
+def _own_possessive(after: str) -> Gender | None:
+    """The gender of a his/her right after a subject's verb ("dropped her bag"), unless it likely is another's."""
+    own = _POSSESSIVE.search(after, 0, params.CAST.possessive_reach)
+    if own is None:
+        return None
+    g = _PRONOUN_GENDER[own.group(1).lower()]
+    return None if _OTHER_REFERENT[g].search(after, 0, own.start()) else g
 
 
 def _same_pronoun_before(text: str, start: int, gender: Gender) -> bool:

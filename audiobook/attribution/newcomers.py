@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..model import Gender
 from .names import LOWER, LOWER_HYPHEN
 from .patterns import _CLAUSE_VERB, _FEMALE_NOUNS, _MALE_NOUNS
 
 #: People's roles a story names its extras by, with the gender the word itself gives (None: either).
-ROLE_NOUNS: dict[str, str | None] = {
+ROLE_NOUNS: dict[str, Gender | None] = {
     **{w: "male" for w in """landlord waiter barman policeman fisherman boatman ferryman coachman footman butler
        doorman watchman postman milkman salesman chairman workman monk prince wizard""".split()},
     **{w: "female" for w in """landlady waitress barmaid shopgirl princess witch""".split()},
@@ -54,7 +55,7 @@ class Newcomer:
     end: int
     phrase: str
     plain: str
-    gender: str | None
+    gender: Gender | None
     subject: bool
 
 
@@ -65,7 +66,7 @@ def _opens_sentence(text: str, pos: int, part_start: int) -> bool:
     return bool(_SENTENCE_END.search(text, max(part_start, pos - 4), pos))
 
 
-def _gender(text: str, m: re.Match[str]) -> str | None:
+def _gender(text: str, m: re.Match[str]) -> Gender | None:
     """The newcomer's gender: from the noun, a noun in apposition, or the pronouns of the rest of the sentence."""
     head = m.group("head").split()[-1]
     if head in _MALE_NOUNS or ROLE_NOUNS.get(head) == "male":
@@ -100,7 +101,7 @@ def newcomers(text: str, narration: Sequence[tuple[int, int]], scene_of: Callabl
     in a role noun, never a plain word ("The girl laughed" is most often someone already named).
     """
     out: list[Newcomer] = []
-    live: dict[str, tuple[int, str | None, str]] = {}  # head -> (scene, gender, name) of its newcomer so far
+    live: dict[str, tuple[int, Gender | None, str]] = {}  # head -> (scene, gender, name) of its newcomer so far
     for s, e in narration:
         taken: set[int] = set()
         for m in _INTRO.finditer(text, s, e):
@@ -117,7 +118,7 @@ def newcomers(text: str, narration: Sequence[tuple[int, int]], scene_of: Callabl
             live[head] = (scene_of(m.start()), _gender(text, m), " ".join(["the", *m.group("adj").split(), head]))
             out.append(Newcomer(m.start(), m.end(), live[head][2], "the " + head, live[head][1], True))
             taken.add(m.start())
-        for m in _DEFINITE.finditer(text, s, e):
+        for m in _DEFINITE.finditer(text, s, e) if live else ():  # (nobody brought in yet: nothing to find)
             head = m.group("head")
             if m.start() in taken or head not in live or live[head][0] != scene_of(m.start()):
                 continue

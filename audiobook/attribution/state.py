@@ -233,16 +233,14 @@ class ChapterState:
 
     def _brought_in(self, narration: list[tuple[int, int]], taken: set[int]) -> list[Mention]:
         """Unnamed people the narration brings in ("A woman in a raincoat stood up"), one character per phrase."""
-        starts = [p[0] for p in self.paras]
-
         def scene_of(pos: int) -> int:
-            return self.paras[max(0, bisect.bisect_right(starts, pos) - 1)][2]
+            return self.paras[self._para_of(pos)][2]
         out: list[Mention] = []
         for n in newcomers(self.text, narration, scene_of, frozenset(self.cast.roles)):
             if n.start in taken:
                 continue  # already one of the chapter's described people
             new = "desc:" + n.phrase not in self.cast.by_form
-            idx = self.cast.descriptive(n.phrase, n.gender)  # type: ignore[arg-type]
+            idx = self.cast.descriptive(n.phrase, n.gender)
             ent = self.cast.entities[idx]
             if new:
                 ent.tagged = 0  # brought in, not yet heard
