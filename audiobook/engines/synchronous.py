@@ -34,10 +34,11 @@ import os
 import wave
 from typing import Any
 
-#: The WAV pyttsx3 writes: mono, 16-bit samples at espeak-ng's rate.
-CHANNELS, SAMPLE_WIDTH, FRAME_RATE = 1, 2, 22050
-#: Whether this process started espeak synchronously (only then may the driver skip waiting for it).
-_started_here = False
+#: The WAV pyttsx3 writes: mono, 16-bit samples, at the rate espeak-ng reports when it starts.
+CHANNELS, SAMPLE_WIDTH = 1, 2
+#: The sample rate espeak-ng reported, once this process started it synchronously (0: it did not, and the
+#: driver may not skip waiting for espeak's own thread).
+_rate = 0
 
 
 def initialize() -> None:
@@ -45,20 +46,21 @@ def initialize() -> None:
 
     Call after the library is loaded and before `pyttsx3.init`; raises RuntimeError when espeak cannot start.
     """
-    global _started_here
+    global _rate
     from pyttsx3.drivers import _espeak
     from pyttsx3.drivers.espeak import EspeakDriver
 
     if EspeakDriver._moduleInitialized:
         return  # started already (in whichever mode): espeak cannot be started twice in a process
-    if _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000) == -1:
+    rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000)
+    if rate == -1:
         raise RuntimeError("could not initialize espeak")
     current = _espeak.GetCurrentVoice()
     # as pyttsx3's driver does when it starts espeak itself
     EspeakDriver._defaultVoice = current.contents.name.decode("utf-8") if current and current.contents.name \
         else "gmw/en"
     EspeakDriver._moduleInitialized = True
-    _started_here = True
+    _rate = rate
 
 
 def _sync_driver_class(base: type) -> type:
@@ -106,7 +108,7 @@ def _write_wav(path: str, pcm: bytes) -> None:
         with wave.open(path, "wb") as f:
             f.setnchannels(CHANNELS)
             f.setsampwidth(SAMPLE_WIDTH)
-            f.setframerate(FRAME_RATE)
+            f.setframerate(_rate)
             f.writeframes(pcm)
     except OSError:  # a full disk, a missing folder: no clip, and the caller finds out why (synth._probe_space)
         with contextlib.suppress(OSError):
@@ -120,7 +122,7 @@ def install(tts: Any) -> bool:
     """Switch a pyttsx3 engine's espeak driver to synchronous speech; False when it is not that driver or espeak
     was not started synchronously (by `initialize`)."""
     driver = getattr(getattr(tts, "proxy", None), "_driver", None)
-    if driver is None or not _started_here:
+    if driver is None or not _rate:
         return False  # espeak runs on its own thread: pyttsx3's own loop is slow but waits for it
     cls = type(driver)
     if cls in _CLASSES.values():
