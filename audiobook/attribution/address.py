@@ -28,9 +28,15 @@ _WORDS = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in ADDRESS_G
 #: followed by a comma, a stop or the speech's end ("Yes, sir.", "Mother, sit down.", "Come, my boy!").
 _ADDRESS = re.compile(r"(?:^|(?<=[,.!?;:\u2014-]))\s*(?:(?:oh|o|poor|dear|my\s+dear)\s+)?(" + _WORDS
                       + r")\s*(?=[,.!?;:\u2014-]|$)", re.IGNORECASE)
+#: A form's last word before a stop or the speech's end, in lower case: a speech with none (most) is passed over
+#: with one search instead of `_ADDRESS`, which is tried at every character.
+_LAST_WORDS = sorted({re.escape(w.split()[-1]) for w in ADDRESS_GENDER}, key=len, reverse=True)
+_FORM_END = re.compile("(?:" + "|".join(_LAST_WORDS) + r")\s*(?:[,.!?;:\u2014-]|$)")
 
 
 def addressed_genders(speech: str) -> frozenset[str]:
     """The genders ("male", "female") the speech addresses by a form of address, if any."""
     text = speech.strip().strip("'\"\u201c\u201d\u2018\u2019").strip()
+    if not _FORM_END.search(text.lower()):
+        return frozenset()
     return frozenset(ADDRESS_GENDER[" ".join(m.group(1).lower().split())] for m in _ADDRESS.finditer(text))
