@@ -187,8 +187,9 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
         brk = _BLANK_LINE.search(window)
         if brk:
             window = window[:brk.start()]  # a pronoun in the next paragraph may be anyone's
-        # speech inside the window says nothing about the narration's subject
-        window = _SPEECH.sub(lambda x: " " * len(x.group()), window)
+        # speech inside the window says nothing about the narration's subject (blanked only where a quote opens)
+        if '"' in window or "\u201c" in window:
+            window = _SPEECH.sub(lambda x: " " * len(x.group()), window)
         end = _SENTENCE_END.search(window)
         nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
         same = window[:min(end.start() if end else len(window), nxt)]

@@ -334,7 +334,8 @@ class TagReader(ChapterState):
         found = self._speech_verb_before(part, body, base, closed)
         if found is not None:
             return found
-        m = BEFORE_POSS.search(frag) or BEFORE_POSS_LEAD.search(frag)
+        # (both possessives need an apostrophe: most lead-ins have none, and spare the two searches)
+        m = BEFORE_POSS.search(frag) or BEFORE_POSS_LEAD.search(frag) if "'" in frag or "\u2019" in frag else None
         if m:
             c = self._classify(m.group("subj"))
             if c is not None and c[0] == "name":
