@@ -56,21 +56,29 @@ class Profiles:
         self.before, self.here = before, here
         self.prior = prior  # the profile's pseudo-count of words drawn from all tagged speech (Dirichlet smoothing)
 
-    def score(self, who: int, ws: list[str]) -> float:
-        """The speech's words' log-likelihood ratio under `who`'s profile against all, over sqrt(len)."""
+    def shares(self, ws: list[str]) -> list[tuple[str, float]]:
+        """The speech's words some tagged line has, each with its share of all tagged speech (the same for every
+        speaker: a quotation reads them once for all its candidates)."""
+        # (Counter.get: a Counter's [] calls its Python __missing__ for every word it lacks)
+        before, here = self.before.total, self.here.total
+        n = self.before.n + self.here.n
+        out = []
+        for w in ws:
+            seen = before.get(w, 0) + here.get(w, 0)
+            if seen:  # (a word no tagged line has tells nothing)
+                out.append((w, seen / n))
+        return out
+
+    def score(self, who: int, ws: list[str], shares: list[tuple[str, float]] | None = None) -> float:
+        """The speech's words' log-likelihood ratio under `who`'s profile against all, over sqrt(len) (`shares`:
+        the words' `shares`, if the caller has them)."""
         a, b = self.before.by.get(who), self.here.by.get(who)
         if (a is None and b is None) or not ws:
             return 0.0
         size = self.before.sizes[who] + self.here.sizes[who]
-        n = self.before.n + self.here.n
         mu = self.prior
         out = 0.0
-        # (Counter.get: a Counter's [] calls its Python __missing__ for every word it lacks)
-        before, here = self.before.total, self.here.total
-        for w in ws:
-            seen = before.get(w, 0) + here.get(w, 0)
-            if seen:  # (a word no tagged line has tells nothing)
-                mine = (a.get(w, 0) if a is not None else 0) + (b.get(w, 0) if b is not None else 0)
-                bg = seen / n
-                out += math.log((mine + mu * bg) / (size + mu) / bg)
+        for w, bg in shares if shares is not None else self.shares(ws):
+            mine = (a.get(w, 0) if a is not None else 0) + (b.get(w, 0) if b is not None else 0)
+            out += math.log((mine + mu * bg) / (size + mu) / bg)
         return out / math.sqrt(len(ws))

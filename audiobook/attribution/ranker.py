@@ -276,7 +276,8 @@ class Ranker(TurnTaker):
                 self._speech.add(q.speaker, words(q.text))
         self._profiles = Profiles(self.cast.speech, self._speech, params.RANKER.idiolect_prior)
         self._idiolect: dict[tuple[int, int], float] = {}
-        self._words: dict[int, list[str]] = {}  # each quotation's words, split once for all its candidates
+        # each quotation's words and their `Profiles.shares`, read once for all its candidates
+        self._words: dict[int, tuple[list[str], list[tuple[str, float]]]] = {}
 
     def _conversation_index(self) -> None:
         """Per turn: whom its scene's narration named before it (entity: the paragraph last named in); per
@@ -539,10 +540,11 @@ class Ranker(TurnTaker):
         key = (id(q), c)
         got = self._idiolect.get(key)
         if got is None:
-            ws = self._words.get(id(q))
-            if ws is None:
-                ws = self._words[id(q)] = words(q.text)
-            got = self._idiolect[key] = self._profiles.score(c, ws)
+            read = self._words.get(id(q))
+            if read is None:
+                ws = words(q.text)
+                read = self._words[id(q)] = (ws, self._profiles.shares(ws))
+            got = self._idiolect[key] = self._profiles.score(c, *read)
         return got
 
     def _address_features(self, g: str | None, around: _Around) -> tuple[float, float, float]:
