@@ -34,7 +34,10 @@ class Speech:
 
     def add(self, who: int, ws: list[str]) -> None:
         """One tagged line's words, spoken by `who`."""
-        self.by.setdefault(who, Counter()).update(ws)
+        counts = self.by.get(who)
+        if counts is None:
+            counts = self.by[who] = Counter()
+        counts.update(ws)
         self.sizes[who] += len(ws)
         self.total.update(ws)
         self.n += len(ws)

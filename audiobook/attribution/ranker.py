@@ -299,27 +299,31 @@ class Ranker(TurnTaker):
             if self.paras[p0][2] != scene:
                 scene, seen = self.paras[p0][2], {}
             self._scene_seen.append(dict(seen))
-            called = self._run_called.setdefault(turn.run, Counter())
-            called.update(v for q in turn.quotes for v in q.vocatives)
+            called = self._run_called.get(turn.run)
+            if called is None:
+                called = self._run_called[turn.run] = Counter()
+            vocatives = [v for q in turn.quotes for v in q.vocatives]
+            if vocatives:  # (most turns call nobody)
+                called.update(vocatives)
             lo, _ = self._run_span.get(turn.run, (p0, p0))
             self._run_span[turn.run] = (lo, turn.paras[-1])
-        self._run_named: dict[int, set[int]] = {}
+        self._run_named: dict[int, frozenset[int]] = {}
         for run, (lo, hi) in self._run_span.items():
             a, b = bisect.bisect_left(mp, lo), bisect.bisect_right(mp, hi)
-            self._run_named[run] = {m.entity for m in ms[a:b]}
+            self._run_named[run] = frozenset(m.entity for m in ms[a:b])
 
     def _conversation(self, t_i: int) -> _Conversation:
         """Turn t_i's conversation and scene (computed once per turn: the same in both passes)."""
         conv = self._conv.get(t_i)
         if conv is None:
             turn = self.turns[t_i]
-            own = Counter(v for q in turn.quotes for v in q.vocatives)
-            called = frozenset(v for v, n in self._run_called[turn.run].items() if n > own[v])
+            vocatives = [v for q in turn.quotes for v in q.vocatives]
+            own: dict[int, int] = Counter(vocatives) if vocatives else {}
+            called = frozenset(v for v, n in self._run_called[turn.run].items() if n > own.get(v, 0))
             seen = self._scene_seen[t_i]
             people = sorted((e for e in seen if self._person_of(e)), key=lambda e: -seen[e])
             conv = self._conv[t_i] = _Conversation(called, tuple(people[:params.RANKER.scene_candidates]),
-                                                   frozenset(seen), frozenset(self._run_named[turn.run]),
-                                                   *self._beats(turn))
+                                                   frozenset(seen), self._run_named[turn.run], *self._beats(turn))
         return conv
 
     def _beats(self, turn: _Turn) -> tuple[str | None, str | None]:
