@@ -120,6 +120,9 @@ _INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I
                     rf"[Mm]y\s+name's|"
                     rf"[Mm]y\s+name\u2019s|[Nn]ame's|[Nn]ame\u2019s|[Cc]all\s+me|"
                     rf"[Tt]his\s+is)\s+(?P<v>{_NAMEP})(?=\s*(?:[,.!?;\u2014]|$|--|\s+(?:and|of|from|here)\b))")
+#: What every self-introduction says, as plain alternatives (so the engine scans for their first letters): a
+#: speech with none of them (most) is not searched with `_INTRO`, which is tried at every character.
+_INTRO_WORDS = re.compile(r"I\s+am|I'm|I\u2019m|Name|name|Call\s+me|call\s+me|This\s+is|this\s+is")
 # "Tobias Reed. I run the ferry": a full name as its own sentence, then the speaker talking of themself
 _NAME_SENTENCE = re.compile(rf"^\W*(?P<v>{_NAMEP})\s*\.\s+(?:I|I'm|I've|I'll|My|I\u2019m)\b")
 # a question about who someone is or what they are called, which the next speech answers

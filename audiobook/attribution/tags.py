@@ -21,6 +21,7 @@ from .patterns import (
     _FULL_STOP,
     _HAS_VERB,
     _INTRO,
+    _INTRO_WORDS,
     _NAME_SENTENCE,
     _PRONOUN_BODY,
     _SENT_END,
@@ -112,6 +113,14 @@ delight scorn contempt dismay amusement gravity""".split())
 _LEADS_ON = re.compile(r"[,:\u2014]\s*$|--\s*$")
 #: A subject joined to another person before it ("she and Rhoda"): two people, neither the one speaking.
 _COORDINATED = re.compile(r"\b(?:he|she|I|[A-Z][a-z]+)\s+and\s+$")
+
+
+#: The tags after a quote, in the order they are tried (the first that matches is the tag), each with its kind
+#: and the words one of which it cannot match without (none: no such word), so most fragments skip it unsearched.
+_AFTER_TAGS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (AFTER_POSS_OF, "poss", ("of",)), (AFTER_BY, "verb", ("by",)), (AFTER_V_ADJ_NAME, "verb", ()),
+    (AFTER_VS, "verb", ()), (AFTER_SV, "verb", ()), (AFTER_POSS, "poss", ("'", "\u2019", "his", "her", "my")),
+    (AFTER_CLEFT, "verb", ("was",)), (AFTER_ACTOR, "actor", ()))
 
 
 class TagReader(ChapterState):
@@ -254,9 +263,9 @@ class TagReader(ChapterState):
 
     def _tag_after(self, part: Part) -> tuple[str, str, str, int] | None:
         frag, base, _ = self._fragment(part.start, part.end, True)
-        for rx, kind in ((AFTER_POSS_OF, "poss"), (AFTER_BY, "verb"),
-                         (AFTER_V_ADJ_NAME, "verb"), (AFTER_VS, "verb"), (AFTER_SV, "verb"),
-                         (AFTER_POSS, "poss"), (AFTER_CLEFT, "verb"), (AFTER_ACTOR, "actor")):
+        for rx, kind, needs in _AFTER_TAGS:
+            if needs and not any(w in frag for w in needs):
+                continue
             m = rx.match(frag)
             if not m:
                 continue
@@ -397,7 +406,7 @@ class TagReader(ChapterState):
 
     def _self_introduction(self, q: _Quote, prev: _Quote | None) -> str | None:
         """The name a speaker gives as their own: "I'm Tobias Reed", or a bare full name answering "Who are you?"."""
-        m = _INTRO.search(q.text)
+        m = _INTRO.search(q.text) if _INTRO_WORDS.search(q.text) else None
         if m:
             return m.group("v")
         m = _NAME_SENTENCE.match(q.text)
