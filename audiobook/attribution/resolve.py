@@ -45,6 +45,9 @@ _ELDER_TITLES: dict[str, tuple[str, ...]] = {
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
 #: Where a tag's clause ends: a sentence's end, a semicolon or colon, a quotation mark, a paragraph's end.
 _CLAUSE_END = re.compile(r"[.!?;:\n\"\u201c\u201d]")
+#: A sentence opening with its subject "He"/"She" (after quote marks and a conjunction), by gender.
+_PRONOUN_OPENS = {gender: re.compile(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|Now|So)\s+)?{word}\s")
+                  for gender, word in (("male", "He"), ("female", "She"))}
 #: Where the hand rules' pick sits in a candidate's features.
 _HAND = salience.FEATURES.index("hand_pick")
 
@@ -259,7 +262,7 @@ class Resolver(TagReader):
         after means the same "he" (a name in the object of a sentence about someone else is no referent).
         """
         para = self._para_of(pos)
-        word = "He" if gender == "male" else "She"
+        opens = _PRONOUN_OPENS[gender]
         out: set[int] = set()
         read = gender_of or (lambda k: self.cast.entities[k].gender)
         j = bisect.bisect_left(self.mention_starts, pos) - 1
@@ -271,7 +274,7 @@ class Resolver(TagReader):
             lo = self.paras[self.mention_para[j + 1]][0]
             ends = [x.end() for x in _FULL_STOP.finditer(self.text, lo, m.start)]
             start = ends[-1] if ends else lo
-            if re.match(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|Now|So)\s+)?{word}\s", self.text[start:m.start]):
+            if opens.match(self.text, start, m.start):
                 out.add(m.entity)
         return out
 
