@@ -81,6 +81,9 @@ _LETTERS = rf"(?:[^\W{_NOT_LETTER}]+|[{_MARKS}]+)+"
 _WORDS = re.compile(rf"{_LETTERS}(?:[{_APOS}-]{_LETTERS})*")
 # where a word opening a sentence or a speech starts: its capital says nothing about being a name
 _INITIAL_AT = re.compile(r"(?:^|[.!?:;\u2026\"\u201c\u2018\u2014]|--)[\"'\u201c\u201d\u2018\u2019)\s]*")
+# ...and the word there, if one is (no word holds a mark that opens such a start, so reading the word with
+# the start changes no later start)
+_INITIAL_WORD = re.compile(rf"{_INITIAL_AT.pattern}({_WORDS.pattern})?")
 
 
 def is_capitalised(word: str) -> bool:
@@ -110,10 +113,9 @@ class WordCounts:
                 self.lower[w] += n
             elif is_capitalised(w):
                 self.capital_mid[w] += n
-        for m in _INITIAL_AT.finditer(text):
-            word = _WORDS.match(text, m.end())
-            if word is not None and not word.group()[0].islower() and is_capitalised(word.group()):
-                self.capital_mid[word.group()] -= 1
+        for w, n in Counter(_INITIAL_WORD.findall(text)).items():
+            if w and not w[0].islower() and is_capitalised(w):
+                self.capital_mid[w] -= n
         self.capital_mid += Counter()  # (drops the words that only ever opened sentences, as before)
 
     def common(self, word: str, min_lower: int) -> bool:
