@@ -282,12 +282,10 @@ class ChapterState:
         return max(bisect.bisect_right(self._para_starts, pos) - 1, 0)
 
     def _first_person(self, narration: list[tuple[int, int]]) -> bool:
-        words = 0
-        firsts = 0
-        for s, e in narration:
-            chunk = self.text[s:e]
-            words += len(_WORD_RE.findall(chunk))
-            firsts += len(_FIRST_PERSON.findall(chunk))
+        # (the narration parts read as one text, a space between each two: no word runs across a space)
+        chunks = " ".join(self.text[s:e] for s, e in narration)
+        words = len(_WORD_RE.findall(chunks))
+        firsts = len(_FIRST_PERSON.findall(chunks))
         return words > 0 and firsts / words > params.CAST.first_person_share
 
     def _person(self, idx: int) -> bool:
