@@ -34,6 +34,9 @@ CASES = [
     pytest.param('The poor child was tired, and poor Rupert too. It was soon dark; soon the lamps were lit.\n\n'
                  'Poor Rupert sat down. Soon Miriam came in.\n\n"You are late," said Rupert.\n\n"I know," said Miriam.',
                  ["Rupert", "Miriam"], id="ordinary-words-not-glued-to-names"),
+    pytest.param('Bram came up the hill, and at the top of the steps stood Odile herself.\n\n"Welcome!" she cried. '
+                 '"Welcome to the farm!" He greeted her, for he did not know what else to do.\n\n'
+                 '"You came," she went on.', ["Odile", "Odile", "Odile"], id="speech-goes-on-after-its-tag"),
 ]
 
 

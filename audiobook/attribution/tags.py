@@ -122,6 +122,9 @@ _AFTER_TAGS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (AFTER_VS, "verb", ()), (AFTER_SV, "verb", ()), (AFTER_POSS, "poss", ("'", "\u2019", "his", "her", "my")),
     (AFTER_CLEFT, "verb", ("was",)), (AFTER_ACTOR, "actor", ()))
 
+#: A sentence that is nothing but a speech tag: "Odile said.", "He asked."
+_BARE_TAG = re.compile(r"\s*(?:\S+\s+){1,3}?[a-z]+[.!?]")
+
 
 class TagReader(ChapterState):
     """Speech tags beside each quote: names, pronouns, descriptions, vocatives, self-introductions."""
@@ -159,9 +162,7 @@ class TagReader(ChapterState):
                     # 'Odile said, "Staying long?" Bram said, "A week."': "Bram said," opens the next speech
                     cands = [c for c in cands if c[2] is not after]
                 if after is not None and before is not None and id(before) in used \
-                        and self._resumes(before, part) and self._opens_next(q, after, cands):
-                    # '"Go," said Bram, "now." Odile stared.': the speech Bram's tag cut goes on to its end; a
-                    # name opening the sentence after it is the narration's next subject, not its speaker
+                        and self._goes_on(q, part, before, after, cands, lead_from, i):
                     cands = [c for c in cands if c[2] is not after]
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
@@ -175,6 +176,23 @@ class TagReader(ChapterState):
                         if idx is not None:
                             q.spoken_to.append(idx)
                 self._vocatives(q)
+
+    def _goes_on(self, q: _Quote, part: Part, before: Part, after: Part,
+                 cands: list[tuple[int, tuple[str, str, str, int], Part]], lead_from: int, i: int) -> bool:
+        """Whether a speech right after its speaker's tag goes on to its end, so that a new sentence opening the
+        narration after it is no tag of it.
+
+        '"Go," said Bram, "now." Odile stared.': the name opening the sentence after the cut speech is the
+        narration's next subject. '"Welcome!" she cried. "Come in!" He greeted her.': the speech her tag closed
+        goes on in the same paragraph, and the sentence after it is the listener's (unless it is nothing but a
+        tag: "Odile said.").
+        """
+        if not self._opens_next(q, after, cands):
+            return False
+        if self._resumes(before, part):
+            return True
+        return lead_from >= before.end and before.start >= self.paras[i][0] \
+            and not _BARE_TAG.match(self.text, after.start, after.end)
 
     def _opens_next(self, q: _Quote, after: Part, cands: list[tuple[int, tuple[str, str, str, int], Part]]) -> bool:
         """Whether a tag after a finished sentence of speech starts with its subject ("Bram said,"): a new sentence.
