@@ -37,6 +37,9 @@ CASES = [
     pytest.param('Bram came up the hill, and at the top of the steps stood Odile herself.\n\n"Welcome!" she cried. '
                  '"Welcome to the farm!" He greeted her, for he did not know what else to do.\n\n'
                  '"You came," she went on.', ["Odile", "Odile", "Odile"], id="speech-goes-on-after-its-tag"),
+    pytest.param('Felix followed Bram down into the cellar.\n\n"Why hide down here?" asked Felix.\n\n'
+                 'Bram smiled. "The answer is simple," he said.', ["Felix", "Bram"],
+                 id="gesture-then-he-said-genders-an-unknown-name"),
 ]
 
 

@@ -43,6 +43,7 @@ from .cast import (
 from .firstnames import first_name_gender
 from .names import LOWER, NAME_START, WordCounts
 from .places import peoples_and_places
+from .speechverbs import VERB
 
 NameMatch = tuple["re.Match[str]", bool, int]
 _NAME_START = re.compile(NAME_START)
@@ -148,6 +149,8 @@ def find_names(text: str, spans: Iterable[tuple[int, int, bool]], words: WordCou
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPEECH = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
 _HE_SHE = re.compile(r"\s*(He|She)\b")
+#: A speech tag's he/she after a speech (blanked out) that follows a sentence end: "... smiled. '...,' he said".
+_TAG_PRONOUN = re.compile(rf"\s*(he|she)\s+(?:{LOWER}+ly\s+)?{VERB}")
 _HE_SHE_ANY = re.compile(r"\b([Hh]e|[Ss]he)\b")
 #: Between a name and a pronoun: someone else of the pronoun's gender it more likely means (an object pronoun,
 #: "his aunt"), so the pronoun says nothing of the name's gender.
@@ -199,6 +202,10 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
             if not later_subject:
                 p = _HE_SHE.match(window, end.end())
+                if not p and _GESTURE_VERB.match(text, m.end):
+                    # ...or, after a gesture, the he/she tagging a speech right after ("Bram smiled. '...,' he
+                    # said"), if nobody else is named on the way
+                    p = _TAG_PRONOUN.match(window, end.end(), nxt)
         if not p and m.subject:
             g_own = _own_possessive(same)
             if g_own is not None:
