@@ -56,6 +56,21 @@ CASES = [
         'The man sat on the wall.',
         ["Rolf"],
         id="a-newcomer-named-at-once-is-that-name"),
+    pytest.param(
+        '"Kaito is late again," said Sakura, following Naoki toward the stalls.\n\n'
+        '"Naoki-kun!" A small girl with pigtails came running up to them. "You came!"\n\n'
+        '"Hey, Mei." Naoki crouched down and ruffled her hair.\n\n'
+        'A tall boy in a black hoodie pushed through the crowd. "Sorry! The train was late."\n\n'
+        '"Kaito!" Sakura\'s face lit up.\n\n'
+        'Kaito grinned and scratched the back of his neck.',
+        ["Sakura", "Mei", "Mei", "Naoki", "Kaito", "Sakura"],
+        id="a-newcomer-called-by-name-in-the-answer-is-that-name"),
+    pytest.param(
+        'Sakura and Mei sat by the stalls with Naoki.\n\n'
+        '"More tea?" A waiter came up to them with a tray.\n\n'
+        '"Thank you. Mei, do you want some?" asked Sakura.',
+        ["the waiter", "Sakura"],
+        id="a-name-already-in-the-scene-is-not-the-newcomer"),
 ]
 
 
@@ -70,6 +85,7 @@ def test_a_newcomer_is_cast_with_the_gender_its_description_gives() -> None:
     assert cast["the landlord"].gender == "male"
     _, cast = run(CASES[1].values[0])
     assert cast["the woman"].gender == "female"
+    assert cast["the woman"].gender_evidence == "described as the woman"
 
 
 @pytest.mark.parametrize(("text", "phrases"), [

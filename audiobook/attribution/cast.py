@@ -265,7 +265,7 @@ class Entity:
         if named == g:
             parts.append(f"first name {self.first or self.name}")
         if not parts and self.known_gender:
-            parts.append("earlier chapters")
+            parts.append(f"described as {self.name}" if self.descriptive else "earlier chapters")
         return "; ".join(parts)
 
     @property

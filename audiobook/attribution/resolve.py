@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeGuard
 
 from . import params, salience
 from .characters import (
@@ -641,29 +642,55 @@ class Resolver(TagReader):
     def _addressed_descriptions(self) -> dict[int, int]:
         """"What is it, Sabine?" - "Nothing," replied the girl: the described speaker is the one just addressed.
 
-        Each reply of a described speaker to a turn that called someone by name votes for that name; a name
-        the described speaker itself calls out votes against. The clear winner of enough votes is the one.
+        Each reply of a described speaker to a turn that called someone by name votes for that name, and so does
+        a name called in answer to it ("Hey, Mei."); a name the described speaker itself calls out votes
+        against. The clear winner of enough votes is the one.
         """
         w = params.RESOLVE
-        votes: dict[int, Counter[int]] = {}
-        for t_i in range(1, len(self.turns)):
-            turn, prev = self.turns[t_i], self.turns[t_i - 1]
-            d = turn.first
-            if d is None or d == NARR or prev.run != turn.run or not self.cast.entities[d].descriptive:
-                continue
-            box = votes.setdefault(d, Counter())
-            for n in {v for q in prev.quotes for v in q.vocatives}:
-                if n != prev.last and self._could_be(d, n):
-                    box[n] += 1
-            for n in {v for q in turn.quotes for v in q.vocatives}:
-                box[n] -= 1
         out: dict[int, int] = {}
-        for d, box in votes.items():
-            ranked = box.most_common(2) + [(NARR, 0), (NARR, 0)]
+        for d, box in self._name_votes().items():
+            # two people brought in unnamed are two people: a name one of them took is not the other's
+            taken = {out[b] for b in out if b in self.brought_ids} if d in self.brought_ids else set()
+            ranked = [(n, v) for n, v in box.most_common() if n not in taken] + [(NARR, 0), (NARR, 0)]
             (n, top), (_, second) = ranked[0], ranked[1]
-            if top >= w.addressed_min and top >= w.addressed_ratio * max(second, 0):
+            # one naming is enough for someone the narration just brought in ("A girl ran up. 'You came!'")
+            least = w.addressed_newcomer if d in self.brought_ids else w.addressed_min
+            if top >= least and top >= w.addressed_ratio * max(second, 0):
                 out[d] = n
         return out
+
+    def _name_votes(self) -> dict[int, Counter[int]]:
+        """Per described speaker (in order of first speech), the names called just before and just after it."""
+        w = params.RESOLVE
+        votes: dict[int, Counter[int]] = {}
+        spoke: set[int | None] = set()  # who has spoken in the conversation so far
+        for t_i, turn in enumerate(self.turns):
+            prev = self.turns[t_i - 1] if t_i and self.turns[t_i - 1].run == turn.run else None
+            nxt = self.turns[t_i + 1] if t_i + 1 < len(self.turns) and self.turns[t_i + 1].run == turn.run else None
+            spoke = spoke if prev is not None else set()
+            d = turn.first
+            if prev is not None and self._described(d):
+                box = votes.setdefault(d, Counter())
+                for n in {v for q in prev.quotes for v in q.vocatives}:
+                    if n != prev.last and self._could_be(d, n):
+                        box[n] += 1
+                for n in {v for q in turn.quotes for v in q.vocatives}:
+                    box[n] -= 1
+            d = turn.last
+            if nxt is not None and self._described(d):
+                # a name called in answer ("Hey, Mei.") is theirs if it is new here: no speaker yet, not narrated
+                old = spoke | set(self._recent_mentions(self.paras[turn.paras[0]][0], turn.paras[0],
+                                                        span=w.addressed_span))
+                box = votes.setdefault(d, Counter())
+                for n in {v for q in nxt.quotes for v in q.vocatives} - old:
+                    if n != nxt.first and self._could_be(d, n):
+                        box[n] += 1
+            spoke.update(q.speaker for q in turn.quotes)
+        return votes
+
+    def _described(self, d: int | None) -> TypeGuard[int]:
+        """Whether d is a speaker known only by a description."""
+        return d is not None and d != NARR and self.cast.entities[d].descriptive
 
     def _could_be(self, d: int, n: int) -> bool:
         """Whether described speaker d may be named character n: a named person of no other gender."""
