@@ -71,6 +71,16 @@ CASES = [
         '"Thank you. Mei, do you want some?" asked Sakura.',
         ["the waiter", "Sakura"],
         id="a-name-already-in-the-scene-is-not-the-newcomer"),
+    pytest.param(
+        '"Why are we here so early?" Ewan asked.\n\n"Because we were told to," said Tamsin.\n\n'
+        'A puff of smoke rose in the clearing. When it cleared, a tall man with silver hair stood there, reading.\n\n'
+        '"Yo," he said.\n\n'
+        '"You are late!" Tamsin and Ewan shouted.\n\n'
+        '"I got lost." The man turned a page. "Anyway. Today is different."\n\n'
+        'Ewan narrowed his eyes. "Different how?"\n\n'
+        '"You will see." The silver-haired man smiled.',
+        ["Ewan", "Tamsin", "the tall man", "Tamsin", "the tall man", "the tall man", "Ewan", "the tall man"],
+        id="a-newcomer-after-an-opening-clause-takes-he-said-and-his-beats"),
 ]
 
 

@@ -32,10 +32,17 @@ _HEADS = "|".join(sorted(set(ROLE_NOUNS) | PLAIN_PEOPLE | {"old man", "old woman
 #: A sentence opening with an unnamed person as its subject: "A tall woman in a raincoat stood up",
 #: "The landlord, a heavy man, looked up" (up to three describing words before the noun).
 _INTRO = re.compile(rf"(?P<det>An?|The)\s+(?P<adj>(?:{LOWER_HYPHEN}+\s+){{0,3}}?)(?P<head>{_HEADS})(?![\w'\u2019-])")
+#: ...or after a clause that opens the sentence: "When the smoke cleared, a tall man with silver hair stood there".
+_INTRO_AFTER_CLAUSE = re.compile(
+    rf"(?:When|As|Then|Suddenly|Just\s+then|At\s+that\s+moment|Moments\s+later|A\s+moment\s+later|Behind\s+"
+    rf"(?:him|her|them|us|me)|Outside|Inside)\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+(?P<det>an?)\s+"
+    rf"(?P<adj>(?:{LOWER_HYPHEN}+\s+){{0,3}}?)(?P<head>{_HEADS})(?![\w'\u2019-])")
 #: What a subject may be followed by: a verb, an apposition, or a phrase saying which one.
 _AFTER_SUBJECT = re.compile(r",|\s+(?:with|in|of|from|at|behind|near|by|who|whose|wearing|holding|carrying)\s")
-#: A later "the landlord", "the woman" anywhere in the narration.
-_DEFINITE = re.compile(rf"\b[Tt]he\s+(?P<head>{_HEADS})(?![\w'\u2019-])")
+#: A later "the landlord", "the woman", "the silver-haired man" anywhere in the narration (not "the other man").
+_LOOKS = (rf"(?:{LOWER}+-{LOWER}+|tall|short|old|young|little|big|fat|thin|bald|bearded|masked|hooded|blonde?|grey|"
+          r"gray|strange|smiling)")
+_DEFINITE = re.compile(rf"\b[Tt]he\s+(?:{_LOOKS}\s+){{0,2}}?(?P<head>{_HEADS})(?![\w'\u2019-])")
 #: A person noun set in apposition after the subject: "The landlord, a heavy man with ..., looked up".
 _APPOSITION = re.compile(rf",\s*an?\s+(?:{LOWER_HYPHEN}+\s+){{0,3}}?(?P<noun>{LOWER}+)")
 _PRONOUNS = re.compile(r"\b(?:she|her|he|his|him)\b", re.IGNORECASE)
@@ -104,7 +111,7 @@ def newcomers(text: str, narration: Sequence[tuple[int, int]], scene_of: Callabl
     live: dict[str, tuple[int, Gender | None, str]] = {}  # head -> (scene, gender, name) of its newcomer so far
     for s, e in narration:
         taken: set[int] = set()
-        for m in _INTRO.finditer(text, s, e):
+        for m in _intros(text, s, e):
             head = m.group("head")
             plain = head.split()[-1] in PLAIN_PEOPLE
             if head in known_heads or not _opens_sentence(text, m.start(), s):
@@ -116,8 +123,8 @@ def newcomers(text: str, narration: Sequence[tuple[int, int]], scene_of: Callabl
             if _NAMED_NEXT.match(text, m.end(), e):
                 continue  # "It was Rolf": someone the story names at once
             live[head] = (scene_of(m.start()), _gender(text, m), " ".join(["the", *m.group("adj").split(), head]))
-            out.append(Newcomer(m.start(), m.end(), live[head][2], "the " + head, live[head][1], True))
-            taken.add(m.start())
+            out.append(Newcomer(m.start("det"), m.end(), live[head][2], "the " + head, live[head][1], True))
+            taken.add(m.start("det"))
         for m in _DEFINITE.finditer(text, s, e) if live else ():  # (nobody brought in yet: nothing to find)
             head = m.group("head")
             if m.start() in taken or head not in live or live[head][0] != scene_of(m.start()):
@@ -125,3 +132,8 @@ def newcomers(text: str, narration: Sequence[tuple[int, int]], scene_of: Callabl
             subject = _opens_sentence(text, m.start(), s) and bool(_CLAUSE_VERB.match(text, m.end()))
             out.append(Newcomer(m.start(), m.end(), live[head][2], "the " + head, live[head][1], subject))
     return out
+
+
+def _intros(text: str, s: int, e: int) -> list[re.Match[str]]:
+    """Every candidate introduction in text[s:e], in order: at a sentence's start or after its opening clause."""
+    return sorted([*_INTRO.finditer(text, s, e), *_INTRO_AFTER_CLAUSE.finditer(text, s, e)], key=lambda m: m.start())

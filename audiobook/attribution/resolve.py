@@ -51,6 +51,8 @@ _PRONOUN_OPENS = {gender: re.compile(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|N
                   for gender, word in (("male", "He"), ("female", "She"))}
 #: Where the hand rules' pick sits in a candidate's features.
 _HAND = salience.FEATURES.index("hand_pick")
+_NEAREST_OF_GENDER = salience.FEATURES.index("nearest_of_gender")
+_SUBJECT_OF_GENDER = salience.FEATURES.index("subject_of_gender")
 
 
 @dataclass
@@ -109,6 +111,10 @@ class Resolver(TagReader):
                                  self.name_of(hand) or ""))
         if not rows:
             return None, 0.0
+        newcomer = self._newcomer_acting(q, rows)
+        if newcomer is not None:
+            self.beat_ids.add(id(q))  # (the ranker, fitted without newcomers too, keeps it as it keeps beats)
+            return newcomer, params.CONFIDENCE.desc_new
         scores = {k: salience.score(w.pronoun_weights, r) for k, r in rows.items()}
         ranked = sorted(((v, k) for k, v in scores.items()), reverse=True)
         pick = ranked[0][1]
@@ -120,6 +126,24 @@ class Resolver(TagReader):
         rest = [v for v, k in ranked if k != pick]
         margin = scores[pick] - (rest[0] if rest else scores[pick] - w.pronoun_alone)
         return pick, 0.5 + 0.45 * (1 - math.exp(-max(margin, 0.0) / w.pronoun_margin_scale))
+
+    def _newcomer_acting(self, q: _Quote, rows: dict[int, tuple[float, ...]]) -> int | None:
+        """Someone the narration just brought in, the last of the pronoun's gender to act by name before the tag
+        ("A tall man stood there, reading. / 'Yo,' he said."): the he/she is theirs.
+
+        The fitted weights never saw such people (nobody was brought in when they were fitted): they would give
+        the tag to whoever talked before, named and tagged many times.
+        """
+        acting = [k for k, row in rows.items()
+                  if k in self.brought_ids and row[_NEAREST_OF_GENDER] and row[_SUBJECT_OF_GENDER]]
+        if not acting:
+            return None
+        j = bisect.bisect_left(self.mention_starts, q.tag_pos) - 1
+        while j >= 0 and self.mention_para[j] >= q.para - 1:  # named here or in the paragraph before
+            if self.narr_mentions[j].entity == acting[0]:
+                return acting[0]
+            j -= 1
+        return None
 
     def _pronoun_rows(self, q: _Quote, gender: str, t_i: int) -> dict[int, tuple[float, ...]]:
         """Each candidate referent of a "he"/"she" tag and its features (`salience.FEATURES`, in order)."""

@@ -145,7 +145,9 @@ class ChapterState:
         self.narr_count = Counter(m.entity for m in self.narr_mentions)
         self.excluded_names = [x for x in exclude if x.strip()]
         self.turns: list[_Turn] = []  # the conversation's turns, built by the first pass
-        self.beat_ids: set[int] = set()  # quotes whose own paragraph's beat names the speaker ("Souta shrugs. '...'")
+        # quotes whose own paragraph's beat names the speaker ("Souta shrugs. '...'"), or whose he/she is someone
+        # just brought in: the ranker keeps their speakers
+        self.beat_ids: set[int] = set()
 
     def _described_people(self, narration: list[tuple[int, int]]) -> list[Mention]:
         """Characters the narration keeps calling by a description ("the child"): one character each, with mentions.

@@ -316,20 +316,19 @@ class TagReader(ChapterState):
                     return (c[0], c[1], "before", base + m.start("subj"))
                 continue
             # "I asked her if she were ill, and she answered frankly:": the clause nearest the speech speaks
-            found = [m]
-            at = m
-            for _ in range(8):
-                m2 = rx.search(body, at.start() + 1)
+            found: list[re.Match[str]] = []
+            m2: re.Match[str] | None = m
+            for _ in range(9):
                 if m2 is None:
                     break
-                at = m2
                 pair = _COORDINATED.search(body, 0, m2.start("subj"))
                 if pair:
-                    # "where she and Rhoda were sewing, and said": a pair is not who speaks
+                    # "where she and Rhoda were sewing, and said", "Tamsin and Ewan shouted": a pair is not who
+                    # speaks
                     found = [f for f in found if f.start("subj") != pair.start()]
-                    continue
-                if not found or m2.start("subj") != found[-1].start("subj"):
+                elif not found or m2.start("subj") != found[-1].start("subj"):
                     found.append(m2)
+                m2 = rx.search(body, m2.start() + 1)
             if not found:
                 continue  # only a pair: the sentence's own subject leads in (below)
             m = found[-1]
