@@ -65,6 +65,8 @@ def test_no_places_drinks_or_emphasis_in_cast() -> None:
     ('Anna waved.\n\n"Hello," said Anna.', "Anna", "female", "first name Anna"),
     ('Mr. John Smith and Mrs. John Smith came.\n\n"Hello," said Mrs. John Smith.', "Mrs. John Smith", "female",
      "title Mrs"),
+    ('Bea sighed and grabbed her coat.\n\n"Fine," said Bea.', "Bea", "female", "pronouns he 0, she 0.5"),
+    ('Bea came out, drying her hands on a towel.\n\n"Tea?" said Bea.', "Bea", "female", "pronouns he 0, she 0.5"),
 ])
 def test_gender_and_its_evidence(text: str, name: str, gender: str, evidence: str) -> None:
     _, cast = run(text)

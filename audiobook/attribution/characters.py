@@ -224,8 +224,10 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
             votes.update(own_votes)
 
 
-#: A possessive after a subject's verb: "Mara dropped her bag" (hers, most often).
-_POSSESSIVE = re.compile(r"^\s+(?:[a-z]+ly\s+)?[a-z]+(?:\s+(?:up|down|out|off|on|in|back|at|from|to|into|over))*\s+"
+#: A possessive after a subject's verb (or a second verb): "Mara dropped her bag", "Bea sighed and grabbed her
+#: coat", "Bea came out, drying her hands" (hers, most often).
+_PARTICLES = r"(?:\s+(?:up|down|out|off|on|in|back|at|from|to|into|over))*"
+_POSSESSIVE = re.compile(rf"^\s+(?:[a-z]+ly\s+)?[a-z]+{_PARTICLES}(?:(?:,\s+|\s+and\s+)[a-z]+{_PARTICLES})?\s+"
                          r"(his|her)\s+[a-z]")
 
 
