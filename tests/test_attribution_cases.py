@@ -40,6 +40,14 @@ CASES = [
     pytest.param('Felix followed Bram down into the cellar.\n\n"Why hide down here?" asked Felix.\n\n'
                  'Bram smiled. "The answer is simple," he said.', ["Felix", "Bram"],
                  id="gesture-then-he-said-genders-an-unknown-name"),
+    pytest.param('The throne room was cold. Rhoda knelt before the dais, her sword laid flat on the stone. Beside '
+                 'the throne, Prince Hollis watched her with open suspicion.\n\n"Rise," said the king.\n\n'
+                 '"The bridge has fallen, Your Majesty."\n\n'
+                 'The prince laughed. "Fallen? Bridges don\'t simply fall."\n\n'
+                 '"This one did, Highness." The redhead met his eyes. "Burned from both ends."\n\n'
+                 'The king leaned forward. "By whom?"',
+                 ["the king", "Rhoda", "Prince Hollis", "Rhoda", "Rhoda", "the king"],
+                 id="ranks-and-forms-of-address"),
 ]
 
 
@@ -52,6 +60,12 @@ def test_failure_kinds(text: str, speakers: list[str]) -> None:
 def test_beat_actor_is_cast() -> None:
     _, cast = run('"Where is everyone?" asked Mara.\n\nTomas shrugged. "Gone."\n\n"Oh," said Mara.')
     assert set(cast) == {"Mara", "Tomas"}
+
+
+def test_forms_of_address_and_a_bearers_title_make_no_character() -> None:
+    _, cast = run(CASES[-1].values[0])
+    assert set(cast) == {"the king", "Rhoda", "Prince Hollis"}  # no "Highness", "Majesty", "the prince"
+    assert (cast["Prince Hollis"].gender, cast["Prince Hollis"].gender_evidence) == ("male", "title Prince")
 
 
 def test_no_places_drinks_or_emphasis_in_cast() -> None:

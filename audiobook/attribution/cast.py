@@ -72,7 +72,8 @@ STOP = frozenset(
     Gently Softly Quietly Cautiously Peacefully Obviously Someday Contraptions A/N Summary Note Notes
     Mrs. Mr. Dr. Ms. St. Darling Dearest Sweetheart Sweetie Dearie Mumsy Later Soon Today Tonight Tomorrow
     Yesterday Afterwards Afterward Eventually Hitherto Lately Earlier Maybe Away Overhead Upstairs Downstairs
-    Outside Inside Abroad Ahead Aloud To-day To-night To-morrow""".split()
+    Outside Inside Abroad Ahead Aloud To-day To-night To-morrow Majesty Highness Excellency Lordship Ladyship
+    Eminence Holiness Sire Milord Milady""".split()
 )
 
 #: Capitalised words that may still be a name when a speech tag says so ("said Sunday").

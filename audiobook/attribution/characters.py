@@ -228,7 +228,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
 #: coat", "Bea came out, drying her hands" (hers, most often).
 _PARTICLES = r"(?:\s+(?:up|down|out|off|on|in|back|at|from|to|into|over))*"
 _POSSESSIVE = re.compile(rf"^\s+(?:[a-z]+ly\s+)?[a-z]+{_PARTICLES}(?:(?:,\s+|\s+and\s+)[a-z]+{_PARTICLES})?\s+"
-                         r"(his|her)\s+[a-z]")
+                         rf"(his|her)(?!{_OBJECT_AFTER})\s+[a-z]")  # not "watched her with": her, an object
 
 
 def _own_possessive(after: str) -> Gender | None:

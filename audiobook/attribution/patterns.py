@@ -175,7 +175,11 @@ _CONTINUE_VERBS = {"add", "continue", "resume", "go", "pursue", "proceed", "repe
 _NEW_WORDS = {"second", "third", "new", "strange", "unknown", "another", "fresh", "different", "other"}
 _TITLE_NOUNS = {"doctor": "dr", "inspector": "inspector", "captain": "captain", "colonel": "colonel",
                 "professor": "professor", "major": "major", "general": "general", "sergeant": "sergeant",
-                "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis"}
+                "judge": "judge", "nurse": "nurse", "reverend": "rev", "marquis": "marquis", "prince": "prince",
+                "princess": "princess", "king": "king", "queen": "queen", "duke": "duke", "duchess": "duchess",
+                "countess": "countess", "baron": "baron", "baroness": "baroness", "emperor": "emperor",
+                "empress": "empress", "lieutenant": "lieutenant", "commander": "commander", "sheriff": "sheriff",
+                "detective": "detective"}
 
 #: Family words a possessive tag describes a speaker by ("her husband said"), each with its gender (None: either).
 _RELATIONS: dict[str, str | None] = {

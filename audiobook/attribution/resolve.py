@@ -45,6 +45,7 @@ _ELDER_TITLES: dict[str, tuple[str, ...]] = {
 #: ...and between the noun and the name: "the undertaker, Mr. Plumtree", "the lawyer (Mr. Penrose)".
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
 #: Where a tag's clause ends: a sentence's end, a semicolon or colon, a quotation mark, a paragraph's end.
+_RANKS = frozenset(_TITLE_NOUNS.values())
 _CLAUSE_END = re.compile(r"[.!?;:\n\"\u201c\u201d]")
 #: A sentence opening with its subject "He"/"She" (after quote marks and a conjunction), by gender.
 _PRONOUN_OPENS = {gender: re.compile(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|Now|So)\s+)?{word}\s")
@@ -411,6 +412,9 @@ class Resolver(TagReader):
         # "It was Sabine. 'Shut the gate,' said the girl": the girl just named, not "the girl" of the narration
         described = bound if bound is not None and bound in self.described_ids else None
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx, skip=described)
+        rank = _TITLE_NOUNS.get(core[-1].lower())
+        if idx is not None and idx != NARR and rank and self.cast.entities[idx].hon in _RANKS - {rank}:
+            idx = None  # "said the king" is not Prince Hollis: someone of another rank is someone else
         if idx is not None and self._focal(idx) and core[-1].lower() in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:
             idx = None  # the chapter's central figure goes by name and "he"; "said the old gentleman" is someone else
         if idx not in ctx and core[-1].lower() not in _GENERIC_NOUNS | _MALE_NOUNS | _FEMALE_NOUNS:

@@ -27,6 +27,7 @@ from .patterns import (
     _I_RE,
     _MALE_NOUNS,
     _ORDINAL_WORDS,
+    _TITLE_NOUNS,
     _WORD_RE,
     NARR,
 )
@@ -238,7 +239,10 @@ class ChapterState:
         def scene_of(pos: int) -> int:
             return self.paras[self._para_of(pos)][2]
         out: list[Mention] = []
-        for n in newcomers(self.text, narration, scene_of, frozenset(self.cast.roles)):
+        # a role the book gave someone ("Mr. Pell, the landlord") or a title a name bears ("Prince Hollis"): theirs
+        hons = {e.hon for e in self.cast.entities if e.hon and not e.descriptive}
+        known = frozenset(self.cast.roles) | hons | {noun for noun, t in _TITLE_NOUNS.items() if t in hons}
+        for n in newcomers(self.text, narration, scene_of, known):
             if n.start in taken:
                 continue  # already one of the chapter's described people
             new = "desc:" + n.phrase not in self.cast.by_form

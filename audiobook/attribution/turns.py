@@ -65,12 +65,17 @@ class TurnTaker(Resolver):
 
     def _described_actor(self, q: _Quote, desc: str, a: int, b: int, t_i: int) -> tuple[int | None, float]:
         """Whom a described subject at [a, b) means, and how sure: someone the narration brought in ("The girl
-        grinned": sure), or the one present an epithet points at ("The older boy shrugged": as for "he")."""
+        grinned": sure), the one present an epithet points at ("The older boy shrugged": as for "he"), or the
+        one a speech tag called so ("said the king")."""
         idx = self._brought_at(a, b)
         if idx is not None:
             return idx, 1.0
         found = self._epithet_ref(q, desc.split(), a, self._turn_context(t_i))
-        return found if found is not None else (None, 0.0)
+        if found is not None:
+            return found
+        # "'Rise,' said the king. ... The king leaned forward.": the one a tag already called so
+        idx = self.cast.by_form.get("desc:" + " ".join(desc.lower().split()))
+        return (idx, params.CONFIDENCE.desc_bound) if idx is not None else (None, 0.0)
 
     def _acts_as_person(self, idx: int) -> bool:
         """Whether the subject of a beat right before a speech is somebody ("Ewan looked up. 'You are late.'").
