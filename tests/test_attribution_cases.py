@@ -68,6 +68,13 @@ def test_forms_of_address_and_a_bearers_title_make_no_character() -> None:
     assert (cast["Prince Hollis"].gender, cast["Prince Hollis"].gender_evidence) == ("male", "title Prince")
 
 
+def test_a_title_heard_once_does_not_rename_a_character() -> None:
+    got, cast = run("'You can't be serious,' said Rufus.\n\n'I am,' said Greta.\n\n'Fine,' said Rufus.\n\n"
+                    "A small servant opened the door. 'Miss Greta and Mister Rufus,' it squeaked.\n\n"
+                    "'Of course,' Rufus muttered.")
+    assert "Rufus" in cast and "Mister Rufus" not in cast
+
+
 def test_no_places_drinks_or_emphasis_in_cast() -> None:
     _, cast = run('Anna and Peter walked down Milton Street to the Crown Inn, where they drank Madeira.\n\n'
                   '"What a place," said Anna.\n\n"Oh Dear Me," said Peter. "It is Quite Impossible."')

@@ -648,8 +648,9 @@ class Cast:
         titled = [kv for kv in ent.forms.items() if split_name(kv[0])[0]]
         if titled and len(split_name(best[0])[1]) == 1 and not split_name(best[0])[0]:
             top = max(titled, key=rank)
-            # ...unless the book all but never uses it ("Mr. Voss" 5 times beside "Voss" 128 times)
-            if top[1] * params.CAST.titled_share >= best[1]:
+            # ...unless the book all but never uses it ("Mr. Voss" 5 times beside "Voss" 128 times), or just once
+            # ("Mister Rufus", as a servant greets him)
+            if top[1] * params.CAST.titled_share >= best[1] and top[1] > 1:
                 return top[0]
         return best[0]
 
