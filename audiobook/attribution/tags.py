@@ -122,6 +122,10 @@ _AFTER_TAGS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (AFTER_VS, "verb", ()), (AFTER_SV, "verb", ()), (AFTER_POSS, "poss", ("'", "\u2019", "his", "her", "my")),
     (AFTER_CLEFT, "verb", ("was",)), (AFTER_ACTOR, "actor", ()))
 
+#: One tag found beside a quote: its rank (lower wins), what it says, and the narration part it is in.
+_Cand = tuple[int, tuple[str, str, str, int], Part]
+#: Speech verbs that are as much a gesture: a lead-in by one says less of who speaks next.
+_LAUGHED = re.compile(r"\b(?:laugh|smil|sigh|sobb|giggl|chuckl|grinn|groan|gasp|snort|scoff)(?:ed|ing|s)?\b")
 #: A sentence that is nothing but a speech tag: "Odile said.", "He asked."
 _BARE_TAG = re.compile(r"\s*(?:\S+\s+){1,3}?[a-z]+[.!?]")
 
@@ -156,14 +160,7 @@ class TagReader(ChapterState):
                     found = self._tag_before(before, same_para=before.end > self.paras[i][0])
                     if found and found[3] >= lead_from:
                         cands.append((1 if not found[0].startswith("actor") else 3, found, before))
-                if len(cands) > 1 and after is not None and self._leads_on(plist, k + 1) \
-                        and self._opens_next(q, after, cands) \
-                        and not any(c[2] is before and c[1][0].startswith("actor") for c in cands):
-                    # 'Odile said, "Staying long?" Bram said, "A week."': "Bram said," opens the next speech
-                    cands = [c for c in cands if c[2] is not after]
-                if after is not None and before is not None and id(before) in used \
-                        and self._goes_on(q, part, before, after, cands, lead_from, i):
-                    cands = [c for c in cands if c[2] is not after]
+                cands = self._weigh_tags(q, part, plist, k, i, before, after, cands, lead_from, used)
                 if cands:
                     _, found, src = min(cands, key=lambda c: c[0])
                     if src is after:
@@ -177,8 +174,27 @@ class TagReader(ChapterState):
                             q.spoken_to.append(idx)
                 self._vocatives(q)
 
+    def _weigh_tags(self, q: _Quote, part: Part, plist: list[Part], k: int, i: int, before: Part | None,
+                    after: Part | None, cands: list[_Cand], lead_from: int, used: set[int]) -> list[_Cand]:
+        """The tags found before and after a quote, less those that belong to another speech or say less."""
+        if len(cands) > 1 and after is not None and self._leads_on(plist, k + 1) \
+                and self._opens_next(q, after, cands) \
+                and not any(c[2] is before and c[1][0].startswith("actor") for c in cands):
+            # 'Odile said, "Staying long?" Bram said, "A week."': "Bram said," opens the next speech
+            cands = [c for c in cands if c[2] is not after]
+        if after is not None and before is not None and id(before) in used \
+                and self._goes_on(q, part, before, after, cands, lead_from, i):
+            cands = [c for c in cands if c[2] is not after]
+        if any(c[2] is after and c[1][0] == "pronoun" for c in cands) and any(
+                c[2] is before and c[1][0] == "name" and not _LAUGHED.search(self.text, c[1][3], before.end)
+                for c in cands):
+            # 'Bram went on. / "Listen," he said.': the he is the name that led in; the name says who
+            # (not after a laugh or a sigh: 'Mara laughed. / "Well," she said.' may be anyone's she)
+            cands = [c for c in cands if c[2] is before]
+        return cands
+
     def _goes_on(self, q: _Quote, part: Part, before: Part, after: Part,
-                 cands: list[tuple[int, tuple[str, str, str, int], Part]], lead_from: int, i: int) -> bool:
+                 cands: list[_Cand], lead_from: int, i: int) -> bool:
         """Whether a speech right after its speaker's tag goes on to its end, so that a new sentence opening the
         narration after it is no tag of it.
 
@@ -194,7 +210,7 @@ class TagReader(ChapterState):
         return lead_from >= before.end and before.start >= self.paras[i][0] \
             and not _BARE_TAG.match(self.text, after.start, after.end)
 
-    def _opens_next(self, q: _Quote, after: Part, cands: list[tuple[int, tuple[str, str, str, int], Part]]) -> bool:
+    def _opens_next(self, q: _Quote, after: Part, cands: list[_Cand]) -> bool:
         """Whether a tag after a finished sentence of speech starts with its subject ("Bram said,"): a new sentence.
 
         '"Well, my man," said Bram, turning, "sit down."' is one speech cut by its tag, never the next speaker's.
