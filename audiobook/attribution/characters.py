@@ -180,8 +180,10 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
     A pronoun the narration uses all the time (the viewpoint character's "she") is weak evidence about
     whoever happens to be named near it, so votes are weighted by how rare their pronoun is.
     """
-    he = sum(len(_HE.findall(text, s, e)) for s, e in narration)
-    she = sum(len(_SHE.findall(text, s, e)) for s, e in narration)
+    # (the narration read as one text, a space between its parts: each part opens after a quote mark, a space
+    # or its paragraph's start, so no pronoun's word boundary changes, and two searches do instead of two a part)
+    told = " ".join(text[s:e] for s, e in narration)
+    he, she = len(_HE.findall(told)), len(_SHE.findall(told))
     weight = {"male": min(1.0, ((she + 5) / (he + 5)) ** 0.5), "female": min(1.0, ((he + 5) / (she + 5)) ** 0.5)}
     narr = [m for m in mentions if not m.in_quote]
     owns: dict[int, Counter[str]] = {}  # "Mara dropped her bag": weaker votes, kept for the names with no other
@@ -364,6 +366,10 @@ def _mark_things(cast: Cast) -> None:
         e.thing = family or place or (e.name in peoples and not e.tagged)
 
 
+#: A word before a name that makes it no sentence's subject, whatever verb follows ("in Bath stood", "to Anne said").
+_NO_SUBJECT_AFTER = _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"}
+
+
 def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bool]], count: bool) -> None:
     """The chapter's mentions of known entities; with count, also their place-like uses."""
     mentions = []
@@ -382,7 +388,7 @@ def _mentions(cast: Cast, text: str, raw: Sequence[tuple[int, int, str, bool, bo
         if count and not in_quote and _GESTURE_VERB.match(after):
             cast.entities[idx].acts += 1
         subject = not in_quote and bool(_FOLLOWED_BY_VERB.match(after)) \
-            and not (prev and prev[-1].lower() in _PLACE_PREP | {"to", "of", "with", "by", "for", "and", "at"})
+            and not (prev and prev[-1].lower() in _NO_SUBJECT_AFTER)
         mentions.append(Mention(start, end, idx, in_quote, subject))
     cast.mentions = mentions
 
