@@ -418,7 +418,7 @@ class Ranker(TurnTaker):
         before: dict[int, bool] = {}
         for p in (q.para - 2, q.para - 1):
             for e, (_, _, fs, _) in self._para_summary.get(p, {}).items():
-                before[e] = before.get(e, False) or fs < len(self.text) + 1
+                before[e] = before.get(e, False) or fs < self._big
         k = bisect.bisect_left(self.mention_starts, q.part.start) - 1
         last = self.narr_mentions[k].entity if k >= 0 and self.mention_para[k] >= q.para - 2 else None
         pronoun = q.tag_kind.split(":")[-1] == "pronoun"

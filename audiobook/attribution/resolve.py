@@ -242,14 +242,14 @@ class Resolver(TagReader):
 
     def _look_back(self, pos: int, para: int) -> _Back:
         """One walk back through the narration's mentions before pos (bounded: linear in the chapter)."""
-        w = params.RESOLVE
         back = _Back()
         k = bisect.bisect_left(self.mention_starts, pos)
+        mentions, paras, far_span = self.narr_mentions, self.mention_para, params.RESOLVE.far_span  # (read once)
         for rank, j in enumerate(range(k - 1, -1, -1)):
-            d = para - self.mention_para[j]
-            if d > w.far_span or (rank >= 60 and len(back.order) >= 40):
+            d = para - paras[j]
+            if d > far_span or (rank >= 60 and len(back.order) >= 40):
                 break
-            m = self.narr_mentions[j]
+            m = mentions[j]
             if rank < 60:
                 back.far.add(m.entity)  # (as far as `_recent_mentions` looks with far_span)
             if d == 0:

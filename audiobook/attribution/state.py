@@ -343,21 +343,23 @@ class ChapterState:
         k = bisect.bisect_left(self.mention_starts, pos)
         j = k - 1
         rank = 0
+        mentions, paras, recency = self.narr_mentions, self.mention_para, weights.recency  # (read once, not per step)
+        far, subject = len(recency) - 1, weights.w_subject
         while j >= 0 and rank < 60:  # enough context; bounded so huge paragraphs stay linear
-            m = self.narr_mentions[j]
-            d = para - self.mention_para[j]
+            m = mentions[j]
+            d = para - paras[j]
             if d > span:
                 break
-            w = weights.recency[min(d, len(weights.recency) - 1)] + (weights.w_last if rank == 0 else 0.0)
-            w += weights.w_subject if m.subject else 0.0
+            w = recency[min(d, far)] + (weights.w_last if rank == 0 else 0.0)
+            w += subject if m.subject else 0.0
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
             rank += 1
             j -= 1
         # mentions later in the same paragraph describe the same scene (often the speaker's own action)
         j = k
-        while j < len(self.narr_mentions) and j < k + 20 and self.mention_para[j] == para:
-            m = self.narr_mentions[j]
+        while j < len(mentions) and j < k + 20 and paras[j] == para:
+            m = mentions[j]
             w = weights.later_same_para + (weights.later_subject if m.subject else 0.0)
             if w > scores.get(m.entity, 0.0):
                 scores[m.entity] = w
