@@ -9,15 +9,28 @@ named actors are already mentions with a subject flag.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .patterns import _PRONOUN_BODY
 
 #: A sentence whose subject is he or she, or his or her voice, hands, eyes... (`_PRONOUN_BODY`, as the speech tags
-#: read "Her voice shook."), then a lowercase word (its verb, or an adverb before it).
-_PRONOUN_SUBJECT = re.compile(r"(?:^|(?<=[.!?;:\u2014])|(?<=[.!?]['\"\u201d\u2019]))\s*"
-                              r"(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently)\s*,?\s+(?=[hs])|(?=[HS]))"
+#: read "Her voice shook."), then a lowercase word (its verb, or an adverb before it): from where the sentence opens.
+_PRONOUN_SUBJECT = re.compile(r"\s*(?:(?:Then|But|And|Now|So|At\s+last|Suddenly|Presently)\s*,?\s+(?=[hs])|(?=[HS]))"
                               rf"(?:([Hh]e|[Ss]he)|{_PRONOUN_BODY.pattern}\b,?)\s+[a-z]")
+#: Where such a sentence may open: after a stop, a colon or a dash, or after a full stop, "!" or "?" and a closing
+#: quote mark (and at the text's start).
+_OPENING = re.compile(r"[.!?;:\u2014]['\"\u201d\u2019]?")
 _GENDER = {"he": "male", "she": "female", "his": "male", "her": "female"}
+
+
+def _openings(chunk: str) -> Iterator[int]:
+    """Every place in chunk a sentence may open, in order (the subject pattern is matched there only: searched
+    for, it was tried at every character)."""
+    yield 0
+    for m in _OPENING.finditer(chunk):
+        yield m.start() + 1
+        if m.end() > m.start() + 1 and chunk[m.start()] in ".!?":
+            yield m.end()
 
 
 def pronoun_subjects(text: str, start: int, end: int) -> list[tuple[int, str]]:
@@ -25,9 +38,13 @@ def pronoun_subjects(text: str, start: int, end: int) -> list[tuple[int, str]]:
     its gender)."""
     chunk = text[start:end]
     out = []
-    for m in _PRONOUN_SUBJECT.finditer(chunk):
-        group = 1 if m.group(1) else "pron"
-        out.append((start + m.start(group), _GENDER[m.group(group).lower()]))
+    pos = 0  # (where the last subject read ends: the next is after it)
+    for at in _openings(chunk):
+        m = _PRONOUN_SUBJECT.match(chunk, at) if at >= pos else None
+        if m is not None:
+            group = 1 if m.group(1) else "pron"
+            out.append((start + m.start(group), _GENDER[m.group(group).lower()]))
+            pos = m.end()
     return out
 
 
