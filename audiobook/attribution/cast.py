@@ -103,8 +103,11 @@ def tag_name_ok(hon: str | None, names: Sequence[str]) -> bool:
     return bool(names) and all(n not in HARD_STOP or n in NUMBER_NAMES or (hon is not None and n not in _NEVER_SURNAME)
                                for n in names)
 
-_HE = re.compile(r"\b[Hh]e\b")
-_SHE = re.compile(r"\b[Ss]he\b")
+# "he", "she" as words: written with their first letter ahead of the look-behind that stands for the word's
+# opening boundary (no word character before it), so the engine scans for that letter instead of trying the
+# pattern at every character
+_HE = re.compile(r"[Hh](?<!\w[Hh])e\b")
+_SHE = re.compile(r"[Ss](?<!\w[Ss])he\b")
 #: (The stop first, its look-behinds one character wider after it: searched for by the stop alone.)
 _SENTENCE_END = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bMs.)(?<!\bDr.)(?<!\bSt.)(?:[\"'\u201d\u2019]?\s+|$)")
 _SUBJECT_VERB = re.compile(
@@ -213,7 +216,9 @@ class Entity:
 
     def _gender_scores(self) -> tuple[float, float, float, float, Gender | None]:
         """(male, female) weight, the title's and the first name's part of it, and the first name's gender."""
-        m, f = float(self.votes["male"]), float(self.votes["female"])
+        # (Counter.get: a Counter's [] calls its Python __missing__ for a gender nobody voted yet)
+        he, she = self.votes.get("male", 0), self.votes.get("female", 0)
+        m, f = float(he), float(she)
         # titles count a little, capped below one pronoun: "Mr. Higurashi ... she waved" is a woman
         by_title: dict[str, float] = {"male": 0.0, "female": 0.0}
         for form, n in self.forms.items():
@@ -230,7 +235,7 @@ class Entity:
         if named and HONORIFICS.get(self.hon or "") not in (None, named):
             named = None  # "Mrs. John Smith": a wife called by her husband's name
         cp = params.CAST
-        prior = cp.first_name_prior + cp.first_name_weight * (self.votes["male"] + self.votes["female"])
+        prior = cp.first_name_prior + cp.first_name_weight * (he + she)
         if named == "male":
             m += prior
         elif named == "female":
@@ -277,7 +282,7 @@ class Entity:
             return False
         return (self.is_person or named_person) and bool(
             self.tagged or self.addressed or self.known_gender or (self.hon and self.hon != "st")
-            or self.votes["male"] + self.votes["female"] or self.given_name or self.acts)
+            or self.votes.get("male", 0) + self.votes.get("female", 0) or self.given_name or self.acts)
 
     @property
     def role_or_place(self) -> bool:
@@ -312,7 +317,7 @@ class Entity:
             return False
         if self.acts:
             return True  # "Souta shrugged": whoever shrugs is somebody
-        return bool(self.hon) or self.votes["male"] + self.votes["female"] > 0 or self.mentions >= 2
+        return bool(self.hon) or self.votes.get("male", 0) + self.votes.get("female", 0) > 0 or self.mentions >= 2
 
 
 @dataclass(frozen=True)

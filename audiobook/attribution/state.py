@@ -44,11 +44,12 @@ _ROLE_BEFORE = re.compile(r"\b[Tt]he\s+(?:[a-z'\u2019-]+\s+){0,2}?(?P<noun>[a-z]
 _SENTENCE_START = re.compile(r"(?:^|[.!?;:][\"'\u201d\u2019]?\s+|\n\s*)[\"'\u201c\u2018]?"
                              r"(?:(?:And|But|Then|Now|So|Yet|Here|There|Presently|At\s+last|At\s+once)[,]?\s+)?"
                              r"(?:then\s+|now\s+)?$")
-#: A subject "He"/"She" going on with the chain ("He sat down.").
-_SUBJECT_PRONOUN = re.compile(r"\b(He|She)\s+(?=[a-z])")
+#: A subject "He"/"She" going on with the chain ("He sat down."). (It and _FIRST_PERSON open with their letters
+#: and take the word's opening boundary as a look-behind after the first, as cast._HE does: the engine scans for them.)
+_SUBJECT_PRONOUN = re.compile(r"(H(?<!\wH)e|S(?<!\wS)he)\s+(?=[a-z])")
 #: A capitalised word, the first-person words, and a sentence end closing a paragraph.
 _CAPITALISED = re.compile(rf"[{UPPER}]{LOWER}+")
-_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
+_FIRST_PERSON = re.compile(r"(?:I(?<!\wI)|m(?<!\wm)(?:e|y|yself))\b")  # I, me, my, myself
 _PARAGRAPH_END = re.compile(r"[.!?]\s*\n\s*\n")
 
 
