@@ -78,7 +78,7 @@ class Profiles:
         a, b = self.before.by.get(who), self.here.by.get(who)
         if (a is None and b is None) or not ws:
             return 0.0
-        size = self.before.sizes[who] + self.here.sizes[who]
+        size = self.before.sizes.get(who, 0) + self.here.sizes.get(who, 0)
         mu = self.prior
         out = 0.0
         for w, bg in shares if shares is not None else self.shares(ws):

@@ -120,8 +120,8 @@ class WordCounts:
 
     def common(self, word: str, min_lower: int) -> bool:
         """Whether the book uses this capitalised word mostly as an ordinary lower-case word."""
-        low = self.lower[word.lower()]
-        return low >= min_lower and low > self.capital_mid[word]
+        low = self.lower.get(word.lower(), 0)  # (get: a Counter's [] calls its Python __missing__ for a name)
+        return low >= min_lower and low > self.capital_mid.get(word, 0)
 
 
 def count_words(texts: Iterable[str]) -> WordCounts:
