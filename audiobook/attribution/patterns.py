@@ -125,6 +125,8 @@ _INTRO = re.compile(rf"(?:^|[.!?,;]\s+|\b(?:and|but|well|oh|yes|no)\s*,?\s+)(?:I
 _INTRO_WORDS = re.compile(r"I\s+am|I'm|I\u2019m|Name|name|Call\s+me|call\s+me|This\s+is|this\s+is")
 # "Tobias Reed. I run the ferry": a full name as its own sentence, then the speaker talking of themself
 _NAME_SENTENCE = re.compile(rf"^\W*(?P<v>{_NAMEP})\s*\.\s+(?:I|I'm|I've|I'll|My|I\u2019m)\b")
+#: ...which cannot match a speech without a full stop and then "I" or "My" (a search for these spares the match).
+_NAME_SENTENCE_ON = re.compile(r"\.\s+(?:I|My)")
 # a question about who someone is or what they are called, which the next speech answers
 _WHO_Q = re.compile(r"\b(?:[Ww]ho|[Ww]hat(?:'s|\s+is)\s+your\s+name|your\s+name)\b[^.!]*\?")
 _VOC_IN = re.compile(rf"[,;]\s*(?:my\s+dear\s+|dear\s+|my\s+|old\s+)?(?P<v>{_NAMEP})\s*(?:[,.!?;\u2014]|$)")

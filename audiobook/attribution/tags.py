@@ -23,6 +23,7 @@ from .patterns import (
     _INTRO,
     _INTRO_WORDS,
     _NAME_SENTENCE,
+    _NAME_SENTENCE_ON,
     _PRONOUN_BODY,
     _SENT_END,
     _TITLE_NOUNS,
@@ -442,7 +443,7 @@ class TagReader(ChapterState):
         m = _INTRO.search(q.text) if _INTRO_WORDS.search(q.text) else None
         if m:
             return m.group("v")
-        m = _NAME_SENTENCE.match(q.text)
+        m = _NAME_SENTENCE.match(q.text) if _NAME_SENTENCE_ON.search(q.text) else None
         if m and (len(split_name(m.group("v"))[1]) >= 2 or (prev is not None and _WHO_Q.search(prev.text))):
             return m.group("v")
         return None
