@@ -117,6 +117,11 @@ _SUBJECT_VERB = re.compile(
     r"|['\u2019]s\s")
 
 _SUBJ_PRON = re.compile(r"(?<!that )(?<!which )(?<!whom )(?<!than )\b(he|she|himself|herself)\b", re.I)
+# The same over lower-case ASCII text, written to open with the pronoun's first letter (its word boundary and the
+# four words it may not follow as look-behinds one letter wider), so the engine scans for "h" and "s" instead of
+# trying four case-blind look-behinds at every character (`characters._subject_pronouns` picks the form).
+_NOT_AFTER = r"(?<!\w{0})(?<!that {0})(?<!which {0})(?<!whom {0})(?<!than {0})"
+_SUBJ_PRON_ASCII = re.compile(rf"(h{_NOT_AFTER.format('h')}(?:e|imself|erself)|s{_NOT_AFTER.format('s')}he)\b")
 # "Mara thought he looked younger": a pronoun opening a clause reported by a verb of thought or speech is
 # someone else, not the subject named before it
 _COMPLEMENT = re.compile(r"\b(?:thought|knew|felt|saw|said|believed|hoped|wished|noticed|realised|realized|"

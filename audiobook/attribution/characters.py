@@ -23,6 +23,7 @@ from .cast import (
     _SENTENCE_END,
     _SHE,
     _SUBJ_PRON,
+    _SUBJ_PRON_ASCII,
     _SUBJECT_VERB,
     _UNMARRIED,
     DEMONYMS,
@@ -198,7 +199,7 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
         end = _SENTENCE_END.search(window)
         nxt = narr[k + 1].start - m.end if k + 1 < len(narr) else len(window)
         same = window[:min(end.start() if end else len(window), nxt)]
-        p = next((x for x in _SUBJ_PRON.finditer(same) if not _COMPLEMENT.search(same, 0, x.start())), None)
+        p = next((x for x in _subject_pronouns(same) if not _COMPLEMENT.search(same, 0, x.start())), None)
         if not p and end and m.subject:
             # "Greta looked up at Mr. Quill. She smiled." : the next sentence's opening pronoun is the subject's
             later_subject = any(o.subject and o.start < m.end + end.start() for o in narr[k + 1:k + 4])
@@ -224,6 +225,12 @@ def gender_votes(text: str, mentions: Sequence[Mention], cast: Cast,
         votes = cast.entities[idx].votes
         if votes["male"] + votes["female"] == 0:  # only where no "he"/"she" said anything
             votes.update(own_votes)
+
+
+def _subject_pronouns(same: str) -> Iterator[re.Match[str]]:
+    """`_SUBJ_PRON.finditer(same)`: in its faster lower-case form where the text is ASCII (there lower() keeps every
+    offset, and case-blind matching is matching the lower case)."""
+    return _SUBJ_PRON_ASCII.finditer(same.lower()) if same.isascii() else _SUBJ_PRON.finditer(same)
 
 
 #: A possessive after a subject's verb (or a second verb): "Mara dropped her bag", "Bea sighed and grabbed her
