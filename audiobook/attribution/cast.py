@@ -660,7 +660,7 @@ class Cast:
             top = max(titled, key=rank)
             # ...unless the book all but never uses it ("Mr. Voss" 5 times beside "Voss" 128 times), or just once
             # ("Mister Rufus", as a servant greets him)
-            if top[1] * params.CAST.titled_share >= best[1] and top[1] > 1:
+            if top[1] * params.CAST.titled_share >= best[1] and top[1] >= params.CAST.titled_min:
                 return top[0]
         return best[0]
 

@@ -29,6 +29,7 @@ class CastParams:
     first_name_share: float = 3.0  # the first-name form is the name unless another is this many times commoner
     full_share: float = 2.0  # a full name is printed unless a titled surname ("Mr. Pell") is this many times commoner
     titled_share: float = 20.0  # a bare surname is printed with its title unless it is this many times commoner
+    titled_min: int = 2  # ...and only if the titled form occurs this often ("Mister Rufus" once is no name)
     surname_called: float = 2.0  # bare surname this many times commoner than the full name: called by surname...
     surname_min: int = 20  # ...and written bare at least this often (a few bare uses prove nothing)
     typo_len: int = 5  # a name this long or longer, written at most typo_rare times, one letter off a name

@@ -44,8 +44,9 @@ _ELDER_TITLES: dict[str, tuple[str, ...]] = {
 }
 #: ...and between the noun and the name: "the undertaker, Mr. Plumtree", "the lawyer (Mr. Penrose)".
 _APPOS_BEFORE = re.compile(r"\s*[,(]?\s*")
-#: Where a tag's clause ends: a sentence's end, a semicolon or colon, a quotation mark, a paragraph's end.
+#: Ranks a description may name ("the king", "the prince"): someone of another rank is someone else.
 _RANKS = frozenset(_TITLE_NOUNS.values())
+#: Where a tag's clause ends: a sentence's end, a semicolon or colon, a quotation mark, a paragraph's end.
 _CLAUSE_END = re.compile(r"[.!?;:\n\"\u201c\u201d]")
 #: A sentence opening with its subject "He"/"She" (after quote marks and a conjunction), by gender.
 _PRONOUN_OPENS = {gender: re.compile(rf"[\s\"'\u201c\u2018]*(?:(?:And|But|Then|Now|So)\s+)?{word}\s")

@@ -127,7 +127,8 @@ _AFTER_TAGS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
 _Cand = tuple[int, tuple[str, str, str, int], Part]
 #: Speech verbs that are as much a gesture: a lead-in by one says less of who speaks next.
 _LAUGHED = re.compile(r"\b(?:laugh|smil|sigh|sobb|giggl|chuckl|grinn|groan|gasp|snort|scoff)(?:ed|ing|s)?\b")
-#: A sentence that is nothing but a speech tag: "Odile said.", "He asked."
+#: A short sentence of two to four words, as a bare tag is ("Odile said.", "He asked."; also "He greeted her.":
+#: narrowing it to a subject and one verb cost 0.1 held out, measured by leave-one-novel-out).
 _BARE_TAG = re.compile(r"\s*(?:\S+\s+){1,3}?[a-z]+[.!?]")
 
 
