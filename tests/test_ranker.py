@@ -109,6 +109,16 @@ def test_the_pass_follows_its_weights_and_leaves_explicit_tags_alone() -> None:
     assert all(s.reason != "ranker" for s in rules)
 
 
+@pytest.mark.parametrize(("reason", "moved"), [("turn-taking", True), ("pronoun", False)])
+def test_the_pass_weighs_each_line_by_its_kind_of_rule_decision(reason: str, moved: bool) -> None:
+    # "spoke the turn before" trusted only for the kind named: the untagged lines move only when it is theirs
+    row = [float(v) for v in only("prev1").weights]
+    extra = tuple(tuple(row) if r == reason else (0.0,) * len(FEATURES) for r in rankmodel.REASONS)
+    weights = Weights((0.0,) * len(FEATURES), extra)
+    _, segs = samples_of(ABAB, weights)
+    assert [s.speaker for s in segs][2:] == (["Boris", "Anna", "Boris"] if moved else ["Anna", "Boris", "Anna"])
+
+
 def test_the_second_pass_reads_the_first_pass_decisions() -> None:
     # both passes trust "spoke the turn before" only: the first reads the rules' alternation (Anna, Boris,
     # Anna) and answers Boris, Anna, Boris; the second reads those and answers Boris, Boris, Anna
@@ -214,6 +224,39 @@ def test_fit_is_deterministic_and_learns_a_planted_rule() -> None:
     held_out = _synthetic(fr, 100, 8)
     right = sum(d.positives[a.choose(d.sample.features, -1, 0.0)] for d in held_out)
     assert right == 100
+
+
+def _by_reason(fr: ModuleType, n: int, seed: int) -> list[object]:
+    """Pronoun-tag quotations whose speaker agrees with the pronoun, turn-taking ones whose speaker spoke two
+    turns back; each candidate row has both features set at random, so shared weights alone cannot tell."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        reason = ("pronoun", "turn-taking")[i % 2]
+        cue = FEATURES.index("pronoun_agrees" if reason == "pronoun" else "prev2")
+        other = FEATURES.index("prev2" if reason == "pronoun" else "pronoun_agrees")
+        k = 3
+        x = np.zeros((k, len(FEATURES)))
+        gold = int(rng.integers(0, k))
+        x[gold, cue] = 1.0
+        x[:, other] = 0.0
+        x[[j for j in range(k) if j != gold], other] = 1.0  # the other reason's cue points away from the gold
+        smp = Sample(i * 10, i * 10 + 5, reason, tuple(f"P{j}" for j in range(k)), 0, x)
+        out.append(fr.Labelled(smp, tuple(j == gold for j in range(k)), "implicit"))
+    return out
+
+
+def test_each_kind_of_rule_decision_gets_its_own_weights() -> None:
+    fr = fit_ranker()
+    w = fr.fit(_by_reason(fr, 400, 3))
+    assert len(w.by_reason) == len(rankmodel.REASONS)
+    assert rankmodel.parse(w.to_json()) == rankmodel.Model(w)
+    held_out = _by_reason(fr, 100, 4)
+    right = sum(d.positives[w.choose(d.sample.features, -1, 0.0, d.sample.reason)] for d in held_out)
+    assert right == 100
+    # the shared weights alone cannot follow both rules: half the lines go wrong without the reason
+    shared = sum(d.positives[w.choose(d.sample.features, -1, 0.0)] for d in held_out)
+    assert shared < 80
 
 
 @pytest.mark.parametrize("margin", [0.0, 1.0])

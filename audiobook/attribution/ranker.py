@@ -174,10 +174,11 @@ class Ranker(TurnTaker):
             assert weights is not None
             rule = cands.index(q.speaker) if q.speaker in cands else -1
             k = together.get(id(q), -1)
-            k = weights.choose(rows, rule, margin) if k < 0 else k
+            reason = self._rule_reason[id(q)]
+            k = weights.choose(rows, rule, margin, reason) if k < 0 else k
             if cands[k] != q.speaker:
                 # its softmax share among the candidates, times how often the right one is a candidate at all
-                scores = weights.scores(rows)
+                scores = weights.scores(rows, reason)
                 share = float(1.0 / np.exp(scores - scores[k]).sum())
                 self._set(q, cands[k], share * params.RANKER.confidence, "ranker")
 
@@ -216,7 +217,7 @@ class Ranker(TurnTaker):
                 anchors.append(t_i not in by_turn or any(id(q) not in ranked and q.speaker is not None
                                                          for q in turn.quotes))
                 if not anchors[-1]:
-                    steps.append(turn_step([(cands, weights.scores(rows).tolist(),
+                    steps.append(turn_step([(cands, weights.scores(rows, self._rule_reason[id(q)]).tolist(),
                                              cands.index(q.speaker) if q.speaker in cands else -1)
                                             for q, cands, rows in by_turn[t_i]], margin, rp.beam, rp.floor,
                                            narrated, called))

@@ -80,25 +80,47 @@ class Sample:
 
 @dataclass(frozen=True)
 class Weights:
-    """A fitted ranker: one weight per feature."""
+    """A fitted ranker: one weight per feature, plus per kind of rule decision (`REASONS`) what it adds to them
+    (a pronoun tag's candidates weigh the features otherwise than a turn-taking line's)."""
 
     weights: tuple[float, ...]
+    by_reason: tuple[tuple[float, ...], ...] = ()  # one row per REASONS entry (empty: the shared weights alone)
 
     @cached_property
-    def vector(self) -> np.ndarray:
-        """The weights as an array, made once (every quotation of both passes is scored with it)."""
-        return np.asarray(self.weights, dtype=np.float64)
+    def vectors(self) -> dict[str | None, np.ndarray]:
+        """The weight vector for each reason (None and reasons outside REASONS: the shared weights), made once."""
+        base = np.asarray(self.weights, dtype=np.float64)
+        out: dict[str | None, np.ndarray] = {None: base}
+        for reason, extra in zip(REASONS, self.by_reason):
+            out[reason] = base + np.asarray(extra, dtype=np.float64)
+        return out
 
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        """The linear score of every candidate row."""
-        scores: np.ndarray = rows @ self.vector
+    def scores(self, rows: np.ndarray, reason: str | None = None) -> np.ndarray:
+        """The linear score of every candidate row of a quotation the rules decided for `reason`."""
+        vectors = self.vectors
+        scores: np.ndarray = rows @ vectors.get(reason, vectors[None])
         return scores
 
-    def choose(self, rows: np.ndarray, rule: int, margin: float) -> int:
+    def choose(self, rows: np.ndarray, rule: int, margin: float, reason: str | None = None) -> int:
         """The best candidate, unless the rules' pick (`rule`, -1: none) scores within `margin` of it."""
-        scores = self.scores(rows)
+        scores = self.scores(rows, reason)
         k = int(np.argmax(scores))
         return rule if rule >= 0 and scores[k] - scores[rule] < margin else k
+
+    def to_dict(self) -> list[float] | dict[str, list[float]]:
+        """The weights as ranker.json stores them: a plain list, or the shared list beside one per reason."""
+        shared = [round(w, 6) for w in self.weights]
+        if not self.by_reason:
+            return shared
+        return {"shared": shared, **{r: [round(w, 6) for w in row] for r, row in zip(REASONS, self.by_reason)}}
+
+    @staticmethod
+    def from_dict(data: list[float] | dict[str, list[float]]) -> Weights:
+        """Weights from `to_dict`'s form."""
+        if isinstance(data, list):
+            return Weights(tuple(float(w) for w in data))
+        return Weights(tuple(float(w) for w in data["shared"]),
+                       tuple(tuple(float(w) for w in data[r]) for r in REASONS))
 
     def to_json(self) -> str:
         """ranker.json for a one-pass model of these weights."""
@@ -116,13 +138,12 @@ class Model:
 
     def to_json(self) -> str:
         """ranker.json: feature names beside both passes' weights (and the joint decoding's)."""
-        data: dict[str, list[str] | list[float] | dict[str, float]] = {
-            "features": list(FEATURES), "weights": [round(w, 6) for w in self.first.weights]}
+        data: dict[str, object] = {"features": list(FEATURES), "weights": self.first.to_dict()}
         if self.second is not None:
-            data["second"] = [round(w, 6) for w in self.second.weights]
+            data["second"] = self.second.to_dict()
         if self.runs is not None and self.local is not None:
             data["runs"] = self.runs.to_dict()
-            data["local"] = [round(w, 6) for w in self.local.weights]
+            data["local"] = self.local.to_dict()
         return json.dumps(data, indent=1) + "\n"
 
 
@@ -137,10 +158,10 @@ def parse(text: str) -> Model | None:
     second = data.get("second")
     runs, local = data.get("runs"), data.get("local")
     joint = runs is not None and local is not None
-    return Model(Weights(tuple(float(w) for w in data["weights"])),
-                 Weights(tuple(float(w) for w in second)) if second is not None else None,
+    return Model(Weights.from_dict(data["weights"]),
+                 Weights.from_dict(second) if second is not None else None,
                  RunWeights.from_dict(runs) if joint else None,
-                 Weights(tuple(float(w) for w in local)) if joint else None)
+                 Weights.from_dict(local) if joint else None)
 
 
 @cache
