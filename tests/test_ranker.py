@@ -188,6 +188,8 @@ def test_shipped_weights_load_with_one_weight_per_feature() -> None:
     for w in (m.first, m.second):
         assert len(w.weights) == len(FEATURES)
         assert all(np.isfinite(w.weights))
+        assert len(w.by_reason) == len(rankmodel.REASONS)  # each kind of rule decision's own additions
+        assert all(len(row) == len(FEATURES) and all(np.isfinite(row)) for row in w.by_reason)
     assert rankmodel.parse(rankmodel.SHIPPED.read_text(encoding="utf-8")) == m
     # a file written for other features is ignored rather than misread
     assert rankmodel.parse('{"features": ["x"], "weights": [1.0]}') is None

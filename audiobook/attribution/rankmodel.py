@@ -1,7 +1,8 @@
 """The learned speaker ranker's model: feature names, shipped weights, scoring, and the hooks bench/ uses.
 
 A linear model scores every (quotation, candidate speaker) pair; the candidate with the highest score wins
-(a conditional logit: softmax over the quotation's candidates). It runs twice (stacking): the second pass has
+(a conditional logit: softmax over the quotation's candidates). Its weights are shared by every quotation plus
+what the kind of rule decision the quotation had (`REASONS`) adds to them. It runs twice (stacking): the second pass has
 its own weights and reads the first pass's decisions of the neighbouring lines where the first read the
 rules', so one misread line in an untagged exchange misleads its neighbours less often; the second pass's
 lines are then decoded jointly per conversation (`runs.py`: per-line `local` weights plus transition
