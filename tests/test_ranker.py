@@ -119,6 +119,15 @@ def test_the_pass_weighs_each_line_by_its_kind_of_rule_decision(reason: str, mov
     assert [s.speaker for s in segs][2:] == (["Boris", "Anna", "Boris"] if moved else ["Anna", "Boris", "Anna"])
 
 
+def test_a_newcomer_a_description_brings_in_is_never_re_decided() -> None:
+    # "said a tall stranger" is someone the conversation has not had: a model trusting "spoke the turn before"
+    # would give it to Boris, but the ranker keeps the newcomer as it keeps beats
+    text = ('Anna met Boris on the bridge.\n\n"You came," said Anna.\n\n"I did," said Boris.\n\n'
+            '"Move along," said a tall stranger.')
+    _, segs = samples_of(text, only("prev1"))
+    assert [(s.speaker, s.reason) for s in segs][2] == ("a tall stranger", "description")
+
+
 def test_the_second_pass_reads_the_first_pass_decisions() -> None:
     # both passes trust "spoke the turn before" only: the first reads the rules' alternation (Anna, Boris,
     # Anna) and answers Boris, Anna, Boris; the second reads those and answers Boris, Boris, Anna

@@ -349,6 +349,7 @@ class Resolver(TagReader):
         core = re.split(r"\s(?:in|with|of)\s", phrase)[0].split()
         head = core[-1].lower()
         if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
+            self.beat_ids.add(id(q))  # nobody talking so far, whom the ranker's candidates are: it keeps the line
             return self._new_voice(q, t_i)
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
         if det in ("his", "her") and (len(core) == 1 or core[1].lower() in _PLAIN_NOUNS):
@@ -377,7 +378,8 @@ class Resolver(TagReader):
         if det == "the" and "other" not in core:
             return self._definite_description(q, phrase, core, gender, t_i, ctx)
         if det in ("a", "an") and "other" not in core and q.tag_where == "after":
-            # "said a burly fellow": someone the story has not introduced, never one it knows
+            # "said a burly fellow": someone the story has not introduced, never one it knows (nor the ranker's)
+            self.beat_ids.add(id(q))
             return self.cast.descriptive(phrase, _gender(gender)), params.CONFIDENCE.desc_new
         idx, conf = self._resolve_ref(q, gender, q.tag_pos, ctx)
         if idx is None:
