@@ -349,7 +349,7 @@ class Resolver(TagReader):
         core = re.split(r"\s(?:in|with|of)\s", phrase)[0].split()
         head = core[-1].lower()
         if head in ("voice", "voices") and (det in ("a", "an", "another") or set(core) & _NEW_WORDS):
-            self.beat_ids.add(id(q))  # nobody talking so far, whom the ranker's candidates are: it keeps the line
+            self.beat_ids.add(id(q))  # someone new, never among the ranker's candidates: it keeps the line
             return self._new_voice(q, t_i)
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
         if det in ("his", "her") and (len(core) == 1 or core[1].lower() in _PLAIN_NOUNS):
