@@ -274,6 +274,13 @@ def test_a_title_the_book_hardly_uses_is_left_off(titled: int, bare: int, name: 
     # an indefinite description is someone new, and an adjective in -ly is part of it
     ('Odile fell.\n\n"I did that, sir," said a great lubberly fellow, stepping forward.\n\n"Why?" said Odile.',
      ["a great lubberly fellow", "Odile"]),
+    # describing words joined by "and" or a comma are one description, not cut at the joint ("a faint")
+    ('Odile walked home.\n\n"Who is there?" said Odile.\n\n"Only me," cried a tall and bony woman.\n\n'
+     '"Oh," said Odile.\n\n"Go away!" shouted a thin, angry man, and he slammed the door.',
+     ["Odile", "a tall and bony woman", "Odile", "a thin, angry man"]),
+    # ...but a comma or "and" before what the speaker does keeps the description whole and short
+    ('Odile sat down.\n\n"Good," said the old man, looking up.\n\n"Yes," said Odile.\n\n'
+     '"Then go," said the old man and went out.', ["the old man", "Odile", "the old man"]),
     # a household word written in lower case as a name
     ('Odile went up to the nursery.\n\n"Eat your supper," said nurse.\n\n"I am not hungry," said Odile.\n\n'
      '"Then you shall go to bed," said nurse.', ["Nurse", "Odile", "Nurse"]),

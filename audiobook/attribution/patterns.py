@@ -32,7 +32,19 @@ _FN = (r"(?:(?:in|of|with|at|on|to|and|or|the|a|an|as|by|for|from|into|who|that|
        r"|(?:without|after|before|again|upon|once|still|then|now|too|very|so|only|just|when|while|instead|somewhat|"
        r"aloud|whose|through|rather|quite|almost|outside|inside|below|above|beside|behind|meanwhile)\b"
        rf"|(?!(?:{_LY_ADJ})\b){LOWER_HYPHEN}+ly\b)")  # "the old lady energetically": no adverb in a description
-_DESC = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
+_MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son uncle king lord sir master
+grandfather nephew priest monk gentlemen youth groom bridegroom squire jew beadle""".split())
+_FEMALE_NOUNS = set("""woman women lady girl lass mother wife sister daughter aunt queen maid maiden widow
+grandmother niece nun bride mistress matron dame housekeeper""".split())
+#: Nouns too common to pick out one character by themselves.
+_GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
+youth stranger figure voice latter former friend visitor companion""".split())
+#: ...or its describing words joined ("a faint and feeble voice", "a loud, hoarse voice"), the phrase ending the tag
+#: on a word for a person (so "said the man, looking up" and "said the man and went out" stay "the man").
+_DESC_JOINED = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?!{_FN}){LOWER_HYPHEN}+(?:\s*,\s*|\s+and\s+)"
+                rf"(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,1}}(?:{'|'.join(sorted(_MALE_NOUNS | _FEMALE_NOUNS | _GENERIC_NOUNS))})"
+                rf"(?=\s*[,.;:!?\u2014]|\s*$)")
+_DESC = (rf"{_DESC_JOINED}|{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
          rf"(?:\s+{MID_TITLE}[{UPPER}]{LOWER_HYPHEN}+)?)"  # "the Tin Soldier", "the Grey Owl"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN}){LOWER_APOS_HYPHEN}+\s+){{0,2}}{LOWER_HYPHEN}+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
@@ -139,13 +151,6 @@ _FULL_STOP = re.compile(r"[.!?](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt
 _SENT_END = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)(?<!\bMme.)(?=[\s\"'\u201d\u2019]|$)")
 _WORD_RE = re.compile(r"[^\W_]+")
 
-_MALE_NOUNS = set("""man men gentleman boy lad fellow father husband brother son uncle king lord sir master
-grandfather nephew priest monk gentlemen youth groom bridegroom squire jew beadle""".split())
-_FEMALE_NOUNS = set("""woman women lady girl lass mother wife sister daughter aunt queen maid maiden widow
-grandmother niece nun bride mistress matron dame housekeeper""".split())
-#: Nouns too common to pick out one character by themselves.
-_GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child person other one creature people
-youth stranger figure voice latter former friend visitor companion""".split())
 # a sentence whose subject is a newcomer's voice: "A voice called from below", "Then a second voice rang out"
 _VOICE_SUBJ = re.compile(rf"^(?:(?:Then|But|And|Now|Suddenly|Presently)\s*,?\s+)?(?P<subj>(?:[Aa]n?|[Aa]nother|"
                          rf"[Tt]he\s+(?:second|third|new|strange|other))"
