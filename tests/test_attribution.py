@@ -370,6 +370,9 @@ def test_unresolved_she_said_never_goes_to_a_man() -> None:
         ('Nell walked along the quay.\n\n"Who are you?" she asked.\n\n"Silas Thorne. I keep the light."\n\n'
          '"Then keep it well," said Nell.\n\nSilas nodded.', ["Nell", "Silas"]),
         ('"Good evening," said Nell.\n\n"Good evening. I\'m Silas Thorne, and I keep the light."', ["Nell", "Silas Thorne"]),
+        # "This is Tuesday": a day, a month or a form of address is no name to take as one's own
+        ('Nell came in with Rufus.\n\n"What day is it?" asked Rufus.\n\n"This is Tuesday, I think," she said.\n\n'
+         '"Then I\'m Darling, the man who forgot," said Rufus.', ["Rufus", "Nell", "Rufus"]),
         # "Who is it?" answered with a bare name: an answer, not a call to that person
         ('Nell came in with Rufus. She shut the door.\n\n"Who is the keeper?" he asked.\n\n"Nell," she told him.',
          ["Rufus", "Nell"]),
