@@ -41,10 +41,11 @@ _GENERIC_NOUNS = set("""man woman men women boy girl lady gentleman fellow child
 youth stranger figure voice latter former friend visitor companion""".split())
 #: ...or its describing words joined ("a faint and feeble voice", "a loud, hoarse voice"), the phrase ending the tag
 #: on a word for a person (so "said the man, looking up" and "said the man and went out" stay "the man").
+_PERSON_WORD = "|".join(sorted(_MALE_NOUNS | _FEMALE_NOUNS | _GENERIC_NOUNS))
 _DESC_JOINED = (rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?!{_FN}){LOWER_HYPHEN}+(?:\s*,\s*|\s+and\s+)"
-                rf"(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,1}}(?:{'|'.join(sorted(_MALE_NOUNS | _FEMALE_NOUNS | _GENERIC_NOUNS))})"
-                rf"(?=\s*[,.;:!?\u2014]|\s*$)")
-_DESC = (rf"{_DESC_JOINED}|{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
+                rf"(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,1}}(?:{_PERSON_WORD})(?=\s*[,.;:!?\u2014]|\s*$)")
+_DESC = (rf"{_DESC_JOINED}|"
+         rf"{_DET}\s+(?:(?!{_FN}){LOWER_HYPHEN}+\s+){{0,2}}(?:(?!{_FN}){LOWER_HYPHEN}+|[{UPPER}]{LOWER_HYPHEN}+"
          rf"(?:\s+{MID_TITLE}[{UPPER}]{LOWER_HYPHEN}+)?)"  # "the Tin Soldier", "the Grey Owl"
          rf"(?:\s+(?:in|with|of)\s+(?:the\s+)?(?:(?!{_FN}){LOWER_APOS_HYPHEN}+\s+){{0,2}}{LOWER_HYPHEN}+(?=\s*[,.;:!?]|"
          rf"\s*$))?")
