@@ -249,7 +249,8 @@ MARGINS = (0.0, 0.25, 0.5, 1.0)  # margins --dev tries
 
 #: The joint decoding's transition weights tried (each against the second pass deciding line by line). Since the
 #: per-kind weights the best alternation and vocative weights lay on the old grid's edge (1.5, 1.0: held out -10
-#: lines of 6,867 second-pass lines); with this grid they lie inside it (1.5, 1.5: +4, blind six +15).
+#: lines of 6,867 second-pass lines); with this grid they lie inside it (1.5, 1.5: +4, blind six +15, offline; +1 and
+#: +14 in the leave-one-novel-out run the README reports).
 RUN_GRID: tuple[RunWeights, ...] = tuple(
     RunWeights(r, rn, alt, voc) for r in (0.0, -0.5, -1.0) for rn in (0.0, -0.5)
     for alt in (1.0, 1.5, 2.0) for voc in (0.5, 1.0, 1.5, 2.5))

@@ -457,7 +457,7 @@ class TagReader(ChapterState):
         intro = self._self_introduction(q, prev)
         if intro is not None:
             _, names = split_name(intro)
-            if names and not any(n in STOP for n in names):  # "I am here till Tuesday": no name
+            if names and not any(n in STOP for n in names):  # "This is Tuesday.", "I'm Darling": no name
                 q.self_named = self.resolve_name(intro)
                 if q.self_named is not None:
                     self.cast.entities[q.self_named].also_called.add(" ".join(intro.split()))
