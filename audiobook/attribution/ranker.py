@@ -175,10 +175,13 @@ class Ranker(TurnTaker):
             rule = cands.index(q.speaker) if q.speaker in cands else -1
             k = together.get(id(q), -1)
             reason = self._rule_reason[id(q)]
-            k = weights.choose(rows, rule, margin, reason) if k < 0 else k
+            scores = weights.scores(rows, reason) if k < 0 else None
+            if scores is not None:
+                k = rankmodel.pick(scores, rule, margin)
             if cands[k] != q.speaker:
                 # its softmax share among the candidates, times how often the right one is a candidate at all
-                scores = weights.scores(rows, reason)
+                if scores is None:
+                    scores = weights.scores(rows, reason)
                 share = float(1.0 / np.exp(scores - scores[k]).sum())
                 self._set(q, cands[k], share * params.RANKER.confidence, "ranker")
 

@@ -79,6 +79,12 @@ class Sample:
     called: tuple[str, ...] = ()  # whom the turn calls by name
 
 
+def pick(scores: np.ndarray, rule: int, margin: float) -> int:
+    """The best-scoring candidate, unless the rules' pick (`rule`, -1: none) scores within `margin` of it."""
+    k = int(np.argmax(scores))
+    return rule if rule >= 0 and scores[k] - scores[rule] < margin else k
+
+
 @dataclass(frozen=True)
 class Weights:
     """A fitted ranker: one weight per feature, plus per kind of rule decision (`REASONS`) what it adds to them
@@ -104,9 +110,7 @@ class Weights:
 
     def choose(self, rows: np.ndarray, rule: int, margin: float, reason: str | None = None) -> int:
         """The best candidate, unless the rules' pick (`rule`, -1: none) scores within `margin` of it."""
-        scores = self.scores(rows, reason)
-        k = int(np.argmax(scores))
-        return rule if rule >= 0 and scores[k] - scores[rule] < margin else k
+        return pick(self.scores(rows, reason), rule, margin)
 
     def to_dict(self) -> list[float] | dict[str, list[float]]:
         """The weights as ranker.json stores them: a plain list, or the shared list beside one per reason."""
